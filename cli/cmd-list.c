@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl list: buses, DIMMs, regions, namespaces and dax devices. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "columns.h"
+#include "objects.h"
+#include "pmemctl.h"
+#include "../lib/pmem.h"
+
+/* One line for a person at a terminal when the platform has no pmem. */
+static void explain_empty_platform(void)
+{
+	static const char *const modules[] = {
+		"libnvdimm", "nfit", "nd_pmem", "virtio_pmem", "nd_e820",
+	};
+	char loaded[128] = "", available[128] = "", missing[128] = "";
+
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		enum pm_module_state state;
+		char *list;
+
+		if (pm_module_state(modules[i], &state) < 0)
+			continue;
+		list = state == PM_MODULE_LOADED ? loaded :
+		       state == PM_MODULE_AVAILABLE ? available : missing;
+		if (list[0])
+			strcat(list, ", ");
+		strcat(list, modules[i]);
+	}
+	fprintf(stderr, "pmemctl: no nvdimm bus found");
+	if (loaded[0])
+		fprintf(stderr, "; loaded: %s", loaded);
+	if (available[0])
+		fprintf(stderr, "; not loaded: %s (modprobe them if this machine has persistent memory)",
+			available);
+	if (missing[0])
+		fprintf(stderr, "; not installed: %s", missing);
+	fputc('\n', stderr);
+}
+
+static void usage(void)
+{
+	printf("Usage: pmemctl list [options] [OBJECT...]\n"
+	       "\n"
+	       "List persistent-memory buses, DIMMs, regions, namespaces and dax\n"
+	       "devices. Without -B/-D/-R/-N/-X: regions with their namespaces.\n"
+	       "OBJECT names an object to show (ndbus0, nmem0, region0,\n"
+	       "namespace0.0, dax0.0, or a bus provider such as ACPI.NFIT).\n"
+	       "\n"
+	       "Objects:\n"
+	       "  -B, --buses            include buses\n"
+	       "  -D, --dimms            include DIMMs\n"
+	       "  -R, --regions          include regions\n"
+	       "  -N, --namespaces       include namespaces\n"
+	       "  -X, --daxdevs          include dax devices\n"
+	       "  -i, --idle             include disabled and unconfigured objects\n"
+	       "Filters:\n"
+	       "      --bus BUS          only objects on BUS\n"
+	       "  -d, --dimm DIMM        only objects using DIMM\n"
+	       "      --region REGION    only REGION and what is in it\n"
+	       "      --namespace NS     only namespace NS\n"
+	       "  -m, --mode MODE        only namespaces in MODE (raw, sector,\n"
+	       "                         fsdax, devdax)\n"
+	       OUTPUT_HELP
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "JSON always has one top-level object with an array per listed\n"
+	       "kind; see pmemctl-list(1) for the schema and exit codes.\n");
+}
+
+enum {
+	OPT_BUS = OPT_FIRST_COMMAND_OPT,
+	OPT_REGION,
+	OPT_NAMESPACE,
+};
+
+static const struct option options[] = {
+	{ "buses", no_argument, NULL, 'B' },
+	{ "dimms", no_argument, NULL, 'D' },
+	{ "regions", no_argument, NULL, 'R' },
+	{ "namespaces", no_argument, NULL, 'N' },
+	{ "daxdevs", no_argument, NULL, 'X' },
+	{ "idle", no_argument, NULL, 'i' },
+	{ "bus", required_argument, NULL, OPT_BUS },
+	{ "dimm", required_argument, NULL, 'd' },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+	{ "mode", required_argument, NULL, 'm' },
+	OUTPUT_LONG_OPTS,
+	COMMON_LONG_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	struct wanted wanted[4 * MAX_FILTER];
+	size_t nr_wanted = 0;
+	struct out_opts opts = { 0 };
+	struct out_selection sel;
+	struct out_node root = { 0 };
+	struct filter filter = { 0 };
+	struct pm_platform *pf;
+	unsigned int selected = 0;
+	char bad[64];
+	int c, rc, exit_code = EXIT_OK;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":BDRNXid:m:h" OUTPUT_SHORT_OPTS,
+				options, NULL)) != -1) {
+		if (output_option(c, optarg, &opts))
+			continue;
+		switch (c) {
+		case 'B':
+			selected |= 1u << PM_BUS;
+			break;
+		case 'D':
+			selected |= 1u << PM_DIMM;
+			break;
+		case 'R':
+			selected |= 1u << PM_REGION;
+			break;
+		case 'N':
+			selected |= 1u << PM_NAMESPACE;
+			break;
+		case 'X':
+			selected |= 1u << PM_DAXDEV;
+			break;
+		case 'i':
+			filter.idle = true;
+			break;
+		case OPT_BUS:
+		case 'd':
+		case OPT_REGION:
+		case OPT_NAMESPACE:
+			if (nr_wanted == sizeof(wanted) / sizeof(wanted[0]))
+				return pm_usage_error(ctx, "too many objects named");
+			wanted[nr_wanted].kind = c == OPT_BUS ? PM_BUS :
+				c == 'd' ? PM_DIMM : c == OPT_REGION ? PM_REGION :
+				PM_NAMESPACE;
+			wanted[nr_wanted++].name = optarg;
+			break;
+		case 'm':
+			if (pm_ns_mode_parse(optarg, &filter.mode) < 0)
+				return pm_usage_error(ctx,
+					"unknown mode '%s': use raw, sector, fsdax or devdax",
+					optarg);
+			filter.has_mode = true;
+			break;
+		case 'h':
+			usage();
+			return EXIT_OK;
+		case OPT_LIST_OPTS:
+			print_long_opts(options);
+			return EXIT_OK;
+		default:
+			return pm_bad_option(ctx, c, argv);
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (nr_wanted == sizeof(wanted) / sizeof(wanted[0]))
+			return pm_usage_error(ctx, "too many objects named");
+		wanted[nr_wanted].kind = PM_NR_KINDS;
+		wanted[nr_wanted++].name = argv[optind];
+	}
+
+	if (opts.list_columns) {
+		out_list_columns(stdout, &pm_object_spec, opts.json);
+		return EXIT_OK;
+	}
+	rc = out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad));
+	if (rc == -EINVAL)
+		return pm_usage_error(ctx, "unknown column '%s' (see --list-columns)", bad);
+	if (rc)
+		return pm_usage_error(ctx, "too many columns");
+	if (!selected)
+		selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
+
+	pf = pm_ctx_platform(ctx, &exit_code);
+	if (!pf)
+		return exit_code;
+	for (size_t i = 0; i < nr_wanted; i++) {
+		rc = resolve_object(pf, &wanted[i], &filter);
+		if (rc)
+			return rc;
+	}
+	rc = build_object_tree(pf, selected, &filter, &root);
+	if (!rc)
+		rc = out_print(stdout, &pm_object_spec, &opts, &sel, &root);
+	out_node_free(&root);
+	if (rc) {
+		pm_error(NULL, "%s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	if (!pf->nr_buses && isatty(STDOUT_FILENO))
+		explain_empty_platform();
+	return EXIT_OK;
+}

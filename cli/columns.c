@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The columns of platform objects: one table for the table and for JSON. */
+#include <stddef.h>
+
+#include "columns.h"
+#include "../lib/pmem.h"
+
+#define BUS (1u << PM_BUS)
+#define DIMM (1u << PM_DIMM)
+#define REGION (1u << PM_REGION)
+#define NS (1u << PM_NAMESPACE)
+#define DAX (1u << PM_DAXDEV)
+#define ALL (BUS | DIMM | REGION | NS | DAX)
+
+#define AS(type, obj) ((const struct type *)(obj)->ptr)
+
+static void set_str(struct out_cell *cell, const char *s)
+{
+	cell->str = s;
+	cell->null = !s;
+}
+
+static void set_u64(struct out_cell *cell, uint64_t v)
+{
+	cell->u = v;
+}
+
+/* -1 is how libndctl says "no node". */
+static void set_node(struct out_cell *cell, int node)
+{
+	cell->i = node;
+	cell->null = node < 0;
+}
+
+static void get_dev(const struct out_obj *obj, struct out_cell *cell)
+{
+	switch (obj->kind) {
+	case PM_BUS:
+		set_str(cell, AS(pm_bus, obj)->dev);
+		break;
+	case PM_DIMM:
+		set_str(cell, AS(pm_dimm, obj)->dev);
+		break;
+	case PM_REGION:
+		set_str(cell, AS(pm_region, obj)->dev);
+		break;
+	case PM_NAMESPACE:
+		set_str(cell, AS(pm_namespace, obj)->dev);
+		break;
+	case PM_DAXDEV:
+		set_str(cell, AS(pm_daxdev, obj)->dev);
+		break;
+	}
+}
+
+static void get_kind(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_kind_name(obj->kind));
+}
+
+static void get_provider(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_BUS)
+		set_str(cell, AS(pm_bus, obj)->provider);
+	else
+		set_str(cell, AS(pm_region, obj)->bus->provider);
+}
+
+static void get_bus(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_DIMM)
+		set_str(cell, AS(pm_dimm, obj)->bus->dev);
+	else
+		set_str(cell, AS(pm_region, obj)->bus->dev);
+}
+
+static void get_region(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_NAMESPACE)
+		set_str(cell, AS(pm_namespace, obj)->region->dev);
+	else
+		set_str(cell, AS(pm_daxdev, obj)->ns->region->dev);
+}
+
+static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_daxdev, obj)->ns->dev);
+}
+
+static void get_type(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_region, obj)->type);
+}
+
+static void get_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	switch (obj->kind) {
+	case PM_REGION:
+		set_u64(cell, AS(pm_region, obj)->size);
+		break;
+	case PM_NAMESPACE:
+		set_u64(cell, AS(pm_namespace, obj)->size);
+		break;
+	case PM_DAXDEV:
+		set_u64(cell, AS(pm_daxdev, obj)->size);
+		break;
+	}
+}
+
+static void get_available(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_region, obj)->available_size);
+}
+
+static void get_max_extent(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_region, obj)->max_available_extent);
+}
+
+static void get_align(const struct out_obj *obj, struct out_cell *cell)
+{
+	uint64_t align = 0;
+
+	switch (obj->kind) {
+	case PM_REGION:
+		align = AS(pm_region, obj)->align;
+		break;
+	case PM_NAMESPACE:
+		align = AS(pm_namespace, obj)->align;
+		break;
+	case PM_DAXDEV:
+		align = AS(pm_daxdev, obj)->align;
+		break;
+	}
+	set_u64(cell, align);
+	cell->null = !align;
+}
+
+static void get_mode(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_NAMESPACE)
+		set_str(cell, pm_ns_mode_name(AS(pm_namespace, obj)->mode));
+	else
+		set_str(cell, AS(pm_daxdev, obj)->mode);
+}
+
+static void get_map(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_namespace, obj)->map);
+}
+
+static void get_sector_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	unsigned int sector_size = AS(pm_namespace, obj)->sector_size;
+
+	set_u64(cell, sector_size);
+	cell->null = !sector_size;
+}
+
+static void get_device(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_DAXDEV) {
+		set_str(cell, AS(pm_daxdev, obj)->dev);
+		return;
+	}
+	set_str(cell, AS(pm_namespace, obj)->blockdev ?
+		AS(pm_namespace, obj)->blockdev : AS(pm_namespace, obj)->chardev);
+}
+
+static void get_blockdev(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_namespace, obj)->blockdev);
+}
+
+static void get_chardev(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_DAXDEV)
+		set_str(cell, AS(pm_daxdev, obj)->dev);
+	else
+		set_str(cell, AS(pm_namespace, obj)->chardev);
+}
+
+static void get_uuid(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_namespace, obj)->uuid);
+}
+
+static void get_name(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_namespace, obj)->name);
+}
+
+static void get_state(const struct out_obj *obj, struct out_cell *cell)
+{
+	bool enabled = true;
+
+	switch (obj->kind) {
+	case PM_DIMM:
+		enabled = AS(pm_dimm, obj)->enabled;
+		break;
+	case PM_REGION:
+		enabled = AS(pm_region, obj)->enabled;
+		break;
+	case PM_NAMESPACE:
+		enabled = AS(pm_namespace, obj)->active;
+		break;
+	case PM_DAXDEV:
+		enabled = AS(pm_daxdev, obj)->enabled;
+		break;
+	}
+	set_str(cell, enabled ? "enabled" : "disabled");
+}
+
+static void get_numa_node(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_REGION)
+		set_node(cell, AS(pm_region, obj)->numa_node);
+	else
+		set_node(cell, AS(pm_namespace, obj)->numa_node);
+}
+
+static void get_target_node(const struct out_obj *obj, struct out_cell *cell)
+{
+	switch (obj->kind) {
+	case PM_REGION:
+		set_node(cell, AS(pm_region, obj)->target_node);
+		break;
+	case PM_NAMESPACE:
+		set_node(cell, AS(pm_namespace, obj)->target_node);
+		break;
+	case PM_DAXDEV:
+		set_node(cell, AS(pm_daxdev, obj)->target_node);
+		break;
+	}
+}
+
+static const struct pm_region *region_of(const struct out_obj *obj)
+{
+	return obj->kind == PM_REGION ? AS(pm_region, obj) :
+					AS(pm_namespace, obj)->region;
+}
+
+static void get_persistence(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_domain_name(region_of(obj)->domain));
+}
+
+static void get_deep_flush(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_deep_flush_attr_name(AS(pm_region, obj)->deep_flush));
+}
+
+static void get_iset_id(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_region, obj)->iset_id);
+	cell->null = !AS(pm_region, obj)->has_iset_id;
+}
+
+static void get_dimm_id(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_dimm, obj)->id);
+}
+
+static void get_handle(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_dimm, obj)->handle);
+}
+
+static void get_phys_id(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_dimm, obj)->phys_id);
+}
+
+static const struct out_column pm_columns[] = {
+	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
+	  OUT_DEFAULT | OUT_TREE, get_dev },
+	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev (table only)",
+	  OUT_STRING, ALL, 0, get_kind },
+	{ "PROVIDER", "provider", "bus provider: ACPI.NFIT, virtio-pmem, e820, CXL, ...",
+	  OUT_STRING, BUS | REGION, OUT_DEFAULT, get_provider },
+	{ "BUS", "bus", "the bus a DIMM or region is on", OUT_STRING,
+	  DIMM | REGION, 0, get_bus },
+	{ "REGION", "region", "the region a namespace or dax device is in",
+	  OUT_STRING, NS | DAX, 0, get_region },
+	{ "NAMESPACE", "namespace", "the namespace of a dax device", OUT_STRING,
+	  DAX, 0, get_namespace },
+	{ "TYPE", "type", "region type: pmem, volatile, blk", OUT_STRING,
+	  REGION, 0, get_type },
+	{ "SIZE", "size", "size in bytes (usable size for namespaces)",
+	  OUT_SIZE, REGION | NS | DAX, OUT_DEFAULT | OUT_RIGHT, get_size },
+	{ "AVAIL", "available_size", "region capacity not used by namespaces",
+	  OUT_SIZE, REGION, OUT_DEFAULT | OUT_RIGHT, get_available },
+	{ "MAX_EXTENT", "max_available_extent",
+	  "largest free extent a new namespace can take", OUT_SIZE, REGION,
+	  OUT_RIGHT, get_max_extent },
+	{ "MODE", "mode", "namespace mode: raw, sector, fsdax, devdax; dax device: devdax, system-ram",
+	  OUT_STRING, NS | DAX, OUT_DEFAULT, get_mode },
+	{ "MAP", "map", "where the page map lives: mem or dev (fsdax, devdax)",
+	  OUT_STRING, NS, 0, get_map },
+	{ "ALIGN", "align", "alignment in bytes", OUT_SIZE, REGION | NS | DAX,
+	  OUT_DEFAULT | OUT_RIGHT, get_align },
+	{ "SECTOR_SIZE", "sector_size", "logical sector size of the block device",
+	  OUT_UINT, NS, OUT_RIGHT, get_sector_size },
+	{ "DEVICE", NULL, "block or character device (table only)", OUT_STRING,
+	  NS | DAX, OUT_DEFAULT, get_device },
+	{ "BLOCKDEV", "blockdev", "block device: pmem0, pmem0s", OUT_STRING, NS,
+	  0, get_blockdev },
+	{ "CHARDEV", "chardev", "device-dax character device: dax0.0",
+	  OUT_STRING, NS | DAX, 0, get_chardev },
+	{ "UUID", "uuid", "namespace identity (labelled namespaces and claims)",
+	  OUT_STRING, NS, 0, get_uuid },
+	{ "NAME", "name", "namespace name from its label", OUT_STRING, NS, 0,
+	  get_name },
+	{ "STATE", "state", "enabled or disabled", OUT_STRING,
+	  DIMM | REGION | NS | DAX, 0, get_state },
+	{ "NUMA_NODE", "numa_node", "NUMA node of the CPU side", OUT_INT,
+	  REGION | NS, OUT_RIGHT, get_numa_node },
+	{ "TARGET_NODE", "target_node", "NUMA node the memory would online to",
+	  OUT_INT, REGION | NS | DAX, OUT_RIGHT, get_target_node },
+	{ "PERSISTENCE", "persistence_domain",
+	  "persistence domain: cpu_cache, memory_controller, none, unknown",
+	  OUT_STRING, REGION | NS, OUT_DEFAULT, get_persistence },
+	{ "DEEP_FLUSH", "deep_flush",
+	  "region deep_flush attribute: writable, read-only, absent",
+	  OUT_STRING, REGION, OUT_DEFAULT, get_deep_flush },
+	{ "ISET_ID", "iset_id", "interleave set cookie", OUT_UINT, REGION,
+	  OUT_RIGHT, get_iset_id },
+	{ "ID", "id", "DIMM unique id", OUT_STRING, DIMM, 0, get_dimm_id },
+	{ "HANDLE", "handle", "DIMM NFIT handle", OUT_UINT, DIMM, OUT_RIGHT,
+	  get_handle },
+	{ "PHYS_ID", "phys_id", "DIMM physical id (SMBIOS)", OUT_UINT, DIMM,
+	  OUT_RIGHT, get_phys_id },
+};
+
+static const char *const kind_keys[PM_NR_KINDS] = {
+	[PM_BUS] = "buses",
+	[PM_DIMM] = "dimms",
+	[PM_REGION] = "regions",
+	[PM_NAMESPACE] = "namespaces",
+	[PM_DAXDEV] = "daxdevs",
+};
+
+static const char *const kind_names[PM_NR_KINDS] = {
+	[PM_BUS] = "bus",
+	[PM_DIMM] = "dimm",
+	[PM_REGION] = "region",
+	[PM_NAMESPACE] = "namespace",
+	[PM_DAXDEV] = "daxdev",
+};
+
+const struct out_spec pm_object_spec = {
+	.columns = pm_columns,
+	.nr_columns = sizeof(pm_columns) / sizeof(pm_columns[0]),
+	.kind_keys = kind_keys,
+	.kind_names = kind_names,
+	.nr_kinds = PM_NR_KINDS,
+};

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Helpers every command shares: messages, exit codes, options, stdout. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmemctl.h"
+#include "../lib/pmem.h"
+
+static void vmessage(const char *object, const char *fmt, va_list ap)
+{
+	fputs("pmemctl: ", stderr);
+	if (object)
+		fprintf(stderr, "%s: ", object);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void pm_error(const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(object, fmt, ap);
+	va_end(ap);
+}
+
+int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(NULL, fmt, ap);
+	va_end(ap);
+	if (ctx && ctx->cmd)
+		fprintf(stderr, "Try 'pmemctl %s --help' for more information.\n",
+			ctx->cmd);
+	else
+		fprintf(stderr, "Try 'pmemctl --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+int pm_exit_code(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return EXIT_OK;
+	case EPERM:
+	case EACCES:
+		return EXIT_PERMISSION;
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		return EXIT_NOT_FOUND;
+	case EOPNOTSUPP:
+		return EXIT_UNSUPPORTED;
+	case EBUSY:
+		return EXIT_BUSY;
+	case EINVAL:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
+{
+	int rc;
+
+	if (ctx->platform)
+		return ctx->platform;
+	rc = pm_platform_scan(&ctx->platform);
+	if (rc < 0) {
+		pm_error(NULL, "cannot read the nvdimm subsystem: %s",
+			 strerror(-rc));
+		*exit_code = EXIT_FAIL;
+		return NULL;
+	}
+	return ctx->platform;
+}
+
+bool output_option(int c, const char *arg, struct out_opts *opts)
+{
+	switch (c) {
+	case 'J':
+		opts->json = true;
+		return true;
+	case 'o':
+		opts->columns = arg;
+		return true;
+	case OPT_OUTPUT_ALL:
+		opts->output_all = true;
+		return true;
+	case OPT_LIST_COLUMNS:
+		opts->list_columns = true;
+		return true;
+	case 'n':
+		opts->noheadings = true;
+		return true;
+	case 'r':
+		opts->raw = true;
+		return true;
+	case 'b':
+		opts->bytes = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+void print_long_opts(const struct option *options)
+{
+	for (; options->name; options++) {
+		if (strcmp(options->name, "list-opts") == 0)
+			continue;
+		printf("--%s%s\n", options->name,
+		       options->has_arg == required_argument ? "=" : "");
+	}
+}
+
+int finish_stdout(int exit_code)
+{
+	bool failed = ferror(stdout);
+
+	errno = 0;
+	if (fflush(stdout) != 0)
+		failed = true;
+	if (failed) {
+		pm_error(NULL, "write error on standard output: %s",
+			 errno ? strerror(errno) : "I/O error");
+		return exit_code ? exit_code : EXIT_FAIL;
+	}
+	return exit_code;
+}
+
+int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		return pm_usage_error(ctx, "option '%s' needs an argument", arg);
+	if (optopt && optopt != '?')
+		return pm_usage_error(ctx, "unknown option '-%c'", optopt);
+	return pm_usage_error(ctx, "unknown option '%s'", arg);
+}

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Column tables rendered as a human table, raw text or JSON. */
+#include <errno.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "output.h"
+#include "../lib/pmem.h"
+
+static const struct out_column *find_column(const struct out_spec *spec,
+					    const char *name, size_t len,
+					    size_t *index)
+{
+	for (size_t i = 0; i < spec->nr_columns; i++) {
+		const char *cname = spec->columns[i].name;
+
+		if (strlen(cname) == len && strncasecmp(cname, name, len) == 0) {
+			*index = i;
+			return &spec->columns[i];
+		}
+	}
+	return NULL;
+}
+
+static int add_column(struct out_selection *sel, size_t index)
+{
+	for (size_t i = 0; i < sel->nr; i++)
+		if (sel->index[i] == index)
+			return 0;
+	if (sel->nr == OUT_MAX_COLUMNS)
+		return -E2BIG;
+	sel->index[sel->nr++] = index;
+	return 0;
+}
+
+int out_select(const struct out_spec *spec, const struct out_opts *opts,
+	       struct out_selection *sel, char *bad, size_t bad_len)
+{
+	const char *list = opts->columns;
+	size_t i;
+	int rc;
+
+	memset(sel, 0, sizeof(*sel));
+	if (opts->output_all) {
+		for (i = 0; i < spec->nr_columns; i++)
+			add_column(sel, i);
+		sel->explicit_columns = false;
+		return 0;
+	}
+	/* "+LIST" adds to the defaults, as in lsblk. */
+	if (!list || list[0] == '+') {
+		for (i = 0; i < spec->nr_columns; i++)
+			if (spec->columns[i].flags & OUT_DEFAULT)
+				add_column(sel, i);
+		if (!list)
+			return 0;
+		list++;
+	}
+	sel->explicit_columns = opts->columns[0] != '+';
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		size_t index;
+
+		if (len && !find_column(spec, list, len, &index)) {
+			snprintf(bad, bad_len, "%.*s", (int)len, list);
+			return -EINVAL;
+		}
+		if (len) {
+			rc = add_column(sel, index);
+			if (rc)
+				return rc;
+		}
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	if (!sel->nr) {
+		snprintf(bad, bad_len, "%s", "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct out_node *out_node_add(struct out_node *parent, int kind,
+			      const void *ptr)
+{
+	struct out_node *node;
+
+	if (parent->nr_children == parent->alloc) {
+		size_t alloc = parent->alloc ? parent->alloc * 2 : 4;
+		struct out_node *grown;
+
+		grown = realloc(parent->children, alloc * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		parent->children = grown;
+		parent->alloc = alloc;
+	}
+	node = &parent->children[parent->nr_children++];
+	memset(node, 0, sizeof(*node));
+	node->obj.kind = kind;
+	node->obj.ptr = ptr;
+	return node;
+}
+
+static void node_free_children(struct out_node *node)
+{
+	for (size_t i = 0; i < node->nr_children; i++)
+		node_free_children(&node->children[i]);
+	free(node->children);
+	node->children = NULL;
+	node->nr_children = node->alloc = 0;
+}
+
+void out_node_free(struct out_node *root)
+{
+	node_free_children(root);
+}
+
+static bool column_applies(const struct out_column *col, int kind)
+{
+	return col->kinds & (1u << kind);
+}
+
+static void get_cell(const struct out_column *col, const struct out_obj *obj,
+		     struct out_cell *cell)
+{
+	memset(cell, 0, sizeof(*cell));
+	if (!column_applies(col, obj->kind)) {
+		cell->null = true;
+		return;
+	}
+	col->get(obj, cell);
+	if (col->type == OUT_STRING && !cell->null && !cell->str)
+		cell->null = true;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static struct json_object *cell_to_json(const struct out_column *col,
+					const struct out_cell *cell)
+{
+	if (cell->null)
+		return NULL;
+	switch (col->type) {
+	case OUT_STRING:
+		return json_object_new_string(cell->str);
+	case OUT_SIZE:
+	case OUT_UINT:
+		if (cell->u > INT64_MAX)
+			return json_object_new_uint64(cell->u);
+		return json_object_new_int64((int64_t)cell->u);
+	case OUT_INT:
+		return json_object_new_int64(cell->i);
+	case OUT_BOOL:
+		return json_object_new_boolean(cell->b);
+	}
+	return NULL;
+}
+
+static int add_children_json(const struct out_spec *spec,
+			     const struct out_selection *sel,
+			     const struct out_node *node,
+			     struct json_object *jobj);
+
+static struct json_object *node_to_json(const struct out_spec *spec,
+					const struct out_selection *sel,
+					const struct out_node *node)
+{
+	struct json_object *jobj = json_object_new_object();
+	struct out_cell cell;
+
+	if (!jobj)
+		return NULL;
+	/*
+	 * Without -o, JSON carries every column that applies to the object,
+	 * so scripts see one stable shape whatever the table shows.
+	 */
+	for (size_t i = 0; i < (sel->explicit_columns ? sel->nr : spec->nr_columns); i++) {
+		const struct out_column *col = sel->explicit_columns ?
+			&spec->columns[sel->index[i]] : &spec->columns[i];
+
+		if (!col->key || !column_applies(col, node->obj.kind))
+			continue;
+		get_cell(col, &node->obj, &cell);
+		json_object_object_add(jobj, col->key, cell_to_json(col, &cell));
+	}
+	if (add_children_json(spec, sel, node, jobj)) {
+		json_object_put(jobj);
+		return NULL;
+	}
+	return jobj;
+}
+
+static int add_children_json(const struct out_spec *spec,
+			     const struct out_selection *sel,
+			     const struct out_node *node,
+			     struct json_object *jobj)
+{
+	for (size_t kind = 0; kind < spec->nr_kinds; kind++) {
+		struct json_object *array;
+
+		if (!(node->child_kinds & (1u << kind)))
+			continue;
+		array = json_object_new_array();
+		if (!array)
+			return -ENOMEM;
+		json_object_object_add(jobj, spec->kind_keys[kind], array);
+		for (size_t i = 0; i < node->nr_children; i++) {
+			const struct out_node *child = &node->children[i];
+			struct json_object *jchild;
+
+			if (child->obj.kind != (int)kind)
+				continue;
+			jchild = node_to_json(spec, sel, child);
+			if (!jchild)
+				return -ENOMEM;
+			json_object_array_add(array, jchild);
+		}
+	}
+	return 0;
+}
+
+struct json_object *out_to_json(const struct out_spec *spec,
+				const struct out_selection *sel,
+				const struct out_node *root)
+{
+	struct json_object *jroot = json_object_new_object();
+
+	if (!jroot)
+		return NULL;
+	if (add_children_json(spec, sel, root, jroot)) {
+		json_object_put(jroot);
+		return NULL;
+	}
+	return jroot;
+}
+
+/* ----------------------------------------------------------------- table */
+
+struct table_row {
+	char **cells;		/* one string per selected column */
+	size_t *widths;		/* display width of each cell */
+};
+
+struct table {
+	struct table_row *rows;
+	size_t nr_rows;
+	size_t alloc;
+	size_t nr_columns;
+};
+
+struct glyphs {
+	const char *branch, *last, *vertical, *space;
+};
+
+static const struct glyphs utf8_glyphs = { "├─", "└─", "│ ", "  " };
+static const struct glyphs ascii_glyphs = { "|-", "`-", "| ", "  " };
+
+static size_t display_width(const char *s)
+{
+	size_t width = 0;
+
+	/* Count code points: every glyph used here is one column wide. */
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			width++;
+	return width;
+}
+
+static char *format_cell(const struct out_column *col,
+			 const struct out_cell *cell,
+			 const struct out_opts *opts)
+{
+	char buf[64];
+
+	if (cell->null)
+		return strdup("");
+	switch (col->type) {
+	case OUT_STRING:
+		return strdup(cell->str);
+	case OUT_SIZE:
+		if (opts->bytes)
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cell->u);
+		else
+			pm_format_size(cell->u, buf, sizeof(buf));
+		break;
+	case OUT_UINT:
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cell->u);
+		break;
+	case OUT_INT:
+		snprintf(buf, sizeof(buf), "%lld", (long long)cell->i);
+		break;
+	case OUT_BOOL:
+		snprintf(buf, sizeof(buf), "%s", cell->b ? "yes" : "no");
+		break;
+	}
+	return strdup(buf);
+}
+
+/* Raw output is split on blanks by scripts: escape what would break it. */
+static char *escape_raw(const char *s)
+{
+	char *out = malloc(strlen(s) * 4 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c <= ' ' || c == '\\' || c == 0x7f)
+			p += sprintf(p, "\\x%02x", c);
+		else
+			*p++ = c;
+	}
+	*p = '\0';
+	return out;
+}
+
+static int table_add_row(struct table *t, const struct out_spec *spec,
+			 const struct out_opts *opts,
+			 const struct out_selection *sel,
+			 const struct out_node *node, const char *prefix)
+{
+	struct table_row *row;
+	struct out_cell cell;
+
+	if (t->nr_rows == t->alloc) {
+		size_t alloc = t->alloc ? t->alloc * 2 : 16;
+		struct table_row *grown = realloc(t->rows, alloc * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		t->rows = grown;
+		t->alloc = alloc;
+	}
+	row = &t->rows[t->nr_rows];
+	row->cells = calloc(sel->nr, sizeof(char *));
+	row->widths = calloc(sel->nr, sizeof(size_t));
+	if (!row->cells || !row->widths) {
+		free(row->cells);
+		free(row->widths);
+		return -ENOMEM;
+	}
+	t->nr_rows++;
+	for (size_t i = 0; i < sel->nr; i++) {
+		const struct out_column *col = &spec->columns[sel->index[i]];
+		char *text;
+
+		get_cell(col, &node->obj, &cell);
+		text = format_cell(col, &cell, opts);
+		if (!text)
+			return -ENOMEM;
+		if (opts->raw) {
+			char *escaped = escape_raw(text);
+
+			free(text);
+			if (!escaped)
+				return -ENOMEM;
+			text = escaped;
+		} else if ((col->flags & OUT_TREE) && prefix[0]) {
+			char *joined = malloc(strlen(prefix) + strlen(text) + 1);
+
+			if (!joined) {
+				free(text);
+				return -ENOMEM;
+			}
+			strcpy(joined, prefix);
+			strcat(joined, text);
+			free(text);
+			text = joined;
+		}
+		row->cells[i] = text;
+		row->widths[i] = display_width(text);
+	}
+	return 0;
+}
+
+static int table_add_tree(struct table *t, const struct out_spec *spec,
+			  const struct out_opts *opts,
+			  const struct out_selection *sel,
+			  const struct out_node *node, const char *indent,
+			  const struct glyphs *g, bool top)
+{
+	for (size_t i = 0; i < node->nr_children; i++) {
+		const struct out_node *child = &node->children[i];
+		bool last = i + 1 == node->nr_children;
+		char prefix[512], next[512];
+		int rc;
+
+		if (top) {
+			prefix[0] = next[0] = '\0';
+		} else {
+			snprintf(prefix, sizeof(prefix), "%s%s", indent,
+				 last ? g->last : g->branch);
+			snprintf(next, sizeof(next), "%s%s", indent,
+				 last ? g->space : g->vertical);
+		}
+		rc = table_add_row(t, spec, opts, sel, child, prefix);
+		if (rc)
+			return rc;
+		rc = table_add_tree(t, spec, opts, sel, child, next, g, false);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t r = 0; r < t->nr_rows; r++) {
+		for (size_t i = 0; i < t->nr_columns; i++)
+			free(t->rows[r].cells[i]);
+		free(t->rows[r].cells);
+		free(t->rows[r].widths);
+	}
+	free(t->rows);
+}
+
+static void print_padded(FILE *f, const char *text, size_t width,
+			 size_t target, bool right, bool last)
+{
+	size_t pad = target > width ? target - width : 0;
+
+	if (right)
+		fprintf(f, "%*s%s", (int)pad, "", text);
+	else if (last)
+		fputs(text, f);
+	else
+		fprintf(f, "%s%*s", text, (int)pad, "");
+}
+
+static void table_print(FILE *f, const struct out_spec *spec,
+			const struct out_opts *opts,
+			const struct out_selection *sel, const struct table *t)
+{
+	size_t widths[OUT_MAX_COLUMNS] = { 0 };
+	size_t i, r;
+
+	for (i = 0; i < sel->nr; i++) {
+		widths[i] = opts->noheadings ? 0 :
+			strlen(spec->columns[sel->index[i]].name);
+		for (r = 0; r < t->nr_rows; r++)
+			if (t->rows[r].widths[i] > widths[i])
+				widths[i] = t->rows[r].widths[i];
+	}
+	if (!opts->noheadings) {
+		for (i = 0; i < sel->nr; i++) {
+			const struct out_column *col = &spec->columns[sel->index[i]];
+
+			if (i)
+				fputc(' ', f);
+			if (opts->raw)
+				fputs(col->name, f);
+			else
+				print_padded(f, col->name, strlen(col->name),
+					     widths[i], col->flags & OUT_RIGHT,
+					     i + 1 == sel->nr);
+		}
+		fputc('\n', f);
+	}
+	for (r = 0; r < t->nr_rows; r++) {
+		for (i = 0; i < sel->nr; i++) {
+			const struct out_column *col = &spec->columns[sel->index[i]];
+
+			if (i)
+				fputc(' ', f);
+			if (opts->raw)
+				fputs(t->rows[r].cells[i], f);
+			else
+				print_padded(f, t->rows[r].cells[i],
+					     t->rows[r].widths[i], widths[i],
+					     col->flags & OUT_RIGHT,
+					     i + 1 == sel->nr);
+		}
+		fputc('\n', f);
+	}
+}
+
+int out_print(FILE *f, const struct out_spec *spec,
+	      const struct out_opts *opts, const struct out_selection *sel,
+	      const struct out_node *root)
+{
+	struct table t = { .nr_columns = sel->nr };
+	const struct glyphs *g;
+	int rc;
+
+	if (opts->json) {
+		struct json_object *jroot = out_to_json(spec, sel, root);
+
+		if (!jroot)
+			return -ENOMEM;
+		fprintf(f, "%s\n", json_object_to_json_string_ext(jroot,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(jroot);
+		return 0;
+	}
+	g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &utf8_glyphs :
+							 &ascii_glyphs;
+	rc = table_add_tree(&t, spec, opts, sel, root, "", g, true);
+	if (!rc && t.nr_rows)
+		table_print(f, spec, opts, sel, &t);
+	table_free(&t);
+	return rc;
+}
+
+void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
+{
+	static const char *const type_names[] = {
+		[OUT_STRING] = "string",
+		[OUT_SIZE] = "size",
+		[OUT_UINT] = "number",
+		[OUT_INT] = "number",
+		[OUT_BOOL] = "boolean",
+	};
+
+	if (json) {
+		struct json_object *jroot = json_object_new_object();
+		struct json_object *array = json_object_new_array();
+
+		json_object_object_add(jroot, "columns", array);
+		for (size_t i = 0; i < spec->nr_columns; i++) {
+			const struct out_column *col = &spec->columns[i];
+			struct json_object *jcol = json_object_new_object();
+			struct json_object *kinds = json_object_new_array();
+
+			json_object_object_add(jcol, "name", json_object_new_string(col->name));
+			json_object_object_add(jcol, "key", col->key ?
+					       json_object_new_string(col->key) : NULL);
+			json_object_object_add(jcol, "type", json_object_new_string(type_names[col->type]));
+			for (size_t k = 0; k < spec->nr_kinds; k++)
+				if (col->kinds & (1u << k))
+					json_object_array_add(kinds,
+						json_object_new_string(spec->kind_names[k]));
+			json_object_object_add(jcol, "objects", kinds);
+			json_object_object_add(jcol, "default",
+					       json_object_new_boolean(col->flags & OUT_DEFAULT));
+			json_object_object_add(jcol, "help", json_object_new_string(col->help));
+			json_object_array_add(array, jcol);
+		}
+		fprintf(f, "%s\n", json_object_to_json_string_ext(jroot,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+		json_object_put(jroot);
+		return;
+	}
+	for (size_t i = 0; i < spec->nr_columns; i++)
+		fprintf(f, "%16s  %s\n", spec->columns[i].name,
+			spec->columns[i].help);
+}

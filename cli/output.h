@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Column tables rendered as a human table, raw text or JSON. */
+#ifndef PMEMCTL_OUTPUT_H
+#define PMEMCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_object;
+
+enum out_type {
+	OUT_STRING,
+	OUT_SIZE,		/* bytes: human units in the table, integer in JSON */
+	OUT_UINT,
+	OUT_INT,
+	OUT_BOOL,
+};
+
+/* What a getter produced: a value of the column's type, or null. */
+struct out_cell {
+	bool null;
+	const char *str;
+	uint64_t u;
+	int64_t i;
+	bool b;
+};
+
+struct out_obj {
+	int kind;		/* index into out_spec.kind_keys */
+	const void *ptr;
+};
+
+enum out_column_flags {
+	OUT_DEFAULT = 1 << 0,	/* shown without -o */
+	OUT_TREE = 1 << 1,	/* carries the tree glyphs in the table */
+	OUT_RIGHT = 1 << 2,	/* right-aligned in the table */
+};
+
+struct out_column {
+	const char *name;	/* header and -o name */
+	const char *key;	/* JSON key; NULL: table only */
+	const char *help;
+	enum out_type type;
+	unsigned int kinds;	/* bit per kind the column applies to */
+	unsigned int flags;
+	void (*get)(const struct out_obj *obj, struct out_cell *cell);
+};
+
+struct out_spec {
+	const struct out_column *columns;
+	size_t nr_columns;
+	const char *const *kind_keys;	/* JSON array name per kind */
+	const char *const *kind_names;	/* table name per kind */
+	size_t nr_kinds;
+};
+
+struct out_opts {
+	bool json;
+	bool raw;
+	bool noheadings;
+	bool bytes;
+	bool output_all;
+	bool list_columns;
+	const char *columns;	/* -o argument, or NULL */
+};
+
+/* A tree of objects; child_kinds names the arrays that must appear. */
+struct out_node {
+	struct out_obj obj;
+	unsigned int child_kinds;
+	struct out_node *children;
+	size_t nr_children;
+	size_t alloc;
+};
+
+#define OUT_MAX_COLUMNS 64
+
+/* The columns to print: -o LIST, -o +LIST, --output-all or the defaults. */
+struct out_selection {
+	size_t index[OUT_MAX_COLUMNS];
+	size_t nr;
+	bool explicit_columns;	/* -o given: JSON keeps only these keys */
+};
+
+/*
+ * Returns 0, or -EINVAL with *bad pointing at the unknown column name
+ * (inside a buffer of at most 64 bytes owned by the selection call).
+ */
+int out_select(const struct out_spec *spec, const struct out_opts *opts,
+	       struct out_selection *sel, char *bad, size_t bad_len);
+
+struct out_node *out_node_add(struct out_node *parent, int kind,
+			      const void *ptr);
+void out_node_free(struct out_node *root);
+
+/* Renders the tree below root; returns 0 or -errno (ENOMEM). */
+int out_print(FILE *f, const struct out_spec *spec,
+	      const struct out_opts *opts, const struct out_selection *sel,
+	      const struct out_node *root);
+/* The JSON form alone, for tests and for commands that embed it. */
+struct json_object *out_to_json(const struct out_spec *spec,
+				const struct out_selection *sel,
+				const struct out_node *root);
+void out_list_columns(FILE *f, const struct out_spec *spec, bool json);
+
+#endif

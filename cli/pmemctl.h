@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every command shares: context, exit codes, messages, options. */
+#ifndef PMEMCTL_CLI_H
+#define PMEMCTL_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "output.h"
+
+struct pm_platform;
+
+/* One set for every command; documented in man/exit-codes.adoc. */
+enum pmemctl_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* the operation failed; the message says why */
+	EXIT_USAGE = 2,		/* bad option or argument */
+	EXIT_NOT_FOUND = 3,	/* a named object does not exist */
+	EXIT_PERMISSION = 4,	/* needs privileges the caller lacks */
+	EXIT_UNSUPPORTED = 5,	/* no way to do it here (driver, hardware) */
+	EXIT_BUSY = 6,		/* the target is in use */
+	EXIT_PARTIAL = 7,	/* some of several targets failed */
+};
+
+struct pmemctl_ctx {
+	const char *cmd;		/* the running command's name */
+	struct pm_platform *platform;	/* scanned on first use */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct pmemctl_ctx *ctx);
+	const char *summary;
+};
+
+int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
+
+/* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
+void pm_error(const char *object, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A usage error: the message, then a pointer to --help; returns EXIT_USAGE. */
+int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * For getopt_long's ':' and '?' (option strings start with ':' and opterr
+ * is 0): names the bad option the way the user wrote it.
+ */
+int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
+/* Maps a -errno from lib/ to the documented exit code. */
+int pm_exit_code(int err);
+
+/* The platform snapshot, scanned once per run; NULL after an error. */
+struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
+
+/* Options every listing command takes: -J -o --output-all -n -r -b. */
+#define OUTPUT_SHORT_OPTS "Jo:nrb"
+enum {
+	OPT_OUTPUT_ALL = 0x1000,
+	OPT_LIST_COLUMNS,
+	OPT_LIST_OPTS,
+	OPT_FIRST_COMMAND_OPT,	/* commands number their own from here */
+};
+#define OUTPUT_LONG_OPTS						\
+	{ "json", no_argument, NULL, 'J' },				\
+	{ "output", required_argument, NULL, 'o' },			\
+	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },		\
+	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },	\
+	{ "noheadings", no_argument, NULL, 'n' },			\
+	{ "raw", no_argument, NULL, 'r' },				\
+	{ "bytes", no_argument, NULL, 'b' }
+#define OUTPUT_HELP							\
+	"Output:\n"							\
+	"  -J, --json             JSON, one top-level object\n"	\
+	"  -o, --output LIST      columns to show; +LIST adds to the default\n" \
+	"      --output-all       show every column\n"			\
+	"      --list-columns     list the columns and exit\n"		\
+	"  -n, --noheadings       no header line\n"			\
+	"  -r, --raw              raw output: no tree, no alignment\n"	\
+	"  -b, --bytes            sizes in bytes\n"
+#define COMMON_LONG_OPTS						\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "list-opts", no_argument, NULL, OPT_LIST_OPTS }
+
+/* Handles an output option; returns true when c was one. */
+bool output_option(int c, const char *arg, struct out_opts *opts);
+/* Prints the long options of a command, for completion. */
+void print_long_opts(const struct option *options);
+
+/* Flushes stdout; a write error (full disk, closed pipe) is a failure. */
+int finish_stdout(int exit_code);
+
+#endif

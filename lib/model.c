@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Lookups and names over the platform model. */
+#include <errno.h>
+#include <string.h>
+
+#include "pmem.h"
+
+/*
+ * Objects are named as the kernel names them ("region0"), or by the number
+ * after the prefix ("0"), as ndctl accepts them.
+ */
+static bool name_matches(const char *dev, const char *prefix, const char *name)
+{
+	size_t len = strlen(prefix);
+
+	if (strcmp(dev, name) == 0)
+		return true;
+	return strncmp(dev, prefix, len) == 0 && strcmp(dev + len, name) == 0;
+}
+
+struct pm_bus *pm_find_bus(const struct pm_platform *pf, const char *name)
+{
+	for (size_t i = 0; i < pf->nr_buses; i++) {
+		struct pm_bus *bus = pf->buses[i];
+
+		if (name_matches(bus->dev, "ndbus", name) ||
+		    (bus->provider && strcmp(bus->provider, name) == 0))
+			return bus;
+	}
+	return NULL;
+}
+
+struct pm_dimm *pm_find_dimm(const struct pm_platform *pf, const char *name)
+{
+	for (size_t i = 0; i < pf->nr_dimms; i++)
+		if (name_matches(pf->dimms[i]->dev, "nmem", name))
+			return pf->dimms[i];
+	return NULL;
+}
+
+struct pm_region *pm_find_region(const struct pm_platform *pf,
+				 const char *name)
+{
+	for (size_t i = 0; i < pf->nr_regions; i++)
+		if (name_matches(pf->regions[i]->dev, "region", name))
+			return pf->regions[i];
+	return NULL;
+}
+
+struct pm_namespace *pm_find_namespace(const struct pm_platform *pf,
+				       const char *name)
+{
+	for (size_t i = 0; i < pf->nr_namespaces; i++)
+		if (name_matches(pf->namespaces[i]->dev, "namespace", name))
+			return pf->namespaces[i];
+	return NULL;
+}
+
+bool pm_region_uses_dimm(const struct pm_region *region,
+			 const struct pm_dimm *dimm)
+{
+	for (size_t i = 0; i < region->nr_mappings; i++)
+		if (region->mappings[i].dimm == dimm)
+			return true;
+	return false;
+}
+
+const char *pm_domain_name(enum pm_domain domain)
+{
+	switch (domain) {
+	case PM_DOMAIN_CPU_CACHE:
+		return "cpu_cache";
+	case PM_DOMAIN_MEMORY_CONTROLLER:
+		return "memory_controller";
+	case PM_DOMAIN_NONE:
+		return "none";
+	default:
+		return "unknown";
+	}
+}
+
+const char *pm_deep_flush_attr_name(enum pm_deep_flush_attr attr)
+{
+	switch (attr) {
+	case PM_DEEP_FLUSH_WRITABLE:
+		return "writable";
+	case PM_DEEP_FLUSH_READ_ONLY:
+		return "read-only";
+	default:
+		return "absent";
+	}
+}
+
+static const char *const mode_names[] = {
+	[PM_MODE_UNKNOWN] = "unknown",
+	[PM_MODE_RAW] = "raw",
+	[PM_MODE_SECTOR] = "sector",
+	[PM_MODE_FSDAX] = "fsdax",
+	[PM_MODE_DEVDAX] = "devdax",
+};
+
+const char *pm_ns_mode_name(enum pm_ns_mode mode)
+{
+	if ((size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		return "unknown";
+	return mode_names[mode];
+}
+
+int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode)
+{
+	/* The old names ndctl still accepts mean the same modes. */
+	static const struct {
+		const char *name;
+		enum pm_ns_mode mode;
+	} aliases[] = {
+		{ "raw", PM_MODE_RAW },
+		{ "sector", PM_MODE_SECTOR },
+		{ "safe", PM_MODE_SECTOR },
+		{ "fsdax", PM_MODE_FSDAX },
+		{ "memory", PM_MODE_FSDAX },
+		{ "devdax", PM_MODE_DEVDAX },
+		{ "dax", PM_MODE_DEVDAX },
+	};
+
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strcmp(aliases[i].name, name) == 0) {
+			*mode = aliases[i].mode;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *pm_kind_name(enum pm_object_kind kind)
+{
+	static const char *const names[] = {
+		[PM_BUS] = "bus",
+		[PM_DIMM] = "dimm",
+		[PM_REGION] = "region",
+		[PM_NAMESPACE] = "namespace",
+		[PM_DAXDEV] = "daxdev",
+	};
+
+	return kind < PM_NR_KINDS ? names[kind] : "unknown";
+}

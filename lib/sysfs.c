@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Typed reads of sysfs attributes that libndctl does not expose. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+
+static int format_path(char *path, size_t len, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(path, len, fmt, ap);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int read_attr(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	close(fd);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int sysfs_read_string(char *buf, size_t len, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = format_path(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	return read_attr(path, buf, len);
+}
+
+int sysfs_read_u64(uint64_t *value, const char *fmt, ...)
+{
+	char path[4096], buf[64], *end;
+	unsigned long long v;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = format_path(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	rc = read_attr(path, buf, sizeof(buf));
+	if (rc)
+		return rc;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+	*value = v;
+	return 0;
+}
+
+int sysfs_attr_mode(mode_t *mode, const char *fmt, ...)
+{
+	char path[4096];
+	struct stat st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = format_path(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*mode = st.st_mode & 07777;
+	return 0;
+}

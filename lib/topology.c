@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Build the platform snapshot from libndctl, libdaxctl and sysfs, once. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <daxctl/libdaxctl.h>
+#include <ndctl/libndctl.h>
+#include <uuid/uuid.h>
+
+#include "pmem.h"
+#include "sysfs.h"
+
+#define SYSFS_ND "/sys/bus/nd/devices"
+
+/*
+ * The kernel's device type of label-less namespaces (uapi ndctl.h); the
+ * header ndctl installs for it pulls in headers it does not install.
+ */
+#ifndef ND_DEVICE_NAMESPACE_IO
+#define ND_DEVICE_NAMESPACE_IO 4
+#endif
+
+/* Grow an array of pointers by one slot; returns 0 or -ENOMEM. */
+static int push(void *arrayp, size_t *nr, void *item)
+{
+	void ***array = arrayp;
+	void **grown = realloc(*array, (*nr + 1) * sizeof(void *));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*nr)++] = item;
+	*array = grown;
+	return 0;
+}
+
+/* strdup that maps NULL and "" to NULL, so "absent" has one spelling. */
+static char *dup_or_null(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+static char *uuid_string(const uuid_t uuid)
+{
+	char buf[40];
+
+	if (uuid_is_null(uuid))
+		return NULL;
+	uuid_unparse(uuid, buf);
+	return strdup(buf);
+}
+
+/* libndctl prints its own errors to stderr; lib/ never prints. */
+static void quiet_log(struct ndctl_ctx *ctx, int priority, const char *file,
+		      int line, const char *fn, const char *format,
+		      va_list args)
+{
+}
+
+static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
+{
+	struct pm_bus *bus = calloc(1, sizeof(*bus));
+	struct ndctl_dimm *nddimm;
+	int rc;
+
+	if (!bus)
+		return -ENOMEM;
+	rc = push(&pf->buses, &pf->nr_buses, bus);
+	if (rc) {
+		free(bus);
+		return rc;
+	}
+	bus->ndbus = ndbus;
+	bus->dev = strdup(ndctl_bus_get_devname(ndbus));
+	bus->provider = dup_or_null(ndctl_bus_get_provider(ndbus));
+	if (!bus->dev)
+		return -ENOMEM;
+
+	ndctl_dimm_foreach(ndbus, nddimm) {
+		struct pm_dimm *dimm = calloc(1, sizeof(*dimm));
+
+		if (!dimm)
+			return -ENOMEM;
+		rc = push(&pf->dimms, &pf->nr_dimms, dimm);
+		if (rc) {
+			free(dimm);
+			return rc;
+		}
+		dimm->nddimm = nddimm;
+		dimm->bus = bus;
+		dimm->dev = strdup(ndctl_dimm_get_devname(nddimm));
+		dimm->id = dup_or_null(ndctl_dimm_get_unique_id(nddimm));
+		dimm->handle = ndctl_dimm_get_handle(nddimm);
+		dimm->phys_id = ndctl_dimm_get_phys_id(nddimm);
+		dimm->enabled = ndctl_dimm_is_enabled(nddimm) == 1;
+		if (!dimm->dev)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct pm_dimm *dimm_of(struct pm_platform *pf,
+			       struct ndctl_dimm *nddimm)
+{
+	for (size_t i = 0; i < pf->nr_dimms; i++)
+		if (pf->dimms[i]->nddimm == nddimm)
+			return pf->dimms[i];
+	return NULL;
+}
+
+static enum pm_domain domain_of(struct ndctl_region *ndregion)
+{
+	switch (ndctl_region_get_persistence_domain(ndregion)) {
+	case PERSISTENCE_CPU_CACHE:
+		return PM_DOMAIN_CPU_CACHE;
+	case PERSISTENCE_MEM_CTRL:
+		return PM_DOMAIN_MEMORY_CONTROLLER;
+	case PERSISTENCE_NONE:
+		return PM_DOMAIN_NONE;
+	default:
+		return PM_DOMAIN_UNKNOWN;
+	}
+}
+
+/*
+ * libndctl opens deep_flush at enumeration and answers -EBADF for every
+ * way it can be unusable; the attribute's mode tells them apart: the kernel
+ * makes it 0644 only when nvdimm_has_flush() found flush hints or a flush
+ * callback, 0444 when the DIMMs have none, and hides it without mappings.
+ */
+static enum pm_deep_flush_attr deep_flush_of(const char *region)
+{
+	mode_t mode;
+
+	if (sysfs_attr_mode(&mode, SYSFS_ND "/%s/deep_flush", region) < 0)
+		return PM_DEEP_FLUSH_ABSENT;
+	return mode & 0200 ? PM_DEEP_FLUSH_WRITABLE : PM_DEEP_FLUSH_READ_ONLY;
+}
+
+static int scan_mappings(struct pm_platform *pf, struct pm_region *region)
+{
+	struct ndctl_mapping *mapping;
+	size_t n = ndctl_region_get_mappings(region->ndregion);
+
+	if (!n)
+		return 0;
+	region->mappings = calloc(n, sizeof(*region->mappings));
+	if (!region->mappings)
+		return -ENOMEM;
+	ndctl_mapping_foreach(region->ndregion, mapping) {
+		struct pm_mapping *m;
+
+		if (region->nr_mappings == n)
+			break;
+		m = &region->mappings[region->nr_mappings++];
+		m->dimm = dimm_of(pf, ndctl_mapping_get_dimm(mapping));
+		m->offset = ndctl_mapping_get_offset(mapping);
+		m->length = ndctl_mapping_get_length(mapping);
+		m->position = ndctl_mapping_get_position(mapping);
+	}
+	return 0;
+}
+
+static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
+			struct daxctl_region *dax_region)
+{
+	struct daxctl_dev *dev;
+	int rc;
+
+	daxctl_dev_foreach(dax_region, dev) {
+		struct pm_daxdev *daxdev = calloc(1, sizeof(*daxdev));
+
+		if (!daxdev)
+			return -ENOMEM;
+		rc = push(&pf->daxdevs, &pf->nr_daxdevs, daxdev);
+		if (rc) {
+			free(daxdev);
+			return rc;
+		}
+		daxdev->ns = ns;
+		daxdev->dev = strdup(daxctl_dev_get_devname(dev));
+		daxdev->size = daxctl_dev_get_size(dev);
+		daxdev->align = daxctl_dev_get_align(dev);
+		daxdev->target_node = daxctl_dev_get_target_node(dev);
+		daxdev->enabled = daxctl_dev_is_enabled(dev) == 1;
+		daxdev->mode = daxctl_dev_get_memory(dev) ? "system-ram" :
+							   "devdax";
+		if (!daxdev->dev)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const char *pfn_location(enum ndctl_pfn_loc loc)
+{
+	switch (loc) {
+	case NDCTL_PFN_LOC_RAM:
+		return "mem";
+	case NDCTL_PFN_LOC_PMEM:
+		return "dev";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * A namespace's usable size, device and identity live in whichever claim
+ * owns it (btt, pfn or dax), as ndctl reports them; only an unclaimed
+ * namespace reports its own.
+ */
+static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
+			  struct ndctl_namespace *ndns)
+{
+	struct pm_namespace *ns = calloc(1, sizeof(*ns));
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	const char *bdev = NULL;
+	uuid_t uuid;
+	int rc;
+
+	if (!ns)
+		return -ENOMEM;
+	rc = push(&pf->namespaces, &pf->nr_namespaces, ns);
+	if (rc) {
+		free(ns);
+		return rc;
+	}
+	ns->ndns = ndns;
+	ns->region = region;
+	ns->dev = strdup(ndctl_namespace_get_devname(ndns));
+	if (!ns->dev)
+		return -ENOMEM;
+	ns->enabled = ndctl_namespace_is_enabled(ndns) == 1;
+	ns->active = ndctl_namespace_is_active(ndns);
+	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
+	ns->target_node = ndctl_namespace_get_target_node(ndns);
+	ns->name = dup_or_null(ndctl_namespace_get_alt_name(ndns));
+	ns->size = ndctl_namespace_get_size(ndns);
+
+	switch (ndctl_namespace_get_mode(ndns)) {
+	case NDCTL_NS_MODE_FSDAX:
+		ns->mode = PM_MODE_FSDAX;
+		if (pfn) {
+			ns->size = ndctl_pfn_get_size(pfn);
+			ns->map = pfn_location(ndctl_pfn_get_location(pfn));
+		} else {
+			/* e820 and virtio-pmem: mapped without an info block */
+			ns->map = "mem";
+		}
+		break;
+	case NDCTL_NS_MODE_DEVDAX:
+		ns->mode = PM_MODE_DEVDAX;
+		if (dax) {
+			ns->size = ndctl_dax_get_size(dax);
+			ns->map = pfn_location(ndctl_dax_get_location(dax));
+		}
+		break;
+	case NDCTL_NS_MODE_SECTOR:
+		ns->mode = PM_MODE_SECTOR;
+		if (btt)
+			ns->size = ndctl_btt_get_size(btt);
+		break;
+	case NDCTL_NS_MODE_RAW:
+		ns->mode = PM_MODE_RAW;
+		break;
+	default:
+		ns->mode = PM_MODE_UNKNOWN;
+		break;
+	}
+	if (ns->size == ULLONG_MAX)
+		ns->size = 0;
+
+	if (btt) {
+		ndctl_btt_get_uuid(btt, uuid);
+		ns->uuid = uuid_string(uuid);
+		bdev = ndctl_btt_get_block_device(btt);
+		ns->sector_size = ndctl_btt_get_sector_size(btt);
+	} else if (pfn) {
+		ndctl_pfn_get_uuid(pfn, uuid);
+		ns->uuid = uuid_string(uuid);
+		ns->align = ndctl_pfn_get_align(pfn);
+		bdev = ndctl_pfn_get_block_device(pfn);
+	} else if (dax) {
+		struct daxctl_region *dax_region = ndctl_dax_get_daxctl_region(dax);
+
+		ndctl_dax_get_uuid(dax, uuid);
+		ns->uuid = uuid_string(uuid);
+		ns->align = ndctl_dax_get_align(dax);
+		if (dax_region) {
+			struct daxctl_dev *first = daxctl_dev_get_first(dax_region);
+
+			if (first)
+				ns->chardev = dup_or_null(daxctl_dev_get_devname(first));
+			rc = scan_daxdevs(pf, ns, dax_region);
+			if (rc)
+				return rc;
+		}
+	} else {
+		if (ndctl_namespace_get_type(ndns) != ND_DEVICE_NAMESPACE_IO) {
+			ndctl_namespace_get_uuid(ndns, uuid);
+			ns->uuid = uuid_string(uuid);
+		}
+		bdev = ndctl_namespace_get_block_device(ndns);
+	}
+	/*
+	 * The kernel defaults to 512-byte sectors on namespaces that do not
+	 * state one (pre-v1.2 labels, label-less namespaces).
+	 */
+	if (!btt && !dax) {
+		ns->sector_size = ndctl_namespace_get_sector_size(ndns);
+		if (!ns->sector_size || ns->sector_size == UINT_MAX)
+			ns->sector_size = 512;
+	}
+	ns->blockdev = dup_or_null(bdev);
+	return 0;
+}
+
+static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
+		       struct ndctl_region *ndregion)
+{
+	struct pm_region *region = calloc(1, sizeof(*region));
+	struct ndctl_interleave_set *iset;
+	struct ndctl_namespace *ndns;
+	unsigned long align;
+	int rc;
+
+	if (!region)
+		return -ENOMEM;
+	rc = push(&pf->regions, &pf->nr_regions, region);
+	if (rc) {
+		free(region);
+		return rc;
+	}
+	region->ndregion = ndregion;
+	region->bus = bus;
+	region->dev = strdup(ndctl_region_get_devname(ndregion));
+	if (!region->dev)
+		return -ENOMEM;
+	region->type = ndctl_region_get_type_name(ndregion);
+	region->size = ndctl_region_get_size(ndregion);
+	region->available_size = ndctl_region_get_available_size(ndregion);
+	region->max_available_extent =
+		ndctl_region_get_max_available_extent(ndregion);
+	if (region->max_available_extent == ULLONG_MAX)
+		region->max_available_extent = region->available_size;
+	align = ndctl_region_get_align(ndregion);
+	region->align = align == ULONG_MAX ? 0 : align;
+	region->numa_node = ndctl_region_get_numa_node(ndregion);
+	region->target_node = ndctl_region_get_target_node(ndregion);
+	region->enabled = ndctl_region_is_enabled(ndregion) == 1;
+	region->domain = domain_of(ndregion);
+	region->deep_flush = deep_flush_of(region->dev);
+	iset = ndctl_region_get_interleave_set(ndregion);
+	if (iset) {
+		region->has_iset_id = true;
+		region->iset_id = ndctl_interleave_set_get_cookie(iset);
+	}
+	rc = scan_mappings(pf, region);
+	if (rc)
+		return rc;
+
+	ndctl_namespace_foreach(ndregion, ndns) {
+		rc = scan_namespace(pf, region, ndns);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Every object struct starts with its name, so one comparison sorts all. */
+static int compare_dev(const void *a, const void *b)
+{
+	const char *const *da = *(const char *const *const *)a;
+	const char *const *db = *(const char *const *const *)b;
+
+	return strverscmp(*da, *db);
+}
+
+/* libndctl lists objects in discovery order; people read ndbus0 first. */
+static void sort_by_dev(struct pm_platform *pf)
+{
+	qsort(pf->buses, pf->nr_buses, sizeof(void *), compare_dev);
+	qsort(pf->dimms, pf->nr_dimms, sizeof(void *), compare_dev);
+	qsort(pf->regions, pf->nr_regions, sizeof(void *), compare_dev);
+	qsort(pf->namespaces, pf->nr_namespaces, sizeof(void *), compare_dev);
+	qsort(pf->daxdevs, pf->nr_daxdevs, sizeof(void *), compare_dev);
+}
+
+int pm_platform_scan(struct pm_platform **out)
+{
+	struct pm_platform *pf = calloc(1, sizeof(*pf));
+	struct ndctl_bus *ndbus;
+	int rc;
+
+	if (!pf)
+		return -ENOMEM;
+	rc = ndctl_new(&pf->ndctx);
+	if (rc < 0) {
+		free(pf);
+		return rc;
+	}
+	if (!getenv("PMEMCTL_LIBNDCTL_LOG"))
+		ndctl_set_log_fn(pf->ndctx, quiet_log);
+
+	ndctl_bus_foreach(pf->ndctx, ndbus) {
+		struct ndctl_region *ndregion;
+		struct pm_bus *bus;
+
+		rc = scan_bus(pf, ndbus);
+		if (rc)
+			goto err;
+		bus = pf->buses[pf->nr_buses - 1];
+		ndctl_region_foreach(ndbus, ndregion) {
+			rc = scan_region(pf, bus, ndregion);
+			if (rc)
+				goto err;
+		}
+	}
+	sort_by_dev(pf);
+	*out = pf;
+	return 0;
+err:
+	pm_platform_free(pf);
+	return rc;
+}
+
+void pm_platform_free(struct pm_platform *pf)
+{
+	size_t i;
+
+	if (!pf)
+		return;
+	for (i = 0; i < pf->nr_daxdevs; i++) {
+		free(pf->daxdevs[i]->dev);
+		free(pf->daxdevs[i]);
+	}
+	for (i = 0; i < pf->nr_namespaces; i++) {
+		struct pm_namespace *ns = pf->namespaces[i];
+
+		free(ns->dev);
+		free(ns->blockdev);
+		free(ns->chardev);
+		free(ns->uuid);
+		free(ns->name);
+		free(ns);
+	}
+	for (i = 0; i < pf->nr_regions; i++) {
+		free(pf->regions[i]->dev);
+		free(pf->regions[i]->mappings);
+		free(pf->regions[i]);
+	}
+	for (i = 0; i < pf->nr_dimms; i++) {
+		free(pf->dimms[i]->dev);
+		free(pf->dimms[i]->id);
+		free(pf->dimms[i]);
+	}
+	for (i = 0; i < pf->nr_buses; i++) {
+		free(pf->buses[i]->dev);
+		free(pf->buses[i]->provider);
+		free(pf->buses[i]);
+	}
+	free(pf->daxdevs);
+	free(pf->namespaces);
+	free(pf->regions);
+	free(pf->dimms);
+	free(pf->buses);
+	if (pf->ndctx)
+		ndctl_unref(pf->ndctx);
+	free(pf);
+}

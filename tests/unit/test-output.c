@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests: column selection, JSON shape, table rendering, empty platform. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "tap.h"
+#include "cli/columns.h"
+#include "cli/objects.h"
+#include "lib/pmem.h"
+
+#define BIT(k) (1u << (k))
+
+static struct pm_bus bus0 = { .dev = "ndbus0", .provider = "ACPI.NFIT" };
+static struct pm_dimm nmem0 = { .dev = "nmem0", .id = "8680-56341200",
+				.handle = 1, .enabled = true, .bus = &bus0 };
+static struct pm_mapping map0 = { .dimm = &nmem0, .length = 1 << 30 };
+static struct pm_region region0 = {
+	.dev = "region0", .type = "pmem", .size = 1ULL << 30,
+	.available_size = 0, .align = 16 << 20, .numa_node = -1,
+	.target_node = -1, .enabled = true,
+	.domain = PM_DOMAIN_MEMORY_CONTROLLER,
+	.deep_flush = PM_DEEP_FLUSH_READ_ONLY, .mappings = &map0,
+	.nr_mappings = 1, .bus = &bus0,
+};
+static struct pm_namespace ns0 = {
+	.dev = "namespace0.0", .mode = PM_MODE_FSDAX, .map = "dev",
+	.size = 1056964608, .align = 2 << 20, .sector_size = 512,
+	.blockdev = "pmem0", .active = true, .enabled = true,
+	.numa_node = -1, .target_node = -1, .region = &region0,
+};
+static struct pm_namespace seed = {
+	.dev = "namespace0.1", .mode = PM_MODE_RAW, .sector_size = 512,
+	.numa_node = -1, .target_node = -1, .region = &region0,
+};
+
+static struct pm_bus *buses[] = { &bus0 };
+static struct pm_dimm *dimms[] = { &nmem0 };
+static struct pm_region *regions[] = { &region0 };
+static struct pm_namespace *namespaces[] = { &ns0, &seed };
+
+static struct pm_platform platform = {
+	.buses = buses, .nr_buses = 1,
+	.dimms = dimms, .nr_dimms = 1,
+	.regions = regions, .nr_regions = 1,
+	.namespaces = namespaces, .nr_namespaces = 2,
+};
+static struct pm_platform empty;
+
+static struct json_object *list_json(struct pm_platform *pf,
+				     unsigned int selected,
+				     const struct filter *f,
+				     const char *columns)
+{
+	struct out_opts opts = { .json = true, .columns = columns };
+	struct out_selection sel;
+	struct out_node root = { 0 };
+	struct json_object *j;
+	char bad[64];
+
+	if (out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)))
+		return NULL;
+	if (build_object_tree(pf, selected, f, &root))
+		return NULL;
+	j = out_to_json(&pm_object_spec, &sel, &root);
+	out_node_free(&root);
+	return j;
+}
+
+static const char *json_str(struct json_object *j, const char *path)
+{
+	char *copy = strdup(path), *save, *part;
+	struct json_object *cur = j;
+	bool found = true;
+
+	for (part = strtok_r(copy, ".", &save); part && found;
+	     part = strtok_r(NULL, ".", &save)) {
+		if (!cur)
+			found = false;
+		else if (json_object_is_type(cur, json_type_array))
+			found = (cur = json_object_array_get_idx(cur, atoi(part)));
+		else
+			found = json_object_object_get_ex(cur, part, &cur);
+	}
+	free(copy);
+	if (!found)
+		return "<missing>";
+	/* A key holding JSON null is found, with a NULL object. */
+	return cur ? json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN) :
+		     "null";
+}
+
+static void test_selection(void)
+{
+	struct out_opts opts = { 0 };
+	struct out_selection sel;
+	char bad[64];
+	size_t defaults;
+
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr > 3 && !sel.explicit_columns, "defaults select several columns");
+	defaults = sel.nr;
+	ok(strcmp(pm_object_spec.columns[sel.index[0]].name, "DEV") == 0,
+	   "DEV comes first");
+
+	opts.columns = "dev,size";
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == 2 && sel.explicit_columns, "-o dev,size: two columns, any case");
+
+	opts.columns = "+UUID,STATE";
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == defaults + 2 && !sel.explicit_columns,
+	   "-o +UUID,STATE adds two to the defaults");
+
+	opts.columns = "DEV,DEV,SIZE";
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == 2, "a repeated column counts once");
+
+	opts.columns = "DEV,BOGUS";
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == -EINVAL &&
+	   strcmp(bad, "BOGUS") == 0, "unknown column named in the error");
+
+	opts.columns = ",";
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == -EINVAL,
+	   "an empty list is refused");
+
+	opts.columns = NULL;
+	opts.output_all = true;
+	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == pm_object_spec.nr_columns, "--output-all selects all");
+}
+
+static void test_json_shape(void)
+{
+	struct filter f = { 0 };
+	struct json_object *j;
+
+	j = list_json(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, NULL);
+	ok(j && json_object_is_type(j, json_type_object), "top level is an object");
+	ok(strcmp(json_str(j, "regions.0.dev"), "\"region0\"") == 0, "region dev");
+	ok(strcmp(json_str(j, "regions.0.size"), "1073741824") == 0,
+	   "size is an integer");
+	ok(strcmp(json_str(j, "regions.0.persistence_domain"),
+		  "\"memory_controller\"") == 0, "persistence_domain key");
+	ok(strcmp(json_str(j, "regions.0.deep_flush"), "\"read-only\"") == 0,
+	   "deep_flush key");
+	ok(strcmp(json_str(j, "regions.0.numa_node"), "null") == 0,
+	   "unknown NUMA node is null");
+	ok(strcmp(json_str(j, "regions.0.namespaces.0.blockdev"), "\"pmem0\"") == 0,
+	   "namespace nested in its region");
+	ok(strcmp(json_str(j, "regions.0.namespaces.0.chardev"), "null") == 0,
+	   "absent chardev is null, key kept");
+	ok(strcmp(json_str(j, "regions.0.namespaces.1"), "<missing>") == 0,
+	   "idle seed hidden without -i");
+	ok(strcmp(json_str(j, "regions.0.namespaces.0.mode"), "\"fsdax\"") == 0,
+	   "mode");
+	ok(strcmp(json_str(j, "regions.0.namespaces.0.KIND"), "<missing>") == 0,
+	   "table-only columns stay out of JSON");
+	json_object_put(j);
+
+	f.idle = true;
+	j = list_json(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, NULL);
+	ok(strcmp(json_str(j, "regions.0.namespaces.1.state"), "\"disabled\"") == 0,
+	   "-i shows the idle seed as disabled");
+	json_object_put(j);
+
+	f.idle = false;
+	j = list_json(&platform, BIT(PM_NAMESPACE), &f, "dev,size");
+	ok(strcmp(json_str(j, "namespaces.0"),
+		  "{\"dev\":\"namespace0.0\",\"size\":1056964608}") == 0,
+	   "-N -o dev,size: flat list with only those keys");
+	ok(strcmp(json_str(j, "regions"), "<missing>") == 0,
+	   "unselected kinds have no key");
+	json_object_put(j);
+
+	j = list_json(&platform, BIT(PM_BUS) | BIT(PM_DIMM) | BIT(PM_REGION), &f, NULL);
+	ok(strcmp(json_str(j, "buses.0.dimms.0.dev"), "\"nmem0\"") == 0 &&
+	   strcmp(json_str(j, "buses.0.regions.0.dev"), "\"region0\"") == 0,
+	   "-B -D -R: DIMMs and regions under their bus");
+	ok(strcmp(json_str(j, "buses.0.dimms.0.handle"), "1") == 0,
+	   "handle is an integer");
+	json_object_put(j);
+
+	f.has_mode = true;
+	f.mode = PM_MODE_DEVDAX;
+	j = list_json(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, NULL);
+	ok(strcmp(json_str(j, "regions.0.namespaces"), "[]") == 0,
+	   "no match: an empty array, not a missing key");
+	json_object_put(j);
+}
+
+static void test_empty_platform(void)
+{
+	struct filter f = { 0 };
+	struct json_object *j;
+
+	j = list_json(&empty, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, NULL);
+	ok(j && strcmp(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+		       "{\"regions\":[]}") == 0, "empty platform: {\"regions\":[]}");
+	json_object_put(j);
+
+	j = list_json(&empty, BIT(PM_BUS) | BIT(PM_DIMM) | BIT(PM_REGION) |
+			      BIT(PM_NAMESPACE) | BIT(PM_DAXDEV), &f, NULL);
+	ok(j && strcmp(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+		       "{\"buses\":[]}") == 0, "empty platform, everything: {\"buses\":[]}");
+	json_object_put(j);
+}
+
+static void test_resolve(void)
+{
+	struct filter f = { 0 };
+	struct wanted w = { .kind = PM_NR_KINDS, .name = "region0" };
+
+	ok(resolve_object(&platform, &w, &f) == 0 && f.nr_regions == 1,
+	   "region0 resolves by its prefix");
+	w.name = "ACPI.NFIT";
+	ok(resolve_object(&platform, &w, &f) == 0 && f.nr_buses == 1,
+	   "a provider names its bus");
+	w.kind = PM_REGION;
+	w.name = "9";
+	ok(resolve_object(&platform, &w, &f) == 3, "region 9: exit code 3");
+}
+
+static void test_table(void)
+{
+	struct out_opts opts = { .raw = true, .noheadings = true,
+				 .columns = "DEV,SIZE" };
+	struct out_selection sel;
+	struct out_node root = { 0 };
+	struct filter f = { 0 };
+	char bad[64], *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad));
+	build_object_tree(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, &root);
+	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "region0 1G\nnamespace0.0 1008M\n") == 0,
+	   "raw table without headings (got '%s')", buf);
+	free(buf);
+
+	opts.bytes = true;
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "region0 1073741824\nnamespace0.0 1056964608\n") == 0,
+	   "-b prints bytes");
+	free(buf);
+
+	opts.raw = opts.noheadings = opts.bytes = false;
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strstr(buf, "DEV") == buf && strstr(buf, "-namespace0.0") != NULL,
+	   "table has a header and a tree (got '%s')", buf);
+	free(buf);
+	out_node_free(&root);
+}
+
+int main(void)
+{
+	test_selection();
+	test_json_shape();
+	test_empty_platform();
+	test_resolve();
+	test_table();
+	return done_testing();
+}
