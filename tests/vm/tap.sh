@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# TAP helpers for test cases that run inside a pmemvm guest (sourced).
+# Each check prints "ok N - ..." or "not ok N - ..." with diagnostics.
+
+TAP_COUNT=0
+TAP_FAILED=0
+: "${PMEMCTL:?PMEMCTL must name the pmemctl binary}"
+TAP_TMP=$(mktemp -d)
+
+pass()
+{
+	TAP_COUNT=$((TAP_COUNT + 1))
+	echo "ok $TAP_COUNT - $*"
+}
+
+fail()
+{
+	TAP_COUNT=$((TAP_COUNT + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_COUNT - $*"
+}
+
+skip()
+{
+	TAP_COUNT=$((TAP_COUNT + 1))
+	echo "ok $TAP_COUNT - $1 # SKIP ${2:-}"
+}
+
+diag()
+{
+	sed 's/^/# /'
+}
+
+# run CMD...: runs a command, keeping stdout, stderr and status in
+# $OUT, $ERR and $STATUS for the checks that follow.
+run()
+{
+	"$@" > "$TAP_TMP/out" 2> "$TAP_TMP/err"
+	STATUS=$?
+	OUT=$(cat "$TAP_TMP/out")
+	ERR=$(cat "$TAP_TMP/err")
+}
+
+show_run()
+{
+	echo "status $STATUS"
+	echo "stdout:"; printf '%s\n' "$OUT" | head -n 40
+	echo "stderr:"; printf '%s\n' "$ERR" | head -n 20
+}
+
+# check DESCRIPTION CMD...: passes when CMD exits 0.
+check()
+{
+	local desc=$1
+	shift
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		echo "failed: $*" | diag
+	fi
+}
+
+# is GOT EXPECTED DESCRIPTION
+is()
+{
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3"
+		printf 'got:      %s\nexpected: %s\n' "$1" "$2" | diag
+	fi
+}
+
+# expect_status N DESCRIPTION: after run, the status must be N.
+expect_status()
+{
+	if [ "$STATUS" = "$1" ]; then
+		pass "$2"
+	else
+		fail "$2 (exit $STATUS, expected $1)"
+		show_run | diag
+	fi
+}
+
+# json_get EXPR: evaluates a Python expression on the JSON in $OUT (as j).
+json_get()
+{
+	printf '%s' "$OUT" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+v = eval(sys.argv[1])
+print(json.dumps(v) if not isinstance(v, str) else v)' "$1" 2>&1
+}
+
+done_testing()
+{
+	echo "1..$TAP_COUNT"
+	rm -rf "$TAP_TMP"
+	[ "$TAP_FAILED" -eq 0 ]
+}
