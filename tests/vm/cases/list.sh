@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # VM case: `pmemctl list` against `ndctl list` on the booted topology, after
 # creating namespaces in all four modes and a disabled one.
-. "$PMEMCTL_SRCDIR/tests/vm/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
 compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
 
 case "$PMEMVM_DOMAIN" in
