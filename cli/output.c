@@ -421,25 +421,35 @@ static void table_free(struct table *t)
 	free(t->rows);
 }
 
-static void print_padded(FILE *f, const char *text, size_t width,
-			 size_t target, bool right, bool last)
+/* Appends a cell to a line, padded to its column's width. */
+static void put_padded(FILE *line, const char *text, size_t width,
+		       size_t target, bool right)
 {
 	size_t pad = target > width ? target - width : 0;
 
 	if (right)
-		fprintf(f, "%*s%s", (int)pad, "", text);
-	else if (last)
-		fputs(text, f);
+		fprintf(line, "%*s%s", (int)pad, "", text);
 	else
-		fprintf(f, "%s%*s", text, (int)pad, "");
+		fprintf(line, "%s%*s", text, (int)pad, "");
 }
 
-static void table_print(FILE *f, const struct out_spec *spec,
-			const struct out_opts *opts,
-			const struct out_selection *sel, const struct table *t)
+/* Ends a line: no trailing blanks where the last cells are empty. */
+static void put_line(FILE *f, char *buf, size_t len)
+{
+	while (len && buf[len - 1] == ' ')
+		len--;
+	fwrite(buf, 1, len, f);
+	fputc('\n', f);
+}
+
+static int table_print(FILE *f, const struct out_spec *spec,
+		       const struct out_opts *opts,
+		       const struct out_selection *sel, const struct table *t)
 {
 	size_t widths[OUT_MAX_COLUMNS] = { 0 };
-	size_t i, r;
+	size_t i, r, len;
+	char *buf = NULL;
+	FILE *line;
 
 	for (i = 0; i < sel->nr; i++) {
 		widths[i] = opts->noheadings ? 0 :
@@ -448,37 +458,30 @@ static void table_print(FILE *f, const struct out_spec *spec,
 			if (t->rows[r].widths[i] > widths[i])
 				widths[i] = t->rows[r].widths[i];
 	}
-	if (!opts->noheadings) {
+	/* Row -1 is the header. */
+	for (long row = opts->noheadings ? 0 : -1; row < (long)t->nr_rows; row++) {
+		line = open_memstream(&buf, &len);
+		if (!line)
+			return -ENOMEM;
 		for (i = 0; i < sel->nr; i++) {
 			const struct out_column *col = &spec->columns[sel->index[i]];
+			const char *text = row < 0 ? col->name : t->rows[row].cells[i];
+			size_t width = row < 0 ? strlen(col->name) : t->rows[row].widths[i];
 
 			if (i)
-				fputc(' ', f);
+				fputc(' ', line);
 			if (opts->raw)
-				fputs(col->name, f);
+				fputs(text, line);
 			else
-				print_padded(f, col->name, strlen(col->name),
-					     widths[i], col->flags & OUT_RIGHT,
-					     i + 1 == sel->nr);
+				put_padded(line, text, width, widths[i],
+					   col->flags & OUT_RIGHT);
 		}
-		fputc('\n', f);
+		fclose(line);
+		put_line(f, buf, len);
+		free(buf);
+		buf = NULL;
 	}
-	for (r = 0; r < t->nr_rows; r++) {
-		for (i = 0; i < sel->nr; i++) {
-			const struct out_column *col = &spec->columns[sel->index[i]];
-
-			if (i)
-				fputc(' ', f);
-			if (opts->raw)
-				fputs(t->rows[r].cells[i], f);
-			else
-				print_padded(f, t->rows[r].cells[i],
-					     t->rows[r].widths[i], widths[i],
-					     col->flags & OUT_RIGHT,
-					     i + 1 == sel->nr);
-		}
-		fputc('\n', f);
-	}
+	return 0;
 }
 
 int out_print(FILE *f, const struct out_spec *spec,
@@ -504,7 +507,7 @@ int out_print(FILE *f, const struct out_spec *spec,
 							 &ascii_glyphs;
 	rc = table_add_tree(&t, spec, opts, sel, root, "", g, true);
 	if (!rc && t.nr_rows)
-		table_print(f, spec, opts, sel, &t);
+		rc = table_print(f, spec, opts, sel, &t);
 	table_free(&t);
 	return rc;
 }

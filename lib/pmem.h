@@ -103,8 +103,7 @@ struct pm_namespace {
 	char *chardev;			/* dax0.0 for devdax; NULL otherwise */
 	char *uuid;			/* NULL for label-less namespaces */
 	char *name;			/* the label's alternate name, or NULL */
-	bool enabled;			/* bound to a driver */
-	bool active;			/* enabled, or holding a configuration */
+	bool active;			/* it, or the claim on it, is enabled */
 	int numa_node;
 	int target_node;
 	struct pm_region *region;

@@ -235,7 +235,6 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 	ns->dev = strdup(ndctl_namespace_get_devname(ndns));
 	if (!ns->dev)
 		return -ENOMEM;
-	ns->enabled = ndctl_namespace_is_enabled(ndns) == 1;
 	ns->active = ndctl_namespace_is_active(ndns);
 	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
 	ns->target_node = ndctl_namespace_get_target_node(ndns);

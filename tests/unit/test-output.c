@@ -28,7 +28,7 @@ static struct pm_region region0 = {
 static struct pm_namespace ns0 = {
 	.dev = "namespace0.0", .mode = PM_MODE_FSDAX, .map = "dev",
 	.size = 1056964608, .align = 2 << 20, .sector_size = 512,
-	.blockdev = "pmem0", .active = true, .enabled = true,
+	.blockdev = "pmem0", .active = true,
 	.numa_node = -1, .target_node = -1, .region = &region0,
 };
 static struct pm_namespace seed = {

@@ -179,4 +179,24 @@ else
 	diff "$TAP_TMP/root.json" "$TAP_TMP/user.json" | head -n 20 | diag
 fi
 
+# --- memory: clean under valgrind ---------------------------------------------
+if [ "${1:-}" = --valgrind ]; then
+	if command -v valgrind > /dev/null; then
+		for args in "-BDRNX -i --json" "-BDRNX -i -o +UUID,STATE" "region9"; do
+			# shellcheck disable=SC2086
+			valgrind -q --error-exitcode=99 --leak-check=full \
+				--errors-for-leak-kinds=definite,indirect \
+				"$PMEMCTL" list $args > /dev/null 2> "$TAP_TMP/vg"
+			if [ $? -ne 99 ]; then
+				pass "valgrind: list $args: no errors, no leaks"
+			else
+				fail "valgrind: list $args"
+				diag < "$TAP_TMP/vg"
+			fi
+		done
+	else
+		skip "valgrind" "valgrind not installed"
+	fi
+fi
+
 done_testing
