@@ -105,7 +105,6 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
 	unsigned int selected = 0;
-	char bad[64];
 	int c, rc, exit_code = EXIT_OK;
 
 	optind = 0;
@@ -172,13 +171,11 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		out_list_columns(stdout, &pm_object_spec, opts.json);
 		return EXIT_OK;
 	}
-	rc = out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad));
-	if (rc == -EINVAL)
-		return pm_usage_error(ctx, "unknown column '%s' (see --list-columns)", bad);
-	if (rc)
-		return pm_usage_error(ctx, "too many columns");
 	if (!selected)
 		selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
+	rc = select_columns(ctx, &pm_object_spec, &opts, selected, &sel);
+	if (rc)
+		return rc;
 
 	pf = pm_ctx_platform(ctx, &exit_code);
 	if (!pf)

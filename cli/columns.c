@@ -250,9 +250,10 @@ static void get_deep_flush(const struct out_obj *obj, struct out_cell *cell)
 	set_str(cell, pm_deep_flush_attr_name(AS(pm_region, obj)->deep_flush));
 }
 
+/* ndctl prints the cookie as a signed 64-bit number: same key, same value. */
 static void get_iset_id(const struct out_obj *obj, struct out_cell *cell)
 {
-	set_u64(cell, AS(pm_region, obj)->iset_id);
+	cell->i = (int64_t)AS(pm_region, obj)->iset_id;
 	cell->null = !AS(pm_region, obj)->has_iset_id;
 }
 
@@ -286,7 +287,7 @@ static const struct out_column pm_columns[] = {
 	  DAX, 0, get_namespace },
 	{ "TYPE", "type", "region type: pmem, volatile, blk", OUT_STRING,
 	  REGION, 0, get_type },
-	{ "SIZE", "size", "size in bytes (usable size for namespaces)",
+	{ "SIZE", "size", "size (usable size for namespaces)",
 	  OUT_SIZE, REGION | NS | DAX, OUT_DEFAULT | OUT_RIGHT, get_size },
 	{ "AVAIL", "available_size", "region capacity not used by namespaces",
 	  OUT_SIZE, REGION, OUT_DEFAULT | OUT_RIGHT, get_available },
@@ -297,7 +298,7 @@ static const struct out_column pm_columns[] = {
 	  OUT_STRING, NS | DAX, OUT_DEFAULT, get_mode },
 	{ "MAP", "map", "where the page map lives: mem or dev (fsdax, devdax)",
 	  OUT_STRING, NS, 0, get_map },
-	{ "ALIGN", "align", "alignment in bytes", OUT_SIZE, REGION | NS | DAX,
+	{ "ALIGN", "align", "alignment", OUT_SIZE, REGION | NS | DAX,
 	  OUT_DEFAULT | OUT_RIGHT, get_align },
 	{ "SECTOR_SIZE", "sector_size", "logical sector size of the block device",
 	  OUT_UINT, NS, OUT_RIGHT, get_sector_size },
@@ -323,7 +324,7 @@ static const struct out_column pm_columns[] = {
 	{ "DEEP_FLUSH", "deep_flush",
 	  "region deep_flush attribute: writable, read-only, absent",
 	  OUT_STRING, REGION, OUT_DEFAULT, get_deep_flush },
-	{ "ISET_ID", "iset_id", "interleave set cookie", OUT_UINT, REGION,
+	{ "ISET_ID", "iset_id", "interleave set cookie (signed, as ndctl prints it)", OUT_INT, REGION,
 	  OUT_RIGHT, get_iset_id },
 	{ "ID", "id", "DIMM unique id", OUT_STRING, DIMM, 0, get_dimm_id },
 	{ "HANDLE", "handle", "DIMM NFIT handle", OUT_UINT, DIMM, OUT_RIGHT,

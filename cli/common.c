@@ -144,3 +144,23 @@ int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv)
 		return pm_usage_error(ctx, "unknown option '-%c'", optopt);
 	return pm_usage_error(ctx, "unknown option '%s'", arg);
 }
+
+int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
+		   const struct out_opts *opts, unsigned int kinds,
+		   struct out_selection *sel)
+{
+	char bad[64];
+
+	switch (out_select(spec, opts, kinds, sel, bad, sizeof(bad))) {
+	case 0:
+		return EXIT_OK;
+	case -EINVAL:
+		return pm_usage_error(ctx, "unknown column '%s' (see --list-columns)",
+				      bad);
+	case -ENODATA:
+		return pm_usage_error(ctx, "no column named after -o");
+	default:
+		return pm_usage_error(ctx, "too many columns (at most %d)",
+				      OUT_MAX_COLUMNS);
+	}
+}

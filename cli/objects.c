@@ -324,7 +324,7 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 		return EXIT_USAGE;
 	}
 	if (!obj) {
-		/* Name the object the way the kernel would: "-r 9" is region9. */
+		/* Name the object the way the kernel would: "--region 9" is region9. */
 		if (isdigit((unsigned char)w->name[0]))
 			snprintf(shown, sizeof(shown), "%s%s", kind_prefixes[kind],
 				 w->name);

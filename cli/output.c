@@ -38,7 +38,8 @@ static int add_column(struct out_selection *sel, size_t index)
 }
 
 int out_select(const struct out_spec *spec, const struct out_opts *opts,
-	       struct out_selection *sel, char *bad, size_t bad_len)
+	       unsigned int kinds, struct out_selection *sel, char *bad,
+	       size_t bad_len)
 {
 	const char *list = opts->columns;
 	size_t i;
@@ -53,8 +54,10 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 	}
 	/* "+LIST" adds to the defaults, as in lsblk. */
 	if (!list || list[0] == '+') {
+		/* A default column that no shown kind has stays empty: drop it. */
 		for (i = 0; i < spec->nr_columns; i++)
-			if (spec->columns[i].flags & OUT_DEFAULT)
+			if ((spec->columns[i].flags & OUT_DEFAULT) &&
+			    (spec->columns[i].kinds & kinds))
 				add_column(sel, i);
 		if (!list)
 			return 0;
@@ -78,10 +81,8 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 		if (*list == ',')
 			list++;
 	}
-	if (!sel->nr) {
-		snprintf(bad, bad_len, "%s", "");
-		return -EINVAL;
-	}
+	if (!sel->nr)
+		return -ENODATA;
 	return 0;
 }
 

@@ -85,11 +85,13 @@ struct out_selection {
 };
 
 /*
- * Returns 0, or -EINVAL with *bad pointing at the unknown column name
- * (inside a buffer of at most 64 bytes owned by the selection call).
+ * Returns 0; -EINVAL with the unknown column name copied into bad;
+ * -ENODATA for an empty list; -E2BIG for too many columns. kinds (a bit
+ * per kind shown) keeps the default columns to those that apply.
  */
 int out_select(const struct out_spec *spec, const struct out_opts *opts,
-	       struct out_selection *sel, char *bad, size_t bad_len);
+	       unsigned int kinds, struct out_selection *sel, char *bad,
+	       size_t bad_len);
 
 struct out_node *out_node_add(struct out_node *parent, int kind,
 			      const void *ptr);

@@ -61,7 +61,10 @@ int main(int argc, char **argv)
 		return pm_usage_error(NULL, "no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		if (argc > 2 && find_command(argv[2])) {
+		if (argc > 2 && !find_command(argv[2]))
+			return pm_usage_error(NULL, "'%s' is not a pmemctl command",
+					      argv[2]);
+		if (argc > 2) {
 			char *help_argv[] = { argv[2], "--help", NULL };
 
 			ctx.cmd = argv[2];

@@ -83,6 +83,10 @@ enum {
 
 /* Handles an output option; returns true when c was one. */
 bool output_option(int c, const char *arg, struct out_opts *opts);
+/* out_select() with its errors reported; returns an exit code. */
+int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
+		   const struct out_opts *opts, unsigned int kinds,
+		   struct out_selection *sel);
 /* Prints the long options of a command, for completion. */
 void print_long_opts(const struct option *options);
 

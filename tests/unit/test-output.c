@@ -60,7 +60,7 @@ static struct json_object *list_json(struct pm_platform *pf,
 	struct json_object *j;
 	char bad[64];
 
-	if (out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)))
+	if (out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)))
 		return NULL;
 	if (build_object_tree(pf, selected, f, &root))
 		return NULL;
@@ -99,36 +99,40 @@ static void test_selection(void)
 	char bad[64];
 	size_t defaults;
 
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr > 3 && !sel.explicit_columns, "defaults select several columns");
 	defaults = sel.nr;
 	ok(strcmp(pm_object_spec.columns[sel.index[0]].name, "DEV") == 0,
 	   "DEV comes first");
 
 	opts.columns = "dev,size";
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2 && sel.explicit_columns, "-o dev,size: two columns, any case");
 
 	opts.columns = "+UUID,STATE";
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == defaults + 2 && !sel.explicit_columns,
 	   "-o +UUID,STATE adds two to the defaults");
 
 	opts.columns = "DEV,DEV,SIZE";
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2, "a repeated column counts once");
 
 	opts.columns = "DEV,BOGUS";
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == -EINVAL &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -EINVAL &&
 	   strcmp(bad, "BOGUS") == 0, "unknown column named in the error");
 
 	opts.columns = ",";
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == -EINVAL,
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -ENODATA,
 	   "an empty list is refused");
 
 	opts.columns = NULL;
+	ok(out_select(&pm_object_spec, &opts, 1u << PM_DIMM, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == 1, "DIMMs alone: only the default columns that apply (DEV)");
+
+	opts.columns = NULL;
 	opts.output_all = true;
-	ok(out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == pm_object_spec.nr_columns, "--output-all selects all");
 }
 
@@ -234,7 +238,7 @@ static void test_table(void)
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 
-	out_select(&pm_object_spec, &opts, &sel, bad, sizeof(bad));
+	out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad));
 	build_object_tree(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, &root);
 	out_print(mem, &pm_object_spec, &opts, &sel, &root);
 	fclose(mem);
