@@ -251,6 +251,73 @@ static void get_deep_flush(const struct out_obj *obj, struct out_cell *cell)
 }
 
 /* ndctl prints the cookie as a signed 64-bit number: same key, same value. */
+static void get_reason(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, region_of(obj)->domain_reason);
+}
+
+static void get_flush_cap(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_flush_cap_name(AS(pm_region, obj)->flush_cap));
+}
+
+static void get_flush_permitted(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = AS(pm_region, obj)->deep_flush_permitted;
+}
+
+static void get_async(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = AS(pm_region, obj)->async;
+}
+
+/* -1 is how the model says "the device has no such attribute". */
+static void set_flag(struct out_cell *cell, int flag)
+{
+	cell->b = flag > 0;
+	cell->null = flag < 0;
+}
+
+static void get_fua(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_flag(cell, AS(pm_namespace, obj)->fua);
+}
+
+static void get_write_cache(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_flag(cell, AS(pm_namespace, obj)->write_cache);
+}
+
+static void get_dax_write_cache(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_flag(cell, AS(pm_namespace, obj)->dax_write_cache);
+}
+
+static void get_dax(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = AS(pm_namespace, obj)->dax;
+}
+
+static void get_map_sync(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = AS(pm_namespace, obj)->map_sync;
+}
+
+static void get_granularity(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_granularity_name(AS(pm_namespace, obj)->granularity));
+}
+
+static void get_recipe(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_namespace_recipe(AS(pm_namespace, obj)));
+}
+
+static void get_flush_path(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_namespace_deep_flush_path(AS(pm_namespace, obj)));
+}
+
 static void get_iset_id(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->i = (int64_t)AS(pm_region, obj)->iset_id;
@@ -324,6 +391,38 @@ static const struct out_column pm_columns[] = {
 	{ "DEEP_FLUSH", "deep_flush",
 	  "region deep_flush attribute: writable, read-only, absent",
 	  OUT_STRING, REGION, OUT_DEFAULT, get_deep_flush },
+	{ "REASON", "persistence_reason",
+	  "why the domain is unknown or none (null when declared)", OUT_STRING,
+	  REGION | NS, 0, get_reason },
+	{ "FLUSH", "deep_flush_capability",
+	  "deep flush: supported (flush hints), not-needed (platform persistence), absent",
+	  OUT_STRING, REGION, 0, get_flush_cap },
+	{ "FLUSH_PERM", "deep_flush_permitted",
+	  "the caller may write the region's deep_flush", OUT_BOOL, REGION, 0,
+	  get_flush_permitted },
+	{ "ASYNC", "async",
+	  "asynchronous region (virtio-pmem): flushes go to the host, no MAP_SYNC",
+	  OUT_BOOL, REGION, 0, get_async },
+	{ "DAX", "dax", "loads and stores reach the media (fsdax, devdax)",
+	  OUT_BOOL, NS, 0, get_dax },
+	{ "MAP_SYNC", "map_sync", "MAP_SYNC mappings are possible", OUT_BOOL, NS,
+	  0, get_map_sync },
+	{ "GRANULARITY", "granularity",
+	  "what a store needs to be durable: byte, cache-line, page, none",
+	  OUT_STRING, NS, 0, get_granularity },
+	{ "RECIPE", "recipe", "what an application must do after a store",
+	  OUT_STRING, NS, 0, get_recipe },
+	{ "FLUSH_PATH", "deep_flush_path",
+	  "how a deep flush reaches it: sysfs, fsync, sysfs+fsync, not-needed, none",
+	  OUT_STRING, NS, 0, get_flush_path },
+	{ "FUA", "fua", "the block device advertises FUA (queue/fua)", OUT_BOOL,
+	  NS, 0, get_fua },
+	{ "WRITE_CACHE", "write_cache",
+	  "the block queue has a write cache: fsync sends a flush", OUT_BOOL, NS,
+	  0, get_write_cache },
+	{ "DAX_WC", "dax_write_cache",
+	  "dax/write_cache: the kernel writes back CPU caches on fsync", OUT_BOOL,
+	  NS, 0, get_dax_write_cache },
 	{ "ISET_ID", "iset_id", "interleave set cookie (signed, as ndctl prints it)", OUT_INT, REGION,
 	  OUT_RIGHT, get_iset_id },
 	{ "ID", "id", "DIMM unique id", OUT_STRING, DIMM, 0, get_dimm_id },

@@ -159,6 +159,13 @@ static struct json_object *cell_to_json(const struct out_column *col,
 		return json_object_new_int64(cell->i);
 	case OUT_BOOL:
 		return json_object_new_boolean(cell->b);
+	case OUT_STRV: {
+		struct json_object *array = json_object_new_array();
+
+		for (size_t i = 0; array && cell->strv && cell->strv[i]; i++)
+			json_object_array_add(array, json_object_new_string(cell->strv[i]));
+		return array;
+	}
 	}
 	return NULL;
 }
@@ -299,6 +306,20 @@ static char *format_cell(const struct out_column *col,
 	case OUT_BOOL:
 		snprintf(buf, sizeof(buf), "%s", cell->b ? "yes" : "no");
 		break;
+	case OUT_STRV: {
+		size_t len = 1;
+		char *joined;
+
+		for (size_t i = 0; cell->strv && cell->strv[i]; i++)
+			len += strlen(cell->strv[i]) + 1;
+		joined = calloc(1, len);
+		for (size_t i = 0; joined && cell->strv && cell->strv[i]; i++) {
+			if (i)
+				strcat(joined, ",");
+			strcat(joined, cell->strv[i]);
+		}
+		return joined;
+	}
 	}
 	return strdup(buf);
 }
@@ -513,6 +534,62 @@ int out_print(FILE *f, const struct out_spec *spec,
 	return rc;
 }
 
+/* The first column of a spec names the object: it heads the block. */
+static void print_node_details(FILE *f, const struct out_spec *spec,
+			       const struct out_opts *opts,
+			       const struct out_selection *sel,
+			       const struct out_node *node)
+{
+	size_t n = sel->explicit_columns ? sel->nr : spec->nr_columns;
+	size_t width = 0;
+	struct out_cell cell;
+
+	get_cell(&spec->columns[0], &node->obj, &cell);
+	fprintf(f, "%s\n", cell.null ? "?" : cell.str);
+	for (size_t i = 0; i < n; i++) {
+		const struct out_column *col = sel->explicit_columns ?
+			&spec->columns[sel->index[i]] : &spec->columns[i];
+		const char *label = col->key ? col->key : col->name;
+
+		if (col != spec->columns && column_applies(col, node->obj.kind) &&
+		    strlen(label) > width)
+			width = strlen(label);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct out_column *col = sel->explicit_columns ?
+			&spec->columns[sel->index[i]] : &spec->columns[i];
+		const char *label = col->key ? col->key : col->name;
+		char *text;
+
+		if (col == spec->columns || !column_applies(col, node->obj.kind))
+			continue;
+		get_cell(col, &node->obj, &cell);
+		if (cell.null)
+			continue;
+		text = format_cell(col, &cell, opts);
+		if (!text)
+			continue;
+		fprintf(f, "  %-*s  %s\n", (int)width, label, text);
+		free(text);
+	}
+	for (size_t i = 0; i < node->nr_children; i++) {
+		fputc('\n', f);
+		print_node_details(f, spec, opts, sel, &node->children[i]);
+	}
+}
+
+void out_print_details(FILE *f, const struct out_spec *spec,
+		       const struct out_opts *opts,
+		       const struct out_selection *sel,
+		       const struct out_node *root)
+{
+	for (size_t i = 0; i < root->nr_children; i++) {
+		if (i)
+			fputc('\n', f);
+		print_node_details(f, spec, opts, sel, &root->children[i]);
+	}
+}
+
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 {
 	static const char *const type_names[] = {
@@ -521,6 +598,7 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 		[OUT_UINT] = "number",
 		[OUT_INT] = "number",
 		[OUT_BOOL] = "boolean",
+		[OUT_STRV] = "list",
 	};
 
 	if (json) {

@@ -16,12 +16,14 @@ enum out_type {
 	OUT_UINT,
 	OUT_INT,
 	OUT_BOOL,
+	OUT_STRV,		/* list of strings: comma-joined in the table */
 };
 
 /* What a getter produced: a value of the column's type, or null. */
 struct out_cell {
 	bool null;
 	const char *str;
+	const char *const *strv;	/* NULL-terminated, for OUT_STRV */
 	uint64_t u;
 	int64_t i;
 	bool b;
@@ -105,6 +107,14 @@ int out_print(FILE *f, const struct out_spec *spec,
 struct json_object *out_to_json(const struct out_spec *spec,
 				const struct out_selection *sel,
 				const struct out_node *root);
+/*
+ * One block per object: its name, then "key  value" lines for every column
+ * that applies (or those of -o), children after their parent.
+ */
+void out_print_details(FILE *f, const struct out_spec *spec,
+		       const struct out_opts *opts,
+		       const struct out_selection *sel,
+		       const struct out_node *root);
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);
 
 #endif

@@ -15,6 +15,10 @@
 static const struct command commands[] = {
 	{ "list", cmd_list,
 	  "list buses, DIMMs, regions, namespaces and dax devices" },
+	{ "deep-flush", cmd_deep_flush,
+	  "flush a region's write-pending queues (sysfs or fsync)" },
+	{ "show", cmd_show,
+	  "persistence verdict and a detailed view of regions and namespaces" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

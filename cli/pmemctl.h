@@ -20,6 +20,7 @@ enum pmemctl_exit {
 	EXIT_UNSUPPORTED = 5,	/* no way to do it here (driver, hardware) */
 	EXIT_BUSY = 6,		/* the target is in use */
 	EXIT_PARTIAL = 7,	/* some of several targets failed */
+	EXIT_NOT_NEEDED = 8,	/* nothing to do, and --strict asked for it */
 };
 
 struct pmemctl_ctx {
@@ -34,6 +35,8 @@ struct command {
 };
 
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void pm_error(const char *object, const char *fmt, ...)

@@ -143,3 +143,29 @@ const char *pm_kind_name(enum pm_object_kind kind)
 
 	return kind < PM_NR_KINDS ? names[kind] : "unknown";
 }
+
+const char *pm_flush_cap_name(enum pm_flush_cap cap)
+{
+	switch (cap) {
+	case PM_FLUSH_SUPPORTED:
+		return "supported";
+	case PM_FLUSH_NOT_NEEDED:
+		return "not-needed";
+	default:
+		return "absent";
+	}
+}
+
+const char *pm_granularity_name(enum pm_granularity gran)
+{
+	switch (gran) {
+	case PM_GRAN_BYTE:
+		return "byte";
+	case PM_GRAN_CACHE_LINE:
+		return "cache-line";
+	case PM_GRAN_PAGE:
+		return "page";
+	default:
+		return "none";
+	}
+}

@@ -28,6 +28,21 @@ enum pm_deep_flush_attr {
 	PM_DEEP_FLUSH_WRITABLE,		/* 0644, reads 1: flush hints or callback */
 };
 
+/* What the region's deep flush can do for an application. */
+enum pm_flush_cap {
+	PM_FLUSH_ABSENT,		/* no deep flush at all */
+	PM_FLUSH_NOT_NEEDED,		/* kernel: the DIMMs need no flush */
+	PM_FLUSH_SUPPORTED,		/* writing 1 flushes the DIMMs' queues */
+};
+
+/* What an application must do after a store (libpmem2's granularities). */
+enum pm_granularity {
+	PM_GRAN_NONE,			/* not persistent memory at all */
+	PM_GRAN_PAGE,			/* no MAP_SYNC: msync/fsync */
+	PM_GRAN_CACHE_LINE,		/* flush the line: clwb + sfence */
+	PM_GRAN_BYTE,			/* caches are persistent: sfence */
+};
+
 enum pm_ns_mode {
 	PM_MODE_UNKNOWN,
 	PM_MODE_RAW,
@@ -85,7 +100,12 @@ struct pm_region {
 	bool has_iset_id;
 	uint64_t iset_id;
 	enum pm_domain domain;
+	const char *domain_reason;	/* why it is unknown or none; else NULL */
 	enum pm_deep_flush_attr deep_flush;
+	int deep_flush_value;		/* what the attribute reads; -1 unread */
+	bool deep_flush_permitted;	/* the caller may write the attribute */
+	enum pm_flush_cap flush_cap;
+	bool async;			/* flush goes to a host: no MAP_SYNC */
 	struct pm_mapping *mappings;
 	size_t nr_mappings;
 	struct pm_bus *bus;
@@ -106,6 +126,12 @@ struct pm_namespace {
 	bool active;			/* it, or the claim on it, is enabled */
 	int numa_node;
 	int target_node;
+	int fua;			/* queue/fua of the block device; -1 none */
+	int write_cache;		/* queue/write_cache is "write back"; -1 */
+	int dax_write_cache;		/* dax/write_cache; -1 when absent */
+	bool dax;			/* loads and stores reach the media */
+	bool map_sync;			/* MAP_SYNC mappings are possible */
+	enum pm_granularity granularity;
 	struct pm_region *region;
 	struct ndctl_namespace *ndns;
 };
@@ -131,6 +157,9 @@ struct pm_platform {
 	size_t nr_namespaces;
 	struct pm_daxdev **daxdevs;
 	size_t nr_daxdevs;
+	enum pm_domain verdict;		/* weakest domain over pmem regions */
+	enum pm_granularity verdict_granularity; /* weakest over namespaces */
+	struct pm_namespace *weakest;	/* an active namespace of that kind */
 	struct ndctl_ctx *ndctx;
 };
 
@@ -153,6 +182,41 @@ const char *pm_deep_flush_attr_name(enum pm_deep_flush_attr attr);
 const char *pm_ns_mode_name(enum pm_ns_mode mode);
 int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode);
 const char *pm_kind_name(enum pm_object_kind kind);
+const char *pm_flush_cap_name(enum pm_flush_cap cap);
+const char *pm_granularity_name(enum pm_granularity gran);
+
+/*
+ * Persistence: fills domain reasons, flush capability, block-layer flags,
+ * granularity and the platform verdict (called by pm_platform_scan).
+ */
+void pm_persistence_fill(struct pm_platform *pf);
+/* What an application must do after a store, for a granularity. */
+const char *pm_recipe(enum pm_granularity gran, enum pm_domain domain,
+		      bool dax);
+/* What an application must do after a store on this namespace. */
+const char *pm_namespace_recipe(const struct pm_namespace *ns);
+/* How a deep flush reaches this namespace: "sysfs", "fsync", ... */
+const char *pm_namespace_deep_flush_path(const struct pm_namespace *ns);
+
+/* What a user named, resolved: a region, or a namespace and its region. */
+struct pm_target {
+	const struct pm_platform *pf;
+	const char *name;		/* as given */
+	struct pm_region *region;
+	struct pm_namespace *ns;	/* NULL when a region was named */
+	struct pm_daxdev *daxdev;	/* when a dax device was named */
+	const char *path;		/* a file or directory on the namespace */
+	char device[256];		/* the device it resolved through */
+};
+
+/*
+ * Resolves region0, namespace0.0, pmem0, /dev/pmem0, dax0.0, /dev/dax0.0,
+ * a file or a mount point. -ENOENT: no such object or path; -ENODEV: the
+ * path exists but is not on persistent memory (t->device names what it is
+ * on).
+ */
+int pm_resolve_target(const struct pm_platform *pf, const char *name,
+		      struct pm_target *t);
 
 /* Sizes: "2M", "1G", "4096", "0x1000"; returns 0 or -EINVAL/-ERANGE. */
 int pm_parse_size(const char *text, uint64_t *bytes);

@@ -421,6 +421,7 @@ int pm_platform_scan(struct pm_platform **out)
 		}
 	}
 	sort_by_dev(pf);
+	pm_persistence_fill(pf);
 	*out = pf;
 	return 0;
 err:

@@ -2,14 +2,21 @@
 # Host side of a VM test (sourced by tests/vm/*.test): boots one guest with
 # the topology given to vm_run and runs a case script in it, whose TAP output
 # becomes this test's output.
+#
+# A .test script may define host_checks(): it runs on the host after the
+# guest has stopped, with the guest's work directory (backing files,
+# qemu.log, out/ with anything the case left in /run/pmemvm) as $1, and
+# reports more TAP checks through the same helpers as the guest (pass, fail,
+# is, check).
 srcdir=${PMEMCTL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${PMEMCTL_BUILDDIR:-$srcdir}
 PMEMCTL=${PMEMCTL:-$builddir/pmemctl}
+export PMEMCTL
 
 # vm_run [pmemvm options] -- CASE [ARGS]: CASE is relative to tests/vm/cases.
 vm_run()
 {
-	local args=() status
+	local args=() status work
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 		args+=("$1")
 		shift
@@ -21,20 +28,34 @@ vm_run()
 		echo "Bail out! $PMEMCTL is not built"
 		exit 99
 	fi
-	"$srcdir/tests/vm/pmemvm" "${args[@]}" \
+	work=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
+	"$srcdir/tests/vm/pmemvm" "${args[@]}" --keep "$work" \
 		--env "PMEMCTL=$PMEMCTL" --env "PMEMCTL_SRCDIR=$srcdir" \
-		-- bash "$case_script" "$@" 2> "${TMPDIR:-/tmp}/pmemvm-err.$$"
+		--env TAP_NO_PLAN=1 \
+		-- bash "$case_script" "$@" > "$work/tap" 2> "$work/stderr"
 	status=$?
 	case $status in
-	0) ;;
 	77)
-		echo "1..0 # SKIP $(sed -n 's/^pmemvm: SKIP: //p' "${TMPDIR:-/tmp}/pmemvm-err.$$")"
-		status=0
-		;;
-	*)
-		sed 's/^/# /' "${TMPDIR:-/tmp}/pmemvm-err.$$"
+		echo "1..0 # SKIP $(sed -n 's/^pmemvm: SKIP: //p' "$work/stderr")"
+		rm -rf "$work"
+		exit 0
 		;;
 	esac
-	rm -f "${TMPDIR:-/tmp}/pmemvm-err.$$"
+	cat "$work/tap"
+	sed 's/^/# /' "$work/stderr"
+	if [ $status -ne 99 ] && declare -F host_checks > /dev/null; then
+		# Continue the guest's numbering with the host's checks.
+		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
+		TAP_FAILED=0
+		# shellcheck source=/dev/null
+		. "$srcdir/tests/lib/tap.sh"
+		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
+		host_checks "$work"
+		[ "$TAP_FAILED" -eq 0 ] || status=1
+	else
+		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
+	fi
+	echo "1..$TAP_COUNT"
+	rm -rf "$work"
 	exit $status
 }

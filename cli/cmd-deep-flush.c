@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl deep-flush: flush into the persistence domain, or say why not. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pmemctl.h"
+#include "../lib/flush.h"
+#include "../lib/pmem.h"
+
+struct flush_row {
+	struct pm_target target;
+	struct pm_flush_result result;
+};
+
+#define ROW(obj) ((const struct flush_row *)(obj)->ptr)
+
+static void get_target(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = ROW(obj)->target.name;
+}
+
+static void get_region(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = ROW(obj)->target.region->dev;
+}
+
+static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_namespace *ns = ROW(obj)->target.ns;
+
+	cell->str = ns ? ns->dev : NULL;
+}
+
+static void get_method(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_flush_result *r = &ROW(obj)->result;
+
+	/* "auto" here means no method applied: say so with null. */
+	cell->str = r->method == PM_METHOD_AUTO ? NULL :
+		    pm_flush_method_name(r->method);
+}
+
+static void get_device(const struct out_obj *obj, struct out_cell *cell)
+{
+	const char *device = ROW(obj)->result.device;
+
+	cell->str = device[0] ? device : NULL;
+}
+
+static void get_outcome(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_flush_outcome_name(ROW(obj)->result.outcome);
+}
+
+static void get_latency(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = ROW(obj)->result.latency_ns;
+	cell->null = !ROW(obj)->result.timed;
+}
+
+static void get_errno(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = ROW(obj)->result.err;
+	cell->null = !ROW(obj)->result.err;
+}
+
+static void get_message(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = ROW(obj)->result.message;
+}
+
+static const struct out_column flush_columns[] = {
+	{ "TARGET", "target", "the target as given", OUT_STRING, 1,
+	  OUT_DEFAULT, get_target },
+	{ "REGION", "region", "its region", OUT_STRING, 1, OUT_DEFAULT,
+	  get_region },
+	{ "NAMESPACE", "namespace", "its namespace (null for a region)",
+	  OUT_STRING, 1, 0, get_namespace },
+	{ "METHOD", "method", "sysfs or fsync (null: nothing was done)",
+	  OUT_STRING, 1, OUT_DEFAULT, get_method },
+	{ "DEVICE", "device", "the attribute or device node used", OUT_STRING,
+	  1, 0, get_device },
+	{ "OUTCOME", "outcome",
+	  "flushed, dry-run, not-needed, not-permitted, not-supported, failed",
+	  OUT_STRING, 1, OUT_DEFAULT, get_outcome },
+	{ "LATENCY_NS", "latency_ns", "time of the flush itself in ns",
+	  OUT_UINT, 1, OUT_DEFAULT | OUT_RIGHT, get_latency },
+	{ "ERRNO", "errno", "the kernel's error number on failure", OUT_INT, 1,
+	  0, get_errno },
+	{ "MESSAGE", "message", "what happened, or why nothing did", OUT_STRING,
+	  1, OUT_DEFAULT, get_message },
+};
+
+static const char *const flush_keys[] = { "flushes" };
+static const char *const flush_names[] = { "flush" };
+
+static const struct out_spec flush_spec = {
+	.columns = flush_columns,
+	.nr_columns = sizeof(flush_columns) / sizeof(flush_columns[0]),
+	.kind_keys = flush_keys,
+	.kind_names = flush_names,
+	.nr_kinds = 1,
+};
+
+static int outcome_exit_code(enum pm_flush_outcome outcome, bool strict)
+{
+	switch (outcome) {
+	case PM_OUTCOME_FLUSHED:
+	case PM_OUTCOME_DRY_RUN:
+		return EXIT_OK;
+	case PM_OUTCOME_NOT_NEEDED:
+		return strict ? EXIT_NOT_NEEDED : EXIT_OK;
+	case PM_OUTCOME_NOT_PERMITTED:
+		return EXIT_PERMISSION;
+	case PM_OUTCOME_NOT_SUPPORTED:
+		return EXIT_UNSUPPORTED;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+static void print_human(const struct flush_row *row)
+{
+	const struct pm_flush_result *r = &row->result;
+	const char *outcome = pm_flush_outcome_name(r->outcome);
+
+	switch (r->outcome) {
+	case PM_OUTCOME_FLUSHED:
+		printf("%s: flushed via %s in %.1f us (%s)\n", row->target.name,
+		       pm_flush_method_name(r->method), r->latency_ns / 1000.0,
+		       r->message);
+		break;
+	case PM_OUTCOME_DRY_RUN:
+	case PM_OUTCOME_NOT_NEEDED:
+		printf("%s: %s: %s\n", row->target.name, outcome, r->message);
+		break;
+	default:
+		pm_error(row->target.name, "%s: %s", outcome, r->message);
+		break;
+	}
+}
+
+static void usage(void)
+{
+	printf("Usage: pmemctl deep-flush [options] TARGET...\n"
+	       "\n"
+	       "Flush the write-pending queues of the DIMMs behind TARGET into\n"
+	       "the persistence domain, by the path that works for it, or say\n"
+	       "exactly why none is needed or possible. TARGET: a region\n"
+	       "(region0), a namespace (namespace0.0), a block device\n"
+	       "(/dev/pmem0), a dax device (/dev/dax0.0), a file or mount point\n"
+	       "on a DAX filesystem, or 'all' (every pmem region).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -m, --method METHOD    auto (default), sysfs (the region's\n"
+	       "                         deep_flush) or fsync (the block device)\n"
+	       "      --strict           'not needed' is an error (exit 8)\n"
+	       "      --dry-run          say what would be done; flush nothing\n"
+	       "  -J, --json             JSON: {\"flushes\": [...]}\n"
+	       "  -h, --help             show this help\n"
+	       "\n"
+	       "Exit: 0 flushed or not needed, 3 unknown target, 4 not permitted,\n"
+	       "5 not supported, 1 failed, 8 not needed with --strict, 7 some of\n"
+	       "several targets failed. See pmemctl-deep-flush(1).\n");
+}
+
+enum {
+	OPT_STRICT = OPT_FIRST_COMMAND_OPT,
+	OPT_DRY_RUN,
+};
+
+static const struct option options[] = {
+	{ "method", required_argument, NULL, 'm' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "json", no_argument, NULL, 'J' },
+	COMMON_LONG_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Every enabled pmem region: "all" flushes what the platform has. */
+static int add_all_regions(struct pm_platform *pf, struct flush_row **rows,
+			   size_t *nr)
+{
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		struct pm_region *region = pf->regions[i];
+		struct flush_row *grown;
+
+		if (strcmp(region->type, "pmem") != 0 || !region->enabled)
+			continue;
+		grown = realloc(*rows, (*nr + 1) * sizeof(**rows));
+		if (!grown)
+			return -ENOMEM;
+		*rows = grown;
+		memset(&grown[*nr], 0, sizeof(grown[*nr]));
+		grown[*nr].target.pf = pf;
+		grown[*nr].target.name = region->dev;
+		grown[*nr].target.region = region;
+		(*nr)++;
+	}
+	return 0;
+}
+
+static int resolve_targets(struct pm_platform *pf, char **names, int count,
+			   struct flush_row **rows, size_t *nr)
+{
+	for (int i = 0; i < count; i++) {
+		struct flush_row *grown;
+		struct pm_target t;
+		int rc;
+
+		if (strcmp(names[i], "all") == 0) {
+			if (add_all_regions(pf, rows, nr))
+				return EXIT_FAIL;
+			continue;
+		}
+		rc = pm_resolve_target(pf, names[i], &t);
+		if (rc == -ENODEV) {
+			pm_error(names[i], "not on persistent memory (it is on %s)",
+				 t.device[0] ? t.device : "another device");
+			return EXIT_NOT_FOUND;
+		}
+		if (rc) {
+			pm_error(names[i], "no such region, namespace, device or file");
+			return EXIT_NOT_FOUND;
+		}
+		grown = realloc(*rows, (*nr + 1) * sizeof(**rows));
+		if (!grown)
+			return EXIT_FAIL;
+		*rows = grown;
+		memset(&grown[*nr], 0, sizeof(grown[*nr]));
+		grown[(*nr)++].target = t;
+	}
+	return EXIT_OK;
+}
+
+int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	enum pm_flush_method method = PM_METHOD_AUTO;
+	struct out_opts opts = { .output_all = true };
+	struct flush_row *rows = NULL;
+	bool strict = false, dry_run = false;
+	struct out_node root = { .child_kinds = 1 };
+	size_t nr = 0, nr_failed = 0;
+	struct out_selection sel;
+	struct pm_platform *pf;
+	int c, rc, exit_code = EXIT_OK, first_code = EXIT_OK;
+	bool same_code = true;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:Jh", options, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (pm_flush_method_parse(optarg, &method) < 0)
+				return pm_usage_error(ctx,
+					"unknown method '%s': use auto, sysfs or fsync",
+					optarg);
+			break;
+		case OPT_STRICT:
+			strict = true;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case 'J':
+			opts.json = true;
+			break;
+		case 'h':
+			usage();
+			return EXIT_OK;
+		case OPT_LIST_OPTS:
+			print_long_opts(options);
+			return EXIT_OK;
+		default:
+			return pm_bad_option(ctx, c, argv);
+		}
+	}
+	if (optind == argc)
+		return pm_usage_error(ctx, "no target given (a region, namespace, device, path or 'all')");
+	select_columns(ctx, &flush_spec, &opts, 1, &sel);
+
+	pf = pm_ctx_platform(ctx, &exit_code);
+	if (!pf)
+		return exit_code;
+	rc = resolve_targets(pf, argv + optind, argc - optind, &rows, &nr);
+	if (rc) {
+		free(rows);
+		return rc;
+	}
+	if (!nr) {
+		free(rows);
+		pm_error("all", "no enabled persistent-memory region to flush");
+		return EXIT_NOT_FOUND;
+	}
+
+	for (size_t i = 0; i < nr; i++) {
+		int code;
+
+		pm_deep_flush(&rows[i].target, method, dry_run, &rows[i].result);
+		code = outcome_exit_code(rows[i].result.outcome, strict);
+		if (i == 0)
+			first_code = code;
+		same_code &= code == first_code;
+		nr_failed += code != EXIT_OK;
+		if (!opts.json)
+			print_human(&rows[i]);
+		else if (!out_node_add(&root, 0, &rows[i]))
+			rc = -ENOMEM;
+	}
+	if (opts.json && !rc)
+		rc = out_print(stdout, &flush_spec, &opts, &sel, &root);
+	out_node_free(&root);
+	free(rows);
+	if (rc) {
+		pm_error(NULL, "%s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	/* One target: its own code. Several: all ok, some, or all failed. */
+	if (!nr_failed)
+		return EXIT_OK;
+	if (nr_failed < nr)
+		return EXIT_PARTIAL;
+	return same_code ? first_code : EXIT_FAIL;
+}

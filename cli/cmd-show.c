@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl show: the platform verdict and a detailed view of objects. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "columns.h"
+#include "objects.h"
+#include "pmemctl.h"
+#include "../lib/pmem.h"
+
+/* The platform as one object, for the column engine. */
+struct platform_view {
+	const struct pm_platform *pf;
+	const char **weakest_regions;	/* NULL-terminated */
+	const char **reasons;		/* "region2: ..." per weakest region */
+};
+
+#define VIEW(obj) ((const struct platform_view *)(obj)->ptr)
+
+static void get_name(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = "platform";
+}
+
+static void get_domain(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_domain_name(VIEW(obj)->pf->verdict);
+}
+
+static void get_weakest(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = VIEW(obj)->weakest_regions;
+}
+
+static void get_reasons(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = VIEW(obj)->reasons;
+	cell->null = !VIEW(obj)->reasons[0];
+}
+
+static void get_granularity(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_platform *pf = VIEW(obj)->pf;
+
+	cell->str = pm_granularity_name(pf->verdict_granularity);
+	cell->null = !pf->weakest;
+}
+
+static void get_recipe(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_platform *pf = VIEW(obj)->pf;
+
+	cell->null = !pf->weakest;
+	if (pf->weakest)
+		cell->str = pm_namespace_recipe(pf->weakest);
+}
+
+static void get_weakest_ns(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_platform *pf = VIEW(obj)->pf;
+
+	cell->null = !pf->weakest;
+	if (pf->weakest)
+		cell->str = pf->weakest->dev;
+}
+
+static void get_nr_regions(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = VIEW(obj)->pf->nr_regions;
+}
+
+static void get_nr_namespaces(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_platform *pf = VIEW(obj)->pf;
+
+	for (size_t i = 0; i < pf->nr_namespaces; i++)
+		cell->u += pf->namespaces[i]->active;
+}
+
+static const struct out_column platform_columns[] = {
+	{ "NAME", NULL, "platform", OUT_STRING, 1, 0, get_name },
+	{ "PERSISTENCE", "persistence_domain",
+	  "weakest persistence domain over all pmem regions", OUT_STRING, 1, 0,
+	  get_domain },
+	{ "WEAKEST", "weakest_regions", "the regions that set it", OUT_STRV, 1,
+	  0, get_weakest },
+	{ "REASONS", "reasons", "why their domain is unknown or none",
+	  OUT_STRV, 1, 0, get_reasons },
+	{ "GRANULARITY", "granularity",
+	  "weakest store granularity over active namespaces", OUT_STRING, 1, 0,
+	  get_granularity },
+	{ "WEAKEST_NS", "weakest_namespace", "a namespace with that granularity",
+	  OUT_STRING, 1, 0, get_weakest_ns },
+	{ "RECIPE", "recipe", "what an application must do after a store there",
+	  OUT_STRING, 1, 0, get_recipe },
+	{ "REGIONS", "regions", "number of regions", OUT_UINT, 1, 0,
+	  get_nr_regions },
+	{ "NAMESPACES", "namespaces", "number of active namespaces", OUT_UINT, 1,
+	  0, get_nr_namespaces },
+};
+
+static const char *const platform_keys[] = { "platform" };
+
+static const struct out_spec platform_spec = {
+	.columns = platform_columns,
+	.nr_columns = sizeof(platform_columns) / sizeof(platform_columns[0]),
+	.kind_keys = platform_keys,
+	.kind_names = platform_keys,
+	.nr_kinds = 1,
+};
+
+static int make_view(const struct pm_platform *pf, struct platform_view *view)
+{
+	size_t n = 0;
+
+	view->pf = pf;
+	view->weakest_regions = calloc(pf->nr_regions + 1, sizeof(char *));
+	view->reasons = calloc(pf->nr_regions + 1, sizeof(char *));
+	if (!view->weakest_regions || !view->reasons)
+		return -ENOMEM;
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		const struct pm_region *region = pf->regions[i];
+		char *reason;
+
+		if (strcmp(region->type, "pmem") != 0 ||
+		    region->domain != pf->verdict)
+			continue;
+		view->weakest_regions[n] = region->dev;
+		if (region->domain_reason &&
+		    asprintf(&reason, "%s: %s", region->dev, region->domain_reason) > 0)
+			view->reasons[n] = reason;
+		n++;
+	}
+	/* Compact the reasons: a region with a declared domain has none. */
+	for (size_t i = 0, j = 0; i <= n; i++)
+		if (view->reasons[i] || i == n)
+			view->reasons[j++] = view->reasons[i];
+	return 0;
+}
+
+static void free_view(struct platform_view *view)
+{
+	for (size_t i = 0; view->reasons && view->reasons[i]; i++)
+		free((char *)view->reasons[i]);
+	free(view->reasons);
+	free(view->weakest_regions);
+}
+
+static void usage(void)
+{
+	printf("Usage: pmemctl show [options] [OBJECT...]\n"
+	       "\n"
+	       "Show the platform's persistence verdict (the weakest domain of\n"
+	       "all regions, as libpmem2 judges eADR) and every region and\n"
+	       "namespace in detail: persistence domain and why, deep flush,\n"
+	       "block-layer flush, MAP_SYNC, store granularity and what an\n"
+	       "application must do after a store. OBJECT (region0,\n"
+	       "namespace0.0, pmem0, dax0.0, ...) narrows the view.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -i, --idle             include disabled and unconfigured objects\n"
+	       "  -J, --json             JSON: {\"platform\": {...}, \"regions\": [...]}\n"
+	       "  -o, --output LIST      only these fields (see list --list-columns)\n"
+	       "  -b, --bytes            sizes in bytes\n"
+	       "  -h, --help             show this help\n");
+}
+
+static const struct option options[] = {
+	{ "idle", no_argument, NULL, 'i' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "bytes", no_argument, NULL, 'b' },
+	COMMON_LONG_OPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+static int print_json(const struct out_selection *platform_sel,
+		      const struct out_node *platform_root,
+		      const struct out_selection *sel, const struct out_node *root)
+{
+	struct json_object *jroot = out_to_json(&pm_object_spec, sel, root);
+	struct json_object *jplat = out_to_json(&platform_spec, platform_sel,
+						platform_root);
+	struct json_object *array, *jobj;
+
+	if (!jroot || !jplat) {
+		json_object_put(jroot);
+		json_object_put(jplat);
+		return -ENOMEM;
+	}
+	/* One platform: an object, not an array of one. */
+	json_object_object_get_ex(jplat, "platform", &array);
+	jobj = json_object_get(json_object_array_get_idx(array, 0));
+	json_object_put(jplat);
+	/* The platform comes first: re-add the object arrays after it. */
+	{
+		struct json_object *ordered = json_object_new_object();
+
+		json_object_object_add(ordered, "platform", jobj);
+		json_object_object_foreach(jroot, key, val)
+			json_object_object_add(ordered, key, json_object_get(val));
+		json_object_put(jroot);
+		jroot = ordered;
+	}
+	printf("%s\n", json_object_to_json_string_ext(jroot,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(jroot);
+	return 0;
+}
+
+int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	unsigned int selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
+	struct out_opts opts = { 0 }, platform_opts = { 0 };
+	struct out_selection sel, platform_sel;
+	struct out_node root = { 0 }, platform_root = { 0 };
+	struct platform_view view = { 0 };
+	struct filter filter = { 0 };
+	struct pm_platform *pf;
+	int c, rc, exit_code = EXIT_OK;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":iJo:bh", options, NULL)) != -1) {
+		if (c == 'i') {
+			filter.idle = true;
+			continue;
+		}
+		if (c != 'n' && c != 'r' && output_option(c, optarg, &opts))
+			continue;
+		switch (c) {
+		case 'h':
+			usage();
+			return EXIT_OK;
+		case OPT_LIST_OPTS:
+			print_long_opts(options);
+			return EXIT_OK;
+		default:
+			return pm_bad_option(ctx, c, argv);
+		}
+	}
+	/* Without -o every field that applies is shown, as in JSON. */
+	if (!opts.columns)
+		opts.output_all = true;
+	rc = select_columns(ctx, &pm_object_spec, &opts, selected, &sel);
+	if (rc)
+		return rc;
+	sel.explicit_columns = opts.columns != NULL;
+	platform_opts.output_all = true;
+	select_columns(ctx, &platform_spec, &platform_opts, 1, &platform_sel);
+
+	pf = pm_ctx_platform(ctx, &exit_code);
+	if (!pf)
+		return exit_code;
+	for (int i = optind; i < argc; i++) {
+		struct wanted w = { .kind = PM_NR_KINDS, .name = argv[i] };
+
+		rc = resolve_object(pf, &w, &filter);
+		if (rc)
+			return rc;
+	}
+	if (filter.nr_daxdevs)
+		selected |= 1u << PM_DAXDEV;
+
+	platform_root.child_kinds = 1;
+	rc = make_view(pf, &view);
+	if (!rc && !out_node_add(&platform_root, 0, &view))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = build_object_tree(pf, selected, &filter, &root);
+	if (!rc && opts.json) {
+		rc = print_json(&platform_sel, &platform_root, &sel, &root);
+	} else if (!rc) {
+		out_print_details(stdout, &platform_spec, &opts, &platform_sel,
+				  &platform_root);
+		if (root.nr_children)
+			fputc('\n', stdout);
+		out_print_details(stdout, &pm_object_spec, &opts, &sel, &root);
+	}
+	out_node_free(&root);
+	out_node_free(&platform_root);
+	free_view(&view);
+	if (rc) {
+		pm_error(NULL, "%s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

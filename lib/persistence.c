@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Persistence: where the domain is, how to flush into it, what a store needs. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pmem.h"
+#include "sysfs.h"
+
+#define SYSFS_ND "/sys/bus/nd/devices"
+
+static bool provider_is(const struct pm_region *region, const char *name)
+{
+	return region->bus->provider && strcmp(region->bus->provider, name) == 0;
+}
+
+static bool is_pmem(const struct pm_region *region)
+{
+	return region->type && strcmp(region->type, "pmem") == 0;
+}
+
+/*
+ * The kernel shows persistence_domain only when the platform declared one;
+ * a missing attribute has a cause worth naming.
+ */
+static const char *domain_reason(const struct pm_region *region)
+{
+	if (!is_pmem(region))
+		return "volatile region: its contents do not survive power loss";
+	if (region->domain == PM_DOMAIN_NONE)
+		return "the platform declares that this region is not persistent";
+	if (region->domain != PM_DOMAIN_UNKNOWN)
+		return NULL;
+	if (provider_is(region, "virtio-pmem"))
+		return "virtio-pmem declares no domain: data is durable once the host has flushed its backing file (fsync)";
+	if (provider_is(region, "e820"))
+		return "legacy e820 (memmap=) region: the firmware declares no domain";
+	if (provider_is(region, "ACPI.NFIT"))
+		return "the ACPI NFIT has no platform capabilities structure declaring a domain";
+	return "the platform declares no persistence domain";
+}
+
+static void fill_region(struct pm_region *region)
+{
+	uint64_t value;
+
+	region->domain_reason = domain_reason(region);
+	/* nd_virtio registers its regions with ND_REGION_ASYNC. */
+	region->async = provider_is(region, "virtio-pmem");
+	region->deep_flush_value = -1;
+	region->flush_cap = PM_FLUSH_ABSENT;
+	if (region->deep_flush == PM_DEEP_FLUSH_ABSENT)
+		return;
+	if (sysfs_read_u64(&value, SYSFS_ND "/%s/deep_flush", region->dev) == 0)
+		region->deep_flush_value = (int)value;
+	/*
+	 * 0644 and reading 1: flush hints or a flush callback; 0444 and 0:
+	 * the DIMMs have none, platform persistence (ADR) is assumed.
+	 */
+	if (region->deep_flush == PM_DEEP_FLUSH_WRITABLE &&
+	    region->deep_flush_value != 0)
+		region->flush_cap = PM_FLUSH_SUPPORTED;
+	else
+		region->flush_cap = PM_FLUSH_NOT_NEEDED;
+	/* access() lets root write a 0444 file: check the mode first. */
+	if (region->deep_flush == PM_DEEP_FLUSH_WRITABLE) {
+		char path[256];
+
+		snprintf(path, sizeof(path), SYSFS_ND "/%s/deep_flush", region->dev);
+		region->deep_flush_permitted = access(path, W_OK) == 0;
+	}
+}
+
+/* A 0/1 attribute of a block device: 1, 0, or -1 when absent. */
+static int read_block_flag(const char *blockdev, const char *attr)
+{
+	uint64_t value;
+
+	if (sysfs_read_u64(&value, "/sys/block/%s/%s", blockdev, attr) < 0)
+		return -1;
+	return value != 0;
+}
+
+static void fill_block_flags(struct pm_namespace *ns)
+{
+	char buf[32];
+
+	ns->fua = ns->write_cache = ns->dax_write_cache = -1;
+	if (!ns->blockdev)
+		return;
+	ns->fua = read_block_flag(ns->blockdev, "queue/fua");
+	ns->dax_write_cache = read_block_flag(ns->blockdev, "dax/write_cache");
+	if (sysfs_read_string(buf, sizeof(buf), "/sys/block/%s/queue/write_cache",
+			      ns->blockdev) == 0)
+		ns->write_cache = strcmp(buf, "write back") == 0;
+}
+
+static enum pm_granularity granularity_of(const struct pm_namespace *ns,
+					  enum pm_domain verdict)
+{
+	const struct pm_region *region = ns->region;
+
+	if (!is_pmem(region) || region->domain == PM_DOMAIN_NONE)
+		return PM_GRAN_NONE;
+	if (!ns->map_sync)
+		return PM_GRAN_PAGE;
+	/*
+	 * Like libpmem2, trust the CPU caches only when every region of the
+	 * platform declares cpu_cache: eADR is a property of the platform.
+	 */
+	if (verdict == PM_DOMAIN_CPU_CACHE)
+		return PM_GRAN_BYTE;
+	return PM_GRAN_CACHE_LINE;
+}
+
+void pm_persistence_fill(struct pm_platform *pf)
+{
+	bool any_pmem = false;
+	size_t i;
+
+	pf->verdict = PM_DOMAIN_CPU_CACHE;
+	for (i = 0; i < pf->nr_regions; i++) {
+		struct pm_region *region = pf->regions[i];
+
+		fill_region(region);
+		if (!is_pmem(region))
+			continue;
+		any_pmem = true;
+		if (region->domain < pf->verdict)
+			pf->verdict = region->domain;
+	}
+	if (!any_pmem)
+		pf->verdict = PM_DOMAIN_UNKNOWN;
+
+	pf->verdict_granularity = any_pmem ? PM_GRAN_BYTE : PM_GRAN_NONE;
+	for (i = 0; i < pf->nr_namespaces; i++) {
+		struct pm_namespace *ns = pf->namespaces[i];
+
+		fill_block_flags(ns);
+		/*
+		 * Raw and sector namespaces are block devices without DAX:
+		 * raw has no page map, BTT remaps every sector.
+		 */
+		ns->dax = ns->mode == PM_MODE_FSDAX || ns->mode == PM_MODE_DEVDAX;
+		/* Asynchronous regions reject MAP_SYNC with EOPNOTSUPP. */
+		ns->map_sync = ns->dax && !ns->region->async;
+		ns->granularity = granularity_of(ns, pf->verdict);
+		if (ns->active && (!pf->weakest ||
+				   ns->granularity < pf->verdict_granularity)) {
+			pf->verdict_granularity = ns->granularity;
+			pf->weakest = ns;
+		}
+	}
+}
+
+const char *pm_recipe(enum pm_granularity gran, enum pm_domain domain,
+		      bool dax)
+{
+	switch (gran) {
+	case PM_GRAN_NONE:
+		return "not persistent: nothing makes stores durable here";
+	case PM_GRAN_PAGE:
+		if (dax)
+			return "no MAP_SYNC (asynchronous region): msync() or fsync() after writing";
+		return "block device without DAX: write(), then fsync() or fdatasync()";
+	case PM_GRAN_CACHE_LINE:
+		if (domain == PM_DOMAIN_UNKNOWN)
+			return "domain unknown, assume ADR at best: clwb (or clflushopt, clflush, non-temporal stores) + sfence";
+		return "clwb (or clflushopt, clflush, non-temporal stores) + sfence";
+	case PM_GRAN_BYTE:
+		return "sfence to order stores (the CPU caches are persistent)";
+	}
+	return "unknown";
+}
+
+const char *pm_namespace_recipe(const struct pm_namespace *ns)
+{
+	return pm_recipe(ns->granularity, ns->region->domain, ns->dax);
+}
+
+const char *pm_namespace_deep_flush_path(const struct pm_namespace *ns)
+{
+	const struct pm_region *region = ns->region;
+	bool fsync = ns->blockdev && ns->active;
+
+	switch (region->flush_cap) {
+	case PM_FLUSH_SUPPORTED:
+		return fsync ? "sysfs+fsync" : "sysfs";
+	case PM_FLUSH_NOT_NEEDED:
+		return "not-needed";
+	case PM_FLUSH_ABSENT:
+		/* virtio-pmem: REQ_PREFLUSH makes the host fsync its file. */
+		if (region->async && fsync)
+			return "fsync";
+		return "none";
+	}
+	return "none";
+}
