@@ -71,6 +71,13 @@ static void get_message(const struct out_obj *obj, struct out_cell *cell)
 	cell->str = ROW(obj)->result.message;
 }
 
+static void get_warning(const struct out_obj *obj, struct out_cell *cell)
+{
+	const char *warning = ROW(obj)->result.warning;
+
+	cell->str = warning[0] ? warning : NULL;
+}
+
 static const struct out_column flush_columns[] = {
 	{ "TARGET", "target", "the target as given", OUT_STRING, 1,
 	  OUT_DEFAULT, get_target },
@@ -91,6 +98,8 @@ static const struct out_column flush_columns[] = {
 	  0, get_errno },
 	{ "MESSAGE", "message", "what happened, or why nothing did", OUT_STRING,
 	  1, OUT_DEFAULT, get_message },
+	{ "WARNING", "warning", "DIMM health that puts the flush in doubt",
+	  OUT_STRING, 1, 0, get_warning },
 };
 
 static const char *const flush_keys[] = { "flushes" };
@@ -140,6 +149,8 @@ static void print_human(const struct flush_row *row)
 		pm_error(row->target.name, "%s: %s", outcome, r->message);
 		break;
 	}
+	if (r->warning[0])
+		pm_error(row->target.name, "warning: %s", r->warning);
 }
 
 static void usage(void)

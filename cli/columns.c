@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The columns of platform objects: one table for the table and for JSON. */
 #include <stddef.h>
+#include <string.h>
 
 #include "columns.h"
 #include "../lib/pmem.h"
@@ -334,6 +335,48 @@ static void get_handle(const struct out_obj *obj, struct out_cell *cell)
 	set_u64(cell, AS(pm_dimm, obj)->handle);
 }
 
+#define DIMM_FLAG_GETTER(field)						\
+static void get_##field(const struct out_obj *obj, struct out_cell *cell)	\
+{									\
+	cell->b = AS(pm_dimm, obj)->field;				\
+}
+DIMM_FLAG_GETTER(failed_save)
+DIMM_FLAG_GETTER(failed_arm)
+DIMM_FLAG_GETTER(failed_restore)
+DIMM_FLAG_GETTER(failed_flush)
+DIMM_FLAG_GETTER(failed_map)
+DIMM_FLAG_GETTER(smart_event)
+
+/*
+ * The flags that are set, comma-separated: a short summary for people. The
+ * engine copies a cell before asking for the next, so one buffer serves.
+ */
+static void get_flags(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const struct {
+		size_t offset;
+		const char *name;
+	} flags[] = {
+		{ offsetof(struct pm_dimm, failed_save), "save_fail" },
+		{ offsetof(struct pm_dimm, failed_arm), "not_armed" },
+		{ offsetof(struct pm_dimm, failed_restore), "restore_fail" },
+		{ offsetof(struct pm_dimm, failed_flush), "flush_fail" },
+		{ offsetof(struct pm_dimm, failed_map), "map_fail" },
+		{ offsetof(struct pm_dimm, smart_event), "smart_event" },
+	};
+	static char buf[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (!*(const bool *)((const char *)obj->ptr + flags[i].offset))
+			continue;
+		if (buf[0])
+			strcat(buf, ",");
+		strcat(buf, flags[i].name);
+	}
+	cell->str = buf[0] ? buf : NULL;
+}
+
 static void get_phys_id(const struct out_obj *obj, struct out_cell *cell)
 {
 	set_u64(cell, AS(pm_dimm, obj)->phys_id);
@@ -430,6 +473,20 @@ static const struct out_column pm_columns[] = {
 	  get_handle },
 	{ "PHYS_ID", "phys_id", "DIMM physical id (SMBIOS)", OUT_UINT, DIMM,
 	  OUT_RIGHT, get_phys_id },
+	{ "FLAGS", NULL, "DIMM health flags that are set (table only)",
+	  OUT_STRING, DIMM, OUT_DEFAULT, get_flags },
+	{ "FAILED_SAVE", "flag_failed_save", "the last save to media failed",
+	  OUT_BOOL, DIMM, 0, get_failed_save },
+	{ "FAILED_ARM", "flag_failed_arm", "not armed: the next save may fail",
+	  OUT_BOOL, DIMM, 0, get_failed_arm },
+	{ "FAILED_RESTORE", "flag_failed_restore", "the last restore failed",
+	  OUT_BOOL, DIMM, 0, get_failed_restore },
+	{ "FAILED_FLUSH", "flag_failed_flush", "the last flush did not complete",
+	  OUT_BOOL, DIMM, 0, get_failed_flush },
+	{ "FAILED_MAP", "flag_failed_map", "not mapped into the address space",
+	  OUT_BOOL, DIMM, 0, get_failed_map },
+	{ "SMART_EVENT", "flag_smart_event", "a SMART event is pending",
+	  OUT_BOOL, DIMM, 0, get_smart_event },
 };
 
 static const char *const kind_keys[PM_NR_KINDS] = {

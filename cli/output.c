@@ -15,10 +15,13 @@ static const struct out_column *find_column(const struct out_spec *spec,
 					    const char *name, size_t len,
 					    size_t *index)
 {
+	/* A column is named by its header or its JSON key, in any case. */
 	for (size_t i = 0; i < spec->nr_columns; i++) {
 		const char *cname = spec->columns[i].name;
+		const char *key = spec->columns[i].key;
 
-		if (strlen(cname) == len && strncasecmp(cname, name, len) == 0) {
+		if ((strlen(cname) == len && strncasecmp(cname, name, len) == 0) ||
+		    (key && strlen(key) == len && strncasecmp(key, name, len) == 0)) {
 			*index = i;
 			return &spec->columns[i];
 		}

@@ -225,12 +225,40 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 		    r->device);
 }
 
-void pm_deep_flush(const struct pm_target *t, enum pm_flush_method method,
-		   bool dry_run, struct pm_flush_result *r)
+/*
+ * A flush that succeeds says nothing about a DIMM whose last flush failed
+ * or that cannot save on power loss: name them beside the outcome.
+ */
+static void warn_dimm_health(const struct pm_region *region,
+			     struct pm_flush_result *r)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < region->nr_mappings; i++) {
+		const struct pm_dimm *dimm = region->mappings[i].dimm;
+		const char *what = NULL;
+
+		if (!dimm)
+			continue;
+		if (dimm->failed_flush)
+			what = "its last flush failed (flag_failed_flush)";
+		else if (dimm->failed_arm)
+			what = "it is not armed: a power loss may not save its data";
+		else if (dimm->failed_save)
+			what = "its last save to media failed";
+		if (!what || len >= sizeof(r->warning))
+			continue;
+		len += snprintf(r->warning + len, sizeof(r->warning) - len,
+				"%s%s: %s", len ? "; " : "", dimm->dev, what);
+	}
+}
+
+static void deep_flush_method(const struct pm_target *t,
+				 enum pm_flush_method method, bool dry_run,
+				 struct pm_flush_result *r)
 {
 	const struct pm_region *region = t->region;
 
-	memset(r, 0, sizeof(*r));
 	switch (method) {
 	case PM_METHOD_SYSFS:
 		flush_sysfs(t, dry_run, r);
@@ -267,6 +295,14 @@ void pm_deep_flush(const struct pm_target *t, enum pm_flush_method method,
 		explain_absent(region, r);
 		return;
 	}
+}
+
+void pm_deep_flush(const struct pm_target *t, enum pm_flush_method method,
+		   bool dry_run, struct pm_flush_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	warn_dimm_health(t->region, r);
+	deep_flush_method(t, method, dry_run, r);
 }
 
 const char *pm_flush_method_name(enum pm_flush_method method)

@@ -29,6 +29,7 @@ struct pm_flush_result {
 	uint64_t latency_ns;		/* of the write or the fsync alone */
 	char device[128];		/* the attribute or device node used */
 	char message[320];		/* one sentence: what happened, or why not */
+	char warning[256];		/* DIMM health that puts the flush in doubt */
 };
 
 void pm_deep_flush(const struct pm_target *t, enum pm_flush_method method,

@@ -76,6 +76,13 @@ struct pm_dimm {
 	unsigned int handle;
 	unsigned int phys_id;
 	bool enabled;
+	/* NFIT health flags (ACPI NFIT memory device state). */
+	bool failed_save;		/* last shutdown: save to media failed */
+	bool failed_arm;		/* not armed: the next save may fail */
+	bool failed_restore;		/* last restore from media failed */
+	bool failed_flush;		/* the last flush did not complete */
+	bool failed_map;		/* not mapped into the address space */
+	bool smart_event;		/* a SMART event is pending */
 	struct pm_bus *bus;
 	struct ndctl_dimm *nddimm;
 };

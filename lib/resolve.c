@@ -76,6 +76,34 @@ static int base_block_device(const char *sys_path, char *name, size_t len,
 	return 0;
 }
 
+/*
+ * A filesystem without a block device (tmpfs, 9p, NFS): name it by its
+ * mount, "tmpfs on /tmp", so the user sees why it is not pmem.
+ */
+static void describe_mount(dev_t dev, char *buf, size_t len)
+{
+	char line[4096], root[1024], mnt[1024], fstype[256], source[1024];
+	unsigned int maj, min;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	snprintf(buf, len, "device %u:%u", major(dev), minor(dev));
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*d %*d %u:%u %1023s %1023s", &maj, &min,
+				   root, mnt) != 4)
+			continue;
+		if (maj != major(dev) || min != minor(dev))
+			continue;
+		if (sscanf(sep + 3, "%255s %1023s", fstype, source) == 2)
+			snprintf(buf, len, "%.100s on %.100s", fstype, mnt);
+		break;
+	}
+	fclose(f);
+}
+
 static int resolve_dev_number(const struct pm_platform *pf, dev_t dev,
 			      bool block, struct pm_target *t)
 {
@@ -85,6 +113,10 @@ static int resolve_dev_number(const struct pm_platform *pf, dev_t dev,
 	snprintf(sys_path, sizeof(sys_path), "/sys/dev/%s/%u:%u",
 		 block ? "block" : "char", major(dev), minor(dev));
 	rc = base_block_device(sys_path, name, sizeof(name), 0);
+	if (rc == -ENOENT) {
+		describe_mount(dev, t->device, sizeof(t->device));
+		return -ENODEV;
+	}
 	if (rc)
 		return rc;
 	snprintf(t->device, sizeof(t->device), "%s", name);

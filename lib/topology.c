@@ -97,6 +97,12 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
 		dimm->handle = ndctl_dimm_get_handle(nddimm);
 		dimm->phys_id = ndctl_dimm_get_phys_id(nddimm);
 		dimm->enabled = ndctl_dimm_is_enabled(nddimm) == 1;
+		dimm->failed_save = ndctl_dimm_failed_save(nddimm) == 1;
+		dimm->failed_arm = ndctl_dimm_failed_arm(nddimm) == 1;
+		dimm->failed_restore = ndctl_dimm_failed_restore(nddimm) == 1;
+		dimm->failed_flush = ndctl_dimm_failed_flush(nddimm) == 1;
+		dimm->failed_map = ndctl_dimm_failed_map(nddimm) == 1;
+		dimm->smart_event = ndctl_dimm_smart_pending(nddimm) == 1;
 		if (!dimm->dev)
 			return -ENOMEM;
 	}
@@ -139,6 +145,20 @@ static enum pm_deep_flush_attr deep_flush_of(const char *region)
 	if (sysfs_attr_mode(&mode, SYSFS_ND "/%s/deep_flush", region) < 0)
 		return PM_DEEP_FLUSH_ABSENT;
 	return mode & 0200 ? PM_DEEP_FLUSH_WRITABLE : PM_DEEP_FLUSH_READ_ONLY;
+}
+
+/*
+ * libndctl names a volatile region "pmem" (it knows only pmem and blk);
+ * the kernel's device type tells them apart.
+ */
+static const char *region_type(const char *dev, struct ndctl_region *ndregion)
+{
+	char devtype[32];
+
+	if (sysfs_read_string(devtype, sizeof(devtype), SYSFS_ND "/%s/devtype",
+			      dev) == 0 && strcmp(devtype, "nd_volatile") == 0)
+		return "volatile";
+	return ndctl_region_get_type_name(ndregion);
 }
 
 static int scan_mappings(struct pm_platform *pf, struct pm_region *region)
@@ -340,7 +360,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 	region->dev = strdup(ndctl_region_get_devname(ndregion));
 	if (!region->dev)
 		return -ENOMEM;
-	region->type = ndctl_region_get_type_name(ndregion);
+	region->type = region_type(region->dev, ndregion);
 	region->size = ndctl_region_get_size(ndregion);
 	region->available_size = ndctl_region_get_available_size(ndregion);
 	region->max_available_extent =

@@ -2,7 +2,8 @@
 # TAP helpers for test cases that run inside a pmemvm guest (sourced).
 # Each check prints "ok N - ..." or "not ok N - ..." with diagnostics.
 
-TAP_COUNT=0
+# A suite of cases in one guest numbers on from where the last case ended.
+TAP_COUNT=${TAP_START:-0}
 TAP_FAILED=0
 : "${PMEMCTL:?PMEMCTL must name the pmemctl binary}"
 TAP_TMP=$(mktemp -d)

@@ -109,6 +109,11 @@ static void test_selection(void)
 	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2 && sel.explicit_columns, "-o dev,size: two columns, any case");
 
+	opts.columns = "persistence_domain,available_size";
+	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == 2 && strcmp(pm_object_spec.columns[sel.index[0]].name, "PERSISTENCE") == 0,
+	   "-o takes JSON keys too");
+
 	opts.columns = "+UUID,STATE";
 	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == defaults + 2 && !sel.explicit_columns,
@@ -128,7 +133,7 @@ static void test_selection(void)
 
 	opts.columns = NULL;
 	ok(out_select(&pm_object_spec, &opts, 1u << PM_DIMM, &sel, bad, sizeof(bad)) == 0 &&
-	   sel.nr == 1, "DIMMs alone: only the default columns that apply (DEV)");
+	   sel.nr == 2, "DIMMs alone: only the default columns that apply (DEV, FLAGS)");
 
 	opts.columns = NULL;
 	opts.output_all = true;

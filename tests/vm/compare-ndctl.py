@@ -15,7 +15,13 @@ KINDS = ("buses", "dimms", "regions", "namespaces", "daxdevs")
 # Keys compared per kind: pmemctl key -> ndctl key (same meaning).
 SHARED = {
     "buses": {"dev": "dev", "provider": "provider"},
-    "dimms": {"dev": "dev", "id": "id", "handle": "handle", "phys_id": "phys_id"},
+    "dimms": {"dev": "dev", "id": "id", "handle": "handle", "phys_id": "phys_id",
+              "flag_failed_save": "flag_failed_save",
+              "flag_failed_arm": "flag_failed_arm",
+              "flag_failed_restore": "flag_failed_restore",
+              "flag_failed_flush": "flag_failed_flush",
+              "flag_failed_map": "flag_failed_map",
+              "flag_smart_event": "flag_smart_event"},
     "regions": {
         "dev": "dev", "size": "size", "available_size": "available_size",
         "max_available_extent": "max_available_extent", "type": "type",
@@ -126,8 +132,15 @@ def main():
                 their_v = b[dev].get(nkey)
                 if their_v is None and key not in a[dev]:
                     continue
-                # ndctl omits a key where pmemctl says null.
+                # ndctl omits a key where pmemctl says null, and a DIMM
+                # flag that is not set, where pmemctl says false.
                 if their_v is None and mine_v is None:
+                    continue
+                if their_v is None and key.startswith("flag_") and mine_v is False:
+                    continue
+                # libndctl calls a volatile region "pmem"; pmemctl reads
+                # the kernel's devtype (nd_volatile).
+                if kind == "regions" and key == "type" and mine_v == "volatile":
                     continue
                 if mine_v != their_v:
                     problems.append(f"{kind}: {dev}: {key}: pmemctl {mine_v!r}, ndctl {their_v!r}")

@@ -31,6 +31,7 @@ vm_run()
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
 	"$srcdir/tests/vm/pmemvm" "${args[@]}" --keep "$work" \
 		--env "PMEMCTL=$PMEMCTL" --env "PMEMCTL_SRCDIR=$srcdir" \
+		--env "PMEMCTL_BUILDDIR=$builddir" \
 		--env TAP_NO_PLAN=1 \
 		-- bash "$case_script" "$@" > "$work/tap" 2> "$work/stderr"
 	status=$?

@@ -26,7 +26,9 @@ read -r virtio_region virtio_pmem < <(by_provider virtio-pmem)
 read -r e820_region e820_pmem < <(by_provider e820)
 echo "topology: nfit $nfit_region/$nfit_pmem, devdax $dax_dev, virtio $virtio_region/$virtio_pmem, e820 $e820_region/$e820_pmem" | diag
 
-mkfs.ext4 -q -F "/dev/$nfit_pmem"
+nfit_ns=$(ndctl list -N -r "$nfit_region" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]; print(d[0]["dev"])')
+# DAX needs the filesystem's block size to be the page size.
+mkfs.ext4 -q -F -b 4096 "/dev/$nfit_pmem"
 mkdir -p /tmp/mnt
 mount -o dax "/dev/$nfit_pmem" /tmp/mnt
 echo "durable data" > /tmp/mnt/file
@@ -53,7 +55,7 @@ is "$(json_get '[(f["region"], f["outcome"]) for f in j["flushes"]]')" \
 	"[[\"$nfit_region\", \"not-needed\"]]" "a file on ext4 -o dax resolves to its region"
 run "$PMEMCTL" deep-flush --method fsync --json /tmp/mnt
 is "$(json_get '[(f["target"], f["namespace"], f["outcome"], f["device"]) for f in j["flushes"]]')" \
-	"[[\"/tmp/mnt\", \"$(ndctl list -N -r "$nfit_region" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]; print(d[0]["dev"])')\", \"flushed\", \"/dev/$nfit_pmem\"]]" \
+	"[[\"/tmp/mnt\", \"$nfit_ns\", \"flushed\", \"/dev/$nfit_pmem\"]]" \
 	"a mount point: fsync through its namespace's block device"
 run "$PMEMCTL" deep-flush "/dev/$nfit_pmem"
 expect_status 0 "a block device node resolves"
@@ -66,9 +68,11 @@ expect_status 5 "device-dax with --method fsync: not supported (exit 5)"
 check "device-dax: says it has no block device" grep -q 'device-dax: it has no block device' <<< "$ERR"
 
 # --- virtio-pmem: fsync is the flush ------------------------------------------
-# The host counts QEMU's virtio_pmem_flush_request events: each fsync
-# that flushed the virtio device must show up there.
+# The host counts QEMU's virtio_pmem_flush_request events between two
+# markers (directories made in the result share, which QEMU traces as
+# v9fs_mkdir): each fsync that flushed the virtio device must be there.
 virtio_flushes=0
+mkdir /run/pmemvm/flushes-start
 run "$PMEMCTL" deep-flush --json "$virtio_region"
 expect_status 0 "virtio-pmem region: exit 0"
 is "$(json_get '[(f["outcome"], f["method"], f["device"]) for f in j["flushes"]]')" \
@@ -118,11 +122,9 @@ run "$PMEMCTL" deep-flush
 expect_status 2 "no target: exit 2"
 run "$PMEMCTL" deep-flush --method ioctl "$nfit_region"
 expect_status 2 "unknown method: exit 2"
-ndctl disable-namespace "$(ndctl list -N -r "$nfit_region" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]; print(d[0]["dev"])')" > /dev/null 2>&1 || true
 umount /tmp/mnt
-ns=$(ndctl list -Ni -r "$nfit_region" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]; print([n["dev"] for n in d if n.get("mode") == "fsdax"][0])')
-ndctl disable-namespace "$ns" > /dev/null 2>&1
-run "$PMEMCTL" deep-flush --method fsync "$ns"
+ndctl disable-namespace "$nfit_ns" > /dev/null 2>&1
+run "$PMEMCTL" deep-flush --method fsync "$nfit_ns"
 expect_status 5 "a namespace without a block device (disabled): not supported"
 check "it says there is no block device" grep -q 'no enabled block device' <<< "$ERR"
 
@@ -137,5 +139,6 @@ check "not root: says what is needed" grep -q "opening /dev/$virtio_pmem needs r
 run as_nobody "$PMEMCTL" deep-flush "$nfit_region"
 expect_status 0 "not root, a region that needs no flush: still not needed"
 
+mkdir /run/pmemvm/flushes-end
 echo "$virtio_flushes" > /run/pmemvm/virtio-flushes
 done_testing
