@@ -162,6 +162,13 @@ static struct json_object *cell_to_json(const struct out_column *col,
 		return json_object_new_int64(cell->i);
 	case OUT_BOOL:
 		return json_object_new_boolean(cell->b);
+	case OUT_FLOAT: {
+		char buf[64];
+
+		/* The same digits as the table, not json-c's %.17g. */
+		snprintf(buf, sizeof(buf), "%.*f", cell->decimals, cell->f);
+		return json_object_new_double_s(cell->f, buf);
+	}
 	case OUT_STRV: {
 		struct json_object *array = json_object_new_array();
 
@@ -308,6 +315,9 @@ static char *format_cell(const struct out_column *col,
 		break;
 	case OUT_BOOL:
 		snprintf(buf, sizeof(buf), "%s", cell->b ? "yes" : "no");
+		break;
+	case OUT_FLOAT:
+		snprintf(buf, sizeof(buf), "%.*f", cell->decimals, cell->f);
 		break;
 	case OUT_STRV: {
 		size_t len = 1;
@@ -602,6 +612,7 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 		[OUT_INT] = "number",
 		[OUT_BOOL] = "boolean",
 		[OUT_STRV] = "list",
+		[OUT_FLOAT] = "number",
 	};
 
 	if (json) {

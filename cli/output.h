@@ -17,6 +17,7 @@ enum out_type {
 	OUT_INT,
 	OUT_BOOL,
 	OUT_STRV,		/* list of strings: comma-joined in the table */
+	OUT_FLOAT,		/* a double with cell.decimals decimals, both ways */
 };
 
 /* What a getter produced: a value of the column's type, or null. */
@@ -27,6 +28,8 @@ struct out_cell {
 	uint64_t u;
 	int64_t i;
 	bool b;
+	double f;		/* OUT_FLOAT */
+	int decimals;		/* OUT_FLOAT: digits after the point */
 };
 
 struct out_obj {

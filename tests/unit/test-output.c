@@ -269,9 +269,55 @@ static void test_table(void)
 	out_node_free(&root);
 }
 
+/* OUT_FLOAT: the table and the JSON show the same digits. */
+static void get_float(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->f = *(const double *)obj->ptr;
+	cell->decimals = 1;
+}
+
+static void test_float(void)
+{
+	static const struct out_column cols[] = {
+		{ "NS", "ns", "a latency", OUT_FLOAT, 1, OUT_DEFAULT | OUT_RIGHT,
+		  get_float },
+	};
+	static const char *const keys[] = { "samples" };
+	static const struct out_spec spec = {
+		.columns = cols, .nr_columns = 1, .kind_keys = keys,
+		.kind_names = keys, .nr_kinds = 1,
+	};
+	double a = 55.25, b = 1234.0;
+	struct out_opts opts = { 0 };
+	struct out_node root = { .child_kinds = 1 };
+	struct out_selection sel;
+	struct json_object *j;
+	char *buf = NULL;
+	size_t len;
+	FILE *mem;
+
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	out_node_add(&root, 0, &a);
+	out_node_add(&root, 0, &b);
+	j = out_to_json(&spec, &sel, &root);
+	ok(j && strcmp(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN),
+		       "{\"samples\":[{\"ns\":55.2},{\"ns\":1234.0}]}") == 0,
+	   "OUT_FLOAT in JSON: a number with the column's decimals (got %s)",
+	   j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL");
+	json_object_put(j);
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "    NS\n  55.2\n1234.0\n") == 0,
+	   "OUT_FLOAT in the table: right-aligned, same digits (got '%s')", buf);
+	free(buf);
+	out_node_free(&root);
+}
+
 int main(void)
 {
 	test_selection();
+	test_float();
 	test_json_shape();
 	test_empty_platform();
 	test_resolve();
