@@ -324,11 +324,11 @@ static char *format_cell(const struct out_column *col,
 		char *joined;
 
 		for (size_t i = 0; cell->strv && cell->strv[i]; i++)
-			len += strlen(cell->strv[i]) + 1;
+			len += strlen(cell->strv[i]) + 2;
 		joined = calloc(1, len);
 		for (size_t i = 0; joined && cell->strv && cell->strv[i]; i++) {
 			if (i)
-				strcat(joined, ",");
+				strcat(joined, ", ");
 			strcat(joined, cell->strv[i]);
 		}
 		return joined;

@@ -16,7 +16,7 @@ enum out_type {
 	OUT_UINT,
 	OUT_INT,
 	OUT_BOOL,
-	OUT_STRV,		/* list of strings: comma-joined in the table */
+	OUT_STRV,		/* list of strings: joined by ", " in the table */
 	OUT_FLOAT,		/* a double with cell.decimals decimals, both ways */
 };
 
