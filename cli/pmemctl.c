@@ -19,6 +19,8 @@ static const struct command commands[] = {
 	  "flush a region's write-pending queues (sysfs or fsync)" },
 	{ "show", cmd_show,
 	  "persistence verdict and a detailed view of regions and namespaces" },
+	{ "probe", cmd_probe,
+	  "measure what making a store durable costs on a target" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

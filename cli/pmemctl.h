@@ -37,6 +37,7 @@ struct command {
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void pm_error(const char *object, const char *fmt, ...)
