@@ -80,6 +80,13 @@ struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
 	return ctx->platform;
 }
 
+struct pm_platform *pm_ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)
+{
+	pm_platform_free(ctx->platform);
+	ctx->platform = NULL;
+	return pm_ctx_platform(ctx, exit_code);
+}
+
 bool output_option(int c, const char *arg, struct out_opts *opts)
 {
 	switch (c) {

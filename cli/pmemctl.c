@@ -15,6 +15,12 @@
 static const struct command commands[] = {
 	{ "list", cmd_list,
 	  "list buses, DIMMs, regions, namespaces and dax devices" },
+	{ "convert", cmd_convert,
+	  "change a namespace's mode safely (devdax, fsdax, sector, raw)" },
+	{ "create-namespace", cmd_create_namespace,
+	  "create a namespace in a labelled region" },
+	{ "destroy-namespace", cmd_destroy_namespace,
+	  "destroy a namespace, refusing while it is in use" },
 	{ "deep-flush", cmd_deep_flush,
 	  "flush a region's write-pending queues (sysfs or fsync)" },
 	{ "show", cmd_show,

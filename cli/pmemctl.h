@@ -21,6 +21,7 @@ enum pmemctl_exit {
 	EXIT_BUSY = 6,		/* the target is in use */
 	EXIT_PARTIAL = 7,	/* some of several targets failed */
 	EXIT_NOT_NEEDED = 8,	/* nothing to do, and --strict asked for it */
+	EXIT_REFUSED = 9,	/* would destroy data: --force needed */
 };
 
 struct pmemctl_ctx {
@@ -37,6 +38,9 @@ struct command {
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
@@ -55,6 +59,8 @@ int pm_exit_code(int err);
 
 /* The platform snapshot, scanned once per run; NULL after an error. */
 struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
+/* A fresh snapshot, after a change or a wait; the old one is freed. */
+struct pm_platform *pm_ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 
 /* Options every listing command takes: -J -o --output-all -n -r -b. */
 #define OUTPUT_SHORT_OPTS "Jo:nrb"

@@ -38,3 +38,25 @@ out:
 	kmod_unref(ctx);
 	return rc;
 }
+
+int pm_module_load(const char *name)
+{
+	struct kmod_module *mod;
+	struct kmod_ctx *ctx;
+	int rc;
+
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	rc = kmod_module_new_from_name(ctx, name, &mod);
+	if (rc == 0) {
+		/* Honour modprobe.d (ndctl installs one for libnvdimm). */
+		rc = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+						     NULL, NULL, NULL, NULL);
+		if (rc > 0)
+			rc = -EPERM;	/* blacklisted */
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	return rc;
+}

@@ -237,5 +237,7 @@ enum pm_module_state {
 	PM_MODULE_LOADED,		/* loaded, or built into the kernel */
 };
 int pm_module_state(const char *name, enum pm_module_state *state);
+/* modprobe NAME: 0, or -errno (-ENOENT when the module is not installed). */
+int pm_module_load(const char *name);
 
 #endif

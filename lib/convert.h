@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Namespace conversion, creation and destruction that lose nothing. */
+#ifndef PMEMCTL_CONVERT_H
+#define PMEMCTL_CONVERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pmem.h"
+
+/* What a namespace is configured as: the part a conversion changes. */
+struct pm_ns_config {
+	enum pm_ns_mode mode;
+	const char *map;		/* "mem", "dev", or NULL */
+	uint64_t align;			/* 0: not applicable */
+	unsigned int sector_size;	/* sector mode only; else 0 */
+	char uuid[40];			/* the claim's (or namespace's) uuid */
+	uint64_t size;
+};
+
+enum pm_step_status {
+	PM_STEP_PLANNED,		/* --dry-run: would be done */
+	PM_STEP_DONE,
+	PM_STEP_FAILED,
+	PM_STEP_UNDONE,			/* rolled back after a later failure */
+};
+
+struct pm_step {
+	const char *name;		/* disable, clear-info-block, ... */
+	enum pm_step_status status;
+	int err;			/* -errno when it failed */
+	char detail[192];
+};
+
+#define PM_MAX_STEPS 24
+
+struct pm_convert_request {
+	enum pm_ns_mode mode;
+	uint64_t align;			/* 0: the default for the mode */
+	const char *map;		/* NULL: the default (dev) */
+	unsigned int sector_size;	/* 0: the default (4096) */
+	bool dry_run;
+};
+
+struct pm_convert_result {
+	struct pm_ns_config from, to;
+	bool changed;
+	bool noop;			/* already as requested: nothing to do */
+	bool rolled_back;		/* a step failed; the old state is back */
+	int err;			/* 0, or the failed step's -errno */
+	struct pm_step steps[PM_MAX_STEPS];
+	size_t nr_steps;
+	char blockdev[64];		/* the device after the change */
+	char chardev[64];
+	char message[256];
+};
+
+/* The namespace's configuration, as the model sees it. */
+void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg);
+
+/*
+ * -EBUSY when something uses the namespace: why names it (mount point,
+ * process, holder, kmem). 0 when it is free.
+ */
+int pm_namespace_in_use(const struct pm_platform *pf,
+			const struct pm_namespace *ns, char *why, size_t len);
+/* 1 and the name of a filesystem or swap signature found; 0 when none. */
+int pm_namespace_signature(const struct pm_namespace *ns, char *what,
+			   size_t len);
+
+/*
+ * Serialises changes to one namespace across processes: 0 with *fd held,
+ * -EBUSY when another pmemctl holds it.
+ */
+int pm_namespace_lock(const char *dev, int *fd);
+void pm_namespace_unlock(int fd);
+
+/*
+ * Changes the namespace's mode (and alignment, map, sector size) in place,
+ * keeping its uuid, size and name; on a failed step, puts the previous
+ * configuration back. Returns 0, or the failed step's -errno. The caller
+ * checked use, signatures and the lock first.
+ */
+int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
+	       const struct pm_convert_request *req,
+	       struct pm_convert_result *res);
+
+/* Destroys a namespace: its info block, its claim and (labelled) label. */
+int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
+	       struct pm_convert_result *res);
+
+/*
+ * Creates a namespace of size bytes (0: the largest free extent) in a
+ * labelled region, then converts it to req->mode; undone on failure.
+ */
+int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
+	      const char *name, const struct pm_convert_request *req,
+	      struct pm_convert_result *res, char *created, size_t len);
+
+const char *pm_step_status_name(enum pm_step_status status);
+
+#endif
