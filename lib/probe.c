@@ -683,7 +683,7 @@ static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
 		p->t.range = size;
 	p->t.range -= p->t.range % align;
 	if (!p->t.range) {
-		say(why, why_len, "the device is smaller than its alignment (%llu bytes)",
+		say(why, why_len, "the range is smaller than the device's alignment (%llu bytes): see --range",
 		    (unsigned long long)align);
 		return -EINVAL;
 	}
