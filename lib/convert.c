@@ -16,6 +16,7 @@
 #include <uuid/uuid.h>
 
 #include "convert.h"
+#include "sysfs.h"
 
 /* pfn, dax and btt info blocks all sit at 4 KiB: the first 8 KiB hold them. */
 #define INFO_BLOCK_SIZE 8192
@@ -27,7 +28,7 @@
 /* What must be put back if a later step fails. */
 struct undo {
 	struct ndctl_namespace *ndns;
-	enum ndctl_namespace_mode enforce;	/* claim class before */
+	char claim_class[16];		/* holder_class before, as sysfs read it */
 	bool disabled;			/* the namespace was taken down */
 	bool enforce_changed;
 	bool info_zeroed;
@@ -352,17 +353,39 @@ static bool same_config(const struct pm_ns_config *from,
 	return true;
 }
 
+/*
+ * The claim class (holder_class) says which kind of claim may take the
+ * namespace: a labelled namespace keeps it in its label, a label-less one
+ * in memory, and a stale one makes the kernel refuse a new claim (EBUSY).
+ */
 static int set_claim_class(struct undo *u, enum pm_ns_mode mode)
 {
 	int rc;
 
-	if (!labelled(u->ndns))
-		return 0;
-	u->enforce = ndctl_namespace_get_enforce_mode(u->ndns);
+	/* libndctl caches the class at enumeration: read what the kernel has. */
+	if (sysfs_read_string(u->claim_class, sizeof(u->claim_class),
+			      "/sys/bus/nd/devices/%s/holder_class",
+			      ndctl_namespace_get_devname(u->ndns)) < 0)
+		u->claim_class[0] = '\0';
 	rc = ndctl_namespace_set_enforce_mode(u->ndns, to_ndctl_mode(mode));
-	if (rc >= 0)
-		u->enforce_changed = true;
-	return rc;
+	/* Even a reported failure may have written the class: restore it. */
+	u->enforce_changed = true;
+	return labelled(u->ndns) ? rc : 0;
+}
+
+/* Names the seed attribute the kernel refused. */
+static int configure_failed(struct pm_step *s, const char *what,
+			    struct ndctl_namespace *ndns)
+{
+	size_t len = strlen(s->detail);
+	char holder[64] = "";
+
+	sysfs_read_string(holder, sizeof(holder), "/sys/bus/nd/devices/%s/holder",
+			  ndctl_namespace_get_devname(ndns));
+	snprintf(s->detail + len, sizeof(s->detail) - len, " (setting %s; %s%s%s)",
+		 what, ndctl_namespace_is_enabled(ndns) ? "namespace enabled" :
+		 "namespace disabled", holder[0] ? ", claimed by " : "", holder);
+	return s->err;
 }
 
 /* Configures the claim seed for the target mode and enables it. */
@@ -374,6 +397,7 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 				 NDCTL_PFN_LOC_RAM : NDCTL_PFN_LOC_PMEM;
 	struct ndctl_namespace *ndns = u->ndns;
 	char align[32];
+	const char *what = "seed";
 	struct pm_step *s;
 	uuid_t uuid;
 	int rc = 0;
@@ -389,15 +413,15 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 		u->pfn = ndctl_region_get_pfn_seed(region);
 		rc = u->pfn ? 0 : -ENODEV;
 		if (!rc)
-			rc = ndctl_pfn_set_uuid(u->pfn, uuid);
+			rc = ndctl_pfn_set_uuid(u->pfn, uuid), what = "uuid";
 		if (!rc)
-			rc = ndctl_pfn_set_location(u->pfn, loc);
+			rc = ndctl_pfn_set_location(u->pfn, loc), what = "location";
 		if (!rc && ndctl_pfn_has_align(u->pfn))
-			rc = ndctl_pfn_set_align(u->pfn, to->align);
+			rc = ndctl_pfn_set_align(u->pfn, to->align), what = "align";
 		if (!rc)
-			rc = ndctl_pfn_set_namespace(u->pfn, ndns);
+			rc = ndctl_pfn_set_namespace(u->pfn, ndns), what = "namespace";
 		if (finish(s, rc))
-			return s->err;
+			return configure_failed(s, what, ndns);
 		s = step(res, "enable", "enable the pfn device: the kernel writes its info block");
 		return finish(s, ndctl_pfn_enable(u->pfn));
 	case PM_MODE_DEVDAX:
@@ -408,15 +432,15 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 		u->dax = ndctl_region_get_dax_seed(region);
 		rc = u->dax ? 0 : -ENODEV;
 		if (!rc)
-			rc = ndctl_dax_set_uuid(u->dax, uuid);
+			rc = ndctl_dax_set_uuid(u->dax, uuid), what = "uuid";
 		if (!rc)
-			rc = ndctl_dax_set_location(u->dax, loc);
+			rc = ndctl_dax_set_location(u->dax, loc), what = "location";
 		if (!rc && ndctl_dax_has_align(u->dax))
-			rc = ndctl_dax_set_align(u->dax, to->align);
+			rc = ndctl_dax_set_align(u->dax, to->align), what = "align";
 		if (!rc)
-			rc = ndctl_dax_set_namespace(u->dax, ndns);
+			rc = ndctl_dax_set_namespace(u->dax, ndns), what = "namespace";
 		if (finish(s, rc))
-			return s->err;
+			return configure_failed(s, what, ndns);
 		s = step(res, "enable", "enable the dax device: the kernel writes its info block");
 		return finish(s, ndctl_dax_enable(u->dax));
 	case PM_MODE_SECTOR:
@@ -427,13 +451,13 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 		u->btt = ndctl_region_get_btt_seed(region);
 		rc = u->btt ? 0 : -ENODEV;
 		if (!rc)
-			rc = ndctl_btt_set_uuid(u->btt, uuid);
+			rc = ndctl_btt_set_uuid(u->btt, uuid), what = "uuid";
 		if (!rc)
-			rc = ndctl_btt_set_sector_size(u->btt, to->sector_size);
+			rc = ndctl_btt_set_sector_size(u->btt, to->sector_size), what = "sector_size";
 		if (!rc)
-			rc = ndctl_btt_set_namespace(u->btt, ndns);
+			rc = ndctl_btt_set_namespace(u->btt, ndns), what = "namespace";
 		if (finish(s, rc))
-			return s->err;
+			return configure_failed(s, what, ndns);
 		s = step(res, "enable", "enable the btt device: the kernel lays out its arenas");
 		return finish(s, ndctl_btt_enable(u->btt));
 	default:
@@ -485,7 +509,18 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 	release_claims(u);
 	if (u->enforce_changed) {
 		s = step(res, "rollback-claim-class", "restore the namespace's claim class");
-		rc |= finish(s, ndctl_namespace_set_enforce_mode(u->ndns, u->enforce));
+		/* An empty class is written as a newline: "no class". */
+		int wrc = sysfs_write_string(u->claim_class[0] ? u->claim_class : "\n",
+					     "/sys/bus/nd/devices/%s/holder_class",
+					     ndctl_namespace_get_devname(u->ndns));
+
+		/*
+		 * A label-less namespace takes the class, then fails the label
+		 * update it cannot do with ENXIO: the class is set all the same.
+		 */
+		if (wrc == -ENXIO && !labelled(u->ndns))
+			wrc = 0;
+		rc |= finish(s, wrc);
 	}
 	if (u->info_zeroed) {
 		s = step(res, "rollback-info-block", "write the saved info block back");

@@ -96,3 +96,24 @@ int sysfs_attr_mode(mode_t *mode, const char *fmt, ...)
 	*mode = st.st_mode & 07777;
 	return 0;
 }
+
+int sysfs_write_string(const char *value, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	ssize_t n;
+	int fd, rc;
+
+	va_start(ap, fmt);
+	rc = format_path(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (rc)
+		return rc;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
