@@ -643,6 +643,17 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	}
 	snprintf(res->to.uuid, sizeof(res->to.uuid), "%s", res->from.uuid);
 	res->to.size = res->from.size;
+	if (res->to.align && res->to.align >= ndctl_namespace_get_size(ns->ndns)) {
+		char align[32], size[32];
+
+		pm_format_size(res->to.align, align, sizeof(align));
+		pm_format_size(ndctl_namespace_get_size(ns->ndns), size, sizeof(size));
+		snprintf(res->message, sizeof(res->message),
+			 "%s (%s) cannot hold a %s-aligned %s device: pick a smaller --align",
+			 ns->dev, size, align, pm_ns_mode_name(req->mode));
+		snprintf(s->detail, sizeof(s->detail), "%.180s", res->message);
+		return res->err = finish(s, -EINVAL);
+	}
 	if (ndctl_region_get_ro(region)) {
 		snprintf(res->message, sizeof(res->message), "%s is read-only", ns->region->dev);
 		return res->err = finish(s, -EROFS);

@@ -60,12 +60,23 @@ run "$PMEMCTL" convert -f -m fsdax --align 8K "$ns"
 expect_status 2 "--align 8K: refused (exit 2)"
 check "--align 8K: names the supported alignments" grep -q 'supported: 4K, 2M, 1G' <<< "$ERR"
 is "$(ns_state $ns)" "$before" "--align 8K: nothing changed"
-# 1G is listed as supported, but a 256M namespace cannot hold a 1G-aligned
-# pfn: the kernel refuses at enable, and the old devdax comes back.
+# 1G is listed as supported, but a 256M namespace cannot hold it.
 run "$PMEMCTL" convert --json -f -m fsdax --align 1G "$ns"
-check "--align 1G on 256M: fails (exit $STATUS)" test "$STATUS" -ne 0
-is "$(json_get 'j["rolled_back"]')" true "--align 1G: rolled back"
-is "$(ns_state $ns)" "$before" "--align 1G: the previous devdax configuration is back, uuid included"
+expect_status 2 "--align 1G on a 256M namespace: refused (exit 2)"
+check "--align 1G: says why" grep -q 'cannot hold a 1G-aligned fsdax device' <<< "$(json_get 'j["message"]')"
+is "$(ns_state $ns)" "$before" "--align 1G: nothing changed"
+
+# A missing driver is loaded through libkmod.
+run "$PMEMCTL" convert -f -m raw "$ns"
+if rmmod dax_pmem 2> /dev/null; then
+	run "$PMEMCTL" convert --json -f -m devdax "$ns"
+	is "$STATUS $(json_get '[s["status"] for s in j["steps"] if s["step"] == "load-module"]')" '0 ["done"]' \
+		"dax_pmem unloaded: convert to devdax loads it"
+	check "dax_pmem is loaded again" grep -q '^dax_pmem ' /proc/modules
+else
+	skip "dax_pmem unloaded: convert loads it" "dax_pmem is in use"
+	run "$PMEMCTL" convert -f -m devdax "$ns"
+fi
 
 # --- injected failures at every step: previous state restored -----------------
 run "$PMEMCTL" convert -f -m fsdax "$ns"

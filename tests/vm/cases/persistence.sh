@@ -61,6 +61,18 @@ if [ "$PMEMVM_VIRTIO" -gt 0 ]; then
 		grep -q 'host has flushed its backing file' <<< "$(json_get '[x["persistence_reason"] for x in j["regions"]]')"
 fi
 
+# --- deep-flush on the NFIT regions: never needed on QEMU NVDIMMs -------------
+if [ "$PMEMVM_NVDIMMS" -gt 0 ]; then
+	case "$nfit_domain" in
+	cpu_cache) why='in the CPU caches (eADR)' ;;
+	memory_controller) why='once they reach the memory controller (ADR)' ;;
+	*) why='although the platform declares no domain' ;;
+	esac
+	run "$PMEMCTL" deep-flush region0
+	expect_status 0 "deep-flush region0 ($nfit_domain): not needed, exit 0"
+	check "deep-flush region0: says stores are durable $why" grep -qF "$why" <<< "$OUT"
+fi
+
 # --- namespaces: granularity against libpmem2, MAP_SYNC against mmap -----------
 helpers=${PMEMCTL_BUILDDIR:-$(dirname "$PMEMCTL")}/tests/helpers
 
