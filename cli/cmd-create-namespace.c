@@ -82,14 +82,8 @@ int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'J':
 			json = true;
 			break;
-		case 'h':
-			usage();
-			return EXIT_OK;
-		case OPT_LIST_OPTS:
-			print_long_opts(options);
-			return EXIT_OK;
 		default:
-			return pm_bad_option(ctx, c, argv);
+			return other_option(ctx, c, argv, options, usage);
 		}
 	}
 	if (optind + 1 != argc)

@@ -279,14 +279,8 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'J':
 			opts.json = true;
 			break;
-		case 'h':
-			usage();
-			return EXIT_OK;
-		case OPT_LIST_OPTS:
-			print_long_opts(options);
-			return EXIT_OK;
 		default:
-			return pm_bad_option(ctx, c, argv);
+			return other_option(ctx, c, argv, options, usage);
 		}
 	}
 	if (optind == argc)

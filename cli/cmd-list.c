@@ -150,14 +150,8 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 					optarg);
 			filter.has_mode = true;
 			break;
-		case 'h':
-			usage();
-			return EXIT_OK;
-		case OPT_LIST_OPTS:
-			print_long_opts(options);
-			return EXIT_OK;
 		default:
-			return pm_bad_option(ctx, c, argv);
+			return other_option(ctx, c, argv, options, usage);
 		}
 	}
 	for (; optind < argc; optind++) {

@@ -234,14 +234,8 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 		if (c != 'n' && c != 'r' && output_option(c, optarg, &opts))
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-			return EXIT_OK;
-		case OPT_LIST_OPTS:
-			print_long_opts(options);
-			return EXIT_OK;
 		default:
-			return pm_bad_option(ctx, c, argv);
+			return other_option(ctx, c, argv, options, usage);
 		}
 	}
 	/* Without -o every field that applies is shown, as in JSON. */

@@ -171,3 +171,18 @@ int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 				      OUT_MAX_COLUMNS);
 	}
 }
+
+int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
+		 const struct option *options, void (*usage)(void))
+{
+	switch (c) {
+	case 'h':
+		usage();
+		return EXIT_OK;
+	case OPT_LIST_OPTS:
+		print_long_opts(options);
+		return EXIT_OK;
+	default:
+		return pm_bad_option(ctx, c, argv);
+	}
+}

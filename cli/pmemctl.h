@@ -54,6 +54,12 @@ int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
  * is 0): names the bad option the way the user wrote it.
  */
 int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
+/*
+ * The options every command ends its switch with: -h/--help (usage to
+ * stdout), --list-opts, and the bad-option message. Returns an exit code.
+ */
+int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
+		 const struct option *options, void (*usage)(void));
 /* Maps a -errno from lib/ to the documented exit code. */
 int pm_exit_code(int err);
 

@@ -182,15 +182,18 @@ fi
 # --- memory: clean under valgrind ---------------------------------------------
 if [ "${1:-}" = --valgrind ]; then
 	if command -v valgrind > /dev/null; then
-		for args in "-BDRNX -i --json" "-BDRNX -i -o +UUID,STATE" "region9"; do
+		for args in "list -BDRNX -i --json" "list -BDRNX -i -o +UUID,STATE" \
+			    "list region9" "show --json" "show -b namespace0.0" \
+			    "deep-flush --json all" "deep-flush --method fsync region0" \
+			    "convert --dry-run -m devdax namespace0.0"; do
 			# shellcheck disable=SC2086
 			valgrind -q --error-exitcode=99 --leak-check=full \
 				--errors-for-leak-kinds=definite,indirect \
-				"$PMEMCTL" list $args > /dev/null 2> "$TAP_TMP/vg"
+				"$PMEMCTL" $args > /dev/null 2> "$TAP_TMP/vg"
 			if [ $? -ne 99 ]; then
-				pass "valgrind: list $args: no errors, no leaks"
+				pass "valgrind: $args: no errors, no leaks"
 			else
-				fail "valgrind: list $args"
+				fail "valgrind: $args"
 				diag < "$TAP_TMP/vg"
 			fi
 		done
