@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	  "destroy a namespace, refusing while it is in use" },
 	{ "deep-flush", cmd_deep_flush,
 	  "flush a region's write-pending queues (sysfs or fsync)" },
+	{ "doctor", cmd_doctor,
+	  "is data durable here? findings and what a program must do" },
 	{ "show", cmd_show,
 	  "persistence verdict and a detailed view of regions and namespaces" },
 	{ "probe", cmd_probe,

@@ -22,6 +22,8 @@ enum pmemctl_exit {
 	EXIT_PARTIAL = 7,	/* some of several targets failed */
 	EXIT_NOT_NEEDED = 8,	/* nothing to do, and --strict asked for it */
 	EXIT_REFUSED = 9,	/* would destroy data: --force needed */
+	EXIT_DOCTOR_WARNING = 10, /* doctor: the worst finding is a warning */
+	EXIT_DOCTOR_ERROR = 11,	/* doctor: the worst finding is an error */
 };
 
 struct pmemctl_ctx {
@@ -42,6 +44,7 @@ int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void pm_error(const char *object, const char *fmt, ...)

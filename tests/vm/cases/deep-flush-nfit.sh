@@ -78,6 +78,11 @@ is "$(json_get 'j["dimms"][0]')" \
 	"{\"dev\": \"$flush_fail_dimm\", \"flag_failed_flush\": true, \"flag_failed_arm\": true}" \
 	"list shows the DIMM's flags as booleans"
 
+run "$PMEMCTL" doctor --json "$fail_region"
+expect_status 11 "doctor $fail_region: errors (exit 11)"
+check "doctor names the flush_fail DIMM" \
+	grep -q "$flush_fail_dimm" <<< "$(json_get '[f["object"] for f in j["findings"] if f["code"] == "flush-failed"]')"
+
 # --- a volatile region: no deep_flush at all ------------------------------------
 if [ -n "$volatile_region" ]; then
 	run "$PMEMCTL" list -R --json -o dev,type,deep_flush "$volatile_region"
