@@ -54,6 +54,20 @@ static char *uuid_string(const uuid_t uuid)
 	return strdup(buf);
 }
 
+/*
+ * Bound to a driver: libndctl's *_is_enabled() answers the same, but
+ * settles the bus's asynchronous probing on every call; the scan settles
+ * it once per bus and then only looks at the driver link.
+ */
+static bool bound(const char *dev)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), SYSFS_ND "/%s/driver", dev);
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 /* libndctl prints its own errors to stderr; lib/ never prints. */
 static void quiet_log(struct ndctl_ctx *ctx, int priority, const char *file,
 		      int line, const char *fn, const char *format,
@@ -96,7 +110,7 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
 		dimm->id = dup_or_null(ndctl_dimm_get_unique_id(nddimm));
 		dimm->handle = ndctl_dimm_get_handle(nddimm);
 		dimm->phys_id = ndctl_dimm_get_phys_id(nddimm);
-		dimm->enabled = ndctl_dimm_is_enabled(nddimm) == 1;
+		dimm->enabled = bound(dimm->dev);
 		dimm->failed_save = ndctl_dimm_failed_save(nddimm) == 1;
 		dimm->failed_arm = ndctl_dimm_failed_arm(nddimm) == 1;
 		dimm->failed_restore = ndctl_dimm_failed_restore(nddimm) == 1;
@@ -255,7 +269,11 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 	ns->dev = strdup(ndctl_namespace_get_devname(ndns));
 	if (!ns->dev)
 		return -ENOMEM;
-	ns->active = ndctl_namespace_is_active(ndns);
+	/* Active: the namespace, or the claim on it, is enabled. */
+	ns->active = bound(ns->dev) ||
+		     (btt && bound(ndctl_btt_get_devname(btt))) ||
+		     (pfn && bound(ndctl_pfn_get_devname(pfn))) ||
+		     (dax && bound(ndctl_dax_get_devname(dax)));
 	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
 	ns->target_node = ndctl_namespace_get_target_node(ndns);
 	ns->name = dup_or_null(ndctl_namespace_get_alt_name(ndns));
@@ -371,7 +389,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 	region->align = align == ULONG_MAX ? 0 : align;
 	region->numa_node = ndctl_region_get_numa_node(ndregion);
 	region->target_node = ndctl_region_get_target_node(ndregion);
-	region->enabled = ndctl_region_is_enabled(ndregion) == 1;
+	region->enabled = bound(region->dev);
 	region->domain = domain_of(ndregion);
 	region->deep_flush = deep_flush_of(region->dev);
 	iset = ndctl_region_get_interleave_set(ndregion);
@@ -430,6 +448,7 @@ int pm_platform_scan(struct pm_platform **out)
 		struct ndctl_region *ndregion;
 		struct pm_bus *bus;
 
+		ndctl_bus_wait_probe(ndbus);
 		rc = scan_bus(pf, ndbus);
 		if (rc)
 			goto err;
