@@ -77,6 +77,25 @@ int change_lock(const char *dev, int *fd)
 	return EXIT_OK;
 }
 
+int change_lock_namespace(struct pmemctl_ctx *ctx, int *lock,
+			  struct pm_target *t)
+{
+	char dev[64];
+	int exit_code;
+
+	snprintf(dev, sizeof(dev), "%s", t->ns->dev);
+	exit_code = change_lock(dev, lock);
+	if (exit_code)
+		return exit_code;
+	if (!pm_ctx_rescan(ctx, &exit_code))
+		return exit_code;
+	if (pm_resolve_target(ctx->platform, dev, t) || !t->ns) {
+		pm_error(dev, "gone while waiting for the lock");
+		return EXIT_NOT_FOUND;
+	}
+	return EXIT_OK;
+}
+
 static struct json_object *config_json(const struct pm_ns_config *cfg)
 {
 	struct json_object *j = json_object_new_object();
@@ -134,9 +153,7 @@ void change_report(const char *object, const struct pm_convert_result *res,
 		json_object_object_add(j, "error", res->err ?
 				       json_object_new_string(strerror(-res->err)) : NULL);
 		json_object_object_add(j, "message", json_object_new_string(res->message));
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-				JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
+		out_print_json(stdout, j);
 		return;
 	}
 	if (res->err) {

@@ -17,6 +17,12 @@ int change_guard(const struct pm_platform *pf, const struct pm_namespace *ns,
 		 const char *verb, bool force, bool dry_run);
 /* The per-namespace lock, with its message; returns an exit code. */
 int change_lock(const char *dev, int *fd);
+/*
+ * Takes t->ns's lock, then a fresh snapshot (another change may have ended
+ * while we looked), and resolves t again in it. Returns an exit code.
+ */
+int change_lock_namespace(struct pmemctl_ctx *ctx, int *lock,
+			  struct pm_target *t);
 /* Human summary (steps on failure or --dry-run) or the JSON document. */
 void change_report(const char *object, const struct pm_convert_result *res,
 		   bool json, bool dry_run);

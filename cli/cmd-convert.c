@@ -59,7 +59,6 @@ int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct pm_namespace *ns;
 	struct pm_platform *pf;
 	struct pm_target t;
-	char dev[64];
 	bool has_mode = false, force = false, json = false, dry_run = false;
 	int c, rc, lock = -1, exit_code = EXIT_OK;
 
@@ -108,18 +107,10 @@ int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx)
 	 * with the lock held, look at the platform again before planning.
 	 */
 	if (!dry_run && geteuid() == 0) {
-		snprintf(dev, sizeof(dev), "%s", t.ns->dev);
-		exit_code = change_lock(dev, &lock);
+		exit_code = change_lock_namespace(ctx, &lock, &t);
 		if (exit_code)
 			goto out;
-		pf = pm_ctx_rescan(ctx, &exit_code);
-		if (!pf)
-			goto out;
-		if (pm_resolve_target(pf, dev, &t) || !t.ns) {
-			pm_error(dev, "no such namespace");
-			exit_code = EXIT_NOT_FOUND;
-			goto out;
-		}
+		pf = ctx->platform;
 	}
 	ns = t.ns;
 

@@ -83,18 +83,10 @@ int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (!res)
 		return EXIT_FAIL;
 	if (!dry_run) {
-		char dev[64];
-
-		snprintf(dev, sizeof(dev), "%s", ns->dev);
-		exit_code = change_lock(dev, &lock);
+		exit_code = change_lock_namespace(ctx, &lock, &t);
 		if (exit_code)
 			goto out;
-		pf = pm_ctx_rescan(ctx, &exit_code);
-		if (!pf || pm_resolve_target(pf, dev, &t) || !t.ns) {
-			pm_error(dev, "gone while waiting for the lock");
-			exit_code = exit_code ? exit_code : EXIT_NOT_FOUND;
-			goto out;
-		}
+		pf = ctx->platform;
 		ns = t.ns;
 		exit_code = change_guard(pf, ns, "destroying", force, dry_run);
 		if (exit_code)

@@ -95,9 +95,7 @@ static void print_json(const struct pm_diagnosis *d, const struct verdict *v)
 	json_object_object_add(root, "findings", findings);
 	json_object_object_add(root, "worst", json_object_new_string(d->any ?
 			       pm_severity_name(d->worst) : "none"));
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-			JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	out_print_json(stdout, root);
 }
 
 static void print_human(const struct pm_diagnosis *d, const struct verdict *v)

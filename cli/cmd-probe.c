@@ -755,10 +755,7 @@ static int print_json(const struct out_selection *sel, struct out_node *root,
 	for (size_t i = 0; i < notes->nr; i++)
 		json_object_array_add(jnotes, json_object_new_string(notes->text[i]));
 	json_object_object_add(jroot, "notes", jnotes);
-	printf("%s\n", json_object_to_json_string_ext(jroot,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(jroot);
+	out_print_json(stdout, jroot);
 	return 0;
 }
 

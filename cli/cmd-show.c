@@ -206,10 +206,7 @@ static int print_json(const struct out_selection *platform_sel,
 		json_object_put(jroot);
 		jroot = ordered;
 	}
-	printf("%s\n", json_object_to_json_string_ext(jroot,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(jroot);
+	out_print_json(stdout, jroot);
 	return 0;
 }
 

@@ -532,10 +532,7 @@ int out_print(FILE *f, const struct out_spec *spec,
 
 		if (!jroot)
 			return -ENOMEM;
-		fprintf(f, "%s\n", json_object_to_json_string_ext(jroot,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(jroot);
+		out_print_json(f, jroot);
 		return 0;
 	}
 	g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &utf8_glyphs :
@@ -603,6 +600,14 @@ void out_print_details(FILE *f, const struct out_spec *spec,
 	}
 }
 
+void out_print_json(FILE *f, struct json_object *j)
+{
+	fprintf(f, "%s\n", json_object_to_json_string_ext(j,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+}
+
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 {
 	static const char *const type_names[] = {
@@ -639,9 +644,7 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 			json_object_object_add(jcol, "help", json_object_new_string(col->help));
 			json_object_array_add(array, jcol);
 		}
-		fprintf(f, "%s\n", json_object_to_json_string_ext(jroot,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
-		json_object_put(jroot);
+		out_print_json(f, jroot);
 		return;
 	}
 	for (size_t i = 0; i < spec->nr_columns; i++)

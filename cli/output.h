@@ -118,6 +118,8 @@ void out_print_details(FILE *f, const struct out_spec *spec,
 		       const struct out_opts *opts,
 		       const struct out_selection *sel,
 		       const struct out_node *root);
+/* Every command's JSON looks the same: pretty, spaced, "/" unescaped. */
+void out_print_json(FILE *f, struct json_object *j);	/* and puts j */
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);
 
 #endif
