@@ -201,6 +201,11 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		free(d);
 		return EXIT_NOT_FOUND;
 	}
+	if (rc == -EXDEV) {
+		pm_error(argv[optind], "a path on this machine says nothing about the replayed one: name a region, namespace or device (region0, namespace0.0, pmem0)");
+		free(d);
+		return EXIT_USAGE;
+	}
 	if (rc) {
 		pm_error(argv[optind], "no such region, namespace, device or file");
 		free(d);

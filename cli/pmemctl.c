@@ -11,24 +11,27 @@
 
 #include "pmemctl.h"
 #include "../lib/pmem.h"
+#include "../lib/report.h"
 
 static const struct command commands[] = {
 	{ "list", cmd_list,
-	  "list buses, DIMMs, regions, namespaces and dax devices" },
+	  "list buses, DIMMs, regions, namespaces and dax devices", true },
 	{ "convert", cmd_convert,
-	  "change a namespace's mode safely (devdax, fsdax, sector, raw)" },
+	  "change a namespace's mode safely (devdax, fsdax, sector, raw)", false },
 	{ "create-namespace", cmd_create_namespace,
-	  "create a namespace in a labelled region" },
+	  "create a namespace in a labelled region", false },
 	{ "destroy-namespace", cmd_destroy_namespace,
-	  "destroy a namespace, refusing while it is in use" },
+	  "destroy a namespace, refusing while it is in use", false },
 	{ "deep-flush", cmd_deep_flush,
-	  "flush a region's write-pending queues (sysfs or fsync)" },
+	  "flush a region's write-pending queues (sysfs or fsync)", false },
 	{ "doctor", cmd_doctor,
-	  "is data durable here? findings and what a program must do" },
+	  "is data durable here? findings and what a program must do", true },
+	{ "report", cmd_report,
+	  "write a support bundle that --sysroot replays elsewhere", false },
 	{ "show", cmd_show,
-	  "persistence verdict and a detailed view of regions and namespaces" },
+	  "persistence verdict and a detailed view of regions and namespaces", true },
 	{ "probe", cmd_probe,
-	  "measure what making a store durable costs on a target" },
+	  "measure what making a store durable costs on a target", false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -36,7 +39,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: pmemctl <command> [options]\n"
+		"Usage: pmemctl [--sysroot REPORT] <command> [options]\n"
 		"       pmemctl --help | --version | --list-cmds\n"
 		"\n"
 		"Administration and diagnostics of Linux persistent memory.\n"
@@ -45,6 +48,10 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
+		"\n"
+		"--sysroot REPORT runs list, show or doctor against a bundle\n"
+		"written by 'pmemctl report' (or the directory it was extracted\n"
+		"to), as the machine it came from saw them.\n"
 		"\n"
 		"Run 'pmemctl <command> --help' for a command's options, and\n"
 		"see pmemctl(1) for exit codes.\n");
@@ -96,6 +103,17 @@ int main(int argc, char **argv)
 			printf("%s\n", commands[i].name);
 		return finish_stdout(EXIT_OK);
 	}
+	if (strcmp(argv[1], "--sysroot") == 0 || strncmp(argv[1], "--sysroot=", 10) == 0) {
+		bool separate = argv[1][9] == '\0';
+
+		ctx.sysroot = separate ? argv[2] : argv[1] + 10;
+		if (!ctx.sysroot || !ctx.sysroot[0])
+			return pm_usage_error(NULL, "--sysroot needs a report: a .tar.gz bundle or its directory");
+		argc -= separate ? 2 : 1;
+		argv += separate ? 2 : 1;
+		if (argc < 2)
+			return pm_usage_error(NULL, "no command given");
+	}
 	if (argv[1][0] == '-')
 		return pm_usage_error(NULL, "unknown option '%s'", argv[1]);
 
@@ -104,6 +122,18 @@ int main(int argc, char **argv)
 		return pm_usage_error(NULL, "'%s' is not a pmemctl command",
 				      argv[1]);
 	ctx.cmd = cmd->name;
+	if (ctx.sysroot) {
+		char why[512];
+
+		if (!cmd->replayable)
+			return pm_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays list, show and doctor",
+					      cmd->name);
+		rc = pm_replay_enter(ctx.sysroot, why, sizeof(why));
+		if (rc) {
+			pm_error(ctx.sysroot, "%s", why);
+			return pm_exit_code(rc);
+		}
+	}
 	rc = cmd->fn(argc - 1, argv + 1, &ctx);
 	rc = finish_stdout(rc);
 	pm_platform_free(ctx.platform);

@@ -28,6 +28,7 @@ enum pmemctl_exit {
 
 struct pmemctl_ctx {
 	const char *cmd;		/* the running command's name */
+	const char *sysroot;		/* the report being replayed, or NULL */
 	struct pm_platform *platform;	/* scanned on first use */
 };
 
@@ -35,6 +36,7 @@ struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct pmemctl_ctx *ctx);
 	const char *summary;
+	bool replayable;		/* reads only: runs under --sysroot */
 };
 
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
@@ -45,6 +47,7 @@ int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void pm_error(const char *object, const char *fmt, ...)

@@ -6,17 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <ndctl/libndctl.h>
 
 #include "doctor.h"
-#include "probe.h"
+#include "host.h"
 #include "sysfs.h"
 
 #ifndef MAP_SHARED_VALIDATE
@@ -68,7 +66,7 @@ static void find_mount(const char *path, dev_t dev, char *mnt, size_t mlen,
 	mnt[0] = opts[0] = '\0';
 	if (!realpath(path, real))
 		return;
-	f = fopen("/proc/self/mountinfo", "re");
+	f = pm_host_fopen("/proc/self/mountinfo");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -174,7 +172,7 @@ static bool mounted_with_dax(const char *blockdev, char *mnt, size_t len,
 	*mounted = false;
 	if (sysfs_read_string(want, sizeof(want), "/sys/class/block/%s/dev", blockdev) < 0)
 		return false;
-	f = fopen("/proc/self/mountinfo", "re");
+	f = pm_host_fopen("/proc/self/mountinfo");
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
@@ -279,10 +277,11 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 
 static void lint_cpu(struct pm_diagnosis *d)
 {
-	struct pm_cpu_features f;
+	struct pm_cpu_flags f;
 
-	pm_cpu_features(&f);
-	if (!f.x86)
+	/* The kernel's view, which a report captures: not cpuid. */
+	pm_host_cpu_flags(&f);
+	if (!f.known)
 		return;
 	if (!f.clwb && !f.clflushopt)
 		add(d, PM_SEV_WARNING, "no-clwb", "cpu", NULL,
@@ -297,10 +296,10 @@ static void lint_modules(const struct pm_platform *pf, struct pm_diagnosis *d)
 	static const char *const modules[] = {
 		"nfit", "nd_pmem", "dax_pmem", "device_dax", "kmem",
 	};
-	struct utsname uts;
+	char release[128];
 
-	if (uname(&uts) < 0)
-		snprintf(uts.release, sizeof(uts.release), "?");
+	if (pm_host_read_line("/proc/sys/kernel/osrelease", release, sizeof(release)) < 0)
+		snprintf(release, sizeof(release), "?");
 
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
 		enum pm_module_state state;
@@ -311,7 +310,7 @@ static void lint_modules(const struct pm_platform *pf, struct pm_diagnosis *d)
 			add(d, PM_SEV_WARNING, "module-missing", modules[i],
 			    "install the kernel's modules package (linux-image-*)",
 			    "kernel module %s is not installed for the running kernel %s",
-			    modules[i], uts.release);
+			    modules[i], release);
 		else if (state == PM_MODULE_AVAILABLE && !pf->nr_buses &&
 			 strcmp(modules[i], "nfit") == 0)
 			add(d, PM_SEV_INFO, "module-not-loaded", modules[i],
@@ -329,18 +328,12 @@ static void lint_modules(const struct pm_platform *pf, struct pm_diagnosis *d)
 static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d,
 			    const struct pm_namespace *only)
 {
-	static char buf[1 << 20];
-	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	char *buf, *save = NULL;
 
-	if (len <= 0)
-		return;
-	if (len > (int)sizeof(buf) - 1)
-		len = sizeof(buf) - 1;
-	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
-	if (len <= 0)
+	if (pm_host_kernel_log(&buf) < 0)
 		return;	/* not permitted (dmesg_restrict): nothing to say */
-	buf[len] = '\0';
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		const struct pm_namespace *ns = NULL;
 		char *msg = strstr(line, "unable to guarantee persistence");
 
@@ -364,6 +357,7 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 			    "fsync does not flush beyond the CPU here: do not rely on it for durability",
 			    "the kernel said: %s", strchr(line, ']') ? strchr(line, ']') + 2 : line);
 	}
+	free(buf);
 }
 
 int pm_doctor(const struct pm_platform *pf, const char *target,

@@ -1,9 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Kernel module state through libkmod: loaded, installed or missing. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
 #include <libkmod.h>
 
+#include "host.h"
 #include "pmem.h"
+
+static const char *const state_names[] = {
+	[PM_MODULE_MISSING] = "missing",
+	[PM_MODULE_AVAILABLE] = "available",
+	[PM_MODULE_LOADED] = "loaded",
+};
+
+const char *pm_module_state_name(enum pm_module_state state)
+{
+	return state_names[state];
+}
+
+/* A report records each module's state as "NAME STATE" lines. */
+static int replayed_state(const char *name, enum pm_module_state *state)
+{
+	char path[4096], line[128], module[64], word[32];
+	int rc = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", pm_host_replay_root(), PM_REPORT_MODULES);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (rc && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %31s", module, word) != 2 || strcmp(module, name))
+			continue;
+		for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+			if (strcmp(word, state_names[i]) == 0) {
+				*state = i;
+				rc = 0;
+			}
+	}
+	fclose(f);
+	return rc;
+}
 
 int pm_module_state(const char *name, enum pm_module_state *state)
 {
@@ -11,6 +50,8 @@ int pm_module_state(const char *name, enum pm_module_state *state)
 	struct kmod_ctx *ctx;
 	int rc;
 
+	if (pm_host_replay_root())
+		return replayed_state(name, state);
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;

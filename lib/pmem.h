@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ndctl_ctx;
 struct ndctl_bus;
@@ -109,6 +110,7 @@ struct pm_region {
 	enum pm_domain domain;
 	const char *domain_reason;	/* why it is unknown or none; else NULL */
 	enum pm_deep_flush_attr deep_flush;
+	mode_t deep_flush_mode;		/* its permission bits */
 	int deep_flush_value;		/* what the attribute reads; -1 unread */
 	bool deep_flush_permitted;	/* the caller may write the attribute */
 	enum pm_flush_cap flush_cap;
@@ -220,7 +222,8 @@ struct pm_target {
  * Resolves region0, namespace0.0, pmem0, /dev/pmem0, dax0.0, /dev/dax0.0,
  * a file or a mount point. -ENOENT: no such object or path; -ENODEV: the
  * path exists but is not on persistent memory (t->device names what it is
- * on).
+ * on); -EXDEV: a path while replaying a report (only object names mean
+ * something there).
  */
 int pm_resolve_target(const struct pm_platform *pf, const char *name,
 		      struct pm_target *t);
@@ -236,7 +239,9 @@ enum pm_module_state {
 	PM_MODULE_AVAILABLE,		/* installed, not loaded */
 	PM_MODULE_LOADED,		/* loaded, or built into the kernel */
 };
+/* Live through libkmod, or as recorded by a replayed report. */
 int pm_module_state(const char *name, enum pm_module_state *state);
+const char *pm_module_state_name(enum pm_module_state state);
 /* modprobe NAME: 0, or -errno (-ENOENT when the module is not installed). */
 int pm_module_load(const char *name);
 

@@ -10,6 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "pmem.h"
 #include "sysfs.h"
 
@@ -154,7 +155,12 @@ int pm_resolve_target(const struct pm_platform *pf, const char *name,
 		snprintf(t->device, sizeof(t->device), "%s", base);
 		goto found_ns;
 	}
-	/* Anything else must be a path: a device node, a file, a mount. */
+	/*
+	 * Anything else must be a path: a device node, a file, a mount. A
+	 * replayed report has none of the other machine's files.
+	 */
+	if (pm_host_replay_root())
+		return -EXDEV;
 	if (stat(name, &st) < 0)
 		return -ENOENT;
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {

@@ -152,13 +152,12 @@ static enum pm_domain domain_of(struct ndctl_region *ndregion)
  * makes it 0644 only when nvdimm_has_flush() found flush hints or a flush
  * callback, 0444 when the DIMMs have none, and hides it without mappings.
  */
-static enum pm_deep_flush_attr deep_flush_of(const char *region)
+static enum pm_deep_flush_attr deep_flush_of(const char *region, mode_t *mode)
 {
-	mode_t mode;
-
-	if (sysfs_attr_mode(&mode, SYSFS_ND "/%s/deep_flush", region) < 0)
+	*mode = 0;
+	if (sysfs_attr_mode(mode, SYSFS_ND "/%s/deep_flush", region) < 0)
 		return PM_DEEP_FLUSH_ABSENT;
-	return mode & 0200 ? PM_DEEP_FLUSH_WRITABLE : PM_DEEP_FLUSH_READ_ONLY;
+	return *mode & 0200 ? PM_DEEP_FLUSH_WRITABLE : PM_DEEP_FLUSH_READ_ONLY;
 }
 
 /*
@@ -391,7 +390,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 	region->target_node = ndctl_region_get_target_node(ndregion);
 	region->enabled = bound(region->dev);
 	region->domain = domain_of(ndregion);
-	region->deep_flush = deep_flush_of(region->dev);
+	region->deep_flush = deep_flush_of(region->dev, &region->deep_flush_mode);
 	iset = ndctl_region_get_interleave_set(ndregion);
 	if (iset) {
 		region->has_iset_id = true;

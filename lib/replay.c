@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Replay: a report's sysfs capture bind-mounted over /sys, privately. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "host.h"
+#include "report.h"
+
+static int say(char *err, size_t len, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int say(char *err, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -errno;
+}
+
+static long read_sysctl(const char *path)
+{
+	long value = -1;
+	FILE *f = fopen(path, "re");
+
+	if (f) {
+		if (fscanf(f, "%ld", &value) != 1)
+			value = -1;
+		fclose(f);
+	}
+	return value;
+}
+
+/*
+ * Root gets a mount namespace of its own. Anyone else gets a user
+ * namespace too, mapping only their own uid and gid: inside it they hold
+ * the capabilities to mount, and every permission decision pmemctl makes
+ * (from euid and attribute modes) comes out as it does live.
+ */
+static int private_namespace(char *err, size_t len)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+
+	if (uid == 0 && unshare(CLONE_NEWNS) == 0)
+		return 0;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+		int rc = -EPERM;
+		int why = errno;
+
+		if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+			return say(err, len, rc, "unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=0): run as root, or set it to 1");
+		if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
+			return say(err, len, rc, "user namespaces are disabled (sysctl user.max_user_namespaces=0): run as root");
+		return say(err, len, rc, "cannot create a private mount namespace (%s): run as root, or allow unprivileged user namespaces",
+			   strerror(why));
+	}
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return say(err, len, -EPERM, "cannot map uid %u in the user namespace", uid);
+	/* Unprivileged gid maps need setgroups denied first. */
+	write_file("/proc/self/setgroups", "deny\n");
+	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
+	if (write_file("/proc/self/gid_map", map) < 0)
+		return say(err, len, -EPERM, "cannot map gid %u in the user namespace", gid);
+	return 0;
+}
+
+static bool is_report_dir(int dirfd)
+{
+	struct stat st;
+
+	return fstatat(dirfd, "sys", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+	       fstatat(dirfd, PM_REPORT_DIR, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+int pm_replay_enter(const char *source, char *err, size_t len)
+{
+	static char root[64];
+	char sys_path[4096];
+	struct stat st;
+	int rc, dirfd = -1;
+
+	if (stat(source, &st) < 0)
+		return say(err, len, -errno, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return say(err, len, -EINVAL, "not a report: give a .tar.gz bundle or the directory it was extracted to");
+	if (S_ISDIR(st.st_mode)) {
+		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return say(err, len, -errno, "%s", strerror(errno));
+		if (!is_report_dir(dirfd)) {
+			close(dirfd);
+			return say(err, len, -EINVAL, "not a report directory (it has no sys/ and " PM_REPORT_DIR "/)");
+		}
+	}
+	rc = private_namespace(err, len);
+	if (rc)
+		return rc;
+	/* Nothing done here may reach the real mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return say(err, len, -errno, "cannot make the mount namespace private: %s",
+			   strerror(errno));
+	if (S_ISREG(st.st_mode)) {
+		int top;
+
+		/* Extracted into a tmpfs that vanishes with this process. */
+		if (mount("pmemctl-replay", "/sys", "tmpfs", MS_NOSUID | MS_NODEV,
+			  "mode=0755") < 0)
+			return say(err, len, -errno, "cannot mount a tmpfs for the bundle: %s",
+				   strerror(errno));
+		if (mkdir("/sys/bundle", 0755) < 0 ||
+		    (top = open("/sys/bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return say(err, len, -errno, "cannot create the replay directory: %s",
+				   strerror(errno));
+		rc = pm_archive_extract(source, top, err, len);
+		close(top);
+		if (rc)
+			return rc;
+		dirfd = open("/sys/bundle", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return say(err, len, -errno, "%s", strerror(errno));
+		if (!is_report_dir(dirfd)) {
+			close(dirfd);
+			return say(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
+		}
+	}
+	/* The bundle stays reachable through the descriptor once /sys hides it. */
+	snprintf(root, sizeof(root), "/proc/self/fd/%d", dirfd);
+	snprintf(sys_path, sizeof(sys_path), "%s/sys", root);
+	if (mount(sys_path, "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return say(err, len, -errno, "cannot bind the capture over /sys: %s",
+			   strerror(errno));
+	pm_host_replay(root);
+	return 0;
+}

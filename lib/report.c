@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Support bundles: capture what libndctl and libdaxctl read. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "pmem.h"
+#include "report.h"
+
+/* An attribute is a page at most; binary ones (the NFIT) are small too. */
+#define MAX_ATTR_SIZE (1u << 20)
+
+struct capture {
+	struct pm_archive *a;
+	const char *top;
+	struct pm_report_stats *st;
+	char **roots;			/* device directories, captured whole */
+	size_t nr_roots;
+	char **blockdevs;		/* "maj:min" of captured block devices */
+	size_t nr_blockdevs;
+	int rc;				/* the first archive error */
+	bool past_first_cpu;		/* reading /proc/cpuinfo */
+	char *buf;			/* MAX_ATTR_SIZE, for reading attributes */
+};
+
+/* The directories whose links lead to everything libndctl and libdaxctl read. */
+static const char *const link_dirs[] = {
+	"/sys/class/nd",
+	"/sys/bus/nd/devices",
+	"/sys/bus/dax/devices",
+	"/sys/class/dax",
+};
+
+static const char *const driver_dirs[] = {
+	"/sys/bus/nd/drivers",
+	"/sys/bus/dax/drivers",
+};
+
+static const char *const device_link_dirs[] = {
+	"/sys/dev/block",
+	"/sys/dev/char",
+	"/sys/block",
+	"/sys/class/block",
+};
+
+/* Their state is what doctor and list say about a platform without pmem. */
+static const char *const modules[] = {
+	"libnvdimm", "nfit", "nd_pmem", "nd_btt", "nd_e820", "virtio_pmem",
+	"dax_pmem", "device_dax", "kmem",
+};
+
+/* Kernel messages about these subsystems; the rest stays on the machine. */
+static const char *const log_words[] = {
+	"nvdimm", "nd_", "nd ", "ndbus", "nfit", "NFIT", "pmem", "dax", "btt",
+	"pfn", "persistence", "memmap", "e820", "namespace", "region", "nmem",
+};
+
+static void gap(struct capture *c, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void gap(struct capture *c, const char *what, const char *fmt, ...)
+{
+	struct pm_report_gap *g;
+	va_list ap;
+
+	if (c->st->nr_gaps == PM_REPORT_MAX_GAPS)
+		return;
+	g = &c->st->gaps[c->st->nr_gaps++];
+	snprintf(g->what, sizeof(g->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(g->why, sizeof(g->why), fmt, ap);
+	va_end(ap);
+}
+
+static void keep_error(struct capture *c, int rc)
+{
+	if (rc && !c->rc)
+		c->rc = rc;
+}
+
+static void archive_name(const struct capture *c, const char *path, char *name,
+			 size_t len)
+{
+	snprintf(name, len, "%s%s%s", c->top, path[0] == '/' || !path[0] ? "" : "/",
+		 path);
+}
+
+static void add_data(struct capture *c, const char *path, mode_t mode,
+		     const void *data, size_t len)
+{
+	char name[PATH_MAX + 256];
+
+	archive_name(c, path, name, sizeof(name));
+	keep_error(c, pm_archive_add_file(c->a, name, mode, data, len));
+	c->st->files++;
+	c->st->bytes += len;
+}
+
+/* Reads a whole attribute or /proc file into c->buf; its length or -errno. */
+static ssize_t slurp(struct capture *c, const char *path)
+{
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	while (len < MAX_ATTR_SIZE) {
+		ssize_t n = read(fd, c->buf + len, MAX_ATTR_SIZE - len);
+
+		if (n < 0) {
+			int rc = -errno;
+
+			close(fd);
+			return rc;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	return len;
+}
+
+static void add_attribute(struct capture *c, const char *path, mode_t mode)
+{
+	ssize_t len;
+
+	/* A write-only attribute is kept empty: its presence is the fact. */
+	if (!(mode & 0444)) {
+		add_data(c, path, mode, "", 0);
+		return;
+	}
+	len = slurp(c, path);
+	if (len < 0) {
+		/* Some attributes fail by design (no DSM support, not root). */
+		c->st->unreadable++;
+		return;
+	}
+	add_data(c, path, mode, c->buf, len);
+}
+
+static void add_symlink(struct capture *c, const char *path)
+{
+	char name[PATH_MAX + 256], target[PATH_MAX];
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	archive_name(c, path, name, sizeof(name));
+	keep_error(c, pm_archive_add_symlink(c->a, name, target));
+	c->st->symlinks++;
+}
+
+static void add_dir(struct capture *c, const char *path)
+{
+	char name[PATH_MAX + 256];
+
+	archive_name(c, path, name, sizeof(name));
+	keep_error(c, pm_archive_add_dir(c->a, name, 0755));
+	c->st->dirs++;
+}
+
+/* A device directory, whole; symlinks are kept as links, never followed. */
+static void capture_tree(struct capture *c, const char *dir)
+{
+	struct dirent **entries;
+	int n = scandir(dir, &entries, NULL, alphasort);
+
+	if (n < 0)
+		return;
+	add_dir(c, dir);
+	for (int i = 0; i < n; i++) {
+		const char *entry = entries[i]->d_name;
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (strcmp(entry, ".") == 0 || strcmp(entry, "..") == 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, entry) >= (int)sizeof(path) ||
+		    lstat(path, &st) < 0)
+			goto next;
+		if (S_ISLNK(st.st_mode))
+			add_symlink(c, path);
+		else if (S_ISDIR(st.st_mode))
+			capture_tree(c, path);
+		else if (S_ISREG(st.st_mode))
+			add_attribute(c, path, st.st_mode & 0777);
+next:
+		free(entries[i]);
+	}
+	free(entries);
+}
+
+static bool under_root(const struct capture *c, const char *path)
+{
+	for (size_t i = 0; i < c->nr_roots; i++) {
+		size_t len = strlen(c->roots[i]);
+
+		if (strncmp(path, c->roots[i], len) == 0 &&
+		    (path[len] == '/' || path[len] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+static int push(char ***list, size_t *nr, const char *s)
+{
+	char **bigger = realloc(*list, (*nr + 1) * sizeof(**list));
+
+	if (!bigger)
+		return -ENOMEM;
+	*list = bigger;
+	if (!(bigger[*nr] = strdup(s)))
+		return -ENOMEM;
+	(*nr)++;
+	return 0;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Calls fn for every symlink in dir, with its path and where it leads. */
+static void for_each_link(struct capture *c, const char *dir,
+			  void (*fn)(struct capture *c, const char *link,
+				     const char *real))
+{
+	struct dirent **entries;
+	int n = scandir(dir, &entries, NULL, alphasort);
+
+	if (n < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX], real[PATH_MAX];
+
+		if (entries[i]->d_type == DT_LNK &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, entries[i]->d_name) <
+			    (int)sizeof(path) &&
+		    realpath(path, real))
+			fn(c, path, real);
+		free(entries[i]);
+	}
+	free(entries);
+}
+
+static void collect_root(struct capture *c, const char *link, const char *real)
+{
+	(void)link;
+	keep_error(c, push(&c->roots, &c->nr_roots, real));
+}
+
+static void keep_link(struct capture *c, const char *link, const char *real)
+{
+	(void)real;
+	add_symlink(c, link);
+}
+
+static void keep_link_into_roots(struct capture *c, const char *link,
+				 const char *real)
+{
+	if (!under_root(c, real))
+		return;
+	add_symlink(c, link);
+	if (strncmp(link, "/sys/dev/block/", 15) == 0)
+		keep_error(c, push(&c->blockdevs, &c->nr_blockdevs, link + 15));
+}
+
+/* The device roots, parents first, none inside another. */
+static void collect_roots(struct capture *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < sizeof(link_dirs) / sizeof(link_dirs[0]); i++)
+		for_each_link(c, link_dirs[i], collect_root);
+	qsort(c->roots, c->nr_roots, sizeof(*c->roots), compare_strings);
+	for (size_t i = 0; i < c->nr_roots; i++) {
+		size_t saved = c->nr_roots;
+		bool inside;
+
+		c->nr_roots = kept;
+		inside = under_root(c, c->roots[i]);
+		c->nr_roots = saved;
+		if (inside) {
+			free(c->roots[i]);
+			continue;
+		}
+		c->roots[kept++] = c->roots[i];
+	}
+	c->nr_roots = kept;
+}
+
+static void capture_sysfs(struct capture *c)
+{
+	collect_roots(c);
+	for (size_t i = 0; i < c->nr_roots; i++)
+		capture_tree(c, c->roots[i]);
+	for (size_t i = 0; i < sizeof(link_dirs) / sizeof(link_dirs[0]); i++) {
+		struct stat st;
+
+		if (stat(link_dirs[i], &st) < 0)
+			continue;
+		add_dir(c, link_dirs[i]);
+		for_each_link(c, link_dirs[i], keep_link);
+	}
+	for (size_t i = 0; i < sizeof(driver_dirs) / sizeof(driver_dirs[0]); i++) {
+		struct dirent **drivers;
+		int n = scandir(driver_dirs[i], &drivers, NULL, alphasort);
+
+		for (int j = 0; j < n; j++) {
+			char path[PATH_MAX];
+
+			if (drivers[j]->d_name[0] != '.' &&
+			    snprintf(path, sizeof(path), "%s/%s", driver_dirs[i],
+				     drivers[j]->d_name) < (int)sizeof(path)) {
+				add_dir(c, path);
+				for_each_link(c, path, keep_link_into_roots);
+			}
+			free(drivers[j]);
+		}
+		if (n >= 0)
+			free(drivers);
+	}
+	for (size_t i = 0; i < sizeof(device_link_dirs) / sizeof(device_link_dirs[0]); i++)
+		for_each_link(c, device_link_dirs[i], keep_link_into_roots);
+}
+
+static void capture_file(struct capture *c, const char *path, const char *what)
+{
+	ssize_t len = slurp(c, path);
+	struct stat st;
+
+	if (len == -ENOENT)
+		return;
+	if (len < 0) {
+		gap(c, what, "%s", len == -EACCES || len == -EPERM ?
+		    "readable by root only" : strerror((int)-len));
+		return;
+	}
+	if (stat(path, &st) < 0)
+		st.st_mode = 0444;
+	add_data(c, path, st.st_mode & 0777, c->buf, len);
+}
+
+/* Keeps the lines for which keep() says yes. */
+static void capture_filtered(struct capture *c, const char *path,
+			     const char *name,
+			     bool (*keep)(struct capture *c, const char *line))
+{
+	ssize_t len = slurp(c, path);
+	char *out, *line, *save = NULL;
+	size_t used = 0;
+
+	if (len < 0)
+		return;
+	c->buf[len] = '\0';
+	out = malloc(len + 1);
+	if (!out) {
+		keep_error(c, -ENOMEM);
+		return;
+	}
+	for (line = strtok_r(c->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (keep(c, line))
+			used += sprintf(out + used, "%s\n", line);
+	add_data(c, name, 0444, out, used);
+	free(out);
+}
+
+static bool first_cpu(struct capture *c, const char *line)
+{
+	unsigned int cpu;
+
+	if (sscanf(line, "processor : %u", &cpu) == 1 && cpu != 0)
+		c->past_first_cpu = true;
+	return !c->past_first_cpu;
+}
+
+static bool pmem_mount(struct capture *c, const char *line)
+{
+	char devno[32];
+
+	if (sscanf(line, "%*d %*d %31s", devno) != 1)
+		return false;
+	for (size_t i = 0; i < c->nr_blockdevs; i++)
+		if (strcmp(devno, c->blockdevs[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool nvdimm_message(const char *line)
+{
+	for (size_t i = 0; i < sizeof(log_words) / sizeof(log_words[0]); i++)
+		if (strstr(line, log_words[i]))
+			return true;
+	return false;
+}
+
+static void capture_kernel_log(struct capture *c)
+{
+	char *log, *line, *save = NULL, *out;
+	size_t used = 0;
+
+	if (pm_host_kernel_log(&log) < 0) {
+		gap(c, "kernel messages", "not readable (kernel.dmesg_restrict): run as root");
+		return;
+	}
+	out = malloc(strlen(log) + 1);
+	if (!out) {
+		free(log);
+		keep_error(c, -ENOMEM);
+		return;
+	}
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (nvdimm_message(line))
+			used += sprintf(out + used, "%s\n", line);
+	add_data(c, PM_REPORT_KERNEL_LOG, 0444, out, used);
+	free(out);
+	free(log);
+}
+
+static void capture_modules(struct capture *c)
+{
+	char text[1024];
+	size_t used = 0;
+
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		enum pm_module_state state;
+
+		if (pm_module_state(modules[i], &state) == 0)
+			used += snprintf(text + used, sizeof(text) - used, "%s %s\n",
+					 modules[i], pm_module_state_name(state));
+	}
+	add_data(c, PM_REPORT_MODULES, 0444, text, used);
+}
+
+int pm_report_capture(struct pm_archive *a, const char *top,
+		      struct pm_report_stats *stats)
+{
+	struct capture c = { .a = a, .top = top, .st = stats };
+
+	memset(stats, 0, sizeof(*stats));
+	c.buf = malloc(MAX_ATTR_SIZE + 1);
+	if (!c.buf)
+		return -ENOMEM;
+	add_dir(&c, "");
+	capture_sysfs(&c);
+	capture_file(&c, "/sys/firmware/acpi/tables/NFIT", "ACPI NFIT table");
+	capture_filtered(&c, "/proc/cpuinfo", "/proc/cpuinfo", first_cpu);
+	capture_file(&c, "/proc/cmdline", "kernel command line");
+	capture_file(&c, "/proc/version", "kernel version");
+	capture_file(&c, "/proc/sys/kernel/osrelease", "kernel release");
+	capture_file(&c, "/proc/modules", "loaded modules");
+	capture_filtered(&c, "/proc/self/mountinfo", "/proc/self/mountinfo", pmem_mount);
+	capture_kernel_log(&c);
+	capture_modules(&c);
+
+	for (size_t i = 0; i < c.nr_roots; i++)
+		free(c.roots[i]);
+	for (size_t i = 0; i < c.nr_blockdevs; i++)
+		free(c.blockdevs[i]);
+	free(c.roots);
+	free(c.blockdevs);
+	free(c.buf);
+	return c.rc;
+}

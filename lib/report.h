@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Support bundles: capture what libndctl and libdaxctl read, and replay it. */
+#ifndef PMEMCTL_REPORT_H
+#define PMEMCTL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "archive.h"
+
+/* Something a report could not hold, and why. */
+struct pm_report_gap {
+	char what[256];
+	char why[128];
+};
+
+#define PM_REPORT_MAX_GAPS 64
+
+struct pm_report_stats {
+	unsigned int files;
+	unsigned int symlinks;
+	unsigned int dirs;
+	unsigned long long bytes;	/* file contents, uncompressed */
+	unsigned int unreadable;	/* attributes whose read failed */
+	struct pm_report_gap gaps[PM_REPORT_MAX_GAPS];
+	size_t nr_gaps;			/* sections left out */
+};
+
+/*
+ * Adds to the archive, under the directory top: the sysfs subtrees of the
+ * nvdimm and dax buses (the devices their class and bus links point to,
+ * with every readable attribute, the driver directories, and the
+ * /sys/dev, /sys/block and /sys/class/block links into them), the NFIT
+ * table, /proc files the diagnosis reads (cpuinfo's first CPU, cmdline,
+ * osrelease, version, modules, mountinfo lines of pmem devices), the
+ * nvdimm-related kernel messages and the state of the nvdimm modules.
+ * Nothing else: no environment, no file contents.
+ */
+int pm_report_capture(struct pm_archive *a, const char *top,
+		      struct pm_report_stats *stats);
+
+/*
+ * Enters a private mount namespace in which /sys is the capture of a
+ * report (a .tar.gz bundle or the directory it was extracted to), and
+ * points the non-sysfs facts at it. Unprivileged callers get a user
+ * namespace mapping only their own uid. The process stays there. -errno,
+ * with err saying why in words.
+ */
+int pm_replay_enter(const char *source, char *err, size_t errlen);
+
+#endif
