@@ -416,8 +416,8 @@ int pm_archive_extract(const char *path, int dirfd, char *err, size_t errlen)
 		char *data = NULL;
 
 		rc = read_exact(&r, &h, sizeof(h));
-		if (rc == -EINVAL && entries)
-			rc = fail(&r, -EINVAL, "truncated archive");
+		if (rc == -EINVAL && !entries)
+			rc = fail(&r, -EINVAL, "not a tar archive (too short)");
 		if (rc)
 			break;
 		if (!h.name[0]) {

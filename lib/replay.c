@@ -111,19 +111,24 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
 			return say(err, len, -errno, "%s", strerror(errno));
-		if (!is_report_dir(dirfd)) {
-			close(dirfd);
+		rc = is_report_dir(dirfd);
+		close(dirfd);
+		if (!rc)
 			return say(err, len, -EINVAL, "not a report directory (it has no sys/ and " PM_REPORT_DIR "/)");
-		}
 	}
 	rc = private_namespace(err, len);
 	if (rc)
 		return rc;
 	/* Nothing done here may reach the real mount table. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return say(err, len, -errno, "cannot make the mount namespace private: %s",
 			   strerror(errno));
-	if (S_ISREG(st.st_mode)) {
+	/* Opened in the new namespace: a bind mount takes no path from the old. */
+	if (S_ISDIR(st.st_mode)) {
+		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return say(err, len, -errno, "%s", strerror(errno));
+	} else {
 		int top;
 
 		/* Extracted into a tmpfs that vanishes with this process. */
@@ -150,7 +155,7 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 	/* The bundle stays reachable through the descriptor once /sys hides it. */
 	snprintf(root, sizeof(root), "/proc/self/fd/%d", dirfd);
 	snprintf(sys_path, sizeof(sys_path), "%s/sys", root);
-	if (mount(sys_path, "/sys", NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0)
 		return say(err, len, -errno, "cannot bind the capture over /sys: %s",
 			   strerror(errno));
 	pm_host_replay(root);
