@@ -203,7 +203,7 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 		bool mounted;
 
 		if ((only && ns != only) || (only_region && r != only_region) ||
-		    !ns->active)
+		    !ns->active || strcmp(r->type, "pmem") != 0)
 			continue;
 		if (ns->dax_write_cache == 1 && r->domain == PM_DOMAIN_CPU_CACHE)
 			add(d, PM_SEV_INFO, "write-cache-eadr", ns->dev,
@@ -348,7 +348,11 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 		}
 		if (only && ns != only)
 			continue;
-		if (ns && ns->region->async)
+		if (ns && strcmp(ns->region->type, "pmem") != 0)
+			add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
+			    "the kernel says it is \"unable to guarantee persistence of writes\" on %s: expected, %s is %s",
+			    ns->dev, ns->region->dev, ns->region->type);
+		else if (ns && ns->region->async)
 			add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
 			    "the kernel says it is \"unable to guarantee persistence of writes\" on %s: expected for virtio-pmem, whose fsync flushes reach the host",
 			    ns->dev);

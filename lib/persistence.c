@@ -149,8 +149,9 @@ void pm_persistence_fill(struct pm_platform *pf)
 		/* Asynchronous regions reject MAP_SYNC with EOPNOTSUPP. */
 		ns->map_sync = ns->dax && !ns->region->async;
 		ns->granularity = granularity_of(ns, pf->verdict);
-		if (ns->active && (!pf->weakest ||
-				   ns->granularity < pf->verdict_granularity)) {
+		/* A volatile region promises nothing: it is not the weakest pmem. */
+		if (ns->active && is_pmem(ns->region) &&
+		    (!pf->weakest || ns->granularity < pf->verdict_granularity)) {
 			pf->verdict_granularity = ns->granularity;
 			pf->weakest = ns;
 		}

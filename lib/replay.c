@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Replay: a report's sysfs capture bind-mounted over /sys, privately. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -96,6 +99,77 @@ static bool is_report_dir(int dirfd)
 	       fstatat(dirfd, PM_REPORT_DIR, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Stand-ins for the captured devices listed in one /sys/dev directory. */
+static void add_standins(int devfd, const char *sys_dev, mode_t type)
+{
+	struct dirent *entry;
+	DIR *dir = opendir(sys_dev);
+
+	if (!dir)
+		return;
+	while ((entry = readdir(dir))) {
+		char link[PATH_MAX], target[PATH_MAX];
+		unsigned int maj, min;
+		const char *name;
+		ssize_t n;
+		int fd;
+
+		if (sscanf(entry->d_name, "%u:%u", &maj, &min) != 2 ||
+		    snprintf(link, sizeof(link), "%s/%s", sys_dev, entry->d_name) >= (int)sizeof(link) ||
+		    (n = readlink(link, target, sizeof(target) - 1)) < 0)
+			continue;
+		target[n] = '\0';
+		name = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		unlinkat(devfd, name, 0);
+		if (mknodat(devfd, name, type | 0600, makedev(maj, min)) == 0)
+			continue;
+		/* No mknod in a user namespace: an empty file answers stat(). */
+		fd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(dir);
+}
+
+/*
+ * libdaxctl stat()s /dev/daxX.Y and drops a dax device whose node is
+ * missing, as it is on the replaying machine. A tmpfs over /dev holds a
+ * stand-in for every captured device (with its captured number where mknod
+ * is allowed; nodev: none can be opened) and a link to every entry of the
+ * real /dev, which stays reachable through a descriptor.
+ */
+static int dev_standins(char *err, size_t len)
+{
+	int old = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *entry;
+	int devfd;
+	DIR *dir;
+
+	if (old < 0)
+		return say(err, len, -errno, "cannot open /dev: %s", strerror(errno));
+	if (mount("pmemctl-replay-dev", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755") < 0)
+		return say(err, len, -errno, "cannot mount a tmpfs over /dev: %s", strerror(errno));
+	devfd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fdopendir(dup(old));
+	if (devfd < 0 || !dir)
+		return say(err, len, -errno, "cannot populate /dev: %s", strerror(errno));
+	while ((entry = readdir(dir))) {
+		char target[PATH_MAX];
+
+		if (entry->d_name[0] == '.' &&
+		    (!entry->d_name[1] || (entry->d_name[1] == '.' && !entry->d_name[2])))
+			continue;
+		snprintf(target, sizeof(target), "/proc/self/fd/%d/%s", old, entry->d_name);
+		symlinkat(target, devfd, entry->d_name);
+	}
+	closedir(dir);
+	add_standins(devfd, "/sys/dev/char", S_IFCHR);
+	add_standins(devfd, "/sys/dev/block", S_IFBLK);
+	close(devfd);
+	return 0;
+}
+
 int pm_replay_enter(const char *source, char *err, size_t len)
 {
 	static char root[64];
@@ -158,6 +232,9 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0)
 		return say(err, len, -errno, "cannot bind the capture over /sys: %s",
 			   strerror(errno));
+	rc = dev_standins(err, len);
+	if (rc)
+		return rc;
 	pm_host_replay(root);
 	return 0;
 }

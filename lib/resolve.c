@@ -160,7 +160,7 @@ int pm_resolve_target(const struct pm_platform *pf, const char *name,
 	 * replayed report has none of the other machine's files.
 	 */
 	if (pm_host_replay_root())
-		return -EXDEV;
+		return strchr(name, '/') ? -EXDEV : -ENOENT;
 	if (stat(name, &st) < 0)
 		return -ENOENT;
 	if (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) {

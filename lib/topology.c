@@ -75,6 +75,12 @@ static void quiet_log(struct ndctl_ctx *ctx, int priority, const char *file,
 {
 }
 
+static void quiet_dax_log(struct daxctl_ctx *ctx, int priority, const char *file,
+			  int line, const char *fn, const char *format,
+			  va_list args)
+{
+}
+
 static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
 {
 	struct pm_bus *bus = calloc(1, sizeof(*bus));
@@ -440,8 +446,12 @@ int pm_platform_scan(struct pm_platform **out)
 		free(pf);
 		return rc;
 	}
-	if (!getenv("PMEMCTL_LIBNDCTL_LOG"))
+	if (!getenv("PMEMCTL_LIBNDCTL_LOG")) {
 		ndctl_set_log_fn(pf->ndctx, quiet_log);
+		/* libndctl's own libdaxctl context logs on its own. */
+		if (ndctl_get_daxctl_ctx(pf->ndctx))
+			daxctl_set_log_fn(ndctl_get_daxctl_ctx(pf->ndctx), quiet_dax_log);
+	}
 
 	ndctl_bus_foreach(pf->ndctx, ndbus) {
 		struct ndctl_region *ndregion;
