@@ -292,9 +292,12 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	} else {
 		/* Written beside the target and renamed: never a half bundle. */
 		snprintf(temp, sizeof(temp), "%s.partial-XXXXXX", output);
+		mode_t mask = umask(0);
+
+		umask(mask);
 		fd = mkstemp(temp);
 		if (fd >= 0)
-			fchmod(fd, 0644);
+			fchmod(fd, 0666 & ~mask);
 	}
 	if (fd < 0) {
 		pm_error(output, "cannot create it: %s", strerror(errno));

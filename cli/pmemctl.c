@@ -80,6 +80,17 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return pm_usage_error(NULL, "no command given");
+	if (strcmp(argv[1], "--sysroot") == 0 || strncmp(argv[1], "--sysroot=", 10) == 0) {
+		bool separate = argv[1][9] == '\0';
+
+		ctx.sysroot = separate ? argv[2] : argv[1] + 10;
+		if (!ctx.sysroot || !ctx.sysroot[0])
+			return pm_usage_error(NULL, "--sysroot needs a report: a .tar.gz bundle or its directory");
+		argc -= separate ? 2 : 1;
+		argv += separate ? 2 : 1;
+		if (argc < 2)
+			return pm_usage_error(NULL, "no command given");
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && !find_command(argv[2]))
@@ -102,17 +113,6 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < NR_COMMANDS; i++)
 			printf("%s\n", commands[i].name);
 		return finish_stdout(EXIT_OK);
-	}
-	if (strcmp(argv[1], "--sysroot") == 0 || strncmp(argv[1], "--sysroot=", 10) == 0) {
-		bool separate = argv[1][9] == '\0';
-
-		ctx.sysroot = separate ? argv[2] : argv[1] + 10;
-		if (!ctx.sysroot || !ctx.sysroot[0])
-			return pm_usage_error(NULL, "--sysroot needs a report: a .tar.gz bundle or its directory");
-		argc -= separate ? 2 : 1;
-		argv += separate ? 2 : 1;
-		if (argc < 2)
-			return pm_usage_error(NULL, "no command given");
 	}
 	if (argv[1][0] == '-')
 		return pm_usage_error(NULL, "unknown option '%s'", argv[1]);
