@@ -45,6 +45,7 @@
 #define NO_OFFSET UINT64_MAX
 /* The batched run copies what the lines hold first: bound that copy. */
 #define BATCH_MAX_OPS 10000
+#define BATCH_MIN_OPS 16		/* even when the slice is spent */
 #define BATCH_MAX_BYTES (8ULL << 20)
 #define CALIBRATION_NS 60000000ULL
 #define OVERHEAD_SAMPLES 20000
@@ -1692,6 +1693,12 @@ static int run_one(struct pm_probe *p, const struct pm_probe_plan *plan,
 		if (end != UINT64_MAX) {
 			double fit = end > now ? (double)(end - now) / (2 * mean_ticks) : 0;
 
+			/*
+			 * A few ops past the slice rather than no figure: a
+			 * busy machine (preemption) can eat the whole slice.
+			 */
+			if (fit < BATCH_MIN_OPS)
+				fit = BATCH_MIN_OPS;
 			if ((double)nb > fit)
 				nb = (size_t)fit;
 		}

@@ -362,7 +362,8 @@ static void capture_filtered(struct capture *c, const char *path,
 	if (len < 0)
 		return;
 	c->buf[len] = '\0';
-	out = malloc(len + 1);
+	/* Every kept line gets its newline back, the last one too. */
+	out = malloc(len + 2);
 	if (!out) {
 		keep_error(c, -ENOMEM);
 		return;
@@ -412,7 +413,7 @@ static void capture_kernel_log(struct capture *c)
 		gap(c, "kernel messages", "not readable (kernel.dmesg_restrict): run as root");
 		return;
 	}
-	out = malloc(strlen(log) + 1);
+	out = malloc(strlen(log) + 2);
 	if (!out) {
 		free(log);
 		keep_error(c, -ENOMEM);
