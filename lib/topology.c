@@ -424,13 +424,20 @@ static int compare_dev(const void *a, const void *b)
 }
 
 /* libndctl lists objects in discovery order; people read ndbus0 first. */
+static void sort_objects(void *objects, size_t count)
+{
+	/* An empty list is a NULL array, which qsort may not be given. */
+	if (count > 1)
+		qsort(objects, count, sizeof(void *), compare_dev);
+}
+
 static void sort_by_dev(struct pm_platform *pf)
 {
-	qsort(pf->buses, pf->nr_buses, sizeof(void *), compare_dev);
-	qsort(pf->dimms, pf->nr_dimms, sizeof(void *), compare_dev);
-	qsort(pf->regions, pf->nr_regions, sizeof(void *), compare_dev);
-	qsort(pf->namespaces, pf->nr_namespaces, sizeof(void *), compare_dev);
-	qsort(pf->daxdevs, pf->nr_daxdevs, sizeof(void *), compare_dev);
+	sort_objects(pf->buses, pf->nr_buses);
+	sort_objects(pf->dimms, pf->nr_dimms);
+	sort_objects(pf->regions, pf->nr_regions);
+	sort_objects(pf->namespaces, pf->nr_namespaces);
+	sort_objects(pf->daxdevs, pf->nr_daxdevs);
 }
 
 int pm_platform_scan(struct pm_platform **out)
