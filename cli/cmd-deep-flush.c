@@ -199,7 +199,7 @@ static int add_all_regions(struct pm_platform *pf, struct flush_row **rows,
 		struct pm_region *region = pf->regions[i];
 		struct flush_row *grown;
 
-		if (strcmp(region->type, "pmem") != 0 || !region->enabled)
+		if (!pm_region_is_pmem(region) || !region->enabled)
 			continue;
 		grown = realloc(*rows, (*nr + 1) * sizeof(**rows));
 		if (!grown)

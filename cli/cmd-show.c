@@ -126,7 +126,7 @@ static int make_view(const struct pm_platform *pf, struct platform_view *view)
 		const struct pm_region *region = pf->regions[i];
 		char *reason;
 
-		if (strcmp(region->type, "pmem") != 0 ||
+		if (!pm_region_is_pmem(region) ||
 		    region->domain != pf->verdict)
 			continue;
 		view->weakest_regions[n] = region->dev;

@@ -141,7 +141,7 @@ static void lint_regions(const struct pm_platform *pf, struct pm_diagnosis *d,
 	for (size_t i = 0; i < pf->nr_regions; i++) {
 		const struct pm_region *r = pf->regions[i];
 
-		if (strcmp(r->type, "pmem") != 0)
+		if (!pm_region_is_pmem(r))
 			continue;
 		if (!seen[r->domain]) {
 			seen[r->domain] = true;
@@ -203,7 +203,7 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 		bool mounted;
 
 		if ((only && ns != only) || (only_region && r != only_region) ||
-		    !ns->active || strcmp(r->type, "pmem") != 0)
+		    !ns->active || !pm_region_is_pmem(r))
 			continue;
 		if (ns->dax_write_cache == 1 && r->domain == PM_DOMAIN_CPU_CACHE)
 			add(d, PM_SEV_INFO, "write-cache-eadr", ns->dev,
@@ -348,7 +348,7 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 		}
 		if (only && ns != only)
 			continue;
-		if (ns && strcmp(ns->region->type, "pmem") != 0)
+		if (ns && !pm_region_is_pmem(ns->region))
 			add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
 			    "the kernel says it is \"unable to guarantee persistence of writes\" on %s: expected, %s is %s",
 			    ns->dev, ns->region->dev, ns->region->type);

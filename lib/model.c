@@ -65,6 +65,11 @@ bool pm_region_uses_dimm(const struct pm_region *region,
 	return false;
 }
 
+bool pm_region_is_pmem(const struct pm_region *region)
+{
+	return region->type && strcmp(region->type, "pmem") == 0;
+}
+
 const char *pm_domain_name(enum pm_domain domain)
 {
 	switch (domain) {

@@ -15,18 +15,13 @@ static bool provider_is(const struct pm_region *region, const char *name)
 	return region->bus->provider && strcmp(region->bus->provider, name) == 0;
 }
 
-static bool is_pmem(const struct pm_region *region)
-{
-	return region->type && strcmp(region->type, "pmem") == 0;
-}
-
 /*
  * The kernel shows persistence_domain only when the platform declared one;
  * a missing attribute has a cause worth naming.
  */
 static const char *domain_reason(const struct pm_region *region)
 {
-	if (!is_pmem(region))
+	if (!pm_region_is_pmem(region))
 		return "volatile region: its contents do not survive power loss";
 	if (region->domain == PM_DOMAIN_NONE)
 		return "the platform declares that this region is not persistent";
@@ -104,7 +99,7 @@ static enum pm_granularity granularity_of(const struct pm_namespace *ns,
 {
 	const struct pm_region *region = ns->region;
 
-	if (!is_pmem(region) || region->domain == PM_DOMAIN_NONE)
+	if (!pm_region_is_pmem(region) || region->domain == PM_DOMAIN_NONE)
 		return PM_GRAN_NONE;
 	if (!ns->map_sync)
 		return PM_GRAN_PAGE;
@@ -127,7 +122,7 @@ void pm_persistence_fill(struct pm_platform *pf)
 		struct pm_region *region = pf->regions[i];
 
 		fill_region(region);
-		if (!is_pmem(region))
+		if (!pm_region_is_pmem(region))
 			continue;
 		any_pmem = true;
 		if (region->domain < pf->verdict)
@@ -150,7 +145,7 @@ void pm_persistence_fill(struct pm_platform *pf)
 		ns->map_sync = ns->dax && !ns->region->async;
 		ns->granularity = granularity_of(ns, pf->verdict);
 		/* A volatile region promises nothing: it is not the weakest pmem. */
-		if (ns->active && is_pmem(ns->region) &&
+		if (ns->active && pm_region_is_pmem(ns->region) &&
 		    (!pf->weakest || ns->granularity < pf->verdict_granularity)) {
 			pf->verdict_granularity = ns->granularity;
 			pf->weakest = ns;

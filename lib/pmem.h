@@ -185,6 +185,8 @@ struct pm_namespace *pm_find_namespace(const struct pm_platform *pf,
 
 bool pm_region_uses_dimm(const struct pm_region *region,
 			 const struct pm_dimm *dimm);
+/* Persistent, not a volatile region (libndctl calls both "pmem"). */
+bool pm_region_is_pmem(const struct pm_region *region);
 
 const char *pm_domain_name(enum pm_domain domain);
 const char *pm_deep_flush_attr_name(enum pm_deep_flush_attr attr);

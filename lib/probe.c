@@ -618,7 +618,7 @@ static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 	else
 		p->t.dax = p->t.map_sync;
 	p->t.persistent_memory = on_pmem && p->t.pmt.region &&
-		strcmp(p->t.pmt.region->type, "pmem") == 0;
+		pm_region_is_pmem(p->t.pmt.region);
 	if (!on_pmem)
 		snprintf(p->t.note, sizeof(p->t.note),
 			 "a file on %s: not persistent memory; a baseline",
@@ -697,7 +697,7 @@ static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
 		return rc;
 	}
 	p->t.dax = true;
-	p->t.persistent_memory = strcmp(p->t.pmt.region->type, "pmem") == 0;
+	p->t.persistent_memory = pm_region_is_pmem(p->t.pmt.region);
 	if (!p->t.persistent_memory)
 		snprintf(p->t.note, sizeof(p->t.note),
 			 "a dax device of a %s region: not persistent memory",
@@ -769,7 +769,7 @@ static int open_block(struct pm_probe *p, const char *devpath, char *why,
 		say(why, why_len, "cannot map it: %s", strerror(-rc));
 		return rc;
 	}
-	p->t.persistent_memory = strcmp(p->t.pmt.region->type, "pmem") == 0;
+	p->t.persistent_memory = pm_region_is_pmem(p->t.pmt.region);
 	snprintf(p->t.note, sizeof(p->t.note),
 		 "a block device maps through the page cache: CPU flushes reach DRAM; only msync and fsync make stores durable");
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/badblocks",
