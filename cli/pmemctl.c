@@ -29,7 +29,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report,
 	  "write a support bundle that --sysroot replays elsewhere", false },
 	{ "show", cmd_show,
-	  "persistence verdict and a detailed view of regions and namespaces", true },
+	  "persistence verdict, and regions and namespaces in detail", true },
 	{ "probe", cmd_probe,
 	  "measure what making a store durable costs on a target", false },
 };
