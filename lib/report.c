@@ -350,29 +350,37 @@ static void capture_file(struct capture *c, const char *path, const char *what)
 	add_data(c, path, st.st_mode & 0777, c->buf, len);
 }
 
-/* Keeps the lines for which keep() says yes. */
-static void capture_filtered(struct capture *c, const char *path,
-			     const char *name,
-			     bool (*keep)(struct capture *c, const char *line))
+typedef bool keep_line_fn(struct capture *c, const char *line);
+
+/* Adds the lines of text (which it splits) for which keep() says yes. */
+static void add_kept_lines(struct capture *c, const char *name, char *text,
+			   keep_line_fn *keep)
 {
-	ssize_t len = slurp(c, path);
 	char *out, *line, *save = NULL;
 	size_t used = 0;
 
-	if (len < 0)
-		return;
-	c->buf[len] = '\0';
 	/* Every kept line gets its newline back, the last one too. */
-	out = malloc(len + 2);
+	out = malloc(strlen(text) + 2);
 	if (!out) {
 		keep_error(c, -ENOMEM);
 		return;
 	}
-	for (line = strtok_r(c->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (keep(c, line))
 			used += sprintf(out + used, "%s\n", line);
 	add_data(c, name, 0444, out, used);
 	free(out);
+}
+
+static void capture_filtered(struct capture *c, const char *path,
+			     const char *name, keep_line_fn *keep)
+{
+	ssize_t len = slurp(c, path);
+
+	if (len < 0)
+		return;
+	c->buf[len] = '\0';
+	add_kept_lines(c, name, c->buf, keep);
 }
 
 static bool first_cpu(struct capture *c, const char *line)
@@ -396,8 +404,9 @@ static bool pmem_mount(struct capture *c, const char *line)
 	return false;
 }
 
-static bool nvdimm_message(const char *line)
+static bool nvdimm_message(struct capture *c, const char *line)
 {
+	(void)c;
 	for (size_t i = 0; i < sizeof(log_words) / sizeof(log_words[0]); i++)
 		if (strstr(line, log_words[i]))
 			return true;
@@ -406,24 +415,13 @@ static bool nvdimm_message(const char *line)
 
 static void capture_kernel_log(struct capture *c)
 {
-	char *log, *line, *save = NULL, *out;
-	size_t used = 0;
+	char *log;
 
 	if (pm_host_kernel_log(&log) < 0) {
 		gap(c, "kernel messages", "not readable (kernel.dmesg_restrict): run as root");
 		return;
 	}
-	out = malloc(strlen(log) + 2);
-	if (!out) {
-		free(log);
-		keep_error(c, -ENOMEM);
-		return;
-	}
-	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (nvdimm_message(line))
-			used += sprintf(out + used, "%s\n", line);
-	add_data(c, PM_REPORT_KERNEL_LOG, 0444, out, used);
-	free(out);
+	add_kept_lines(c, PM_REPORT_KERNEL_LOG, log, nvdimm_message);
 	free(log);
 }
 
