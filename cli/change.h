@@ -5,6 +5,7 @@
 
 #include "pmemctl.h"
 #include "../lib/convert.h"
+#include "../lib/holders.h"
 
 /* EXIT_PERMISSION with a message unless root or a dry run. */
 int change_needs_root(const char *object, const char *verb, bool dry_run);

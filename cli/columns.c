@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "columns.h"
+#include "../lib/compat.h"
 #include "../lib/pmem.h"
 
 #define BUS (1u << PM_BUS)
@@ -353,26 +354,16 @@ DIMM_FLAG_GETTER(smart_event)
  */
 static void get_flags(const struct out_obj *obj, struct out_cell *cell)
 {
-	static const struct {
-		size_t offset;
-		const char *name;
-	} flags[] = {
-		{ offsetof(struct pm_dimm, failed_save), "save_fail" },
-		{ offsetof(struct pm_dimm, failed_arm), "not_armed" },
-		{ offsetof(struct pm_dimm, failed_restore), "restore_fail" },
-		{ offsetof(struct pm_dimm, failed_flush), "flush_fail" },
-		{ offsetof(struct pm_dimm, failed_map), "map_fail" },
-		{ offsetof(struct pm_dimm, smart_event), "smart_event" },
-	};
+	const struct pm_dimm *dimm = obj->ptr;
 	static char buf[128];
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		if (!*(const bool *)((const char *)obj->ptr + flags[i].offset))
+	for (size_t i = 0; i < pm_nr_dimm_flags; i++) {
+		if (!pm_dimm_has_flag(dimm, &pm_dimm_flags[i]))
 			continue;
 		if (buf[0])
 			strcat(buf, ",");
-		strcat(buf, flags[i].name);
+		strcat(buf, pm_dimm_flags[i].name);
 	}
 	cell->str = buf[0] ? buf : NULL;
 }
@@ -497,18 +488,10 @@ static const char *const kind_keys[PM_NR_KINDS] = {
 	[PM_DAXDEV] = "daxdevs",
 };
 
-static const char *const kind_names[PM_NR_KINDS] = {
-	[PM_BUS] = "bus",
-	[PM_DIMM] = "dimm",
-	[PM_REGION] = "region",
-	[PM_NAMESPACE] = "namespace",
-	[PM_DAXDEV] = "daxdev",
-};
-
 const struct out_spec pm_object_spec = {
 	.columns = pm_columns,
-	.nr_columns = sizeof(pm_columns) / sizeof(pm_columns[0]),
+	.nr_columns = ARRAY_SIZE(pm_columns),
 	.kind_keys = kind_keys,
-	.kind_names = kind_names,
+	.kind_names = pm_kind_names,
 	.nr_kinds = PM_NR_KINDS,
 };

@@ -59,15 +59,6 @@ struct pm_convert_result {
 /* The namespace's configuration, as the model sees it. */
 void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg);
 
-/*
- * -EBUSY when something uses the namespace: why names it (mount point,
- * process, holder, kmem). 0 when it is free.
- */
-int pm_namespace_in_use(const struct pm_platform *pf,
-			const struct pm_namespace *ns, char *why, size_t len);
-/* 1 and the name of a filesystem or swap signature found; 0 when none. */
-int pm_namespace_signature(const struct pm_namespace *ns, char *what,
-			   size_t len);
 
 /*
  * Serialises changes to one namespace across processes: 0 with *fd held,

@@ -249,24 +249,18 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 
 		if (only && !pm_region_uses_dimm(only, m))
 			continue;
-		if (m->failed_flush)
-			add(d, PM_SEV_ERROR, "flush-failed", m->dev, "check the DIMM's health; replace it",
-			    "the last flush of %s did not complete (flag_failed_flush)", m->dev);
-		if (m->failed_save)
-			add(d, PM_SEV_ERROR, "save-failed", m->dev, "check the DIMM's health; restore data from a backup",
-			    "%s failed to save its contents at the last power loss (flag_failed_save)", m->dev);
-		if (m->failed_restore)
-			add(d, PM_SEV_ERROR, "restore-failed", m->dev, NULL,
-			    "%s failed to restore its contents (flag_failed_restore)", m->dev);
-		if (m->failed_arm)
-			add(d, PM_SEV_ERROR, "not-armed", m->dev, "check the energy source (NVDIMM-N supercap/battery)",
-			    "%s is not armed: a power loss now may lose its data (flag_failed_arm)", m->dev);
-		if (m->failed_map)
-			add(d, PM_SEV_WARNING, "map-failed", m->dev, NULL,
-			    "%s is not mapped into the address space (flag_failed_map)", m->dev);
-		if (m->smart_event)
-			add(d, PM_SEV_WARNING, "smart-event", m->dev, "ndctl list -DH -d DIMM",
-			    "%s has a pending SMART health event", m->dev);
+		for (size_t f = 0; f < pm_nr_dimm_flags; f++) {
+			const struct pm_dimm_flag *flag = &pm_dimm_flags[f];
+
+			const char *at = strstr(flag->finding, "%s");
+
+			/* The table's message names the DIMM where it says %s. */
+			if (pm_dimm_has_flag(m, flag) && at)
+				add(d, flag->error ? PM_SEV_ERROR : PM_SEV_WARNING,
+				    flag->code, m->dev, flag->fix, "%.*s%s%s",
+				    (int)(at - flag->finding), flag->finding, m->dev,
+				    at + 2);
+		}
 		dirty = ndctl_dimm_get_dirty_shutdown(m->nddimm);
 		if (dirty > 0)
 			add(d, PM_SEV_WARNING, "dirty-shutdown", m->dev,

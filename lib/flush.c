@@ -236,20 +236,19 @@ static void warn_dimm_health(const struct pm_region *region,
 
 	for (size_t i = 0; i < region->nr_mappings; i++) {
 		const struct pm_dimm *dimm = region->mappings[i].dimm;
-		const char *what = NULL;
 
 		if (!dimm)
 			continue;
-		if (dimm->failed_flush)
-			what = "its last flush failed (flag_failed_flush)";
-		else if (dimm->failed_arm)
-			what = "it is not armed: a power loss may not save its data";
-		else if (dimm->failed_save)
-			what = "its last save to media failed";
-		if (!what || len >= sizeof(r->warning))
-			continue;
-		len += snprintf(r->warning + len, sizeof(r->warning) - len,
-				"%s%s: %s", len ? "; " : "", dimm->dev, what);
+		for (size_t f = 0; f < pm_nr_dimm_flags; f++) {
+			const struct pm_dimm_flag *flag = &pm_dimm_flags[f];
+
+			if (!flag->flush_warning || !pm_dimm_has_flag(dimm, flag) ||
+			    len >= sizeof(r->warning))
+				continue;
+			len += snprintf(r->warning + len, sizeof(r->warning) - len,
+					"%s%s: %s", len ? "; " : "", dimm->dev,
+					flag->flush_warning);
+		}
 	}
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Who uses a namespace: mounts, open descriptors, mappings, holders, kmem. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "convert.h"
+#include <sys/sysmacros.h>
+
+#include "compat.h"
+#include "holders.h"
+#include "pmem.h"
+#include "proc.h"
 #include "sysfs.h"
 
 /* The block device and its partitions: "pmem0", "pmem0p1", ... */
@@ -33,34 +37,39 @@ static int list_block_devices(const char *blockdev, char names[][64], int max)
 	return n;
 }
 
-static void say(char *buf, size_t len, const char *what)
+/* The device number sysfs gives a block device, as st_dev would show it. */
+static bool block_dev_number(const char *name, dev_t *dev)
 {
-	snprintf(buf, len, "%s", what);
+	unsigned int maj, min;
+	char text[32];
+
+	if (sysfs_read_string(text, sizeof(text), "/sys/class/block/%s/dev", name) < 0 ||
+	    sscanf(text, "%u:%u", &maj, &min) != 2)
+		return false;
+	*dev = makedev(maj, min);
+	return true;
 }
 
 static int check_mounts(char names[][64], int n, char *why, size_t len)
 {
-	char line[4096], devno[32], mnt[1024];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	const struct pm_mount *m;
+	struct pm_mounts it;
+	dev_t devs[64];
+	bool known[64];
+	int rc = 0;
 
-	if (!f)
+	for (int i = 0; i < n; i++)
+		known[i] = block_dev_number(names[i], &devs[i]);
+	if (pm_mounts_open(&it) < 0)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*d %*d %31s %*s %1023s", devno, mnt) != 2)
-			continue;
-		for (int i = 0; i < n; i++) {
-			char dev[32];
-
-			if (sysfs_read_string(dev, sizeof(dev), "/sys/class/block/%s/dev",
-					      names[i]) < 0 || strcmp(dev, devno) != 0)
-				continue;
-			snprintf(why, len, "/dev/%s is mounted on %s", names[i], mnt);
-			fclose(f);
-			return -EBUSY;
-		}
-	}
-	fclose(f);
-	return 0;
+	while (!rc && (m = pm_mounts_next(&it)))
+		for (int i = 0; i < n && !rc; i++)
+			if (known[i] && m->dev == devs[i]) {
+				snprintf(why, len, "/dev/%s is mounted on %s", names[i], m->point);
+				rc = -EBUSY;
+			}
+	pm_mounts_close(&it);
+	return rc;
 }
 
 static int check_holders(char names[][64], int n, char *why, size_t len)
@@ -71,7 +80,7 @@ static int check_holders(char names[][64], int n, char *why, size_t len)
 		struct dirent *de;
 		DIR *dir;
 
-		snprintf(path, sizeof(path), "/sys/class/block/%s/holders", names[i]);
+		snprintf(path, sizeof(path), "/sys/class/block/%.63s/holders", names[i]);
 		dir = opendir(path);
 		if (!dir)
 			continue;
@@ -109,81 +118,30 @@ static int check_swaps(char names[][64], int n, char *why, size_t len)
 	return 0;
 }
 
-static void process_name(const char *pid, char *buf, size_t len)
-{
-	if (sysfs_read_string(buf, len, "/proc/%s/comm", pid) < 0)
-		snprintf(buf, len, "?");
-}
-
 /* Another process with the device open, or mapped after closing it. */
 static int check_processes(char names[][64], int n, const char *chardev,
 			   char *why, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX], self[32];
-	struct dirent *pde;
-	DIR *proc = opendir("/proc");
+	char paths[65][80];
+	const char *nodes[65];
+	struct pm_holder h;
+	size_t nr = 0;
 
-	if (!proc)
-		return 0;
-	snprintf(self, sizeof(self), "%d", getpid());
-	while ((pde = readdir(proc))) {
-		struct dirent *fde;
-		char comm[64], line[PATH_MAX + 256];
-		FILE *maps;
-		DIR *fds;
-
-		if (!isdigit((unsigned char)pde->d_name[0]) ||
-		    strcmp(pde->d_name, self) == 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", pde->d_name);
-		fds = opendir(path);
-		while (fds && (fde = readdir(fds))) {
-			char link[PATH_MAX + 300];
-			ssize_t l;
-
-			snprintf(link, sizeof(link), "%s/%s", path, fde->d_name);
-			l = readlink(link, target, sizeof(target) - 1);
-			if (l <= 5)
-				continue;
-			target[l] = '\0';
-			for (int i = 0; i <= n; i++) {
-				const char *dev = i < n ? names[i] : chardev;
-
-				if (!dev || strncmp(target, "/dev/", 5) ||
-				    strcmp(target + 5, dev) != 0)
-					continue;
-				process_name(pde->d_name, comm, sizeof(comm));
-				snprintf(why, len, "/dev/%s is open by %s (pid %s)",
-					 dev, comm, pde->d_name);
-				closedir(fds);
-				closedir(proc);
-				return -EBUSY;
-			}
-		}
-		if (fds)
-			closedir(fds);
-		if (!chardev)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/maps", pde->d_name);
-		maps = fopen(path, "re");
-		while (maps && fgets(line, sizeof(line), maps)) {
-			char *p = strstr(line, "/dev/");
-
-			if (!p || strncmp(p + 5, chardev, strlen(chardev)) ||
-			    (p[5 + strlen(chardev)] != '\n' && p[5 + strlen(chardev)]))
-				continue;
-			process_name(pde->d_name, comm, sizeof(comm));
-			snprintf(why, len, "/dev/%s is mapped by %s (pid %s)", chardev,
-				 comm, pde->d_name);
-			fclose(maps);
-			closedir(proc);
-			return -EBUSY;
-		}
-		if (maps)
-			fclose(maps);
+	for (int i = 0; i < n; i++) {
+		snprintf(paths[nr], sizeof(paths[nr]), "/dev/%.63s", names[i]);
+		nodes[nr] = paths[nr];
+		nr++;
 	}
-	closedir(proc);
-	return 0;
+	if (chardev) {
+		snprintf(paths[nr], sizeof(paths[nr]), "/dev/%.63s", chardev);
+		nodes[nr] = paths[nr];
+		nr++;
+	}
+	if (pm_find_holder(nodes, nr, &h) != 1)
+		return 0;
+	snprintf(why, len, "%s is %s by %s (pid %d)", h.node,
+		 h.mapped ? "mapped" : "open", h.comm, (int)h.pid);
+	return -EBUSY;
 }
 
 int pm_namespace_in_use(const struct pm_platform *pf,
@@ -192,7 +150,8 @@ int pm_namespace_in_use(const struct pm_platform *pf,
 	char names[64][64];
 	int n = 0, rc;
 
-	say(why, len, "");
+	if (len)
+		why[0] = '\0';
 	for (size_t i = 0; i < pf->nr_daxdevs; i++) {
 		const struct pm_daxdev *dax = pf->daxdevs[i];
 
@@ -242,7 +201,7 @@ int pm_namespace_signature(const struct pm_namespace *ns, char *what,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
 		if (pread(fd, buf, sigs[i].size, sigs[i].offset) != (ssize_t)sigs[i].size)
 			continue;
 		if (memcmp(buf, sigs[i].magic, sigs[i].size) == 0) {

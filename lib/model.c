@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Lookups and names over the platform model. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "compat.h"
 #include "pmem.h"
 
 /*
@@ -136,18 +138,41 @@ int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode)
 	return -EINVAL;
 }
 
+const char *const pm_kind_names[PM_NR_KINDS] = {
+	[PM_BUS] = "bus",
+	[PM_DIMM] = "dimm",
+	[PM_REGION] = "region",
+	[PM_NAMESPACE] = "namespace",
+	[PM_DAXDEV] = "daxdev",
+};
+
 const char *pm_kind_name(enum pm_object_kind kind)
 {
-	static const char *const names[] = {
-		[PM_BUS] = "bus",
-		[PM_DIMM] = "dimm",
-		[PM_REGION] = "region",
-		[PM_NAMESPACE] = "namespace",
-		[PM_DAXDEV] = "daxdev",
-	};
-
-	return kind < PM_NR_KINDS ? names[kind] : "unknown";
+	return kind < PM_NR_KINDS ? pm_kind_names[kind] : "unknown";
 }
+
+const struct pm_dimm_flag pm_dimm_flags[] = {
+	{ offsetof(struct pm_dimm, failed_save), "save_fail", "save-failed", true,
+	  "%s failed to save its contents at the last power loss (flag_failed_save)",
+	  "check the DIMM's health; restore data from a backup",
+	  "its last save to media failed" },
+	{ offsetof(struct pm_dimm, failed_arm), "not_armed", "not-armed", true,
+	  "%s is not armed: a power loss now may lose its data (flag_failed_arm)",
+	  "check the energy source (NVDIMM-N supercap/battery)",
+	  "it is not armed: a power loss may not save its data" },
+	{ offsetof(struct pm_dimm, failed_restore), "restore_fail", "restore-failed", true,
+	  "%s failed to restore its contents (flag_failed_restore)", NULL, NULL },
+	{ offsetof(struct pm_dimm, failed_flush), "flush_fail", "flush-failed", true,
+	  "the last flush of %s did not complete (flag_failed_flush)",
+	  "check the DIMM's health; replace it",
+	  "its last flush failed (flag_failed_flush)" },
+	{ offsetof(struct pm_dimm, failed_map), "map_fail", "map-failed", false,
+	  "%s is not mapped into the address space (flag_failed_map)", NULL, NULL },
+	{ offsetof(struct pm_dimm, smart_event), "smart_event", "smart-event", false,
+	  "%s has a pending SMART health event", "ndctl list -DH -d DIMM", NULL },
+};
+
+const size_t pm_nr_dimm_flags = ARRAY_SIZE(pm_dimm_flags);
 
 const char *pm_flush_cap_name(enum pm_flush_cap cap)
 {

@@ -192,7 +192,28 @@ const char *pm_domain_name(enum pm_domain domain);
 const char *pm_deep_flush_attr_name(enum pm_deep_flush_attr attr);
 const char *pm_ns_mode_name(enum pm_ns_mode mode);
 int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode);
+extern const char *const pm_kind_names[PM_NR_KINDS];
 const char *pm_kind_name(enum pm_object_kind kind);
+
+/* A DIMM's NFIT health flags, one row each, in ndctl's order. */
+struct pm_dimm_flag {
+	size_t offset;			/* its bool in struct pm_dimm */
+	const char *name;		/* the short name: save_fail */
+	const char *code;		/* doctor's finding code */
+	bool error;			/* data lost or at risk; else a warning */
+	const char *finding;		/* doctor's message; %s: the DIMM */
+	const char *fix;		/* doctor's advice, or NULL */
+	const char *flush_warning;	/* beside a deep flush, or NULL */
+};
+
+extern const struct pm_dimm_flag pm_dimm_flags[];
+extern const size_t pm_nr_dimm_flags;
+
+static inline bool pm_dimm_has_flag(const struct pm_dimm *dimm,
+				    const struct pm_dimm_flag *flag)
+{
+	return *(const bool *)((const char *)dimm + flag->offset);
+}
 const char *pm_flush_cap_name(enum pm_flush_cap cap);
 const char *pm_granularity_name(enum pm_granularity gran);
 

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Who uses a namespace, and whether it holds data: the guards of a change. */
+#ifndef PMEMCTL_HOLDERS_H
+#define PMEMCTL_HOLDERS_H
+
+#include <stddef.h>
+
+struct pm_platform;
+struct pm_namespace;
+
+/*
+ * -EBUSY when something uses the namespace: why names it (mount point,
+ * process, holder, kmem). 0 when it is free.
+ */
+int pm_namespace_in_use(const struct pm_platform *pf,
+			const struct pm_namespace *ns, char *why, size_t len);
+/* 1 and the name of a filesystem or swap signature found; 0 when none. */
+int pm_namespace_signature(const struct pm_namespace *ns, char *what,
+			   size_t len);
+
+#endif

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The one reader of /proc: mounts, and processes holding a device. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "host.h"
+#include "proc.h"
+
+int pm_mounts_open(struct pm_mounts *it)
+{
+	memset(it, 0, sizeof(*it));
+	it->f = pm_host_fopen("/proc/self/mountinfo");
+	return it->f ? 0 : -errno;
+}
+
+void pm_mounts_close(struct pm_mounts *it)
+{
+	if (it->f)
+		fclose(it->f);
+	it->f = NULL;
+}
+
+/* The next space-separated field, with the kernel's \ooo escapes decoded. */
+static bool take_field(char **cursor, char *out, size_t len)
+{
+	char *p = *cursor;
+	size_t n = 0;
+
+	while (*p == ' ')
+		p++;
+	if (!*p || *p == '\n')
+		return false;
+	while (*p && *p != ' ' && *p != '\n') {
+		char c = *p++;
+
+		if (c == '\\' && p[0] >= '0' && p[0] <= '3' &&
+		    p[1] >= '0' && p[1] <= '7' && p[2] >= '0' && p[2] <= '7') {
+			c = (char)((p[0] - '0') << 6 | (p[1] - '0') << 3 | (p[2] - '0'));
+			p += 3;
+		}
+		if (n + 1 < len)
+			out[n++] = c;
+	}
+	out[n] = '\0';
+	*cursor = p;
+	return true;
+}
+
+static bool parse_mountinfo(char *line, struct pm_mount *m)
+{
+	char field[64];
+	unsigned int maj, min;
+	char *p = line;
+
+	memset(m, 0, sizeof(*m));
+	/* mount id, parent id */
+	if (!take_field(&p, field, sizeof(field)) || !take_field(&p, field, sizeof(field)))
+		return false;
+	if (!take_field(&p, field, sizeof(field)) || sscanf(field, "%u:%u", &maj, &min) != 2)
+		return false;
+	m->dev = makedev(maj, min);
+	if (!take_field(&p, m->root, sizeof(m->root)) ||
+	    !take_field(&p, m->point, sizeof(m->point)) ||
+	    !take_field(&p, m->options, sizeof(m->options)))
+		return false;
+	/* Optional fields (shared:N, master:N) run up to a lone "-". */
+	do {
+		if (!take_field(&p, field, sizeof(field)))
+			return false;
+	} while (strcmp(field, "-") != 0);
+	if (!take_field(&p, m->fstype, sizeof(m->fstype)))
+		return false;
+	take_field(&p, m->source, sizeof(m->source));
+	take_field(&p, m->super_options, sizeof(m->super_options));
+	return true;
+}
+
+const struct pm_mount *pm_mounts_next(struct pm_mounts *it)
+{
+	while (it->f && fgets(it->line, sizeof(it->line), it->f))
+		if (parse_mountinfo(it->line, &it->mount))
+			return &it->mount;
+	return NULL;
+}
+
+bool pm_mount_of_dev(dev_t dev, struct pm_mount *out)
+{
+	const struct pm_mount *m;
+	struct pm_mounts it;
+	bool found = false;
+
+	if (pm_mounts_open(&it) < 0)
+		return false;
+	while (!found && (m = pm_mounts_next(&it)))
+		if (m->dev == dev) {
+			*out = *m;
+			found = true;
+		}
+	pm_mounts_close(&it);
+	return found;
+}
+
+static bool path_under(const char *path, const char *point)
+{
+	size_t len = strlen(point);
+
+	if (strcmp(point, "/") == 0)
+		return true;
+	return strncmp(path, point, len) == 0 &&
+	       (path[len] == '\0' || path[len] == '/');
+}
+
+bool pm_mount_of_path(const char *path, dev_t dev, struct pm_mount *out)
+{
+	char real[PATH_MAX];
+	const struct pm_mount *m;
+	struct pm_mounts it;
+	size_t best = 0;
+	bool found = false;
+
+	if (!realpath(path, real) || pm_mounts_open(&it) < 0)
+		return false;
+	while ((m = pm_mounts_next(&it))) {
+		size_t len = strlen(m->point);
+
+		if (m->dev != dev || !path_under(real, m->point) ||
+		    (found && len < best))
+			continue;
+		best = len;
+		*out = *m;
+		found = true;
+	}
+	pm_mounts_close(&it);
+	return found;
+}
+
+/* ------------------------------------------------------------- holders */
+
+struct node_id {
+	const char *path;
+	mode_t type;			/* S_IFBLK or S_IFCHR */
+	dev_t rdev;			/* the device */
+	dev_t dev;			/* the node's own inode, for maps */
+	ino_t ino;
+};
+
+static void read_comm(const char *pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, len, "?");
+	snprintf(path, sizeof(path), "/proc/%.40s/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static const struct node_id *open_node(const char *pid,
+				       const struct node_id *ids, size_t n)
+{
+	const struct node_id *match = NULL;
+	char path[64], fd_path[PATH_MAX];
+	struct dirent *de;
+	DIR *fds;
+
+	snprintf(path, sizeof(path), "/proc/%.40s/fd", pid);
+	fds = opendir(path);
+	while (fds && !match && (de = readdir(fds))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fd_path, sizeof(fd_path), "%s/%s", path, de->d_name);
+		if (stat(fd_path, &st) < 0 ||
+		    !(S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+			continue;
+		for (size_t i = 0; i < n && !match; i++)
+			if ((st.st_mode & S_IFMT) == ids[i].type &&
+			    st.st_rdev == ids[i].rdev)
+				match = &ids[i];
+	}
+	if (fds)
+		closedir(fds);
+	return match;
+}
+
+static const struct node_id *mapped_node(const char *pid,
+					 const struct node_id *ids, size_t n)
+{
+	const struct node_id *match = NULL;
+	char path[64], line[PATH_MAX + 256];
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%.40s/maps", pid);
+	maps = fopen(path, "re");
+	while (maps && !match && fgets(line, sizeof(line), maps)) {
+		unsigned long long ino;
+		unsigned int maj, min;
+		char *name = strchr(line, '/');
+		bool have_id;
+
+		if (name)
+			name[strcspn(name, "\n")] = '\0';
+		have_id = sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3;
+		for (size_t i = 0; i < n && !match; i++)
+			if ((name && strcmp(name, ids[i].path) == 0) ||
+			    (have_id && ino && ino == ids[i].ino &&
+			     makedev(maj, min) == ids[i].dev))
+				match = &ids[i];
+	}
+	if (maps)
+		fclose(maps);
+	return match;
+}
+
+int pm_find_holder(const char *const *nodes, size_t nr_nodes,
+		   struct pm_holder *h)
+{
+	struct node_id *ids;
+	struct dirent *de;
+	char self[32];
+	size_t n = 0;
+	int found = 0;
+	DIR *proc;
+
+	ids = calloc(nr_nodes ? nr_nodes : 1, sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < nr_nodes; i++) {
+		struct stat st;
+
+		if (stat(nodes[i], &st) < 0 ||
+		    !(S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+			continue;
+		ids[n++] = (struct node_id){ nodes[i], st.st_mode & S_IFMT,
+					     st.st_rdev, st.st_dev, st.st_ino };
+	}
+	proc = n ? opendir("/proc") : NULL;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	while (proc && !found && (de = readdir(proc))) {
+		const struct node_id *match;
+		bool mapped = false;
+
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    strcmp(de->d_name, self) == 0)
+			continue;
+		match = open_node(de->d_name, ids, n);
+		if (!match) {
+			match = mapped_node(de->d_name, ids, n);
+			mapped = match != NULL;
+		}
+		if (!match)
+			continue;
+		memset(h, 0, sizeof(*h));
+		h->pid = atoi(de->d_name);
+		h->mapped = mapped;
+		snprintf(h->node, sizeof(h->node), "%s", match->path);
+		read_comm(de->d_name, h->comm, sizeof(h->comm));
+		found = 1;
+	}
+	if (proc)
+		closedir(proc);
+	free(ids);
+	return found;
+}
