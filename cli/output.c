@@ -134,7 +134,9 @@ static void get_cell(const struct out_column *col, const struct out_obj *obj,
 		     struct out_cell *cell)
 {
 	memset(cell, 0, sizeof(*cell));
-	if (!column_applies(col, obj->kind)) {
+	/* Nested objects are JSON's alone: the table shows nothing there. */
+	if (!column_applies(col, obj->kind) || col->type == OUT_OBJECT ||
+	    col->type == OUT_ARRAY) {
 		cell->null = true;
 		return;
 	}
@@ -145,6 +147,69 @@ static void get_cell(const struct out_column *col, const struct out_obj *obj,
 
 /* ------------------------------------------------------------------ JSON */
 
+/* Length of the valid UTF-8 sequence at s, or 0 (overlongs, surrogates). */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * sysfs strings are bytes (a DIMM id, a label name): what is not UTF-8
+ * becomes the text \xNN, so the document stays valid JSON and nothing is
+ * silently lost.
+ */
+static struct json_object *json_string(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct json_object *j;
+	size_t n, bad = 0;
+	char *out, *p;
+
+	for (size_t i = 0; s[i]; i += n ? n : 1)
+		if (!(n = utf8_sequence(s + i)))
+			bad++;
+	if (!bad)
+		return json_object_new_string(str);
+	out = malloc(strlen(str) + bad * 3 + 1);
+	if (!out)
+		return NULL;
+	for (p = out; *s; s += n ? n : 1) {
+		n = utf8_sequence(s);
+		if (n) {
+			memcpy(p, s, n);
+			p += n;
+		} else {
+			p += sprintf(p, "\\x%02x", *s);
+		}
+	}
+	*p = '\0';
+	j = json_object_new_string(out);
+	free(out);
+	return j;
+}
+
 static struct json_object *cell_to_json(const struct out_column *col,
 					const struct out_cell *cell)
 {
@@ -152,7 +217,7 @@ static struct json_object *cell_to_json(const struct out_column *col,
 		return NULL;
 	switch (col->type) {
 	case OUT_STRING:
-		return json_object_new_string(cell->str);
+		return json_string(cell->str);
 	case OUT_SIZE:
 	case OUT_UINT:
 		if (cell->u > INT64_MAX)
@@ -173,9 +238,12 @@ static struct json_object *cell_to_json(const struct out_column *col,
 		struct json_object *array = json_object_new_array();
 
 		for (size_t i = 0; array && cell->strv && cell->strv[i]; i++)
-			json_object_array_add(array, json_object_new_string(cell->strv[i]));
+			json_object_array_add(array, json_string(cell->strv[i]));
 		return array;
 	}
+	case OUT_OBJECT:
+	case OUT_ARRAY:
+		break;
 	}
 	return NULL;
 }
@@ -184,6 +252,39 @@ static int add_children_json(const struct out_spec *spec,
 			     const struct out_selection *sel,
 			     const struct out_node *node,
 			     struct json_object *jobj);
+
+static struct json_object *node_to_json(const struct out_spec *spec,
+					const struct out_selection *sel,
+					const struct out_node *node);
+
+/* The children of col->child_kind: one object (or null), or an array. */
+static int nested_json(const struct out_spec *spec,
+		       const struct out_selection *sel,
+		       const struct out_node *node,
+		       const struct out_column *col, struct json_object **value)
+{
+	*value = col->type == OUT_ARRAY ? json_object_new_array() : NULL;
+	if (col->type == OUT_ARRAY && !*value)
+		return -ENOMEM;
+	for (size_t i = 0; i < node->nr_children; i++) {
+		const struct out_node *child = &node->children[i];
+		struct json_object *jchild;
+
+		if (child->obj.kind != col->child_kind)
+			continue;
+		jchild = node_to_json(spec, sel, child);
+		if (!jchild) {
+			json_object_put(*value);
+			return -ENOMEM;
+		}
+		if (col->type == OUT_OBJECT) {
+			*value = jchild;
+			return 0;
+		}
+		json_object_array_add(*value, jchild);
+	}
+	return 0;
+}
 
 static struct json_object *node_to_json(const struct out_spec *spec,
 					const struct out_selection *sel,
@@ -202,10 +303,20 @@ static struct json_object *node_to_json(const struct out_spec *spec,
 		const struct out_column *col = sel->explicit_columns ?
 			&spec->columns[sel->index[i]] : &spec->columns[i];
 
+		struct json_object *value;
+
 		if (!col->key || !column_applies(col, node->obj.kind))
 			continue;
-		get_cell(col, &node->obj, &cell);
-		json_object_object_add(jobj, col->key, cell_to_json(col, &cell));
+		if (col->type == OUT_OBJECT || col->type == OUT_ARRAY) {
+			if (nested_json(spec, sel, node, col, &value)) {
+				json_object_put(jobj);
+				return NULL;
+			}
+		} else {
+			get_cell(col, &node->obj, &cell);
+			value = cell_to_json(col, &cell);
+		}
+		json_object_object_add(jobj, col->key, value);
 	}
 	if (add_children_json(spec, sel, node, jobj)) {
 		json_object_put(jobj);
@@ -256,6 +367,13 @@ struct json_object *out_to_json(const struct out_spec *spec,
 		return NULL;
 	}
 	return jroot;
+}
+
+struct json_object *out_document_json(const struct out_spec *spec,
+				      const struct out_selection *sel,
+				      const struct out_node *node)
+{
+	return node_to_json(spec, sel, node);
 }
 
 /* ----------------------------------------------------------------- table */
@@ -333,6 +451,9 @@ static char *format_cell(const struct out_column *col,
 		}
 		return joined;
 	}
+	case OUT_OBJECT:
+	case OUT_ARRAY:
+		return strdup("");
 	}
 	return strdup(buf);
 }
@@ -618,6 +739,8 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 		[OUT_BOOL] = "boolean",
 		[OUT_STRV] = "list",
 		[OUT_FLOAT] = "number",
+		[OUT_OBJECT] = "object",
+		[OUT_ARRAY] = "array",
 	};
 
 	if (json) {
@@ -639,6 +762,9 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 					json_object_array_add(kinds,
 						json_object_new_string(spec->kind_names[k]));
 			json_object_object_add(jcol, "objects", kinds);
+			if (col->type == OUT_OBJECT || col->type == OUT_ARRAY)
+				json_object_object_add(jcol, "contains",
+					json_object_new_string(spec->kind_names[col->child_kind]));
 			json_object_object_add(jcol, "default",
 					       json_object_new_boolean(col->flags & OUT_DEFAULT));
 			json_object_object_add(jcol, "help", json_object_new_string(col->help));

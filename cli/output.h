@@ -18,6 +18,8 @@ enum out_type {
 	OUT_BOOL,
 	OUT_STRV,		/* list of strings: joined by ", " in the table */
 	OUT_FLOAT,		/* a double with cell.decimals decimals, both ways */
+	OUT_OBJECT,		/* JSON only: the child of kind child_kind, or null */
+	OUT_ARRAY,		/* JSON only: the children of kind child_kind, [] */
 };
 
 /* What a getter produced: a value of the column's type, or null. */
@@ -51,6 +53,7 @@ struct out_column {
 	unsigned int kinds;	/* bit per kind the column applies to */
 	unsigned int flags;
 	void (*get)(const struct out_obj *obj, struct out_cell *cell);
+	int child_kind;		/* OUT_OBJECT, OUT_ARRAY: what they hold */
 };
 
 struct out_spec {
@@ -118,6 +121,13 @@ void out_print_details(FILE *f, const struct out_spec *spec,
 		       const struct out_opts *opts,
 		       const struct out_selection *sel,
 		       const struct out_node *root);
+/*
+ * One node as a whole JSON document: its columns in declaration order,
+ * OUT_OBJECT and OUT_ARRAY columns holding its children. NULL on ENOMEM.
+ */
+struct json_object *out_document_json(const struct out_spec *spec,
+				      const struct out_selection *sel,
+				      const struct out_node *node);
 /* Every command's JSON looks the same: pretty, spaced, "/" unescaped. */
 void out_print_json(FILE *f, struct json_object *j);	/* and puts j */
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);

@@ -314,9 +314,61 @@ static void test_float(void)
 	out_node_free(&root);
 }
 
+/* A document: nested objects and arrays, keys in declaration order. */
+enum { DOC, TARGET, ITEM };
+
+static void get_text(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = obj->ptr;
+}
+
+static void test_document(void)
+{
+	static const struct out_column cols[] = {
+		{ "NAME", "name", "the document", OUT_STRING, 1 << DOC, 0, get_text },
+		{ "TARGET", "target", "one object or null", OUT_OBJECT, 1 << DOC, 0,
+		  NULL, TARGET },
+		{ "ITEMS", "items", "an array", OUT_ARRAY, 1 << DOC, 0, NULL, ITEM },
+		{ "EMPTY", "empty", "an empty array", OUT_ARRAY, 1 << DOC, 0, NULL,
+		  DOC },
+		{ "DEV", "dev", "a target", OUT_STRING, 1 << TARGET, 0, get_text },
+		{ "TEXT", "text", "an item", OUT_STRING, 1 << ITEM, 0, get_text },
+	};
+	static const char *const keys[] = { "document", "target", "items" };
+	static const struct out_spec spec = {
+		.columns = cols, .nr_columns = 6, .kind_keys = keys,
+		.kind_names = keys, .nr_kinds = 3,
+	};
+	struct out_opts opts = { .output_all = true };
+	struct out_node doc = { .obj = { DOC, "d" } }, bare = { .obj = { DOC, "e" } };
+	struct out_selection sel;
+	struct json_object *j;
+	const char *text;
+
+	out_select(&spec, &opts, 7, &sel, NULL, 0);
+	out_node_add(&doc, ITEM, "a");
+	out_node_add(&doc, TARGET, "pmem0");
+	out_node_add(&doc, ITEM, "b\xff\xc0\x80" "c\xe2\x82\xac");
+	j = out_document_json(&spec, &sel, &doc);
+	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+	ok(strcmp(text, "{\"name\":\"d\",\"target\":{\"dev\":\"pmem0\"},"
+		  "\"items\":[{\"text\":\"a\"},{\"text\":\"b\\\\xff\\\\xc0\\\\x80" "c\xe2\x82\xac\"}],"
+		  "\"empty\":[]}") == 0,
+	   "document: keys in order, an object, arrays ([] when empty), bytes that are not UTF-8 escaped as \\xNN (got %s)",
+	   text);
+	json_object_put(j);
+	j = out_document_json(&spec, &sel, &bare);
+	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+	ok(strcmp(text, "{\"name\":\"e\",\"target\":null,\"items\":[],\"empty\":[]}") == 0,
+	   "document without children: null object, empty arrays (got %s)", text);
+	json_object_put(j);
+	out_node_free(&doc);
+}
+
 int main(void)
 {
 	test_selection();
+	test_document();
 	test_float();
 	test_json_shape();
 	test_empty_platform();
