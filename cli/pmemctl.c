@@ -17,7 +17,7 @@ static const struct command commands[] = {
 	{ "list", cmd_list,
 	  "list buses, DIMMs, regions, namespaces and dax devices", true },
 	{ "convert", cmd_convert,
-	  "change a namespace's mode safely (devdax, fsdax, sector, raw)", false },
+	  "convert a namespace: devdax, fsdax, sector or raw", false },
 	{ "create-namespace", cmd_create_namespace,
 	  "create a namespace in a labelled region", false },
 	{ "destroy-namespace", cmd_destroy_namespace,
@@ -38,6 +38,11 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
+	size_t width = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (strlen(commands[i].name) > width)
+			width = strlen(commands[i].name);
 	fprintf(f,
 		"Usage: pmemctl [--sysroot REPORT] <command> [options]\n"
 		"       pmemctl --help | --version | --list-cmds\n"
@@ -46,7 +51,8 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-*s  %s\n", (int)width, commands[i].name,
+			commands[i].summary);
 	fprintf(f,
 		"\n"
 		"--sysroot REPORT runs list, show or doctor against a bundle\n"

@@ -12,18 +12,6 @@
 
 #define SYSFS_ND "/sys/bus/nd/devices"
 
-static void say(struct pm_flush_result *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void say(struct pm_flush_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof(r->message), fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -43,13 +31,13 @@ static void explain_absent(const struct pm_region *region,
 {
 	r->outcome = PM_OUTCOME_NOT_SUPPORTED;
 	if (region->async)
-		say(r, "%s has no deep_flush attribute: virtio-pmem flushes to the host through the block layer (use --method fsync)",
+		pm_explain(r->message, sizeof(r->message), 0, "%s has no deep_flush attribute: virtio-pmem flushes to the host through the block layer (use --method fsync)",
 		    region->dev);
 	else if (provider_is(region, "e820"))
-		say(r, "legacy e820 (memmap=) region %s has no DIMMs and no flush mechanism: the kernel can only order stores",
+		pm_explain(r->message, sizeof(r->message), 0, "legacy e820 (memmap=) region %s has no DIMMs and no flush mechanism: the kernel can only order stores",
 		    region->dev);
 	else
-		say(r, "%s has no deep_flush attribute: the region has no DIMM mappings",
+		pm_explain(r->message, sizeof(r->message), 0, "%s has no deep_flush attribute: the region has no DIMM mappings",
 		    region->dev);
 }
 
@@ -63,7 +51,7 @@ static void explain_not_needed(const struct pm_region *region,
 		"by platform persistence the kernel assumes, although the platform declares no domain";
 
 	r->outcome = PM_OUTCOME_NOT_NEEDED;
-	say(r, "%s/deep_flush is read-only: its DIMMs have no flush hints, stores are durable %s",
+	pm_explain(r->message, sizeof(r->message), 0, "%s/deep_flush is read-only: its DIMMs have no flush hints, stores are durable %s",
 	    region->dev, where);
 }
 
@@ -109,7 +97,7 @@ static void flush_sysfs(const struct pm_target *t, bool dry_run,
 	if (dry_run) {
 		r->outcome = region->deep_flush_permitted ? PM_OUTCOME_DRY_RUN :
 							    PM_OUTCOME_NOT_PERMITTED;
-		say(r, region->deep_flush_permitted ? "would write 1 to %s" :
+		pm_explain(r->message, sizeof(r->message), 0, region->deep_flush_permitted ? "would write 1 to %s" :
 		    "writing %s needs root", r->device);
 		return;
 	}
@@ -118,10 +106,10 @@ static void flush_sysfs(const struct pm_target *t, bool dry_run,
 		r->err = errno;
 		if (errno == EACCES || errno == EPERM) {
 			r->outcome = PM_OUTCOME_NOT_PERMITTED;
-			say(r, "writing %s needs root", r->device);
+			pm_explain(r->message, sizeof(r->message), 0, "writing %s needs root", r->device);
 		} else {
 			r->outcome = PM_OUTCOME_FAILED;
-			say(r, "cannot open %s: %s", r->device, strerror(errno));
+			pm_explain(r->message, sizeof(r->message), 0, "cannot open %s: %s", r->device, strerror(errno));
 		}
 		return;
 	}
@@ -132,11 +120,11 @@ static void flush_sysfs(const struct pm_target *t, bool dry_run,
 	if (n != 1) {
 		r->err = n < 0 ? errno : EIO;
 		r->outcome = PM_OUTCOME_FAILED;
-		say(r, "the kernel failed the flush of %s: %s", region->dev,
+		pm_explain(r->message, sizeof(r->message), 0, "the kernel failed the flush of %s: %s", region->dev,
 		    strerror(r->err));
 	} else {
 		r->outcome = PM_OUTCOME_FLUSHED;
-		say(r, "wrote 1 to %s", r->device);
+		pm_explain(r->message, sizeof(r->message), 0, "wrote 1 to %s", r->device);
 	}
 	close(fd);
 }
@@ -152,13 +140,13 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 	r->method = PM_METHOD_FSYNC;
 	if (t->ns && t->ns->mode == PM_MODE_DEVDAX) {
 		r->outcome = PM_OUTCOME_NOT_SUPPORTED;
-		say(r, "%s is device-dax: it has no block device to fsync, only the region's deep_flush reaches it",
+		pm_explain(r->message, sizeof(r->message), 0, "%s is device-dax: it has no block device to fsync, only the region's deep_flush reaches it",
 		    t->ns->dev);
 		return;
 	}
 	if (!blockdev) {
 		r->outcome = PM_OUTCOME_NOT_SUPPORTED;
-		say(r, "%s has no enabled block device to fsync", t->ns ? t->ns->dev :
+		pm_explain(r->message, sizeof(r->message), 0, "%s has no enabled block device to fsync", t->ns ? t->ns->dev :
 		    region->dev);
 		return;
 	}
@@ -167,7 +155,7 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 		bool ok = access(r->device, R_OK) == 0;
 
 		r->outcome = ok ? PM_OUTCOME_DRY_RUN : PM_OUTCOME_NOT_PERMITTED;
-		say(r, ok ? "would fsync %s" : "opening %s needs root (or group disk)",
+		pm_explain(r->message, sizeof(r->message), 0, ok ? "would fsync %s" : "opening %s needs root (or group disk)",
 		    r->device);
 		return;
 	}
@@ -178,7 +166,7 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 			r->err = errno;
 			r->outcome = errno == EACCES ? PM_OUTCOME_NOT_PERMITTED :
 						       PM_OUTCOME_FAILED;
-			say(r, "cannot open %s: %s", t->path, strerror(errno));
+			pm_explain(r->message, sizeof(r->message), 0, "cannot open %s: %s", t->path, strerror(errno));
 			return;
 		}
 	}
@@ -187,11 +175,11 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 		r->err = errno;
 		if (errno == EACCES || errno == EPERM) {
 			r->outcome = PM_OUTCOME_NOT_PERMITTED;
-			say(r, "opening %s needs root (or group disk)", r->device);
+			pm_explain(r->message, sizeof(r->message), 0, "opening %s needs root (or group disk)", r->device);
 		} else {
 			r->outcome = errno == ENOENT ? PM_OUTCOME_NOT_SUPPORTED :
 						       PM_OUTCOME_FAILED;
-			say(r, "cannot open %s: %s", r->device, strerror(errno));
+			pm_explain(r->message, sizeof(r->message), 0, "cannot open %s: %s", r->device, strerror(errno));
 		}
 		if (file_fd >= 0)
 			close(file_fd);
@@ -210,18 +198,18 @@ static void flush_fsync(const struct pm_target *t, bool dry_run,
 		close(file_fd);
 	if (r->err) {
 		r->outcome = PM_OUTCOME_FAILED;
-		say(r, "fsync of %s failed: %s", t->path ? t->path : r->device,
+		pm_explain(r->message, sizeof(r->message), 0, "fsync of %s failed: %s", t->path ? t->path : r->device,
 		    strerror(r->err));
 		return;
 	}
 	r->outcome = PM_OUTCOME_FLUSHED;
 	/* Say what the kernel did with the flush request, region by kind. */
 	if (region->async)
-		say(r, "fsync %s: the flush request reached the host", r->device);
+		pm_explain(r->message, sizeof(r->message), 0, "fsync %s: the flush request reached the host", r->device);
 	else if (region->flush_cap == PM_FLUSH_SUPPORTED)
-		say(r, "fsync %s: the kernel flushed the DIMMs' write queues", r->device);
+		pm_explain(r->message, sizeof(r->message), 0, "fsync %s: the kernel flushed the DIMMs' write queues", r->device);
 	else
-		say(r, "fsync %s: the region has no flush hints, the kernel only ordered stores",
+		pm_explain(r->message, sizeof(r->message), 0, "fsync %s: the region has no flush hints, the kernel only ordered stores",
 		    r->device);
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Lookups and names over the platform model. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "compat.h"
@@ -136,6 +138,18 @@ int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode)
 		}
 	}
 	return -EINVAL;
+}
+
+int pm_explain(char *buf, size_t len, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!len)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 const char *const pm_kind_names[PM_NR_KINDS] = {

@@ -192,6 +192,13 @@ const char *pm_domain_name(enum pm_domain domain);
 const char *pm_deep_flush_attr_name(enum pm_deep_flush_attr attr);
 const char *pm_ns_mode_name(enum pm_ns_mode mode);
 int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode);
+/*
+ * The one way lib/ explains itself: the message goes into the caller's
+ * buffer (cli/ prints it), and rc comes back for "return pm_explain(...)".
+ */
+int pm_explain(char *buf, size_t len, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 extern const char *const pm_kind_names[PM_NR_KINDS];
 const char *pm_kind_name(enum pm_object_kind kind);
 
