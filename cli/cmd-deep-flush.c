@@ -153,6 +153,21 @@ static void print_human(const struct flush_row *row)
 		pm_error(row->target.name, "warning: %s", r->warning);
 }
 
+enum {
+	OPT_STRICT = OPT_FIRST_COMMAND_OPT,
+	OPT_DRY_RUN,
+};
+
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "method", 'm', "METHOD", "auto (default), sysfs (the region's\ndeep_flush) or fsync (the block device)" },
+	{ "strict", OPT_STRICT, NULL, "'not needed' is an error (exit 8)" },
+	{ "dry-run", OPT_DRY_RUN, NULL, "say what would be done; flush nothing" },
+	{ "json", 'J', NULL, "JSON: {\"flushes\": [...]}" },
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: pmemctl deep-flush [options] TARGET...\n"
@@ -163,33 +178,13 @@ static void usage(void)
 	       "(region0), a namespace (namespace0.0), a block device\n"
 	       "(/dev/pmem0), a dax device (/dev/dax0.0), a file or mount point\n"
 	       "on a DAX filesystem, or 'all' (every pmem region).\n"
-	       "\n"
-	       "Options:\n"
-	       "  -m, --method METHOD    auto (default), sysfs (the region's\n"
-	       "                         deep_flush) or fsync (the block device)\n"
-	       "      --strict           'not needed' is an error (exit 8)\n"
-	       "      --dry-run          say what would be done; flush nothing\n"
-	       "  -J, --json             JSON: {\"flushes\": [...]}\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
+	       "\n");
+	cli_print_options(stdout, options);
+	printf(	       "\n"
 	       "Exit: 0 flushed or not needed, 3 unknown target, 4 not permitted,\n"
 	       "5 not supported, 1 failed, 8 not needed with --strict, 7 some of\n"
 	       "several targets failed. See pmemctl-deep-flush(1).\n");
 }
-
-enum {
-	OPT_STRICT = OPT_FIRST_COMMAND_OPT,
-	OPT_DRY_RUN,
-};
-
-static const struct option options[] = {
-	{ "method", required_argument, NULL, 'm' },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, 'J' },
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 /* Every enabled pmem region: "all" flushes what the platform has. */
 static int add_all_regions(struct pm_platform *pf, struct flush_row **rows,
@@ -257,12 +252,12 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 	size_t nr = 0, nr_failed = 0;
 	struct out_selection sel;
 	struct pm_platform *pf;
+	struct cli_getopt g;
 	int c, rc, exit_code = EXIT_OK, first_code = EXIT_OK;
 	bool same_code = true;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:Jh", options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'm':
 			if (pm_flush_method_parse(optarg, &method) < 0)
@@ -280,7 +275,7 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 			opts.json = true;
 			break;
 		default:
-			return other_option(ctx, c, argv, options, usage);
+			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
 	if (optind == argc)

@@ -9,6 +9,7 @@
 #include "columns.h"
 #include "objects.h"
 #include "pmemctl.h"
+#include "../lib/compat.h"
 #include "../lib/pmem.h"
 
 /* One line for a person at a terminal when the platform has no pmem. */
@@ -19,7 +20,7 @@ static void explain_empty_platform(void)
 	};
 	char loaded[128] = "", available[128] = "", missing[128] = "";
 
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		enum pm_module_state state;
 		char *list;
 
@@ -42,6 +43,31 @@ static void explain_empty_platform(void)
 	fputc('\n', stderr);
 }
 
+enum {
+	OPT_BUS = OPT_FIRST_COMMAND_OPT,
+	OPT_REGION,
+	OPT_NAMESPACE,
+};
+
+static const struct cli_option options[] = {
+	CLI_HEADING("Objects:"),
+	{ "buses", 'B', NULL, "include buses" },
+	{ "dimms", 'D', NULL, "include DIMMs" },
+	{ "regions", 'R', NULL, "include regions" },
+	{ "namespaces", 'N', NULL, "include namespaces" },
+	{ "daxdevs", 'X', NULL, "include dax devices" },
+	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
+	CLI_HEADING("Filters:"),
+	{ "bus", OPT_BUS, "BUS", "only objects on BUS" },
+	{ "dimm", 'd', "DIMM", "only objects using DIMM" },
+	{ "region", OPT_REGION, "REGION", "only REGION and what is in it" },
+	{ "namespace", OPT_NAMESPACE, "NS", "only namespace NS" },
+	{ "mode", 'm', "MODE", "only namespaces in MODE (raw, sector,\nfsdax, devdax)" },
+	CLI_OUTPUT_OPTIONS,
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: pmemctl list [options] [OBJECT...]\n"
@@ -50,50 +76,12 @@ static void usage(void)
 	       "devices. Without -B/-D/-R/-N/-X: regions with their namespaces.\n"
 	       "OBJECT names an object to show (ndbus0, nmem0, region0,\n"
 	       "namespace0.0, dax0.0, or a bus provider such as ACPI.NFIT).\n"
-	       "\n"
-	       "Objects:\n"
-	       "  -B, --buses            include buses\n"
-	       "  -D, --dimms            include DIMMs\n"
-	       "  -R, --regions          include regions\n"
-	       "  -N, --namespaces       include namespaces\n"
-	       "  -X, --daxdevs          include dax devices\n"
-	       "  -i, --idle             include disabled and unconfigured objects\n"
-	       "Filters:\n"
-	       "      --bus BUS          only objects on BUS\n"
-	       "  -d, --dimm DIMM        only objects using DIMM\n"
-	       "      --region REGION    only REGION and what is in it\n"
-	       "      --namespace NS     only namespace NS\n"
-	       "  -m, --mode MODE        only namespaces in MODE (raw, sector,\n"
-	       "                         fsdax, devdax)\n"
-	       OUTPUT_HELP
-	       "  -h, --help             show this help\n"
-	       "\n"
+	       "\n");
+	cli_print_options(stdout, options);
+	printf(	       "\n"
 	       "JSON always has one top-level object with an array per listed\n"
 	       "kind; see pmemctl-list(1) for the schema and exit codes.\n");
 }
-
-enum {
-	OPT_BUS = OPT_FIRST_COMMAND_OPT,
-	OPT_REGION,
-	OPT_NAMESPACE,
-};
-
-static const struct option options[] = {
-	{ "buses", no_argument, NULL, 'B' },
-	{ "dimms", no_argument, NULL, 'D' },
-	{ "regions", no_argument, NULL, 'R' },
-	{ "namespaces", no_argument, NULL, 'N' },
-	{ "daxdevs", no_argument, NULL, 'X' },
-	{ "idle", no_argument, NULL, 'i' },
-	{ "bus", required_argument, NULL, OPT_BUS },
-	{ "dimm", required_argument, NULL, 'd' },
-	{ "region", required_argument, NULL, OPT_REGION },
-	{ "namespace", required_argument, NULL, OPT_NAMESPACE },
-	{ "mode", required_argument, NULL, 'm' },
-	OUTPUT_LONG_OPTS,
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
@@ -104,13 +92,12 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct out_node root = { 0 };
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
+	struct cli_getopt g;
 	unsigned int selected = 0;
 	int c, rc, exit_code = EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":BDRNXid:m:h" OUTPUT_SHORT_OPTS,
-				options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		if (output_option(c, optarg, &opts))
 			continue;
 		switch (c) {
@@ -136,7 +123,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'd':
 		case OPT_REGION:
 		case OPT_NAMESPACE:
-			if (nr_wanted == sizeof(wanted) / sizeof(wanted[0]))
+			if (nr_wanted == ARRAY_SIZE(wanted))
 				return pm_usage_error(ctx, "too many objects named");
 			wanted[nr_wanted].kind = c == OPT_BUS ? PM_BUS :
 				c == 'd' ? PM_DIMM : c == OPT_REGION ? PM_REGION :
@@ -151,11 +138,11 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			filter.has_mode = true;
 			break;
 		default:
-			return other_option(ctx, c, argv, options, usage);
+			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
 	for (; optind < argc; optind++) {
-		if (nr_wanted == sizeof(wanted) / sizeof(wanted[0]))
+		if (nr_wanted == ARRAY_SIZE(wanted))
 			return pm_usage_error(ctx, "too many objects named");
 		wanted[nr_wanted].kind = PM_NR_KINDS;
 		wanted[nr_wanted++].name = argv[optind];

@@ -150,6 +150,16 @@ static void free_view(struct platform_view *view)
 	free(view->weakest_regions);
 }
 
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
+	{ "json", 'J', NULL, "JSON: {\"platform\": {...}, \"regions\": [...]}" },
+	{ "output", 'o', "LIST", "only these fields (see list --list-columns)" },
+	{ "bytes", 'b', NULL, "sizes in bytes" },
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: pmemctl show [options] [OBJECT...]\n"
@@ -160,23 +170,9 @@ static void usage(void)
 	       "block-layer flush, MAP_SYNC, store granularity and what an\n"
 	       "application must do after a store. OBJECT (region0,\n"
 	       "namespace0.0, pmem0, dax0.0, ...) narrows the view.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -i, --idle             include disabled and unconfigured objects\n"
-	       "  -J, --json             JSON: {\"platform\": {...}, \"regions\": [...]}\n"
-	       "  -o, --output LIST      only these fields (see list --list-columns)\n"
-	       "  -b, --bytes            sizes in bytes\n"
-	       "  -h, --help             show this help\n");
+	       "\n");
+	cli_print_options(stdout, options);
 }
-
-static const struct option options[] = {
-	{ "idle", no_argument, NULL, 'i' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "bytes", no_argument, NULL, 'b' },
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 static int print_json(const struct out_selection *platform_sel,
 		      const struct out_node *platform_root,
@@ -219,11 +215,11 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct platform_view view = { 0 };
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
+	struct cli_getopt g;
 	int c, rc, exit_code = EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":iJo:bh", options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		if (c == 'i') {
 			filter.idle = true;
 			continue;
@@ -232,7 +228,7 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 			continue;
 		switch (c) {
 		default:
-			return other_option(ctx, c, argv, options, usage);
+			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
 	/* Without -o every field that applies is shown, as in JSON. */

@@ -172,6 +172,23 @@ int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 	}
 }
 
+int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
+		     const struct cli_option *table, void (*usage)(void))
+{
+	switch (c) {
+	case 'h':
+		usage();
+		return EXIT_OK;
+	case OPT_LIST_OPTS:
+		cli_print_long_opts(table);
+		return EXIT_OK;
+	case OPT_CONFLICT:
+		return EXIT_USAGE;
+	default:
+		return pm_bad_option(ctx, c, argv);
+	}
+}
+
 int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
 		 const struct option *options, void (*usage)(void))
 {

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "options.h"
 #include "output.h"
 
 struct pm_platform;
@@ -66,6 +67,12 @@ int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
  */
 int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
 		 const struct option *options, void (*usage)(void));
+/*
+ * The same for a command whose options are a cli_option table; also ends
+ * the command after a conflict cli_getopt() reported (EXIT_USAGE).
+ */
+int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
+		     const struct cli_option *table, void (*usage)(void));
 /* Maps a -errno from lib/ to the documented exit code. */
 int pm_exit_code(int err);
 
@@ -76,12 +83,6 @@ struct pm_platform *pm_ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 
 /* Options every listing command takes: -J -o --output-all -n -r -b. */
 #define OUTPUT_SHORT_OPTS "Jo:nrb"
-enum {
-	OPT_OUTPUT_ALL = 0x1000,
-	OPT_LIST_COLUMNS,
-	OPT_LIST_OPTS,
-	OPT_FIRST_COMMAND_OPT,	/* commands number their own from here */
-};
 #define OUTPUT_LONG_OPTS						\
 	{ "json", no_argument, NULL, 'J' },				\
 	{ "output", required_argument, NULL, 'o' },			\

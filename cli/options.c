@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Option tables: getopt's arrays, --help, --list-opts and conflicts from one row each. */
+#include <string.h>
+
+#include "options.h"
+#include "../lib/compat.h"
+#include "pmemctl.h"
+
+/* Options that cannot be combined, as util-linux's ul_excl_t lists them. */
+static const int exclusive[][2] = {
+	{ 'J', 'r' },		/* JSON has no raw form */
+	{ 'J', 'n' },		/* nor a header to leave out */
+};
+
+void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
+		     const struct cli_option *table)
+{
+	char *s;
+	int n = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->table = table;
+	g->ctx = ctx;
+	s = g->shortopts;
+	*s++ = ':';		/* ':' for a missing argument, and no messages */
+	for (; table->name || table->help; table++) {
+		if (!table->name || n == CLI_MAX_OPTIONS)
+			continue;
+		g->longopts[n++] = (struct option){
+			table->name, table->arg ? required_argument : no_argument,
+			NULL, table->key };
+		if (table->key > 0 && table->key < 0x100) {
+			*s++ = (char)table->key;
+			if (table->arg)
+				*s++ = ':';
+		}
+	}
+	*s = '\0';
+	optind = 0;
+	opterr = 0;
+}
+
+static const struct cli_option *find_key(const struct cli_option *table, int key)
+{
+	for (; table->name || table->help; table++)
+		if (table->name && table->key == key)
+			return table;
+	return NULL;
+}
+
+static void option_name(const struct cli_option *o, char *buf, size_t len)
+{
+	if (o->key > 0 && o->key < 0x100)
+		snprintf(buf, len, "-%c/--%s", o->key, o->name);
+	else
+		snprintf(buf, len, "--%s", o->name);
+}
+
+int cli_getopt(struct cli_getopt *g, int argc, char **argv)
+{
+	int c = getopt_long(argc, argv, g->shortopts, g->longopts, NULL);
+
+	if (c == -1 || c == ':' || c == '?')
+		return c;
+	for (size_t i = 0; i < ARRAY_SIZE(exclusive); i++) {
+		int other = exclusive[i][0] == c ? exclusive[i][1] :
+			    exclusive[i][1] == c ? exclusive[i][0] : 0;
+
+		for (int j = 0; other && j < g->nr_seen; j++) {
+			char a[64], b[64];
+
+			if (g->seen[j] != other)
+				continue;
+			option_name(find_key(g->table, other), a, sizeof(a));
+			option_name(find_key(g->table, c), b, sizeof(b));
+			pm_usage_error(g->ctx, "%s and %s cannot be combined", a, b);
+			return OPT_CONFLICT;
+		}
+	}
+	if (g->nr_seen < CLI_MAX_OPTIONS)
+		g->seen[g->nr_seen++] = c;
+	return c;
+}
+
+void cli_print_options(FILE *f, const struct cli_option *table)
+{
+	for (; table->name || table->help; table++) {
+		char left[64];
+		const char *line, *next;
+
+		if (!table->help)
+			continue;
+		if (!table->name) {
+			fprintf(f, "%s\n", table->help);
+			continue;
+		}
+		snprintf(left, sizeof(left), "--%s%s%s", table->name,
+			 table->arg ? " " : "", table->arg ? table->arg : "");
+		if (table->key > 0 && table->key < 0x100)
+			fprintf(f, "  -%c, %-18s ", table->key, left);
+		else
+			fprintf(f, "      %-18s ", left);
+		for (line = table->help; line; line = next) {
+			next = strchr(line, '\n');
+			if (line != table->help)
+				fprintf(f, "%25s", "");
+			fprintf(f, "%.*s\n", next ? (int)(next - line) : (int)strlen(line),
+				line);
+			if (next)
+				next++;
+		}
+	}
+}
+
+void cli_print_long_opts(const struct cli_option *table)
+{
+	for (; table->name || table->help; table++)
+		if (table->name && table->key != OPT_LIST_OPTS)
+			printf("--%s%s\n", table->name, table->arg ? "=" : "");
+}
