@@ -9,35 +9,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doctor.h"
 #include "pmem.h"
+#include "stats.h"
 
 /* What makes a store durable, in the order the output lists them. */
 enum pm_probe_method {
-	PM_PROBE_STORE,			/* store + sfence: all eADR needs */
-	PM_PROBE_CLFLUSH,		/* store + clflush */
-	PM_PROBE_CLFLUSHOPT,		/* store + clflushopt + sfence */
-	PM_PROBE_CLWB,			/* store + clwb + sfence */
-	PM_PROBE_NTSTORE,		/* movnti + sfence */
-	PM_PROBE_MOVDIR64B,		/* movdir64b + sfence */
-	PM_PROBE_MSYNC,			/* store + msync(MS_SYNC) of the pages */
-	PM_PROBE_FSYNC,			/* store + fsync of the file or device */
-	PM_PROBE_DEEP_FLUSH_SYSFS,	/* the region's deep_flush attribute */
-	PM_PROBE_DEEP_FLUSH_FSYNC,	/* fsync of the namespace's block device */
-	PM_PROBE_NR_METHODS,
+	PM_PROBE_METHOD_STORE,		/* store + sfence: all eADR needs */
+	PM_PROBE_METHOD_CLFLUSH,	/* store + clflush */
+	PM_PROBE_METHOD_CLFLUSHOPT,	/* store + clflushopt + sfence */
+	PM_PROBE_METHOD_CLWB,		/* store + clwb + sfence */
+	PM_PROBE_METHOD_NTSTORE,	/* movnti + sfence */
+	PM_PROBE_METHOD_MOVDIR64B,	/* movdir64b + sfence */
+	PM_PROBE_METHOD_MSYNC,		/* store + msync(MS_SYNC) of the pages */
+	PM_PROBE_METHOD_FSYNC,		/* store + fsync of the file or device */
+	PM_PROBE_METHOD_DEEP_FLUSH_SYSFS, /* the region's deep_flush attribute */
+	PM_PROBE_METHOD_DEEP_FLUSH_FSYNC, /* fsync of the namespace's block device */
+	PM_PROBE_METHOD_NR,
 };
 
+/* Where in the range each op lands. */
 enum pm_probe_pattern {
-	PM_PATTERN_HOT,			/* the same offset every time */
-	PM_PATTERN_SEQUENTIAL,		/* one op after the other, wrapping */
-	PM_PATTERN_RANDOM,		/* a random aligned offset in the range */
-	PM_PATTERN_NR,
+	PM_PROBE_PATTERN_HOT,		/* the same offset every time */
+	PM_PROBE_PATTERN_SEQUENTIAL,	/* one op after the other, wrapping */
+	PM_PROBE_PATTERN_RANDOM,	/* a random aligned offset in the range */
+	PM_PROBE_PATTERN_NR,
 };
 
+/* What the probe maps. */
 enum pm_probe_kind {
-	PM_PROBE_ANON,			/* anonymous memory: the DRAM baseline */
-	PM_PROBE_FILE,			/* a file (a temporary one by default) */
-	PM_PROBE_DEVDAX,		/* a device-dax character device */
-	PM_PROBE_BLOCK,			/* a pmem block device (page cache) */
+	PM_PROBE_KIND_ANON,		/* anonymous memory: the DRAM baseline */
+	PM_PROBE_KIND_FILE,		/* a file (a temporary one by default) */
+	PM_PROBE_KIND_DEVDAX,		/* a device-dax character device */
+	PM_PROBE_KIND_BLOCK,		/* a pmem block device (page cache) */
 };
 
 /* What cpuid says; the probe never runs an instruction the CPU lacks. */
@@ -176,6 +180,54 @@ typedef void (*pm_probe_progress_fn)(size_t done, size_t total,
 int pm_probe_run(struct pm_probe *p, const struct pm_probe_plan *plan,
 		 pm_probe_result_fn result, pm_probe_progress_fn progress,
 		 void *arg);
+
+/* One combination as the output and the findings read it. */
+struct pm_probe_figures {
+	enum pm_probe_method method;
+	uint32_t size;
+	enum pm_probe_pattern pattern;
+	struct pm_stats st;		/* count 0: nothing measured */
+	bool clock_timed;
+	double overhead_ns;		/* subtracted (TSC) or the clock's cost */
+	size_t clamped;
+	unsigned int migrations;
+	size_t batch_ops;
+	double batch_ns;
+	bool timer_bound;		/* overhead > half of p50 */
+	char *error;			/* why nothing was measured, or NULL */
+	struct pm_histogram histogram;	/* nr_bins 0: none asked for */
+};
+
+/*
+ * The figures of a result: its statistics (sorting r->ns), and with bins
+ * a histogram from the fastest sample to p99 (the tail is one line, not
+ * a flattened picture). clock_overhead_ns is the overhead a clock-timed
+ * result reports, since nothing is subtracted from it. 0 or -ENOMEM;
+ * free with pm_probe_figures_free.
+ */
+int pm_probe_figures(struct pm_probe_result *r, double clock_overhead_ns,
+		     size_t bins, struct pm_probe_figures *f);
+void pm_probe_figures_free(struct pm_probe_figures *f);
+
+/*
+ * What the figures mean here, and where they disagree with what the
+ * platform declares: notes, never a verdict.
+ */
+struct pm_probe_finding {
+	enum pm_severity severity;
+	const char *code;		/* stable id: "timer-bound", ... */
+	char object[64];		/* the region, "timer" or "cpu" */
+	char message[512];
+};
+
+#define PM_PROBE_MAX_FINDINGS 8
+
+/* Fills up to max findings from the figures of a run; returns how many. */
+size_t pm_probe_findings(const struct pm_probe_figures *figs, size_t nr,
+			 const struct pm_probe_target *t,
+			 const struct pm_cpu_features *cpu,
+			 const struct pm_probe_timer *tm,
+			 struct pm_probe_finding *out, size_t max);
 
 const char *pm_probe_method_name(enum pm_probe_method m);
 int pm_probe_method_parse(const char *name, enum pm_probe_method *m);
