@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "probe-cli.h"
+#include "../lib/compat.h"
 
 #define ROW(obj) ((const struct pm_probe_figures *)(obj)->ptr)
 
@@ -174,7 +175,7 @@ static const char *const probe_names[] = { "result" };
 
 const struct out_spec probe_spec = {
 	.columns = probe_columns,
-	.nr_columns = sizeof(probe_columns) / sizeof(probe_columns[0]),
+	.nr_columns = ARRAY_SIZE(probe_columns),
 	.kind_keys = probe_keys,
 	.kind_names = probe_names,
 	.nr_kinds = 1,

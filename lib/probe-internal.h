@@ -56,10 +56,6 @@ struct probe_run {
 	char message[384];
 };
 
-/* probe.c: a sentence for the caller, when it asked for one. */
-void probe_why(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* probe-target.c: the target, its mapping and the pages never to touch. */
 int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 		      const char *name, char *why, size_t why_len);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The probe's targets: opening, mapping, badblocks and SIGBUS, per kind. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,18 +15,11 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include "compat.h"
 #include "probe-internal.h"
+#include "proc.h"
 #include "sysfs.h"
 
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef STATX_ATTR_DAX
-#define STATX_ATTR_DAX 0x00200000
-#endif
 
 #define PAGE PROBE_PAGE
 
@@ -73,124 +65,6 @@ static size_t fault_page(const struct pm_probe *p)
 	if (addr < p->base || addr >= p->base + p->t.range)
 		return SIZE_MAX;
 	return (size_t)(addr - p->base) / PAGE;
-}
-
-/* ---------------------------------------------------- small file help */
-
-/* fstype and mount point of the filesystem whose st_dev is dev. */
-static bool mount_of(dev_t dev, char *fstype, size_t flen, char *mnt,
-		     size_t mlen)
-{
-	char line[4096], point[1024], type[64];
-	unsigned int maj, min;
-	bool found = false;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*d %*d %u:%u %*s %1023s", &maj, &min,
-				   point) != 3)
-			continue;
-		if (maj != major(dev) || min != minor(dev))
-			continue;
-		if (sscanf(sep + 3, "%63s", type) != 1)
-			continue;
-		snprintf(fstype, flen, "%s", type);
-		snprintf(mnt, mlen, "%s", point);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static void read_comm(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-
-	snprintf(buf, len, "?");
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-/*
- * Whether another process has the device open or mapped: every
- * /proc/PID/fd link that resolves to the same device number, and every
- * /proc/PID/maps line naming the device node (a mapping outlives its fd).
- * Processes this caller may not inspect are not seen: only root sees all.
- */
-static bool device_holder(const char *devpath, const struct stat *node,
-			  char *who, size_t len)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *de;
-	bool found = false;
-	pid_t self = getpid();
-
-	if (!proc)
-		return false;
-	while (!found && (de = readdir(proc))) {
-		char path[PATH_MAX], line[PATH_MAX + 256], comm[64];
-		unsigned long long ino;
-		unsigned int maj, min;
-		struct dirent *fe;
-		pid_t pid;
-		DIR *fds;
-		FILE *maps;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		pid = atoi(de->d_name);
-		if (pid == self)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-		fds = opendir(path);
-		while (fds && !found && (fe = readdir(fds))) {
-			char fd_path[PATH_MAX + 300];
-			struct stat st;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(fd_path, sizeof(fd_path), "%s/%s", path, fe->d_name);
-			if (stat(fd_path, &st) == 0 &&
-			    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) &&
-			    (st.st_mode & S_IFMT) == (node->st_mode & S_IFMT) &&
-			    st.st_rdev == node->st_rdev)
-				found = true;
-		}
-		if (fds)
-			closedir(fds);
-		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-		maps = found ? NULL : fopen(path, "re");
-		while (maps && !found && fgets(line, sizeof(line), maps)) {
-			char *name = strchr(line, '/');
-
-			if (name)
-				name[strcspn(name, "\n")] = '\0';
-			if (name && strcmp(name, devpath) == 0)
-				found = true;
-			else if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min,
-					&ino) == 3 && ino == node->st_ino &&
-				 makedev(maj, min) == node->st_dev)
-				found = true;
-		}
-		if (maps)
-			fclose(maps);
-		if (found) {
-			read_comm(pid, comm, sizeof(comm));
-			snprintf(who, len, "pid %d (%s)", (int)pid, comm);
-		}
-	}
-	closedir(proc);
-	return found;
 }
 
 /* ---------------------------------------------------------- badblocks */
@@ -357,9 +231,9 @@ static int make_temp_file(struct pm_probe *p, const char *dir, char *why,
 	if (fd < 0) {
 		int err = errno;
 
-		probe_why(why, why_len, "cannot create a temporary file in %s: %s",
-		    dir, strerror(err));
-		return err == EROFS ? -EACCES : -err;
+		return pm_explain(why, why_len, err == EROFS ? -EACCES : -err,
+				  "cannot create a temporary file in %s: %s",
+				  dir, strerror(err));
 	}
 	p->fd = fd;
 	buf = malloc(1 << 20);
@@ -375,22 +249,21 @@ static int make_temp_file(struct pm_probe *p, const char *dir, char *why,
 
 			free(buf);
 			if (err == ENOSPC || err == EDQUOT)
-				probe_why(why, why_len, "no room for a %llu-byte temporary file in %s (see --range)",
-				    (unsigned long long)p->t.range, dir);
-			else
-				probe_why(why, why_len, "cannot write a temporary file in %s: %s",
-				    dir, strerror(err));
-			return err == EDQUOT ? -ENOSPC : -err;
+				return pm_explain(why, why_len, -ENOSPC,
+						  "no room for a %llu-byte temporary file in %s (see --range)",
+						  (unsigned long long)p->t.range, dir);
+			return pm_explain(why, why_len, -err,
+					  "cannot write a temporary file in %s: %s",
+					  dir, strerror(err));
 		}
 		done += (uint64_t)n;
 	}
 	free(buf);
 	/* Allocated and written: MAP_SYNC faults then need no metadata. */
-	if (fsync(fd) < 0) {
-		probe_why(why, why_len, "fsync of a temporary file in %s: %s", dir,
-		    strerror(errno));
-		return -errno;
-	}
+	if (fsync(fd) < 0)
+		return pm_explain(why, why_len, -errno,
+				  "fsync of a temporary file in %s: %s",
+				  dir, strerror(errno));
 	p->t.temporary = true;
 	return 0;
 }
@@ -398,24 +271,24 @@ static int make_temp_file(struct pm_probe *p, const char *dir, char *why,
 static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 		     char *why, size_t why_len)
 {
-	char dir[PATH_MAX], mnt[1024] = "";
+	char dir[PATH_MAX];
+	struct pm_mount mnt;
 	struct statx stx;
 	struct stat st;
 	int rc;
 
-	if (stat(name, &st) < 0) {
-		probe_why(why, why_len, "%s", strerror(errno));
-		return -errno;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		probe_why(why, why_len, "not a regular file, a directory, a dax device or a pmem block device");
-		return -ENODEV;
-	}
+	if (stat(name, &st) < 0)
+		return pm_explain(why, why_len, -errno, "%s",
+				  strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return pm_explain(why, why_len, -ENODEV,
+				  "not a regular file, a directory, a dax device or a pmem block device");
 	p->t.kind = PM_PROBE_KIND_FILE;
-	if (mount_of(st.st_dev, p->t.fs_type, sizeof(p->t.fs_type), mnt,
-		     sizeof(mnt)))
-		snprintf(p->t.device, sizeof(p->t.device), "%s on %s",
-			 p->t.fs_type, mnt);
+	if (pm_mount_of_dev(st.st_dev, &mnt)) {
+		snprintf(p->t.fs_type, sizeof(p->t.fs_type), "%.31s", mnt.fstype);
+		snprintf(p->t.device, sizeof(p->t.device), "%.31s on %.220s",
+			 mnt.fstype, mnt.point);
+	}
 	if (S_ISDIR(st.st_mode)) {
 		snprintf(dir, sizeof(dir), "%s", name);
 	} else {
@@ -433,16 +306,14 @@ static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 	if (p->t.destructive && S_ISREG(st.st_mode)) {
 		/* --destructive: the file itself, never past its end. */
 		p->fd = open(name, O_RDWR | O_CLOEXEC);
-		if (p->fd < 0) {
-			probe_why(why, why_len, "%s", strerror(errno));
-			return -errno;
-		}
+		if (p->fd < 0)
+			return pm_explain(why, why_len, -errno, "%s",
+					  strerror(errno));
 		if ((uint64_t)st.st_size < p->t.range)
 			p->t.range = (uint64_t)st.st_size & ~(PAGE - 1);
-		if (p->t.range < PAGE) {
-			probe_why(why, why_len, "the file is smaller than a page: nothing to probe");
-			return -EINVAL;
-		}
+		if (p->t.range < PAGE)
+			return pm_explain(why, why_len, -EINVAL,
+					  "the file is smaller than a page: nothing to probe");
 		snprintf(p->t.path, sizeof(p->t.path), "%s", name);
 	} else {
 		rc = make_temp_file(p, dir, why, why_len);
@@ -452,10 +323,9 @@ static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 	}
 	snprintf(p->fd_path, sizeof(p->fd_path), "/proc/self/fd/%d", p->fd);
 	rc = map_range(p, true, p->fd);
-	if (rc) {
-		probe_why(why, why_len, "cannot map it: %s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return pm_explain(why, why_len, rc, "cannot map it: %s",
+				  strerror(-rc));
 	if (statx(p->fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0 &&
 	    (stx.stx_attributes_mask & STATX_ATTR_DAX))
 		p->t.dax = stx.stx_attributes & STATX_ATTR_DAX;
@@ -484,16 +354,20 @@ static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 	return 0;
 }
 
-static int refuse_busy(struct pm_probe *p, const char *devpath,
-		       const struct stat *node, char *why, size_t why_len)
+/*
+ * Another process with the device open or mapped. Processes this caller
+ * may not inspect are not seen: only root sees all.
+ */
+static int refuse_busy(struct pm_probe *p, const char *devpath, char *why,
+		       size_t why_len)
 {
-	char who[128];
+	struct pm_holder h;
 
-	if (p->t.destructive || !device_holder(devpath, node, who, sizeof(who)))
+	if (p->t.destructive || pm_find_holder(&devpath, 1, &h) <= 0)
 		return 0;
-	probe_why(why, why_len, "in use by %s: the probe rewrites what each line holds, which is only safe while nobody else writes (stop it, or use --destructive)",
-	    who);
-	return -EBUSY;
+	return pm_explain(why, why_len, -EBUSY,
+			  "in use by pid %d (%s): the probe rewrites what each line holds, which is only safe while nobody else writes (stop it, or use --destructive)",
+			  (int)h.pid, h.comm);
 }
 
 static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
@@ -506,18 +380,16 @@ static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
 
 	p->t.kind = PM_PROBE_KIND_DEVDAX;
 	snprintf(p->t.path, sizeof(p->t.path), "%s", devpath);
-	if (stat(devpath, &st) < 0) {
-		probe_why(why, why_len, "%s", strerror(errno));
-		return -errno;
-	}
-	rc = refuse_busy(p, devpath, &st, why, why_len);
+	if (stat(devpath, &st) < 0)
+		return pm_explain(why, why_len, -errno, "%s",
+				  strerror(errno));
+	rc = refuse_busy(p, devpath, why, why_len);
 	if (rc)
 		return rc;
 	p->fd = open(devpath, O_RDWR | O_CLOEXEC);
-	if (p->fd < 0) {
-		probe_why(why, why_len, "%s", strerror(errno));
-		return -errno;
-	}
+	if (p->fd < 0)
+		return pm_explain(why, why_len, -errno, "%s",
+				  strerror(errno));
 	sysfs_read_u64(&size, "/sys/dev/char/%u:%u/size", major(st.st_rdev),
 		       minor(st.st_rdev));
 	if (sysfs_read_u64(&align, "/sys/dev/char/%u:%u/align",
@@ -527,19 +399,17 @@ static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
 	if (size && size < p->t.range)
 		p->t.range = size;
 	p->t.range -= p->t.range % align;
-	if (!p->t.range) {
-		probe_why(why, why_len, "the range is smaller than the device's alignment (%llu bytes): see --range",
-		    (unsigned long long)align);
-		return -EINVAL;
-	}
+	if (!p->t.range)
+		return pm_explain(why, why_len, -EINVAL,
+				  "the range is smaller than the device's alignment (%llu bytes): see --range",
+				  (unsigned long long)align);
 	rc = probe_alloc_pages(p);
 	if (rc)
 		return rc;
 	rc = map_range(p, true, p->fd);
-	if (rc) {
-		probe_why(why, why_len, "cannot map it: %s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return pm_explain(why, why_len, rc, "cannot map it: %s",
+				  strerror(-rc));
 	p->t.dax = true;
 	p->t.persistent_memory = pm_region_is_pmem(p->t.pmt.region);
 	if (!p->t.persistent_memory)
@@ -565,17 +435,17 @@ static int open_devdax(struct pm_probe *p, const char *devpath, char *why,
 static int open_block(struct pm_probe *p, const char *devpath, char *why,
 		      size_t why_len)
 {
-	char path[PATH_MAX], type[64], mnt[1024];
+	char path[PATH_MAX];
+	struct pm_mount mnt;
 	uint64_t size = 0;
 	struct stat st;
 	int rc;
 
 	p->t.kind = PM_PROBE_KIND_BLOCK;
 	snprintf(p->t.path, sizeof(p->t.path), "%s", devpath);
-	if (stat(devpath, &st) < 0) {
-		probe_why(why, why_len, "%s", strerror(errno));
-		return -errno;
-	}
+	if (stat(devpath, &st) < 0)
+		return pm_explain(why, why_len, -errno, "%s",
+				  strerror(errno));
 	/*
 	 * O_EXCL fails while the device is mounted or claimed (device-mapper,
 	 * another exclusive opener): no rewrite is safe under a filesystem,
@@ -583,36 +453,33 @@ static int open_block(struct pm_probe *p, const char *devpath, char *why,
 	 */
 	p->fd = open(devpath, O_RDWR | O_EXCL | O_CLOEXEC);
 	if (p->fd < 0 && errno == EBUSY) {
-		if (mount_of(st.st_rdev, type, sizeof(type), mnt, sizeof(mnt)))
-			probe_why(why, why_len, "mounted on %s (%s): probe a file there instead (pmemctl probe %s)",
-			    mnt, type, mnt);
-		else
-			probe_why(why, why_len, "held exclusively by the kernel or another program (a filesystem, device-mapper)");
-		return -EBUSY;
+		if (pm_mount_of_dev(st.st_rdev, &mnt))
+			return pm_explain(why, why_len, -EBUSY,
+					  "mounted on %s (%s): probe a file there instead (pmemctl probe %s)",
+					  mnt.point, mnt.fstype, mnt.point);
+		return pm_explain(why, why_len, -EBUSY,
+				  "held exclusively by the kernel or another program (a filesystem, device-mapper)");
 	}
-	if (p->fd < 0) {
-		probe_why(why, why_len, "%s", strerror(errno));
-		return -errno;
-	}
-	rc = refuse_busy(p, devpath, &st, why, why_len);
+	if (p->fd < 0)
+		return pm_explain(why, why_len, -errno, "%s",
+				  strerror(errno));
+	rc = refuse_busy(p, devpath, why, why_len);
 	if (rc)
 		return rc;
 	if (ioctl(p->fd, BLKGETSIZE64, &size) == 0 && size < p->t.range)
 		p->t.range = size;
 	p->t.range &= ~(PAGE - 1);
-	if (!p->t.range) {
-		probe_why(why, why_len, "the device is smaller than a page");
-		return -EINVAL;
-	}
+	if (!p->t.range)
+		return pm_explain(why, why_len, -EINVAL,
+				  "the device is smaller than a page");
 	rc = probe_alloc_pages(p);
 	if (rc)
 		return rc;
 	/* A block device maps through the page cache: no MAP_SYNC, no DAX. */
 	rc = map_range(p, false, p->fd);
-	if (rc) {
-		probe_why(why, why_len, "cannot map it: %s", strerror(-rc));
-		return rc;
-	}
+	if (rc)
+		return pm_explain(why, why_len, rc, "cannot map it: %s",
+				  strerror(-rc));
 	p->t.persistent_memory = pm_region_is_pmem(p->t.pmt.region);
 	snprintf(p->t.note, sizeof(p->t.note),
 		 "a block device maps through the page cache: CPU flushes reach DRAM; only msync and fsync make stores durable");
@@ -646,10 +513,8 @@ int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 
 	if (strcmp(name, "anon") == 0)
 		return open_anon(p);
-	if (!pf) {
-		probe_why(why, why_len, "no platform snapshot");
-		return -EINVAL;
-	}
+	if (!pf)
+		return pm_explain(why, why_len, -EINVAL, "no platform snapshot");
 	rc = pm_resolve_target(pf, name, t);
 	if (rc == -ENODEV) {
 		char what[256];
@@ -658,14 +523,13 @@ int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 		memset(t, 0, sizeof(*t));
 		if (stat(name, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
 			return open_file(p, name, false, why, why_len);
-		probe_why(why, why_len, "not a persistent-memory device (it is %s)",
-		    what[0] ? what : "something else");
-		return -ENODEV;
+		return pm_explain(why, why_len, -ENODEV,
+				  "not a persistent-memory device (it is %s)",
+				  what[0] ? what : "something else");
 	}
-	if (rc) {
-		probe_why(why, why_len, "no such region, namespace, device or file");
-		return -ENOENT;
-	}
+	if (rc)
+		return pm_explain(why, why_len, -ENOENT,
+				  "no such region, namespace, device or file");
 	p->t.domain = t->region->domain;
 	p->t.numa_node = t->region->numa_node;
 	if (t->path) {
@@ -675,11 +539,10 @@ int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 	}
 	if (!t->ns) {
 		t->ns = region_namespace(pf, t->region);
-		if (!t->ns) {
-			probe_why(why, why_len, "%s has no active namespace with a device to probe",
-			    t->region->dev);
-			return -ENODEV;
-		}
+		if (!t->ns)
+			return pm_explain(why, why_len, -ENODEV,
+					  "%s has no active namespace with a device to probe",
+					  t->region->dev);
 	}
 	if (t->ns->numa_node >= 0)
 		p->t.numa_node = t->ns->numa_node;
@@ -693,8 +556,8 @@ int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 		snprintf(devpath, sizeof(devpath), "/dev/%s", t->ns->blockdev);
 		return open_block(p, devpath, why, why_len);
 	}
-	probe_why(why, why_len, "%s is not active: it has no device to probe",
-	    t->ns->dev);
-	return -ENODEV;
+	return pm_explain(why, why_len, -ENODEV,
+			  "%s is not active: it has no device to probe",
+			  t->ns->dev);
 }
 

@@ -2,7 +2,6 @@
 /* The flush-latency probe: names, the handle, and running a plan. */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +18,6 @@
 #define BATCH_MAX_OPS 10000
 #define BATCH_MIN_OPS 16		/* even when the slice is spent */
 #define BATCH_MAX_BYTES (8ULL << 20)
-
-void probe_why(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
 
 /* ------------------------------------------------------------- names */
 
@@ -122,7 +110,7 @@ int pm_probe_open(const struct pm_platform *pf, const char *name,
 	int rc;
 
 	*out = NULL;
-	probe_why(why, why_len, "%s", "");
+	pm_explain(why, why_len, 0, "%s", "");
 	if (!p)
 		return -ENOMEM;
 	p->fd = -1;
@@ -134,14 +122,14 @@ int pm_probe_open(const struct pm_platform *pf, const char *name,
 	p->rng = 0x9e3779b97f4a7c15ULL;
 	pm_cpu_features(&p->cpu);
 	if (!p->cpu.x86 || !p->cpu.sse2) {
-		probe_why(why, why_len, "the probe needs an x86-64 CPU");
 		free(p);
-		return -EOPNOTSUPP;
+		return pm_explain(why, why_len, -EOPNOTSUPP,
+				  "the probe needs an x86-64 CPU");
 	}
 	if (!p->t.range) {
-		probe_why(why, why_len, "the range must be at least a page (4096 bytes)");
 		free(p);
-		return -EINVAL;
+		return pm_explain(why, why_len, -EINVAL,
+				  "the range must be at least a page (4096 bytes)");
 	}
 	rc = probe_open_target(p, pf, name, why, why_len);
 	if (!rc && !p->bad)
@@ -194,7 +182,7 @@ int pm_probe_method_available(struct pm_probe *p, enum pm_probe_method m,
 	struct pm_flush_result r;
 	bool has = true;
 
-	probe_why(why, why_len, "%s", "");
+	pm_explain(why, why_len, 0, "%s", "");
 	switch (m) {
 	case PM_PROBE_METHOD_STORE:
 		return 0;
@@ -217,38 +205,36 @@ int pm_probe_method_available(struct pm_probe *p, enum pm_probe_method m,
 	case PM_PROBE_METHOD_FSYNC:
 		if (p->t.kind == PM_PROBE_KIND_FILE || p->t.kind == PM_PROBE_KIND_BLOCK)
 			return 0;
-		probe_why(why, why_len, "%s", p->t.kind == PM_PROBE_KIND_ANON ?
-		    "anonymous memory has nothing to sync to" :
-		    "device-dax has no msync or fsync: the CPU flush (or the region's deep flush) is all there is");
-		return -EOPNOTSUPP;
+		return pm_explain(why, why_len, -EOPNOTSUPP, "%s",
+				  p->t.kind == PM_PROBE_KIND_ANON ?
+				  "anonymous memory has nothing to sync to" :
+				  "device-dax has no msync or fsync: the CPU flush (or the region's deep flush) is all there is");
 	case PM_PROBE_METHOD_DEEP_FLUSH_SYSFS:
 	case PM_PROBE_METHOD_DEEP_FLUSH_FSYNC:
-		if (!p->t.pmt.region) {
-			probe_why(why, why_len, "not on persistent memory: no region to flush");
-			return -EOPNOTSUPP;
-		}
+		if (!p->t.pmt.region)
+			return pm_explain(why, why_len, -EOPNOTSUPP,
+					  "not on persistent memory: no region to flush");
 		pm_deep_flush(&p->t.pmt, m == PM_PROBE_METHOD_DEEP_FLUSH_SYSFS ?
 			      PM_METHOD_SYSFS : PM_METHOD_FSYNC, true, &r);
 		switch (r.outcome) {
 		case PM_OUTCOME_DRY_RUN:
 			return 0;
 		case PM_OUTCOME_NOT_PERMITTED:
-			probe_why(why, why_len, "not permitted: %s", r.message);
-			return -EACCES;
+			return pm_explain(why, why_len, -EACCES,
+					  "not permitted: %s", r.message);
 		case PM_OUTCOME_NOT_NEEDED:
-			probe_why(why, why_len, "not needed: %s", r.message);
-			return -EOPNOTSUPP;
+			return pm_explain(why, why_len, -EOPNOTSUPP,
+					  "not needed: %s", r.message);
 		default:
-			probe_why(why, why_len, "%s", r.message);
-			return -EOPNOTSUPP;
+			return pm_explain(why, why_len, -EOPNOTSUPP, "%s",
+					  r.message);
 		}
 	default:
 		return -EINVAL;
 	}
-	if (!has) {
-		probe_why(why, why_len, "the CPU lacks it (%s)", cpuid_bits[m]);
-		return -EOPNOTSUPP;
-	}
+	if (!has)
+		return pm_explain(why, why_len, -EOPNOTSUPP,
+				  "the CPU lacks it (%s)", cpuid_bits[m]);
 	return 0;
 }
 
