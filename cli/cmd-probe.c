@@ -365,7 +365,9 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 		}
 	}
 	if (a->out.list_columns) {
-		out_list_columns(stdout, &probe_spec, a->out.json);
+		/* The table's columns; in JSON, every key of the document. */
+		out_list_columns(stdout, a->out.json ? &probe_document_spec :
+				 &probe_spec, a->out.json);
 		return -1;
 	}
 	if (optind == argc)
@@ -441,7 +443,6 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct pm_cpu_features cpu;
 	struct pm_probe_timer tm;
 	struct probe_report rep;
-	struct out_node root = { .child_kinds = 1 };
 	struct out_selection sel;
 	struct pm_platform *pf = NULL;
 	struct pm_probe *p = NULL;
@@ -540,13 +541,8 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	s.csv = NULL;
 
-	for (size_t i = 0; i < s.nr_rows; i++) {
+	for (size_t i = 0; i < s.nr_rows; i++)
 		failed |= s.rows[i].error != NULL;
-		if (!out_node_add(&root, 0, &s.rows[i])) {
-			exit_code = EXIT_FAIL;
-			goto out;
-		}
-	}
 	rep = (struct probe_report) {
 		.s = &s,
 		.t = pm_probe_target(p),
@@ -561,19 +557,16 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	};
 	rep.nr_findings = pm_probe_findings(s.rows, s.nr_rows, rep.t, &cpu, &tm,
 					    findings, PM_PROBE_MAX_FINDINGS);
-	if (a.out.json) {
-		rep.elapsed_ns = pm_probe_now_ns() - start;
-		if (probe_print_json(&sel, &root, &rep) < 0)
-			exit_code = EXIT_FAIL;
-	} else {
-		probe_print_human(&a.out, &sel, &root, &rep);
-	}
+	probe_report_lists(&rep);
+	rep.elapsed_ns = pm_probe_now_ns() - start;
+	if ((a.out.json ? probe_print_json(&sel, &rep) :
+	     probe_print_human(&a.out, &sel, &rep)) < 0)
+		exit_code = EXIT_FAIL;
 	if (!exit_code && failed)
 		exit_code = EXIT_FAIL;
 out:
 	if (s.csv)
 		fclose(s.csv);
-	out_node_free(&root);
 	free_rows(&s);
 	pm_probe_close(p);
 	return exit_code;

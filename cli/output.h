@@ -83,7 +83,7 @@ struct out_node {
 	size_t alloc;
 };
 
-#define OUT_MAX_COLUMNS 64
+#define OUT_MAX_COLUMNS 128
 
 /* The columns to print: -o LIST, -o +LIST, --output-all or the defaults. */
 struct out_selection {

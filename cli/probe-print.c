@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl probe's printers: the human report, histograms, JSON, CSV. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "pmemctl.h"
 #include "probe-cli.h"
+#include "../lib/compat.h"
 
 #define HISTOGRAM_WIDTH 40
 
@@ -35,143 +33,49 @@ void probe_write_csv(struct probe_state *s, const struct pm_probe_result *r)
 
 /* ---------------------------------------------------------------- JSON */
 
-static const char *domain_or_null(const struct pm_probe_target *t)
+/*
+ * -o names keys of the results; the rest of the document stays whole.
+ * The results' columns are the first of the document's.
+ */
+static void document_selection(const struct out_selection *sel,
+			       struct out_selection *jsel)
 {
-	return t->pmt.region ? pm_domain_name(t->domain) : NULL;
-}
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *jfloat(double v, int decimals)
-{
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-	return json_object_new_double_s(v, buf);
-}
-
-static struct json_object *target_json(const struct pm_probe_target *t)
-{
-	struct json_object *j = json_object_new_object();
-
-	json_object_object_add(j, "name", jstr(t->name));
-	json_object_object_add(j, "kind", jstr(pm_probe_kind_name(t->kind)));
-	json_object_object_add(j, "path", jstr(t->path));
-	json_object_object_add(j, "device", jstr(t->device[0] ? t->device : NULL));
-	json_object_object_add(j, "filesystem", jstr(t->fs_type[0] ? t->fs_type : NULL));
-	json_object_object_add(j, "temporary", json_object_new_boolean(t->temporary));
-	json_object_object_add(j, "persistent_memory",
-			       json_object_new_boolean(t->persistent_memory));
-	json_object_object_add(j, "dax", json_object_new_boolean(t->dax));
-	json_object_object_add(j, "map_sync", json_object_new_boolean(t->map_sync));
-	json_object_object_add(j, "destructive", json_object_new_boolean(t->destructive));
-	json_object_object_add(j, "range", json_object_new_int64((int64_t)t->range));
-	json_object_object_add(j, "region", jstr(t->pmt.region ? t->pmt.region->dev : NULL));
-	json_object_object_add(j, "namespace", jstr(t->pmt.ns ? t->pmt.ns->dev : NULL));
-	json_object_object_add(j, "persistence_domain", jstr(domain_or_null(t)));
-	json_object_object_add(j, "numa_node", t->numa_node >= 0 ?
-			       json_object_new_int(t->numa_node) : NULL);
-	json_object_object_add(j, "badblocks_checked",
-			       json_object_new_boolean(t->badblocks_checked));
-	json_object_object_add(j, "badblocks_skipped",
-			       json_object_new_int64((int64_t)t->bad_bytes));
-	json_object_object_add(j, "note", jstr(t->note[0] ? t->note : NULL));
-	return j;
-}
-
-static struct json_object *cpu_json(const struct pm_cpu_features *f,
-				    const struct pm_probe_timer *tm)
-{
-	struct json_object *j = json_object_new_object();
-	struct json_object *features = json_object_new_array();
-	const struct { const char *name; bool has; } list[] = {
-		{ "sse2", f->sse2 }, { "clflush", f->clflush },
-		{ "clflushopt", f->clflushopt }, { "clwb", f->clwb },
-		{ "movdir64b", f->movdir64b }, { "rdtscp", f->rdtscp },
-		{ "invariant_tsc", f->invariant_tsc },
-	};
-
-	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
-		if (list[i].has)
-			json_object_array_add(features, json_object_new_string(list[i].name));
-	json_object_object_add(j, "cpu", json_object_new_int(tm->cpu));
-	json_object_object_add(j, "numa_node", tm->cpu_node >= 0 ?
-			       json_object_new_int(tm->cpu_node) : NULL);
-	json_object_object_add(j, "vendor", jstr(f->vendor));
-	json_object_object_add(j, "hypervisor", json_object_new_boolean(f->hypervisor));
-	json_object_object_add(j, "features", features);
-	return j;
-}
-
-static struct json_object *timer_json(const struct pm_probe_timer *tm)
-{
-	struct json_object *j = json_object_new_object();
-
-	json_object_object_add(j, "source", jstr(tm->source));
-	json_object_object_add(j, "tsc_hz", json_object_new_int64((int64_t)llround(tm->tsc_hz)));
-	json_object_object_add(j, "calibration", jstr(tm->calibration));
-	json_object_object_add(j, "calibration_ms", jfloat(tm->calibration_ms, 1));
-	json_object_object_add(j, "invariant_tsc", json_object_new_boolean(tm->invariant));
-	json_object_object_add(j, "tick_ns", jfloat(tm->tick_ns, 3));
-	json_object_object_add(j, "resolution_ns", jfloat(tm->resolution_ns, 1));
-	json_object_object_add(j, "overhead_ns", jfloat(tm->overhead_ns, 1));
-	json_object_object_add(j, "overhead_min_ns", jfloat(tm->overhead_min_ns, 1));
-	json_object_object_add(j, "clock_overhead_ns", jfloat(tm->clock_overhead_ns, 1));
-	json_object_object_add(j, "clock_resolution_ns", jfloat(tm->clock_resolution_ns, 1));
-	return j;
-}
-
-static struct json_object *run_json(const struct probe_report *rep)
-{
-	struct json_object *j = json_object_new_object();
-
-	json_object_object_add(j, "iterations",
-			       json_object_new_int64((int64_t)rep->iterations));
-	json_object_object_add(j, "duration_limit_ms", rep->duration_ns ?
-			       json_object_new_int64((int64_t)(rep->duration_ns / 1000000)) : NULL);
-	json_object_object_add(j, "elapsed_ms",
-			       json_object_new_int64((int64_t)(rep->elapsed_ns / 1000000)));
-	json_object_object_add(j, "interrupted",
-			       json_object_new_boolean(rep->interrupted));
-	return j;
+	*jsel = *sel;
+	if (!sel->explicit_columns)
+		return;
+	jsel->nr = 0;
+	for (size_t i = probe_spec.nr_columns; i < probe_document_spec.nr_columns; i++)
+		jsel->index[jsel->nr++] = i;
+	for (size_t i = 0; i < sel->nr; i++)
+		jsel->index[jsel->nr++] = sel->index[i];
 }
 
 int probe_print_json(const struct out_selection *sel,
-		     const struct out_node *root,
 		     const struct probe_report *rep)
 {
-	struct json_object *jroot = json_object_new_object(), *jres, *results;
-	struct json_object *jskipped = json_object_new_array();
-	struct json_object *jnotes = json_object_new_array();
+	static const enum probe_kind parts[] = {
+		PROBE_TARGET, PROBE_CPU, PROBE_TIMER, PROBE_RUN,
+	};
+	struct out_node doc = { .obj = { PROBE_DOCUMENT, rep } };
+	struct out_selection jsel;
+	struct json_object *j = NULL;
 
-	jres = out_to_json(&probe_spec, sel, root);
-	if (!jroot || !jres || !jskipped || !jnotes ||
-	    !json_object_object_get_ex(jres, "results", &results))
-		return -ENOMEM;
-	json_object_object_add(jroot, "target", target_json(rep->t));
-	json_object_object_add(jroot, "cpu", cpu_json(rep->cpu, rep->tm));
-	json_object_object_add(jroot, "timer", timer_json(rep->tm));
-	json_object_object_add(jroot, "run", run_json(rep));
-	json_object_object_add(jroot, "results", json_object_get(results));
-	json_object_put(jres);
-	for (size_t i = 0; i < rep->nr_skipped; i++) {
-		struct json_object *js = json_object_new_object();
-
-		json_object_object_add(js, "method",
-				       jstr(pm_probe_method_name(rep->skipped[i].method)));
-		json_object_object_add(js, "reason", jstr(rep->skipped[i].reason));
-		json_object_array_add(jskipped, js);
-	}
-	json_object_object_add(jroot, "skipped", jskipped);
-	for (size_t i = 0; i < rep->nr_findings; i++)
-		json_object_array_add(jnotes,
-				      json_object_new_string(rep->findings[i].message));
-	json_object_object_add(jroot, "notes", jnotes);
-	out_print_json(stdout, jroot);
-	return 0;
+	document_selection(sel, &jsel);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		if (!out_node_add(&doc, parts[i], rep))
+			goto out;
+	for (size_t i = 0; i < rep->s->nr_rows; i++)
+		if (!out_node_add(&doc, PROBE_RESULT, &rep->s->rows[i]))
+			goto out;
+	for (size_t i = 0; i < rep->nr_skipped; i++)
+		if (!out_node_add(&doc, PROBE_SKIPPED, &rep->skipped[i]))
+			goto out;
+	j = out_document_json(&probe_document_spec, &jsel, &doc);
+	if (j)
+		out_print_json(stdout, j);
+out:
+	out_node_free(&doc);
+	return j ? 0 : -ENOMEM;
 }
 
 /* --------------------------------------------------------------- human */
@@ -245,18 +149,24 @@ static void print_header(const struct pm_probe_target *t,
 	printf("\n");
 }
 
-void probe_print_human(const struct out_opts *opts,
-		       const struct out_selection *sel,
-		       const struct out_node *root,
-		       const struct probe_report *rep)
+int probe_print_human(const struct out_opts *opts,
+		      const struct out_selection *sel,
+		      const struct probe_report *rep)
 {
 	const struct probe_state *s = rep->s;
+	struct out_node root = { .child_kinds = 1u << PROBE_RESULT };
+	int rc = 0;
 
-	if (!opts->noheadings && !opts->raw)
+	for (size_t i = 0; i < s->nr_rows && !rc; i++)
+		if (!out_node_add(&root, PROBE_RESULT, &s->rows[i]))
+			rc = -ENOMEM;
+	if (!rc && !opts->noheadings && !opts->raw)
 		print_header(rep->t, rep->cpu, rep->tm);
-	out_print(stdout, &probe_spec, opts, sel, root);
-	if (opts->noheadings || opts->raw)
-		return;
+	if (!rc)
+		out_print(stdout, &probe_spec, opts, sel, &root);
+	out_node_free(&root);
+	if (rc || opts->noheadings || opts->raw)
+		return rc;
 	printf("\nLatencies in ns per op (p50: median); BATCH: ns per op issued back\n"
 	       "to back; GB/S: bytes per ns of that batched run.\n");
 	for (size_t i = 0; i < s->nr_rows; i++) {
@@ -296,4 +206,5 @@ void probe_print_human(const struct out_opts *opts,
 		       row->st.p50, text);
 		free(text);
 	}
+	return 0;
 }
