@@ -236,6 +236,8 @@ static void progress(size_t done, size_t total, enum pm_probe_method m,
 		done + 1, total);
 	fflush(stderr);
 }
+
+/* A row per combination; the CSV first, in the order measured. */
 static int on_result(struct pm_probe_result *r, void *arg)
 {
 	struct probe_state *s = arg;

@@ -125,7 +125,6 @@ static void get_flags(const struct out_obj *obj, struct out_cell *cell)
 	cell->str = row->error ? "error" : row->timer_bound ? "timer-bound" : NULL;
 }
 
-
 /* ---------------------------------------------- the rest of the document */
 
 static void get_notes(const struct out_obj *obj, struct out_cell *cell)

@@ -18,10 +18,6 @@
 #include "flush.h"
 #include "probe-internal.h"
 
-#define PAGE PROBE_PAGE
-#define LINE PROBE_LINE
-#define NO_OFFSET PROBE_NO_OFFSET
-
 /* -------------------------------------------------------------- cpuid */
 
 void pm_cpu_features(struct pm_cpu_features *f)
@@ -184,7 +180,7 @@ uint64_t probe_tsc_min_step(void)
 
 static bool range_bad(const struct pm_probe *p, uint64_t off, uint32_t size)
 {
-	for (uint64_t pg = off / PAGE; pg <= (off + size - 1) / PAGE; pg++)
+	for (uint64_t pg = off / PROBE_PAGE; pg <= (off + size - 1) / PROBE_PAGE; pg++)
 		if (p->bad[pg])
 			return true;
 	return false;
@@ -203,7 +199,7 @@ static uint64_t xorshift(uint64_t *s)
 
 /*
  * The next op's offset: aligned to its size, inside the range, never on
- * a page known to be bad. NO_OFFSET when no good one is found.
+ * a page known to be bad. PROBE_NO_OFFSET when no good one is found.
  */
 uint64_t probe_next_offset(struct probe_run *r)
 {
@@ -213,8 +209,8 @@ uint64_t probe_next_offset(struct probe_run *r)
 	switch (r->pattern) {
 	case PM_PROBE_PATTERN_HOT:
 		off = r->hot;
-		if (off != NO_OFFSET && range_bad(p, off, r->size))
-			off = r->hot = NO_OFFSET;
+		if (off != PROBE_NO_OFFSET && range_bad(p, off, r->size))
+			off = r->hot = PROBE_NO_OFFSET;
 		return off;
 	case PM_PROBE_PATTERN_SEQUENTIAL:
 		for (uint64_t tries = 0; tries < slots; tries++) {
@@ -225,14 +221,14 @@ uint64_t probe_next_offset(struct probe_run *r)
 			if (!range_bad(p, off, r->size))
 				return off;
 		}
-		return NO_OFFSET;
+		return PROBE_NO_OFFSET;
 	default:
 		for (int tries = 0; tries < 256; tries++) {
 			off = (xorshift(&p->rng) % slots) * r->size;
 			if (!range_bad(p, off, r->size))
 				return off;
 		}
-		return NO_OFFSET;
+		return PROBE_NO_OFFSET;
 	}
 }
 
@@ -241,7 +237,7 @@ uint64_t probe_first_good(struct pm_probe *p, uint32_t size)
 	for (uint64_t off = 0; off + size <= p->t.range; off += size)
 		if (!range_bad(p, off, size))
 			return off;
-	return NO_OFFSET;
+	return PROBE_NO_OFFSET;
 }
 
 /* ---------------------------------------------------------- the loops */
@@ -282,32 +278,33 @@ nt_words(char *dst, const char *src, uint32_t size)
 
 static inline char *page_down(char *addr)
 {
-	return (char *)((uintptr_t)addr & ~(uintptr_t)(PAGE - 1));
+	return (char *)((uintptr_t)addr & ~(uintptr_t)(PROBE_PAGE - 1));
 }
 
 static inline size_t page_span(char *addr, uint32_t size)
 {
 	char *start = page_down(addr);
 
-	return ((size_t)(addr + size - start) + PAGE - 1) & ~(size_t)(PAGE - 1);
+	return ((size_t)(addr + size - start) + PROBE_PAGE - 1) &
+	       ~(size_t)(PROBE_PAGE - 1);
 }
 
 /* What each method does between the two halves of the bracket. */
 #define OP_STORE store_words(dst, src, size); _mm_sfence()
 #define OP_CLFLUSH store_words(dst, src, size);				\
-	for (uint32_t l = 0; l < size; l += LINE)			\
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)			\
 		_mm_clflush(dst + l)
 #define OP_CLFLUSHOPT store_words(dst, src, size);			\
-	for (uint32_t l = 0; l < size; l += LINE)			\
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)			\
 		_mm_clflushopt(dst + l);				\
 	_mm_sfence()
 #define OP_CLWB store_words(dst, src, size);				\
-	for (uint32_t l = 0; l < size; l += LINE)			\
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)			\
 		_mm_clwb(dst + l);					\
 	_mm_sfence()
 #define OP_NTSTORE nt_words(dst, src, size); _mm_sfence()
 #define OP_MOVDIR64B							\
-	for (uint32_t l = 0; l < size; l += LINE)			\
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)			\
 		_movdir64b(dst + l, src + l);				\
 	_mm_sfence()
 #define OP_MSYNC store_words(dst, src, size);				\
@@ -320,19 +317,19 @@ static inline size_t page_span(char *addr, uint32_t size)
  * cpuid says the CPU has them: the binary runs on any x86-64.
  */
 #define DEFINE_METHOD(name, attr, OP)					\
-attr static void sample_##name(struct probe_run *r)				\
+attr static void sample_##name(struct probe_run *r)			\
 {									\
 	struct pm_probe *p = r->p;					\
 	const uint32_t size = r->size;					\
 									\
 	while (r->count < r->n) {					\
-		uint64_t off = probe_next_offset(r), t0, t1;			\
+		uint64_t off = probe_next_offset(r), t0, t1;		\
 		unsigned int aux;					\
 		const char *src;					\
 		char *dst;						\
 		int rc = 0;						\
 									\
-		if (off == NO_OFFSET) {					\
+		if (off == PROBE_NO_OFFSET) {				\
 			r->err = EIO;					\
 			return;						\
 		}							\
@@ -356,7 +353,7 @@ attr static void sample_##name(struct probe_run *r)				\
 			return;						\
 	}								\
 }									\
-attr static void batch_##name(struct probe_run *r)				\
+attr static void batch_##name(struct probe_run *r)			\
 {									\
 	struct pm_probe *p = r->p;					\
 	const uint32_t size = r->size;					\
@@ -403,7 +400,7 @@ static const struct {
 
 __attribute__((target("clwb"))) static void flush_clwb(char *dst, uint32_t size)
 {
-	for (uint32_t l = 0; l < size; l += LINE)
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)
 		_mm_clwb(dst + l);
 	_mm_sfence();
 }
@@ -411,14 +408,14 @@ __attribute__((target("clwb"))) static void flush_clwb(char *dst, uint32_t size)
 __attribute__((target("clflushopt"))) static void flush_clflushopt(char *dst,
 								    uint32_t size)
 {
-	for (uint32_t l = 0; l < size; l += LINE)
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)
 		_mm_clflushopt(dst + l);
 	_mm_sfence();
 }
 
 static void flush_clflush(char *dst, uint32_t size)
 {
-	for (uint32_t l = 0; l < size; l += LINE)
+	for (uint32_t l = 0; l < size; l += PROBE_LINE)
 		_mm_clflush(dst + l);
 	_mm_sfence();
 }
@@ -466,7 +463,7 @@ static void sample_deep_flush(struct probe_run *r)
 		uint64_t off = probe_next_offset(r);
 		char *dst;
 
-		if (off == NO_OFFSET) {
+		if (off == PROBE_NO_OFFSET) {
 			r->err = EIO;
 			return;
 		}

@@ -20,9 +20,6 @@
 #include "proc.h"
 #include "sysfs.h"
 
-
-#define PAGE PROBE_PAGE
-
 /* ------------------------------------------------------------ SIGBUS */
 
 /*
@@ -64,7 +61,7 @@ static size_t fault_page(const struct pm_probe *p)
 
 	if (addr < p->base || addr >= p->base + p->t.range)
 		return SIZE_MAX;
-	return (size_t)(addr - p->base) / PAGE;
+	return (size_t)(addr - p->base) / PROBE_PAGE;
 }
 
 /* ---------------------------------------------------------- badblocks */
@@ -77,9 +74,9 @@ static void mark_bad(struct pm_probe *p, uint64_t start, uint64_t len)
 		return;
 	if (end > p->t.range)
 		end = p->t.range;
-	for (uint64_t pg = start / PAGE; pg <= (end - 1) / PAGE; pg++) {
+	for (uint64_t pg = start / PROBE_PAGE; pg <= (end - 1) / PROBE_PAGE; pg++) {
 		if (!p->bad[pg])
-			p->t.bad_bytes += PAGE;
+			p->t.bad_bytes += PROBE_PAGE;
 		p->bad[pg] = 1;
 	}
 }
@@ -134,7 +131,7 @@ static int map_range(struct pm_probe *p, bool try_sync, int prot_fd)
 
 int probe_alloc_pages(struct pm_probe *p)
 {
-	p->nr_pages = (p->t.range + PAGE - 1) / PAGE;
+	p->nr_pages = (p->t.range + PROBE_PAGE - 1) / PROBE_PAGE;
 	p->bad = calloc(p->nr_pages, 1);
 	return p->bad ? 0 : -ENOMEM;
 }
@@ -152,11 +149,11 @@ void probe_prefault(struct pm_probe *p)
 	probe_sigbus_install(&old);
 	if (sigsetjmp(bus_env, 1)) {
 		/* Resumed after a fault on page pg: skip it for good. */
-		mark_bad(p, (uint64_t)pg * PAGE, PAGE);
+		mark_bad(p, (uint64_t)pg * PROBE_PAGE, PROBE_PAGE);
 		pg++;
 	}
 	for (; pg < p->nr_pages; pg++) {
-		volatile char *c = p->base + pg * PAGE;
+		volatile char *c = p->base + pg * PROBE_PAGE;
 
 		if (p->bad[pg])
 			continue;
@@ -176,10 +173,10 @@ int probe_guarded(struct pm_probe *p, void (*fn)(struct probe_run *),
 
 		bus_armed = 0;
 		if (pg != SIZE_MAX)
-			mark_bad(p, (uint64_t)pg * PAGE, PAGE);
+			mark_bad(p, (uint64_t)pg * PROBE_PAGE, PROBE_PAGE);
 		snprintf(r->message, sizeof(r->message),
 			 "SIGBUS at offset %#llx: a poisoned line (a badblock) or a file that shrank; that page is skipped from now on",
-			 pg == SIZE_MAX ? 0ULL : (unsigned long long)pg * PAGE);
+			 pg == SIZE_MAX ? 0ULL : (unsigned long long)pg * PROBE_PAGE);
 		return -EFAULT;
 	}
 	bus_armed = 1;
@@ -310,8 +307,8 @@ static int open_file(struct pm_probe *p, const char *name, bool on_pmem,
 			return pm_explain(why, why_len, -errno, "%s",
 					  strerror(errno));
 		if ((uint64_t)st.st_size < p->t.range)
-			p->t.range = (uint64_t)st.st_size & ~(PAGE - 1);
-		if (p->t.range < PAGE)
+			p->t.range = (uint64_t)st.st_size & ~(PROBE_PAGE - 1);
+		if (p->t.range < PROBE_PAGE)
 			return pm_explain(why, why_len, -EINVAL,
 					  "the file is smaller than a page: nothing to probe");
 		snprintf(p->t.path, sizeof(p->t.path), "%s", name);
@@ -468,7 +465,7 @@ static int open_block(struct pm_probe *p, const char *devpath, char *why,
 		return rc;
 	if (ioctl(p->fd, BLKGETSIZE64, &size) == 0 && size < p->t.range)
 		p->t.range = size;
-	p->t.range &= ~(PAGE - 1);
+	p->t.range &= ~(PROBE_PAGE - 1);
 	if (!p->t.range)
 		return pm_explain(why, why_len, -EINVAL,
 				  "the device is smaller than a page");

@@ -92,7 +92,8 @@ static void measure_overhead(struct pm_probe *p, struct pm_probe_timer *tm)
 	tm->overhead_ns = p->overhead_ns;
 	tm->overhead_min_ns = probe_ticks_ns(p, (double)d[0]);
 	min_step = probe_tsc_min_step();
-	tm->resolution_ns = min_step == UINT64_MAX ? 0 : probe_ticks_ns(p, (double)min_step);
+	tm->resolution_ns = min_step == UINT64_MAX ? 0 :
+		probe_ticks_ns(p, (double)min_step);
 	tm->tick_ns = 1e9 / p->tsc_hz;
 	for (size_t i = 0; i < 1000; i++) {
 		uint64_t a = pm_probe_now_ns(), b = pm_probe_now_ns();

@@ -11,9 +11,6 @@
 #include "flush.h"
 #include "probe-internal.h"
 
-#define PAGE PROBE_PAGE
-#define LINE PROBE_LINE
-#define NO_OFFSET PROBE_NO_OFFSET
 /* The batched run copies what the lines hold first: bound that copy. */
 #define BATCH_MAX_OPS 10000
 #define BATCH_MIN_OPS 16		/* even when the slice is spent */
@@ -118,7 +115,7 @@ int pm_probe_open(const struct pm_platform *pf, const char *name,
 	p->t.numa_node = -1;
 	p->t.destructive = opts->destructive;
 	p->t.range = opts->range ? opts->range : PM_PROBE_DEFAULT_RANGE;
-	p->t.range &= ~(PAGE - 1);
+	p->t.range &= ~(PROBE_PAGE - 1);
 	p->rng = 0x9e3779b97f4a7c15ULL;
 	pm_cpu_features(&p->cpu);
 	if (!p->cpu.x86 || !p->cpu.sse2) {
@@ -274,8 +271,8 @@ static int run_one(struct pm_probe *p, const struct pm_probe_plan *plan,
 
 	r->ticks = malloc(plan->iterations * sizeof(uint64_t));
 	r->offsets = malloc(plan->iterations * sizeof(uint64_t));
-	r->scratch = aligned_alloc(LINE, r->size);
-	r->pattern_buf = aligned_alloc(LINE, r->size);
+	r->scratch = aligned_alloc(PROBE_LINE, r->size);
+	r->pattern_buf = aligned_alloc(PROBE_LINE, r->size);
 	if (!r->ticks || !r->offsets || !r->scratch || !r->pattern_buf)
 		return -ENOMEM;
 	probe_fill_pattern(r->pattern_buf, r->size);
@@ -311,7 +308,8 @@ static int run_one(struct pm_probe *p, const struct pm_probe_plan *plan,
 	 * in the slice allows (judged by the samples' mean).
 	 */
 	if (!clock && r->count) {
-		uint64_t now = probe_tsc_now(), end = slice_end(p, false, start, slice_ns, 1.0);
+		uint64_t now = probe_tsc_now();
+		uint64_t end = slice_end(p, false, start, slice_ns, 1.0);
 		double sum = 0, mean_ticks;
 		size_t nb = r->count;
 
@@ -341,7 +339,7 @@ static int run_one(struct pm_probe *p, const struct pm_probe_plan *plan,
 			return -ENOMEM;
 		for (size_t k = 0; k < nb; k++) {
 			r->boffs[k] = probe_next_offset(r);
-			if (r->boffs[k] == NO_OFFSET) {
+			if (r->boffs[k] == PROBE_NO_OFFSET) {
 				r->nb = 0;
 				break;
 			}
@@ -349,7 +347,6 @@ static int run_one(struct pm_probe *p, const struct pm_probe_plan *plan,
 	}
 	return 0;
 }
-
 
 static int run_batch(struct pm_probe *p, struct probe_run *r,
 		     struct pm_probe_result *res)
@@ -421,7 +418,7 @@ int pm_probe_run(struct pm_probe *p, const struct pm_probe_plan *plan,
 		res.size = r.size;
 		res.pattern = r.pattern;
 		res.clock_timed = clock;
-		if (r.size < LINE || r.size % LINE || r.size > p->t.range) {
+		if (r.size < PROBE_LINE || r.size % PROBE_LINE || r.size > p->t.range) {
 			res.err = EINVAL;
 			snprintf(res.message, sizeof(res.message),
 				 "size %u is not a multiple of 64 within the range",
