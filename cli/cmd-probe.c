@@ -17,6 +17,35 @@
 #define MAX_SIZE (1U << 20)
 #define HISTOGRAM_BINS 12
 
+enum {
+	OPT_RANGE = OPT_FIRST_COMMAND_OPT,
+	OPT_DESTRUCTIVE,
+	OPT_HISTOGRAM,
+	OPT_CSV,
+};
+
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "methods", 'm', "LIST", "store,clflush,clflushopt,clwb,ntstore,\n"
+	  "movdir64b,msync,fsync,deep-flush-sysfs,\n"
+	  "deep-flush-fsync (default: all that apply)" },
+	{ "sizes", 's', "LIST", "bytes per op, multiples of 64 (default\n64,256,4K)" },
+	{ "patterns", 'p', "LIST", "hot,sequential,random (default: all)" },
+	{ "iterations", 'i', "N", "samples per combination (default 10000)" },
+	{ "duration", 'd', "SECS", "time limit of the run (default 5, or none\n"
+	  "with --iterations alone); 500ms works too" },
+	{ "cpu", 'c', "N", "pin to CPU N (default: one on the target's\n"
+	  "NUMA node, else the current one)" },
+	{ "range", OPT_RANGE, "SIZE", "bytes the ops spread over (default 64M)" },
+	{ "destructive", OPT_DESTRUCTIVE, NULL, "write a pattern instead of what the lines\n"
+	  "hold; probe a file in place; ignore other\nusers of a device" },
+	{ "histogram", OPT_HISTOGRAM, NULL, "a latency histogram per combination" },
+	{ "csv", OPT_CSV, "FILE", "every sample, for plotting" },
+	CLI_OUTPUT_OPTIONS,
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: pmemctl probe [options] TARGET\n"
@@ -28,55 +57,13 @@ static void usage(void)
 	       "device keeps the bytes it holds. TARGET: a dax device (/dev/dax0.0),\n"
 	       "a pmem block device, a namespace or region, a file or directory\n"
 	       "(on DAX or not), or 'anon' (anonymous memory, a DRAM baseline).\n"
-	       "\n"
-	       "Options:\n"
-	       "  -m, --methods LIST     store,clflush,clflushopt,clwb,ntstore,\n"
-	       "                         movdir64b,msync,fsync,deep-flush-sysfs,\n"
-	       "                         deep-flush-fsync (default: all that apply)\n"
-	       "  -s, --sizes LIST       bytes per op, multiples of 64 (default\n"
-	       "                         64,256,4K)\n"
-	       "  -p, --patterns LIST    hot,sequential,random (default: all)\n"
-	       "  -i, --iterations N     samples per combination (default 10000)\n"
-	       "  -d, --duration SECS    time limit of the run (default 5, or none\n"
-	       "                         with --iterations alone); 500ms works too\n"
-	       "  -c, --cpu N            pin to CPU N (default: one on the target's\n"
-	       "                         NUMA node, else the current one)\n"
-	       "      --range SIZE       bytes the ops spread over (default 64M)\n"
-	       "      --destructive      write a pattern instead of what the lines\n"
-	       "                         hold; probe a file in place; ignore other\n"
-	       "                         users of a device\n"
-	       "      --histogram        a latency histogram per combination\n"
-	       "      --csv FILE         every sample, for plotting\n"
-	       OUTPUT_HELP
-	       "  -h, --help             show this help\n"
-	       "\n"
+	       "\n");
+	cli_print_options(stdout, options);
+	printf(	       "\n"
 	       "Exit: 0 measured, 1 a measurement failed (SIGBUS...), 2 usage,\n"
 	       "3 no such target, 4 not permitted, 5 a method asked for is not\n"
 	       "available, 6 the device is in use. See pmemctl-probe(1).\n");
 }
-
-enum {
-	OPT_RANGE = OPT_FIRST_COMMAND_OPT,
-	OPT_DESTRUCTIVE,
-	OPT_HISTOGRAM,
-	OPT_CSV,
-};
-
-static const struct option options[] = {
-	{ "methods", required_argument, NULL, 'm' },
-	{ "sizes", required_argument, NULL, 's' },
-	{ "patterns", required_argument, NULL, 'p' },
-	{ "iterations", required_argument, NULL, 'i' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "cpu", required_argument, NULL, 'c' },
-	{ "range", required_argument, NULL, OPT_RANGE },
-	{ "destructive", no_argument, NULL, OPT_DESTRUCTIVE },
-	{ "histogram", no_argument, NULL, OPT_HISTOGRAM },
-	{ "csv", required_argument, NULL, OPT_CSV },
-	OUTPUT_LONG_OPTS,
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 /* ---------------------------------------------------------- parsing */
 
@@ -285,6 +272,7 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 		      struct probe_args *a)
 {
 	unsigned long long v;
+	struct cli_getopt g;
 	int c, rc;
 
 	memset(a, 0, sizeof(*a));
@@ -300,10 +288,8 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 	for (int i = 0; i < PM_PROBE_PATTERN_NR; i++)
 		a->patterns[a->nr_patterns++] = i;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:s:p:i:d:c:" OUTPUT_SHORT_OPTS "h",
-				options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		if (output_option(c, optarg, &a->out))
 			continue;
 		switch (c) {
@@ -360,8 +346,10 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 			usage();
 			return -1;
 		case OPT_LIST_OPTS:
-			print_long_opts(options);
+			cli_print_long_opts(options);
 			return -1;
+		case OPT_CONFLICT:
+			return EXIT_USAGE;
 		default:
 			return pm_bad_option(ctx, c, argv);
 		}
