@@ -176,7 +176,7 @@ static void add_manifest(struct bundle *b, const char *created)
 
 static void usage(void)
 {
-	printf("Usage: pmemctl report [options]\n"
+	printf("Usage: pmemctl report [options] [FILE|-]\n"
 	       "\n"
 	       "Write a support bundle (tar.gz): the sysfs subtrees of the nvdimm\n"
 	       "and dax buses, the NFIT table, list --json and doctor --json, the\n"
@@ -184,9 +184,10 @@ static void usage(void)
 	       "nvdimm kernel messages. Nothing from the environment, no file\n"
 	       "contents. Replay it with 'pmemctl --sysroot BUNDLE list|show|doctor'.\n"
 	       "\n"
+	       "FILE: where to write it, '-' for standard output\n"
+	       "(default: pmemctl-report-DATE-TIME.tar.gz).\n"
+	       "\n"
 	       "Options:\n"
-	       "  -o, --output FILE      write to FILE, '-' for standard output\n"
-	       "                         (default: pmemctl-report-DATE-TIME.tar.gz)\n"
 	       "  -f, --force            overwrite FILE if it exists\n"
 	       "  -J, --json             describe the bundle written as JSON\n"
 	       "  -h, --help             show this help\n"
@@ -195,7 +196,6 @@ static void usage(void)
 }
 
 static const struct option options[] = {
-	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, 'J' },
 	COMMON_LONG_OPTS,
@@ -254,11 +254,8 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:fJh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":fJh", options, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
 		case 'f':
 			force = true;
 			break;
@@ -269,8 +266,10 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 			return other_option(ctx, c, argv, options, usage);
 		}
 	}
+	if (argc - optind > 1)
+		return pm_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
 	if (optind < argc)
-		return pm_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		output = argv[optind];
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	strftime(b.top, sizeof(b.top), "pmemctl-report-%Y%m%d-%H%M%S", &tm);
@@ -279,9 +278,9 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		output = default_name;
 	to_stdout = strcmp(output, "-") == 0;
 	if (to_stdout && isatty(STDOUT_FILENO))
-		return pm_usage_error(ctx, "standard output is a terminal: redirect it, or give -o FILE");
+		return pm_usage_error(ctx, "standard output is a terminal: redirect it, or name a FILE");
 	if (!to_stdout && !force && lstat(output, &st) == 0) {
-		pm_error(output, "exists: remove it, name another file with -o, or pass --force");
+		pm_error(output, "exists: remove it, name another file, or pass --force");
 		return EXIT_REFUSED;
 	}
 	if (!pm_ctx_platform(ctx, &exit_code))

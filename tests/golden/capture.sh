@@ -18,4 +18,4 @@ adr)
 	mkfs.ext4 -q -F -b 4096 /dev/pmem2 && mount /dev/pmem2 /tmp/nodax
 	;;
 esac
-"$PMEMCTL" report -o "/run/pmemvm/$name.tar.gz" > /dev/null
+"$PMEMCTL" report "/run/pmemvm/$name.tar.gz" > /dev/null

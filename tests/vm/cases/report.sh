@@ -18,7 +18,7 @@ bundle=$work/machine.tar.gz
 
 # --- writing the bundle ---------------------------------------------------
 export PMEMCTL_TEST_SECRET=do-not-ship-me-4242
-run "$PMEMCTL" report -o "$bundle"
+run "$PMEMCTL" report "$bundle"
 expect_status 0 "report as root: exit 0"
 check "the summary names the file" grep -q "^$bundle: [0-9]* files" <<< "$OUT"
 tar tzf "$bundle" > "$work/entries"
@@ -151,16 +151,16 @@ expect_status 2 "a bundle with a '..' name: refused (exit 2)"
 check "it names the entry" grep -q 'top/../../escaped: unsafe name' <<< "$ERR"
 
 # --- report's own safety ----------------------------------------------------------
-run "$PMEMCTL" report -o "$bundle"
+run "$PMEMCTL" report "$bundle"
 expect_status 9 "an existing file is not overwritten (exit 9)"
-check "it says how to proceed" grep -q 'exists: remove it, name another file with -o, or pass --force' <<< "$ERR"
-run "$PMEMCTL" report -f -J -o "$bundle"
+check "it says how to proceed" grep -q 'exists: remove it, name another file, or pass --force' <<< "$ERR"
+run "$PMEMCTL" report -f -J "$bundle"
 expect_status 0 "--force overwrites it"
 is "$(json_get '(j["file"], j["not_captured"], j["files"] > 500)')" "[\"$bundle\", [], true]" "--json describes the bundle"
-run bash -c "'$PMEMCTL' report -o - | tar tzf - | grep -c /sys/class/nd/"
-check "-o - writes the bundle to a pipe" test "$OUT" -ge 1
+run bash -c "'$PMEMCTL' report - | tar tzf - | grep -c /sys/class/nd/"
+check "report - writes the bundle to a pipe" test "$OUT" -ge 1
 check "no partial file is left next to the bundle" bash -c "! ls '$work' | grep -q partial"
-run as_nobody "'$PMEMCTL' report -o '$work/nobody.tar.gz'"
+run as_nobody "'$PMEMCTL' report '$work/nobody.tar.gz'"
 expect_status 4 "nobody cannot write into a root-owned directory: exit 4"
 check "no partial file after the failure" bash -c "! ls '$work' | grep -q partial"
 mkdir -m 777 "$work/public"
@@ -176,7 +176,7 @@ is "$OUT" "$(cat "$work/nobody-live.json")" "nobody's own bundle replays as nobo
 
 if command -v valgrind > /dev/null; then
 	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-		"$PMEMCTL" report -f -o "$work/vg.tar.gz"
+		"$PMEMCTL" report -f "$work/vg.tar.gz"
 	expect_status 0 "report is clean under valgrind"
 	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		"$PMEMCTL" --sysroot "$bundle" doctor --json
