@@ -34,9 +34,12 @@ static void verdict_of(const struct pm_platform *pf,
 	v->granularity = pm_granularity_name(ns->granularity);
 	v->recipe = pm_namespace_recipe(ns);
 	v->deep_flush_path = pm_namespace_deep_flush_path(ns);
-	/* A file answers for itself: its mount may not be DAX. */
-	v->map_sync = d->map_sync >= 0 ? d->map_sync : ns->map_sync;
-	if (d->map_sync == 0 && ns->granularity > PM_GRAN_PAGE) {
+	/*
+	 * A file answers for itself: its mount may not be DAX. So does a
+	 * directory, for the files made in it.
+	 */
+	v->map_sync = d->map_sync >= 0 ? d->map_sync : d->dax == 0 ? 0 : ns->map_sync;
+	if ((d->map_sync == 0 || d->dax == 0) && ns->granularity > PM_GRAN_PAGE) {
 		v->granularity = pm_granularity_name(PM_GRAN_PAGE);
 		v->recipe = "not DAX here: msync() or fsync() after writing";
 	}
@@ -98,6 +101,30 @@ static void print_json(const struct pm_diagnosis *d, const struct verdict *v)
 	out_print_json(stdout, root);
 }
 
+/* As mount(8) shows it: the mount's options, then the filesystem's. */
+static void print_mount(const struct pm_diagnosis *d)
+{
+	const char *opt = d->mount_super_options;
+
+	printf("  mount        %s type %s (%s", d->mount, d->mount_fstype,
+	       d->mount_options);
+	while (*opt) {
+		size_t len = strcspn(opt, ",");
+		const char *have = d->mount_options;
+		bool dup = false;
+
+		for (size_t n; *have; have += n + (have[n] == ',')) {
+			n = strcspn(have, ",");
+			if (n == len && strncmp(have, opt, len) == 0)
+				dup = true;
+		}
+		if (!dup)
+			printf(",%.*s", (int)len, opt);
+		opt += len + (opt[len] == ',');
+	}
+	printf(")\n");
+}
+
 static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 {
 	if (d->has_target) {
@@ -117,7 +144,7 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 			printf("  MAP_SYNC     %s\n", d->map_sync < 0 ? "not tried" :
 			       d->map_sync ? "works (tested)" : "refused (tested)");
 			if (d->mount[0])
-				printf("  mount        %s (%s)\n", d->mount, d->mount_options);
+				print_mount(d);
 		}
 	} else {
 		printf("platform\n");

@@ -6,25 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <linux/fs.h>
 #include <ndctl/libndctl.h>
 
+#include "compat.h"
 #include "doctor.h"
 #include "host.h"
+#include "proc.h"
 #include "sysfs.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-#ifndef STATX_ATTR_DAX
-#define STATX_ATTR_DAX 0x00200000
+#ifndef FS_XFLAG_DAX
+#define FS_XFLAG_DAX 0x00008000		/* Linux 4.5 */
 #endif
 
 static void add(struct pm_diagnosis *d, enum pm_severity severity,
@@ -54,36 +51,61 @@ static void add(struct pm_diagnosis *d, enum pm_severity severity,
 	d->any = true;
 }
 
-/* The mount a path is on: the longest mount point that prefixes it. */
-static void find_mount(const char *path, dev_t dev, char *mnt, size_t mlen,
-		       char *opts, size_t olen)
+/* Whether an option list ("rw,dax=always,attr2") holds word. */
+static bool has_option(const char *options, const char *word)
 {
-	char line[4096], point[1024], options[1024], real[4096];
-	unsigned int maj, min;
-	size_t best = 0;
-	FILE *f;
+	size_t len = strlen(word);
 
-	mnt[0] = opts[0] = '\0';
-	if (!realpath(path, real))
-		return;
-	f = pm_host_fopen("/proc/self/mountinfo");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		size_t len;
-
-		if (sscanf(line, "%*d %*d %u:%u %*s %1023s %1023s", &maj, &min,
-			   point, options) != 4 ||
-		    makedev(maj, min) != dev)
-			continue;
-		len = strlen(point);
-		if (strncmp(real, point, len) != 0 || len < best)
-			continue;
-		best = len;
-		snprintf(mnt, mlen, "%.255s", point);
-		snprintf(opts, olen, "%.255s", options);
+	for (const char *p = options; p && *p; p += strcspn(p, ",")) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, word, len) == 0 && (p[len] == ',' || !p[len]))
+			return true;
 	}
-	fclose(f);
+	return false;
+}
+
+enum pm_dax_policy pm_mount_dax_policy(const char *fstype,
+				       const char *super_options)
+{
+	/* "dax" alone: ext2, and ext4 and xfs before dax=inode (5.8). */
+	if (has_option(super_options, "dax=always") || has_option(super_options, "dax"))
+		return PM_DAX_ALWAYS;
+	if (has_option(super_options, "dax=never"))
+		return PM_DAX_NEVER;
+	if (has_option(super_options, "dax=inode"))
+		return PM_DAX_INODE;
+	/*
+	 * Neither ext4 nor xfs shows their default, dax=inode: a file with
+	 * the DAX flag is DAX there, if the device is.
+	 */
+	if (fstype && (strcmp(fstype, "ext4") == 0 || strcmp(fstype, "xfs") == 0))
+		return PM_DAX_INODE_DEFAULT;
+	return PM_DAX_NEVER;
+}
+
+int pm_mount_dax_state(const struct pm_mount *m, const char *dir)
+{
+	struct fsxattr fsx;
+	int fd, rc;
+
+	switch (pm_mount_dax_policy(m->fstype, m->super_options)) {
+	case PM_DAX_ALWAYS:
+		return 1;
+	case PM_DAX_NEVER:
+		return 0;
+	default:
+		break;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = ioctl(fd, FS_IOC_FSGETXATTR, &fsx);
+	close(fd);
+	if (rc < 0)
+		/* No extended attributes of this kind: no DAX flag either. */
+		return errno == ENOTTY || errno == EOPNOTSUPP ? 0 : -errno;
+	return !!(fsx.fsx_xflags & FS_XFLAG_DAX);
 }
 
 /* A real MAP_SYNC attempt: what the kernel accepts, not what it should. */
@@ -103,30 +125,72 @@ static int try_map_sync(const char *path)
 	return works;
 }
 
+/* What would make a file, or a directory's new files, DAX. */
+static const char *not_dax_fix(const struct pm_diagnosis *d, bool dir)
+{
+	switch (pm_mount_dax_policy(d->mount_fstype, d->mount_super_options)) {
+	case PM_DAX_ALWAYS:
+		/* ext4 leaves these out whatever the mount says. */
+		return "ext4 keeps journalled-data, inline-data, encrypted and verity files out of DAX: check lsattr";
+	case PM_DAX_INODE:
+	case PM_DAX_INODE_DEFAULT:
+		return dir ? "mount the filesystem with -o dax, or set the directory's DAX flag (chattr +x DIR): files created in it inherit it" :
+			     "mount the filesystem with -o dax, or set the file's DAX flag (chattr +x FILE; it applies once no one has the file open)";
+	default:
+		if (has_option(d->mount_super_options, "dax=never"))
+			return "mount the filesystem with -o dax instead of dax=never";
+		return "mount the filesystem with -o dax (ext4, xfs)";
+	}
+}
+
 static void diagnose_file(const struct pm_platform *pf, const char *path,
 			  struct pm_diagnosis *d)
 {
+	const struct pm_namespace *ns = d->target.ns;
+	struct pm_mount *m = malloc(sizeof(*m));
 	struct statx stx;
 	struct stat st;
+	bool dir;
 
 	d->dax = -1;
 	d->map_sync = -1;
-	if (stat(path, &st) < 0)
+	if (!m || stat(path, &st) < 0) {
+		free(m);
 		return;
+	}
+	dir = S_ISDIR(st.st_mode);
 	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) == 0 &&
 	    (stx.stx_attributes_mask & STATX_ATTR_DAX))
 		d->dax = !!(stx.stx_attributes & STATX_ATTR_DAX);
-	find_mount(path, st.st_dev, d->mount, sizeof(d->mount), d->mount_options,
-		   sizeof(d->mount_options));
+	if (pm_mount_of_path(path, st.st_dev, m)) {
+		snprintf(d->mount, sizeof(d->mount), "%.255s", m->point);
+		snprintf(d->mount_options, sizeof(d->mount_options), "%.255s", m->options);
+		snprintf(d->mount_fstype, sizeof(d->mount_fstype), "%s", m->fstype);
+		snprintf(d->mount_super_options, sizeof(d->mount_super_options),
+			 "%.255s", m->super_options);
+		/* A directory is never DAX itself: its new files are, or not. */
+		if (dir && ns) {
+			int state = ns->dax ? pm_mount_dax_state(m, path) : 0;
+
+			d->dax = state < 0 ? -1 : state;
+		}
+	}
+	free(m);
 	if (S_ISREG(st.st_mode))
 		d->map_sync = try_map_sync(path);
-	if (d->dax == 0 && d->target.ns && d->target.ns->dax)
-		add(d, PM_SEV_WARNING, "not-dax", path,
-		    "mount the filesystem with -o dax (or set the file's DAX attribute)",
-		    "%s is on %s (fsdax) but is not DAX: loads and stores go through the page cache; msync/fsync make it durable",
-		    path, d->target.device[0] ? d->target.device : d->target.ns->dev);
-	if (S_ISREG(st.st_mode) && d->map_sync == 0 && d->target.ns &&
-	    d->target.ns->map_sync)
+	if (d->dax == 0 && ns && ns->dax) {
+		const char *on = d->target.device[0] ? d->target.device : ns->dev;
+
+		if (dir)
+			add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, true),
+			    "files created in %s (on %s, fsdax) are not DAX: loads and stores go through the page cache; msync/fsync make them durable",
+			    path, on);
+		else
+			add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, false),
+			    "%s is on %s (fsdax) but is not DAX: loads and stores go through the page cache; msync/fsync make it durable",
+			    path, on);
+	}
+	if (S_ISREG(st.st_mode) && d->map_sync == 0 && ns && ns->map_sync)
 		add(d, PM_SEV_WARNING, "no-map-sync", path, NULL,
 		    "MAP_SYNC is refused for %s although its namespace supports it: the file is not DAX",
 		    path);
@@ -162,33 +226,72 @@ static void lint_regions(const struct pm_platform *pf, struct pm_diagnosis *d,
 		    pm_domain_name(pf->verdict));
 }
 
+/*
+ * Like libpmem2, pmemctl counts the CPU caches as persistent only when
+ * every pmem region is cpu_cache: eADR is the platform's, not a region's.
+ * Said where it surprises, on an eADR region that would otherwise need no
+ * flush (DAX with MAP_SYNC).
+ */
+static void lint_weaker_region(const struct pm_platform *pf, struct pm_diagnosis *d)
+{
+	const struct pm_region *r = d->target.region, *weaker = NULL;
+	const struct pm_namespace *ns = d->target.ns;
+	char others[48] = "";
+	size_t more = 0;
+
+	if (!r || !pm_region_is_pmem(r) || r->domain != PM_DOMAIN_CPU_CACHE ||
+	    pf->verdict == PM_DOMAIN_CPU_CACHE)
+		return;
+	if (ns && (ns->granularity != PM_GRAN_CACHE_LINE || d->map_sync == 0 || d->dax == 0))
+		return;
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		const struct pm_region *other = pf->regions[i];
+
+		if (!pm_region_is_pmem(other) || other->domain == PM_DOMAIN_CPU_CACHE)
+			continue;
+		if (!weaker || other->domain < weaker->domain) {
+			more += !!weaker;
+			weaker = other;
+		} else {
+			more++;
+		}
+	}
+	if (!weaker)
+		return;
+	if (more)
+		snprintf(others, sizeof(others), " (and %zu more region%s)", more,
+			 more > 1 ? "s" : "");
+	add(d, PM_SEV_INFO, "weaker-region", r->dev, NULL,
+	    "%s is eADR (cpu_cache), but %s%s is weaker (%s): libpmem2 counts the CPU caches as persistent only when every region is cpu_cache, so stores here need cache-line flushes (clwb + sfence)",
+	    r->dev, weaker->dev, others, pm_domain_name(weaker->domain));
+}
+
+/*
+ * Whether the block device's filesystem is mounted (where) and chose DAX:
+ * dax, dax=always or dax=inode; ext4's and xfs's silent default, dax=inode,
+ * makes no file DAX until someone sets the flag, so it does not count.
+ */
 static bool mounted_with_dax(const char *blockdev, char *mnt, size_t len,
 			     bool *mounted)
 {
-	char line[4096], point[1024], options[1024], devno[32], want[32];
+	char devno[32];
+	unsigned int maj, min;
+	struct pm_mount *m;
 	bool dax = false;
-	FILE *f;
 
 	*mounted = false;
-	if (sysfs_read_string(want, sizeof(want), "/sys/class/block/%s/dev", blockdev) < 0)
+	if (sysfs_read_string(devno, sizeof(devno), "/sys/class/block/%s/dev", blockdev) < 0 ||
+	    sscanf(devno, "%u:%u", &maj, &min) != 2)
 		return false;
-	f = pm_host_fopen("/proc/self/mountinfo");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*d %*d %31s %*s %1023s %1023s", devno, point, options) != 3 ||
-		    strcmp(devno, want) != 0)
-			continue;
+	m = malloc(sizeof(*m));
+	if (m && pm_mount_of_dev(makedev(maj, min), m)) {
+		enum pm_dax_policy policy = pm_mount_dax_policy(m->fstype, m->super_options);
+
 		*mounted = true;
-		snprintf(mnt, len, "%s", point);
-		/* ext4 and xfs show "dax" or "dax=always" in the mount options. */
-		if (strstr(options, "dax") && !strstr(options, "dax=never"))
-			dax = true;
-		else if (strstr(line, " - ") && strstr(strstr(line, " - "), "dax") &&
-			 !strstr(strstr(line, " - "), "dax=never"))
-			dax = true;
+		snprintf(mnt, len, "%s", m->point);
+		dax = policy == PM_DAX_ALWAYS || policy == PM_DAX_INODE;
 	}
-	fclose(f);
+	free(m);
 	return dax;
 }
 
@@ -199,7 +302,7 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 	for (size_t i = 0; i < pf->nr_namespaces; i++) {
 		const struct pm_namespace *ns = pf->namespaces[i];
 		const struct pm_region *r = ns->region;
-		char mnt[1024];
+		char mnt[PATH_MAX];
 		bool mounted;
 
 		if ((only && ns != only) || (only_region && r != only_region) ||
@@ -295,7 +398,7 @@ static void lint_modules(const struct pm_platform *pf, struct pm_diagnosis *d)
 	if (pm_host_read_line("/proc/sys/kernel/osrelease", release, sizeof(release)) < 0)
 		snprintf(release, sizeof(release), "?");
 
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		enum pm_module_state state;
 
 		if (pm_module_state(modules[i], &state) < 0)
@@ -382,6 +485,8 @@ int pm_doctor(const struct pm_platform *pf, const char *target,
 			diagnose_file(pf, target, d);
 	}
 	lint_regions(pf, d, region);
+	if (target)
+		lint_weaker_region(pf, d);
 	lint_namespaces(pf, d, region, ns);
 	lint_dimms(pf, d, region);
 	lint_cpu(d);

@@ -8,6 +8,8 @@
 
 #include "pmem.h"
 
+struct pm_mount;
+
 enum pm_severity {
 	PM_SEV_INFO,			/* worth knowing */
 	PM_SEV_WARNING,			/* durability or performance at risk */
@@ -32,7 +34,9 @@ struct pm_diagnosis {
 	int dax;			/* the file is DAX (statx); -1 unknown */
 	int map_sync;			/* a MAP_SYNC mmap worked; -1 not tried */
 	char mount[256];		/* its mount point and options */
-	char mount_options[256];
+	char mount_options[256];	/* per mount: rw,relatime */
+	char mount_fstype[64];		/* ext4, xfs, ... */
+	char mount_super_options[256];	/* the filesystem's: rw,dax=always */
 	struct pm_finding findings[PM_MAX_FINDINGS];
 	size_t nr_findings;
 	enum pm_severity worst;
@@ -48,5 +52,26 @@ int pm_doctor(const struct pm_platform *pf, const char *target,
 	      struct pm_diagnosis *d);
 
 const char *pm_severity_name(enum pm_severity severity);
+
+/*
+ * What a filesystem's mount options make of DAX (the kernel's
+ * Documentation/filesystems/dax.rst): read from the superblock options
+ * of /proc/self/mountinfo, where ext4 and xfs show them.
+ */
+enum pm_dax_policy {
+	PM_DAX_NEVER,			/* dax=never, or no DAX option elsewhere */
+	PM_DAX_INODE_DEFAULT,		/* ext4, xfs without an option: per file */
+	PM_DAX_INODE,			/* dax=inode: files with the DAX flag */
+	PM_DAX_ALWAYS,			/* dax, dax=always: every regular file */
+};
+
+enum pm_dax_policy pm_mount_dax_policy(const char *fstype,
+				       const char *super_options);
+/*
+ * Whether files made in directory dir (on mount m) are DAX: the mount's
+ * policy, and for dax=inode the directory's FS_XFLAG_DAX, which new files
+ * inherit. statx never marks a directory DAX. 1, 0, or -errno.
+ */
+int pm_mount_dax_state(const struct pm_mount *m, const char *dir);
 
 #endif

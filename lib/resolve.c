@@ -12,6 +12,7 @@
 
 #include "host.h"
 #include "pmem.h"
+#include "proc.h"
 #include "sysfs.h"
 
 static struct pm_namespace *ns_by_blockdev(const struct pm_platform *pf,
@@ -83,26 +84,13 @@ static int base_block_device(const char *sys_path, char *name, size_t len,
  */
 static void describe_mount(dev_t dev, char *buf, size_t len)
 {
-	char line[4096], root[1024], mnt[1024], fstype[256], source[1024];
-	unsigned int maj, min;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	struct pm_mount *m = malloc(sizeof(*m));
 
-	snprintf(buf, len, "device %u:%u", major(dev), minor(dev));
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*d %*d %u:%u %1023s %1023s", &maj, &min,
-				   root, mnt) != 4)
-			continue;
-		if (maj != major(dev) || min != minor(dev))
-			continue;
-		if (sscanf(sep + 3, "%255s %1023s", fstype, source) == 2)
-			snprintf(buf, len, "%.100s on %.100s", fstype, mnt);
-		break;
-	}
-	fclose(f);
+	if (m && pm_mount_of_dev(dev, m))
+		snprintf(buf, len, "%.100s on %.100s", m->fstype, m->point);
+	else
+		snprintf(buf, len, "device %u:%u", major(dev), minor(dev));
+	free(m);
 }
 
 static int resolve_dev_number(const struct pm_platform *pf, dev_t dev,
