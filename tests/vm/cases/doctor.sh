@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # VM case: pmemctl doctor on files, mounts, partitions and the platform:
-# DAX or not (statx), MAP_SYNC tried for real, the verdict and the lints.
-# Expects two labelled NVDIMMs (ADR) and one virtio-pmem device.
+# DAX or not (statx for files, the mount's dax option and the directory's
+# DAX flag for mount points), MAP_SYNC tried for real, the verdict and the
+# lints, on ext4 and xfs. Expects two labelled NVDIMMs (ADR) and one
+# virtio-pmem device.
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
 
 ndctl create-namespace -r region0 -m fsdax -s 256M > /dev/null
@@ -12,6 +14,17 @@ mkfs.ext4 -q -F -b 4096 /dev/pmem0 && mount -o dax /dev/pmem0 /tmp/dax
 mkfs.ext4 -q -F -b 4096 /dev/pmem1 && mount /dev/pmem1 /tmp/nodax
 fallocate -l 4M /tmp/dax/file
 fallocate -l 4M /tmp/nodax/file
+# xfs: -o dax, and dax=inode (files DAX by the flag their directory passes on).
+have_xfs=
+if command -v mkfs.xfs > /dev/null; then
+	ndctl create-namespace -r region0 -m fsdax -s 384M > /dev/null
+	ndctl create-namespace -r region1 -m fsdax -s 384M > /dev/null
+	mkdir -p /tmp/xdax /tmp/xinode
+	# No reflink: older kernels refuse it beside DAX.
+	mkfs.xfs -q -f -m reflink=0 /dev/pmem0.1 && mount -o dax /dev/pmem0.1 /tmp/xdax &&
+	mkfs.xfs -q -f -m reflink=0 /dev/pmem1.1 && mount -o dax=inode /dev/pmem1.1 /tmp/xinode &&
+		have_xfs=yes
+fi
 virtio=$(ndctl list -BN | python3 -c '
 import json, sys
 for b in json.load(sys.stdin):
@@ -40,6 +53,72 @@ is "$(json_get 'sorted(f["code"] for f in j["findings"])')" '["mounted-without-d
 run "$PMEMCTL" doctor --json /tmp/nodax
 is "$(json_get '(j["target"]["namespace"], j["target"]["file"])')" '["namespace1.0", true]' \
 	"a mount point resolves to its namespace"
+
+# --- mount points: the mount's dax option, not statx (never DAX on a directory) --
+run "$PMEMCTL" doctor --json /tmp/dax
+expect_status 0 "ext4 -o dax mount point: exit 0, no warning"
+is "$(json_get '(j["target"]["dax"], j["verdict"]["granularity"], j["verdict"]["map_sync"], [f["code"] for f in j["findings"] if f["severity"] != "info"])')" \
+	'[true, "cache-line", true, []]' "ext4 -o dax mount point: DAX, cache-line, MAP_SYNC, no not-dax"
+run "$PMEMCTL" doctor /tmp/dax
+check "human output: dax yes" grep -q '^  dax          yes' <<< "$OUT"
+check "the mount line shows the filesystem and its dax option ($(grep mount <<< "$OUT"))" \
+	grep -Eq '^  mount        /tmp/dax type ext4 \(rw,.*dax(=always)?[,)]' <<< "$OUT"
+run "$PMEMCTL" doctor --json /tmp/nodax
+expect_status 10 "ext4 mount point without -o dax: a warning (exit 10)"
+is "$(json_get '(j["target"]["dax"], j["verdict"]["granularity"], j["verdict"]["map_sync"], sorted(f["code"] for f in j["findings"]))')" \
+	'[false, "page", false, ["mounted-without-dax", "not-dax"]]' \
+	"ext4 mount point without -o dax: not DAX, page, no MAP_SYNC"
+check "the advice names -o dax and the directory's DAX flag" \
+	grep -q "mount the filesystem with -o dax, or set the directory's DAX flag" <<< "$(json_get '[f["fix"] for f in j["findings"] if f["code"] == "not-dax"][0]')"
+# ext4's default is dax=inode: a directory with the DAX flag passes it on.
+mkdir /tmp/nodax/daxdir
+if chattr +x /tmp/nodax/daxdir 2> /dev/null; then
+	fallocate -l 4M /tmp/nodax/daxdir/file
+	run "$PMEMCTL" doctor --json /tmp/nodax/daxdir
+	is "$(json_get '(j["target"]["dax"], j["verdict"]["granularity"], "not-dax" in [f["code"] for f in j["findings"]])')" \
+		'[true, "cache-line", false]' "ext4 (default dax=inode), a directory with the DAX flag: DAX"
+	run "$PMEMCTL" doctor --json /tmp/nodax/daxdir/file
+	is "$(json_get '(j["target"]["dax"], j["target"]["map_sync"])')" '[true, true]' \
+		"... and a file made in it is DAX (statx), MAP_SYNC works"
+else
+	skip "ext4, a directory with the DAX flag: DAX" "chattr +x failed"
+	skip "... and a file made in it is DAX" "chattr +x failed"
+fi
+
+if [ -n "$have_xfs" ]; then
+	run "$PMEMCTL" doctor --json /tmp/xdax
+	expect_status 0 "xfs -o dax mount point: exit 0"
+	is "$(json_get '(j["target"]["namespace"], j["target"]["dax"], j["verdict"]["granularity"], j["verdict"]["map_sync"])')" \
+		'["namespace0.1", true, "cache-line", true]' "xfs -o dax mount point: DAX, cache-line, MAP_SYNC"
+	run "$PMEMCTL" doctor /tmp/xdax
+	check "the mount line: xfs, dax=always" grep -Eq '^  mount        /tmp/xdax type xfs \(.*dax(=always)?[,)]' <<< "$OUT"
+	run "$PMEMCTL" doctor --json /tmp/xinode
+	expect_status 10 "xfs dax=inode mount point, no DAX flag: a warning (exit 10)"
+	# xfs shows no dax=inode (its default): the mount looks like one without dax.
+	is "$(json_get '(j["target"]["dax"], j["verdict"]["granularity"], sorted(f["code"] for f in j["findings"] if f["severity"] != "info"))')" \
+		'[false, "page", ["mounted-without-dax", "not-dax"]]' "xfs dax=inode, no flag: not DAX, page"
+	check "the advice names the directory's DAX flag" \
+		grep -q "chattr +x DIR" <<< "$(json_get '[f["fix"] for f in j["findings"] if f["code"] == "not-dax"][0]')"
+	mkdir /tmp/xinode/daxdir
+	if chattr +x /tmp/xinode/daxdir 2> /dev/null; then
+		fallocate -l 4M /tmp/xinode/daxdir/file
+		run "$PMEMCTL" doctor --json /tmp/xinode/daxdir
+		is "$(json_get '(j["target"]["dax"], j["verdict"]["granularity"], "not-dax" in [f["code"] for f in j["findings"]])')" \
+			'[true, "cache-line", false]' "xfs dax=inode, a directory with the DAX flag: DAX, cache-line"
+		run "$PMEMCTL" doctor --json /tmp/xinode/daxdir/file
+		is "$(json_get '(j["target"]["dax"], j["target"]["map_sync"])')" '[true, true]' \
+			"... and a file made in it is DAX (statx), MAP_SYNC works"
+	else
+		skip "xfs dax=inode, a directory with the DAX flag: DAX" "chattr +x failed"
+		skip "... and a file made in it is DAX" "chattr +x failed"
+	fi
+else
+	for t in "xfs -o dax mount point: exit 0" "xfs -o dax: DAX" "the mount line: xfs" \
+		 "xfs dax=inode: exit 10" "xfs dax=inode: not DAX" "xfs: the advice" \
+		 "xfs dax=inode + flag: DAX" "xfs: a file made there"; do
+		skip "$t" "no mkfs.xfs, or xfs does not mount (install xfsprogs)"
+	done
+fi
 
 # --- the platform ---------------------------------------------------------------------
 run "$PMEMCTL" doctor --json
@@ -78,4 +157,5 @@ run "$PMEMCTL" doctor a b
 expect_status 2 "two targets: exit 2"
 
 umount /tmp/dax /tmp/nodax
+[ -z "$have_xfs" ] || umount /tmp/xdax /tmp/xinode
 done_testing
