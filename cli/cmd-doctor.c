@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "pmemctl.h"
+#include "../lib/compat.h"
 #include "../lib/doctor.h"
 #include "../lib/pmem.h"
 
@@ -45,60 +44,218 @@ static void verdict_of(const struct pm_platform *pf,
 	}
 }
 
-static struct json_object *str_or_null(const char *s)
+/* doctor --json: one document, each key a column of this spec. */
+enum { DOCTOR_DOCUMENT, DOCTOR_TARGET, DOCTOR_VERDICT, DOCTOR_FINDING, DOCTOR_NR_KINDS };
+
+#define DIAGNOSIS(obj) ((const struct pm_diagnosis *)(obj)->ptr)
+#define VERDICT(obj) ((const struct verdict *)(obj)->ptr)
+#define FINDING(obj) ((const struct pm_finding *)(obj)->ptr)
+
+static void get_worst(const struct out_obj *obj, struct out_cell *cell)
 {
-	return s && s[0] ? json_object_new_string(s) : NULL;
+	const struct pm_diagnosis *d = DIAGNOSIS(obj);
+
+	cell->str = d->any ? pm_severity_name(d->worst) : "none";
 }
 
-static struct json_object *tristate(int v)
+static void get_target_name(const struct out_obj *obj, struct out_cell *cell)
 {
-	return v < 0 ? NULL : json_object_new_boolean(v);
+	cell->str = DIAGNOSIS(obj)->target.name;
 }
 
-static void print_json(const struct pm_diagnosis *d, const struct verdict *v)
+static void get_target_region(const struct out_obj *obj, struct out_cell *cell)
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *jv = json_object_new_object();
-	struct json_object *findings = json_object_new_array();
+	cell->str = DIAGNOSIS(obj)->target.region->dev;
+}
 
-	if (d->has_target) {
-		struct json_object *t = json_object_new_object();
+static void get_target_namespace(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_namespace *ns = DIAGNOSIS(obj)->target.ns;
 
-		json_object_object_add(t, "name", json_object_new_string(d->target.name));
-		json_object_object_add(t, "region", json_object_new_string(d->target.region->dev));
-		json_object_object_add(t, "namespace", d->target.ns ?
-				       json_object_new_string(d->target.ns->dev) : NULL);
-		json_object_object_add(t, "device", str_or_null(d->target.device));
-		json_object_object_add(t, "file", json_object_new_boolean(d->is_file));
-		json_object_object_add(t, "dax", tristate(d->dax));
-		json_object_object_add(t, "map_sync", tristate(d->map_sync));
-		json_object_object_add(t, "mount", str_or_null(d->mount));
-		json_object_object_add(t, "mount_options", str_or_null(d->mount_options));
-		json_object_object_add(root, "target", t);
-	} else {
-		json_object_object_add(root, "target", NULL);
-	}
-	json_object_object_add(jv, "persistence_domain", str_or_null(v->domain));
-	json_object_object_add(jv, "granularity", str_or_null(v->granularity));
-	json_object_object_add(jv, "recipe", str_or_null(v->recipe));
-	json_object_object_add(jv, "deep_flush_path", str_or_null(v->deep_flush_path));
-	json_object_object_add(jv, "map_sync", tristate(v->map_sync));
-	json_object_object_add(root, "verdict", jv);
-	for (size_t i = 0; i < d->nr_findings; i++) {
-		const struct pm_finding *f = &d->findings[i];
-		struct json_object *jf = json_object_new_object();
+	cell->null = !ns;
+	cell->str = ns ? ns->dev : NULL;
+}
 
-		json_object_object_add(jf, "severity", json_object_new_string(pm_severity_name(f->severity)));
-		json_object_object_add(jf, "code", json_object_new_string(f->code));
-		json_object_object_add(jf, "object", json_object_new_string(f->object));
-		json_object_object_add(jf, "message", json_object_new_string(f->message));
-		json_object_object_add(jf, "fix", str_or_null(f->fix));
-		json_object_array_add(findings, jf);
-	}
-	json_object_object_add(root, "findings", findings);
-	json_object_object_add(root, "worst", json_object_new_string(d->any ?
-			       pm_severity_name(d->worst) : "none"));
-	out_print_json(stdout, root);
+static void get_target_device(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = DIAGNOSIS(obj)->target.device;
+	cell->null = !cell->str[0];
+}
+
+static void get_target_file(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = DIAGNOSIS(obj)->is_file;
+}
+
+static void get_target_dax(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = DIAGNOSIS(obj)->dax > 0;
+	cell->null = DIAGNOSIS(obj)->dax < 0;
+}
+
+static void get_target_map_sync(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = DIAGNOSIS(obj)->map_sync > 0;
+	cell->null = DIAGNOSIS(obj)->map_sync < 0;
+}
+
+static void get_target_mount(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = DIAGNOSIS(obj)->mount;
+	cell->null = !cell->str[0];
+}
+
+static void get_target_mount_options(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = DIAGNOSIS(obj)->mount_options;
+	cell->null = !cell->str[0];
+}
+
+static void get_verdict_domain(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VERDICT(obj)->domain;
+	cell->null = !cell->str;
+}
+
+static void get_verdict_granularity(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VERDICT(obj)->granularity;
+	cell->null = !cell->str;
+}
+
+static void get_verdict_recipe(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VERDICT(obj)->recipe;
+	cell->null = !cell->str;
+}
+
+static void get_verdict_deep_flush(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VERDICT(obj)->deep_flush_path;
+	cell->null = !cell->str;
+}
+
+static void get_verdict_map_sync(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = VERDICT(obj)->map_sync > 0;
+	cell->null = VERDICT(obj)->map_sync < 0;
+}
+
+static void get_finding_severity(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_severity_name(FINDING(obj)->severity);
+}
+
+static void get_finding_code(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = FINDING(obj)->code;
+}
+
+static void get_finding_object(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = FINDING(obj)->object;
+}
+
+static void get_finding_message(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = FINDING(obj)->message;
+}
+
+static void get_finding_fix(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = FINDING(obj)->fix;
+	cell->null = !cell->str[0];
+}
+
+#define DOC (1u << DOCTOR_DOCUMENT)
+#define TGT (1u << DOCTOR_TARGET)
+#define VRD (1u << DOCTOR_VERDICT)
+#define FND (1u << DOCTOR_FINDING)
+
+/* Keys come out in this order, kind by kind. */
+static const struct out_column doctor_columns[] = {
+	{ "DOCTOR.TARGET", "target", "what was named, resolved; null for the whole platform",
+	  OUT_OBJECT, DOC, 0, NULL, DOCTOR_TARGET },
+	{ "DOCTOR.VERDICT", "verdict", "is data durable, and what must a program do after a store",
+	  OUT_OBJECT, DOC, 0, NULL, DOCTOR_VERDICT },
+	{ "DOCTOR.FINDINGS", "findings", "what is wrong or worth knowing, in the order found",
+	  OUT_ARRAY, DOC, 0, NULL, DOCTOR_FINDING },
+	{ "DOCTOR.WORST", "worst", "the worst severity found: none, info, warning or error",
+	  OUT_STRING, DOC, 0, get_worst },
+
+	{ "TARGET.NAME", "name", "the target as given", OUT_STRING, TGT, 0,
+	  get_target_name },
+	{ "TARGET.REGION", "region", "the region it is on", OUT_STRING, TGT, 0,
+	  get_target_region },
+	{ "TARGET.NAMESPACE", "namespace", "the namespace it is on; null when a region was named",
+	  OUT_STRING, TGT, 0, get_target_namespace },
+	{ "TARGET.DEVICE", "device", "the device it resolved through (pmem0, dax0.0), or null",
+	  OUT_STRING, TGT, 0, get_target_device },
+	{ "TARGET.FILE", "file", "a file or directory was named", OUT_BOOL, TGT, 0,
+	  get_target_file },
+	{ "TARGET.DAX", "dax", "the file is DAX (statx), or the directory's new files are (the mount's dax option and the directory's DAX flag); null when unknown",
+	  OUT_BOOL, TGT, 0, get_target_dax },
+	{ "TARGET.MAP_SYNC", "map_sync", "a MAP_SYNC mapping of the file worked (tried for real); null when not tried",
+	  OUT_BOOL, TGT, 0, get_target_map_sync },
+	{ "TARGET.MOUNT", "mount", "the mount point of a file or directory, or null",
+	  OUT_STRING, TGT, 0, get_target_mount },
+	{ "TARGET.MOUNT_OPTIONS", "mount_options", "that mount's own options (rw,relatime), or null",
+	  OUT_STRING, TGT, 0, get_target_mount_options },
+
+	{ "VERDICT.PERSISTENCE_DOMAIN", "persistence_domain", "the target region's domain, or the platform's (the weakest)",
+	  OUT_STRING, VRD, 0, get_verdict_domain },
+	{ "VERDICT.GRANULARITY", "granularity", "byte, cache-line or page; null without a namespace",
+	  OUT_STRING, VRD, 0, get_verdict_granularity },
+	{ "VERDICT.RECIPE", "recipe", "what a program must do after a store",
+	  OUT_STRING, VRD, 0, get_verdict_recipe },
+	{ "VERDICT.DEEP_FLUSH_PATH", "deep_flush_path", "how pmemctl deep-flush reaches it",
+	  OUT_STRING, VRD, 0, get_verdict_deep_flush },
+	{ "VERDICT.MAP_SYNC", "map_sync", "MAP_SYNC mappings work here (for a file: as tried)",
+	  OUT_BOOL, VRD, 0, get_verdict_map_sync },
+
+	{ "FINDING.SEVERITY", "severity", "info, warning or error", OUT_STRING, FND,
+	  0, get_finding_severity },
+	{ "FINDING.CODE", "code", "a stable id (see FINDINGS in pmemctl-doctor(1))",
+	  OUT_STRING, FND, 0, get_finding_code },
+	{ "FINDING.OBJECT", "object", "what it is about: region0, nmem3, a path, platform, cpu",
+	  OUT_STRING, FND, 0, get_finding_object },
+	{ "FINDING.MESSAGE", "message", "what was found", OUT_STRING, FND, 0,
+	  get_finding_message },
+	{ "FINDING.FIX", "fix", "what to do about it, or null", OUT_STRING, FND, 0,
+	  get_finding_fix },
+};
+
+static const char *const doctor_kinds[] = { "doctor", "target", "verdict", "finding" };
+
+static const struct out_spec doctor_spec = {
+	.columns = doctor_columns,
+	.nr_columns = ARRAY_SIZE(doctor_columns),
+	.kind_keys = doctor_kinds,
+	.kind_names = doctor_kinds,
+	.nr_kinds = DOCTOR_NR_KINDS,
+};
+
+static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
+{
+	struct out_node root = { .obj = { DOCTOR_DOCUMENT, d } };
+	struct out_opts opts = { .output_all = true };
+	struct out_selection sel;
+	struct json_object *j = NULL;
+	bool ok = true;
+
+	out_select(&doctor_spec, &opts, (1u << DOCTOR_NR_KINDS) - 1, &sel, NULL, 0);
+	if (d->has_target)
+		ok = out_node_add(&root, DOCTOR_TARGET, d) != NULL;
+	ok = ok && out_node_add(&root, DOCTOR_VERDICT, v);
+	for (size_t i = 0; ok && i < d->nr_findings; i++)
+		ok = out_node_add(&root, DOCTOR_FINDING, &d->findings[i]) != NULL;
+	if (ok)
+		j = out_document_json(&doctor_spec, &sel, &root);
+	out_node_free(&root);
+	if (!j)
+		return -ENOMEM;
+	out_print_json(stdout, j);
+	return 0;
 }
 
 /* As mount(8) shows it: the mount's options, then the filesystem's. */
@@ -170,6 +327,14 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 	}
 }
 
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "json", 'J', NULL, "JSON: {\"target\", \"verdict\", \"findings\", \"worst\"}" },
+	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
 static void usage(void)
 {
 	printf("Usage: pmemctl doctor [options] [TARGET]\n"
@@ -179,39 +344,38 @@ static void usage(void)
 	       "device-mapper to its namespace and region; MAP_SYNC is tried for\n"
 	       "real on a file), a device, a namespace or a region. Without\n"
 	       "TARGET: the whole platform. Then the findings, by severity.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -J, --json             JSON: {\"target\", \"verdict\", \"findings\", \"worst\"}\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
+	       "\n");
+	cli_print_options(stdout, options);
+	printf("\n"
 	       "Exit: 0 nothing worse than info, 10 warnings, 11 errors (data can\n"
 	       "be lost), 3 unknown target. See pmemctl-doctor(1).\n");
 }
-
-static const struct option options[] = {
-	{ "json", no_argument, NULL, 'J' },
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct pm_diagnosis *d;
 	struct pm_platform *pf;
+	struct cli_getopt g;
 	struct verdict v;
-	bool json = false;
+	bool json = false, list_columns = false;
 	int c, rc, exit_code = EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":Jh", options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'J':
 			json = true;
 			break;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
+			break;
 		default:
-			return other_option(ctx, c, argv, options, usage);
+			return cli_other_option(ctx, c, argv, options, usage);
 		}
+	}
+	if (list_columns) {
+		out_list_columns(stdout, &doctor_spec, json);
+		return EXIT_OK;
 	}
 	if (argc - optind > 1)
 		return pm_usage_error(ctx, "one target at a time");
@@ -239,9 +403,12 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_NOT_FOUND;
 	}
 	verdict_of(pf, d, &v);
-	if (json)
-		print_json(d, &v);
-	else
+	if (json && print_json(d, &v) < 0) {
+		pm_error(NULL, "out of memory");
+		free(d);
+		return EXIT_FAIL;
+	}
+	if (!json)
 		print_human(d, &v);
 	exit_code = !d->any || d->worst == PM_SEV_INFO ? EXIT_OK :
 		    d->worst == PM_SEV_WARNING ? EXIT_DOCTOR_WARNING : EXIT_DOCTOR_ERROR;

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "pmemctl.h"
+#include "../lib/compat.h"
 #include "../lib/host.h"
 #include "../lib/pmem.h"
 #include "../lib/report.h"
@@ -135,44 +136,197 @@ static void add_command(struct bundle *b, struct pmemctl_ctx *ctx,
 	}
 }
 
-static struct json_object *gaps_json(const struct pm_report_stats *st)
+/*
+ * report's two documents, the summary (--json) and the bundle's
+ * pmemctl/report.json, share the keys they have in common: each key is a
+ * column of this spec, once.
+ */
+enum { REPORT_SUMMARY, REPORT_MANIFEST, REPORT_GAP, REPORT_NR_KINDS };
+
+struct report_view {
+	const struct bundle *b;
+	const char *file;		/* where it was written */
+	off_t compressed;		/* its size; -1 unknown (a pipe) */
+	const char *created;		/* UTC, ISO 8601 */
+	const char *kernel;		/* osrelease, "" when unreadable */
+};
+
+#define VIEW(obj) ((const struct report_view *)(obj)->ptr)
+#define GAP(obj) ((const struct pm_report_gap *)(obj)->ptr)
+
+static void get_version(const struct out_obj *obj, struct out_cell *cell)
 {
-	struct json_object *gaps = json_object_new_array();
+	cell->str = PACKAGE_VERSION;
+}
 
-	for (size_t i = 0; i < st->nr_gaps; i++) {
-		struct json_object *g = json_object_new_object();
+static void get_created(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VIEW(obj)->created;
+}
 
-		json_object_object_add(g, "what", json_object_new_string(st->gaps[i].what));
-		json_object_object_add(g, "why", json_object_new_string(st->gaps[i].why));
-		json_object_array_add(gaps, g);
-	}
-	return gaps;
+static void get_kernel(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VIEW(obj)->kernel;
+}
+
+static void get_as_root(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = geteuid() == 0;
+}
+
+static void get_file(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VIEW(obj)->file;
+}
+
+static void get_top(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = VIEW(obj)->b->top;
+}
+
+static void get_files(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = VIEW(obj)->b->stats.files;
+}
+
+static void get_symlinks(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = VIEW(obj)->b->stats.symlinks;
+}
+
+static void get_bytes(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = VIEW(obj)->b->stats.bytes;
+}
+
+static void get_compressed(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = (uint64_t)VIEW(obj)->compressed;
+	cell->null = VIEW(obj)->compressed < 0;
+}
+
+static void get_unreadable(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = VIEW(obj)->b->stats.unreadable;
+}
+
+static void get_list_exit(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = VIEW(obj)->b->list.exit_code;
+}
+
+static void get_doctor_exit(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = VIEW(obj)->b->doctor.exit_code;
+}
+
+static void get_gap_what(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = GAP(obj)->what;
+}
+
+static void get_gap_why(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = GAP(obj)->why;
+}
+
+#define SUM (1u << REPORT_SUMMARY)
+#define MAN (1u << REPORT_MANIFEST)
+#define GAPS (1u << REPORT_GAP)
+
+/* Keys come out in this order in both documents. */
+static const struct out_column report_columns[] = {
+	{ "PMEMCTL_VERSION", "pmemctl_version", "the pmemctl that wrote the bundle",
+	  OUT_STRING, MAN, 0, get_version },
+	{ "CREATED", "created", "when, in UTC (ISO 8601)", OUT_STRING, MAN, 0,
+	  get_created },
+	{ "KERNEL", "kernel", "the kernel release (uname -r)", OUT_STRING, MAN, 0,
+	  get_kernel },
+	{ "AS_ROOT", "as_root", "it ran as root (else some attributes are missing)",
+	  OUT_BOOL, MAN, 0, get_as_root },
+	{ "FILE", "file", "the file written, or - for standard output",
+	  OUT_STRING, SUM, 0, get_file },
+	{ "TOP", "top", "the bundle's one top directory", OUT_STRING, SUM, 0,
+	  get_top },
+	{ "FILES", "files", "regular files in the bundle", OUT_UINT, SUM | MAN, 0,
+	  get_files },
+	{ "SYMLINKS", "symlinks", "symbolic links in the bundle", OUT_UINT,
+	  SUM | MAN, 0, get_symlinks },
+	{ "BYTES", "bytes", "the files' contents, uncompressed", OUT_SIZE, SUM,
+	  0, get_bytes },
+	{ "COMPRESSED_BYTES", "compressed_bytes", "the bundle's size; null on standard output",
+	  OUT_SIZE, SUM, 0, get_compressed },
+	{ "UNREADABLE_ATTRIBUTES", "unreadable_attributes", "sysfs attributes whose read failed, left out",
+	  OUT_UINT, SUM | MAN, 0, get_unreadable },
+	{ "LIST_EXIT", "list_exit", "the exit code of the list --json it holds",
+	  OUT_INT, MAN, 0, get_list_exit },
+	{ "DOCTOR_EXIT", "doctor_exit", "the exit code of the doctor --json it holds",
+	  OUT_INT, MAN, 0, get_doctor_exit },
+	{ "NOT_CAPTURED", "not_captured", "what could not be read, and why",
+	  OUT_ARRAY, SUM | MAN, 0, NULL, REPORT_GAP },
+	{ "GAP.WHAT", "what", "the part left out: ACPI NFIT table, kernel messages, ...",
+	  OUT_STRING, GAPS, 0, get_gap_what },
+	{ "GAP.WHY", "why", "the reason", OUT_STRING, GAPS, 0, get_gap_why },
+};
+
+static const char *const report_kinds[] = { "report", "manifest", "gap" };
+
+static const struct out_spec report_spec = {
+	.columns = report_columns,
+	.nr_columns = ARRAY_SIZE(report_columns),
+	.kind_keys = report_kinds,
+	.kind_names = report_kinds,
+	.nr_kinds = REPORT_NR_KINDS,
+};
+
+/* The summary or the manifest as one JSON document; NULL on ENOMEM. */
+static struct json_object *report_json(int kind, const struct report_view *view)
+{
+	const struct pm_report_stats *st = &view->b->stats;
+	struct out_node root = { .obj = { kind, view } };
+	struct out_opts opts = { .output_all = true };
+	struct out_selection sel;
+	struct json_object *j = NULL;
+	bool ok = true;
+
+	out_select(&report_spec, &opts, (1u << REPORT_NR_KINDS) - 1, &sel, NULL, 0);
+	for (size_t i = 0; ok && i < st->nr_gaps; i++)
+		ok = out_node_add(&root, REPORT_GAP, &st->gaps[i]) != NULL;
+	if (ok)
+		j = out_document_json(&report_spec, &sel, &root);
+	out_node_free(&root);
+	return j;
 }
 
 /* pmemctl/report.json: what the bundle is, so a reader need not guess. */
 static void add_manifest(struct bundle *b, const char *created)
 {
-	struct json_object *m = json_object_new_object();
 	char release[128] = "";
+	struct report_view view = { .b = b, .created = created, .kernel = release };
+	struct json_object *m;
 	const char *text;
 
 	pm_host_read_line("/proc/sys/kernel/osrelease", release, sizeof(release));
-	json_object_object_add(m, "pmemctl_version", json_object_new_string(PACKAGE_VERSION));
-	json_object_object_add(m, "created", json_object_new_string(created));
-	json_object_object_add(m, "kernel", json_object_new_string(release));
-	json_object_object_add(m, "as_root", json_object_new_boolean(geteuid() == 0));
-	json_object_object_add(m, "files", json_object_new_int64(b->stats.files));
-	json_object_object_add(m, "symlinks", json_object_new_int64(b->stats.symlinks));
-	json_object_object_add(m, "unreadable_attributes",
-			       json_object_new_int64(b->stats.unreadable));
-	json_object_object_add(m, "list_exit", json_object_new_int(b->list.exit_code));
-	json_object_object_add(m, "doctor_exit", json_object_new_int(b->doctor.exit_code));
-	json_object_object_add(m, "not_captured", gaps_json(&b->stats));
+	m = report_json(REPORT_MANIFEST, &view);
+	if (!m) {
+		if (!b->rc)
+			b->rc = -ENOMEM;
+		return;
+	}
 	text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_SPACED);
 	add_text(b, "report.json", text, strlen(text));
 	json_object_put(m);
 }
+
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "force", 'f', NULL, "overwrite FILE if it exists" },
+	{ "json", 'J', NULL, "describe the bundle written as JSON" },
+	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
 
 static void usage(void)
 {
@@ -186,21 +340,11 @@ static void usage(void)
 	       "\n"
 	       "FILE: where to write it, '-' for standard output\n"
 	       "(default: pmemctl-report-DATE-TIME.tar.gz).\n"
-	       "\n"
-	       "Options:\n"
-	       "  -f, --force            overwrite FILE if it exists\n"
-	       "  -J, --json             describe the bundle written as JSON\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
+	       "\n");
+	cli_print_options(stdout, options);
+	printf("\n"
 	       "Run it as root: the NFIT table and some attributes are root-only.\n");
 }
-
-static const struct option options[] = {
-	{ "force", no_argument, NULL, 'f' },
-	{ "json", no_argument, NULL, 'J' },
-	COMMON_LONG_OPTS,
-	{ NULL, 0, NULL, 0 },
-};
 
 static void print_summary(FILE *f, const char *file, const struct bundle *b,
 			  off_t compressed, bool json)
@@ -208,19 +352,13 @@ static void print_summary(FILE *f, const char *file, const struct bundle *b,
 	const struct pm_report_stats *st = &b->stats;
 
 	if (json) {
-		struct json_object *o = json_object_new_object();
+		struct report_view view = { .b = b, .file = file, .compressed = compressed };
+		struct json_object *o = report_json(REPORT_SUMMARY, &view);
 
-		json_object_object_add(o, "file", json_object_new_string(file));
-		json_object_object_add(o, "top", json_object_new_string(b->top));
-		json_object_object_add(o, "files", json_object_new_int64(st->files));
-		json_object_object_add(o, "symlinks", json_object_new_int64(st->symlinks));
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)st->bytes));
-		json_object_object_add(o, "compressed_bytes", compressed < 0 ? NULL :
-				       json_object_new_int64(compressed));
-		json_object_object_add(o, "unreadable_attributes",
-				       json_object_new_int64(st->unreadable));
-		json_object_object_add(o, "not_captured", gaps_json(st));
-		out_print_json(f, o);
+		if (o)
+			out_print_json(f, o);
+		else
+			pm_error(file, "written, but cannot describe it: out of memory");
 		return;
 	}
 	fprintf(f, "%s: %u files, %u links, %llu KiB", file, st->files, st->symlinks,
@@ -245,16 +383,16 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	char *list_argv[] = { "list", "-BDRNXi", "--json", NULL };
 	char *doctor_argv[] = { "doctor", "--json", NULL };
 	const char *output = NULL;
-	bool force = false, json = false, to_stdout;
+	bool force = false, json = false, list_columns = false, to_stdout;
+	struct cli_getopt g;
 	struct bundle b = { 0 };
 	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
 	int c, fd, rc, exit_code = EXIT_OK;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fJh", options, NULL)) != -1) {
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			force = true;
@@ -262,9 +400,16 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'J':
 			json = true;
 			break;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
+			break;
 		default:
-			return other_option(ctx, c, argv, options, usage);
+			return cli_other_option(ctx, c, argv, options, usage);
 		}
+	}
+	if (list_columns) {
+		out_list_columns(stdout, &report_spec, json);
+		return EXIT_OK;
 	}
 	if (argc - optind > 1)
 		return pm_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
