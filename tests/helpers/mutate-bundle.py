@@ -57,7 +57,8 @@ STRINGS = {"id", "provider", "alt_name", "serial", "vendor", "device",
 KERNEL_LINES = (
     b"<4>[    1.000000] nd_pmem namespace0.0: unable to guarantee persistence of writes \xff\xc3(\n"
     b"<4>[    2.000000] pmem0: unable to guarantee persistence \xed\xa0\x80 of writes\n"
-    b"<4>[    3.000000] unable to guarantee persistence]"
+    b"<4>[    3.000000] unable to guarantee persistence]\n"
+    b"unable to guarantee persistence]"
 )
 
 # Where an odd symlink may lead; CANARY is replaced by --canary.
