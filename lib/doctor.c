@@ -433,6 +433,8 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 	     line = strtok_r(NULL, "\n", &save)) {
 		const struct pm_namespace *ns = NULL;
 		char *msg = strstr(line, "unable to guarantee persistence");
+		/* The text after "[time] ", if the line has one (it may end at ']'). */
+		const char *said = strchr(line, ']');
 
 		if (!msg)
 			continue;
@@ -456,7 +458,7 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 		else
 			add(d, PM_SEV_ERROR, "kernel-no-persistence", ns ? ns->dev : "kernel",
 			    "fsync does not flush beyond the CPU here: do not rely on it for durability",
-			    "the kernel said: %s", strchr(line, ']') ? strchr(line, ']') + 2 : line);
+			    "the kernel said: %s", said && said[1] ? said + 2 : line);
 	}
 	free(buf);
 }
