@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Namespace conversion, creation and destruction that lose nothing. */
+/* Namespace conversion, creation and destruction: the steps, and undoing them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,7 @@
 #include <ndctl/libndctl.h>
 #include <uuid/uuid.h>
 
-#include "convert.h"
+#include "convert-plan.h"
 #include "sysfs.h"
 
 /* pfn, dax and btt info blocks all sit at 4 KiB: the first 8 KiB hold them. */
@@ -38,29 +37,6 @@ struct undo {
 	struct ndctl_btt *btt;
 };
 
-static struct pm_step *step(struct pm_convert_result *res, const char *name,
-			    const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static struct pm_step *step(struct pm_convert_result *res, const char *name,
-			    const char *fmt, ...)
-{
-	static struct pm_step overflow;
-	struct pm_step *s;
-	va_list ap;
-
-	if (res->nr_steps == PM_MAX_STEPS)
-		s = &overflow;
-	else
-		s = &res->steps[res->nr_steps++];
-	memset(s, 0, sizeof(*s));
-	s->name = name;
-	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /*
  * Closes a step. PMEMCTL_TEST_FAIL_STEP=<name> makes that step fail with
  * EIO after it ran: the tests use it to check every rollback path.
@@ -71,9 +47,7 @@ static int finish(struct pm_step *s, int rc)
 
 	if (!rc && inject && strcmp(inject, s->name) == 0)
 		rc = -EIO;
-	s->err = rc < 0 ? rc : 0;
-	s->status = rc < 0 ? PM_STEP_FAILED : PM_STEP_DONE;
-	return rc < 0 ? rc : 0;
+	return pm_step_close(s, rc);
 }
 
 /*
@@ -225,132 +199,48 @@ out:
 	return rc;
 }
 
-static bool align_supported(unsigned long align, int (*count)(void *),
-			    unsigned long (*get)(void *, int), void *seed,
-			    char *list, size_t len)
+/*
+ * What the region's seeds offer the modes that use them: the same seeds
+ * the kernel will be asked to configure.
+ */
+static void read_offer(struct ndctl_region *region, enum pm_ns_mode mode,
+		       struct pm_region_offer *o)
 {
-	bool found = false;
-	size_t used = 0;
-
-	list[0] = '\0';
-	for (int i = 0; i < count(seed); i++) {
-		unsigned long a = get(seed, i);
-		char text[32];
-
-		pm_format_size(a, text, sizeof(text));
-		used += snprintf(list + used, used < len ? len - used : 0, "%s%s",
-				 i ? ", " : "", text);
-		found |= a == align;
-	}
-	return found;
-}
-
-/* Adapters: libndctl's pfn and dax alignment getters, one signature. */
-static int pfn_count(void *seed)
-{
-	return ndctl_pfn_get_num_alignments(seed);
-}
-
-static unsigned long pfn_align(void *seed, int i)
-{
-	return ndctl_pfn_get_supported_alignment(seed, i);
-}
-
-static int dax_count(void *seed)
-{
-	return ndctl_dax_get_num_alignments(seed);
-}
-
-static unsigned long dax_align(void *seed, int i)
-{
-	return ndctl_dax_get_supported_alignment(seed, i);
-}
-
-/* The request, completed with defaults and checked against the region. */
-static int resolve_request(struct ndctl_region *region,
-			   const struct pm_convert_request *req,
-			   struct pm_ns_config *to, char *why, size_t len)
-{
-	char list[256], text[32];
-
-	to->mode = req->mode;
-	to->map = NULL;
-	to->align = 0;
-	to->sector_size = 0;
-	if (req->mode == PM_MODE_FSDAX || req->mode == PM_MODE_DEVDAX) {
+	memset(o, 0, sizeof(*o));
+	if (mode == PM_MODE_FSDAX || mode == PM_MODE_DEVDAX) {
 		struct ndctl_pfn *pfn = ndctl_region_get_pfn_seed(region);
 		struct ndctl_dax *dax = ndctl_region_get_dax_seed(region);
-		bool ok;
 
-		if (req->mode == PM_MODE_FSDAX && !pfn) {
-			snprintf(why, len, "the region has no pfn seed: fsdax is not possible here");
-			return -EOPNOTSUPP;
-		}
-		if (req->mode == PM_MODE_DEVDAX && !dax) {
-			snprintf(why, len, "the region has no dax seed: devdax is not possible here (is dax_pmem loaded?)");
-			return -EOPNOTSUPP;
-		}
-		to->map = req->map ? req->map : "dev";
-		/* 2 MiB: PMD mappings, the kernel's default for both. */
-		to->align = req->align ? req->align : 2 << 20;
-		if (req->mode == PM_MODE_FSDAX)
-			ok = align_supported(to->align, pfn_count, pfn_align, pfn,
-					     list, sizeof(list));
-		else
-			ok = align_supported(to->align, dax_count, dax_align, dax,
-					     list, sizeof(list));
-		if (!ok && list[0]) {
-			pm_format_size(to->align, text, sizeof(text));
-			snprintf(why, len, "alignment %s is not supported for %s here (supported: %s)",
-				 text, pm_ns_mode_name(req->mode), list);
-			return -EINVAL;
-		}
-	} else if (req->mode == PM_MODE_SECTOR) {
+		o->has_pfn = pfn;
+		o->has_dax = dax;
+		for (int i = 0; pfn && i < ndctl_pfn_get_num_alignments(pfn) &&
+		     o->nr_pfn_aligns < PM_PLAN_MAX_CHOICES; i++)
+			o->pfn_aligns[o->nr_pfn_aligns++] =
+				ndctl_pfn_get_supported_alignment(pfn, i);
+		for (int i = 0; dax && i < ndctl_dax_get_num_alignments(dax) &&
+		     o->nr_dax_aligns < PM_PLAN_MAX_CHOICES; i++)
+			o->dax_aligns[o->nr_dax_aligns++] =
+				ndctl_dax_get_supported_alignment(dax, i);
+	} else if (mode == PM_MODE_SECTOR) {
 		struct ndctl_btt *btt = ndctl_region_get_btt_seed(region);
-		bool ok = false;
-		size_t used = 0;
 
-		if (!btt) {
-			snprintf(why, len, "the region has no btt seed: sector mode is not possible here (is nd_btt loaded?)");
-			return -EOPNOTSUPP;
-		}
-		to->sector_size = req->sector_size ? req->sector_size : 4096;
-		list[0] = '\0';
-		for (int i = 0; i < ndctl_btt_get_num_sector_sizes(btt); i++) {
-			unsigned int s = ndctl_btt_get_supported_sector_size(btt, i);
-
-			used += snprintf(list + used, used < sizeof(list) ?
-					 sizeof(list) - used : 0, "%s%u", i ? ", " : "", s);
-			ok |= s == to->sector_size;
-		}
-		if (!ok) {
-			snprintf(why, len, "sector size %u is not supported (supported: %s)",
-				 to->sector_size, list);
-			return -EINVAL;
-		}
+		o->has_btt = btt;
+		for (int i = 0; btt && i < ndctl_btt_get_num_sector_sizes(btt) &&
+		     o->nr_sector_sizes < PM_PLAN_MAX_CHOICES; i++)
+			o->sector_sizes[o->nr_sector_sizes++] =
+				ndctl_btt_get_supported_sector_size(btt, i);
 	}
-	if (req->align && req->mode != PM_MODE_FSDAX && req->mode != PM_MODE_DEVDAX) {
-		snprintf(why, len, "--align applies to fsdax and devdax only");
-		return -EINVAL;
-	}
-	return 0;
 }
 
-static bool same_config(const struct pm_ns_config *from,
-			const struct pm_convert_request *req,
-			const struct pm_ns_config *to)
+static void read_ns_facts(const struct pm_namespace *ns, struct pm_ns_facts *f)
 {
-	if (from->mode != to->mode)
-		return false;
-	if ((req->align || to->mode == PM_MODE_FSDAX || to->mode == PM_MODE_DEVDAX) &&
-	    from->align != to->align)
-		return false;
-	if (req->map && (!from->map || strcmp(from->map, to->map) != 0))
-		return false;
-	if (to->mode == PM_MODE_SECTOR && req->sector_size &&
-	    from->sector_size != to->sector_size)
-		return false;
-	return true;
+	memset(f, 0, sizeof(*f));
+	f->dev = ns->dev;
+	pm_ns_config_of(ns, &f->config);
+	f->raw_size = ndctl_namespace_get_size(ns->ndns);
+	f->labelled = labelled(ns->ndns);
+	f->blockdev = ns->blockdev;
+	f->chardev = ns->chardev;
 }
 
 /*
@@ -388,28 +278,21 @@ static int configure_failed(struct pm_step *s, const char *what,
 	return s->err;
 }
 
-/* Configures the claim seed for the target mode and enables it. */
-static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
-				struct ndctl_region *region,
-				const struct pm_ns_config *to, bool dry_run)
+/* Configures the claim seed of the target mode and attaches it. */
+static int configure_claim(struct pm_step *s, struct undo *u,
+			   struct ndctl_region *region,
+			   const struct pm_ns_config *to)
 {
 	enum ndctl_pfn_loc loc = to->map && strcmp(to->map, "mem") == 0 ?
 				 NDCTL_PFN_LOC_RAM : NDCTL_PFN_LOC_PMEM;
 	struct ndctl_namespace *ndns = u->ndns;
-	char align[32];
 	const char *what = "seed";
-	struct pm_step *s;
 	uuid_t uuid;
-	int rc = 0;
+	int rc;
 
-	pm_format_size(to->align, align, sizeof(align));
 	uuid_generate(uuid);
 	switch (to->mode) {
 	case PM_MODE_FSDAX:
-		s = step(res, "configure-pfn", "pfn seed: new uuid, map %s, align %s",
-			 to->map, align);
-		if (dry_run)
-			goto planned;
 		u->pfn = ndctl_region_get_pfn_seed(region);
 		rc = u->pfn ? 0 : -ENODEV;
 		if (!rc)
@@ -420,15 +303,8 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 			rc = ndctl_pfn_set_align(u->pfn, to->align), what = "align";
 		if (!rc)
 			rc = ndctl_pfn_set_namespace(u->pfn, ndns), what = "namespace";
-		if (finish(s, rc))
-			return configure_failed(s, what, ndns);
-		s = step(res, "enable", "enable the pfn device: the kernel writes its info block");
-		return finish(s, ndctl_pfn_enable(u->pfn));
+		break;
 	case PM_MODE_DEVDAX:
-		s = step(res, "configure-dax", "dax seed: new uuid, map %s, align %s",
-			 to->map, align);
-		if (dry_run)
-			goto planned;
 		u->dax = ndctl_region_get_dax_seed(region);
 		rc = u->dax ? 0 : -ENODEV;
 		if (!rc)
@@ -439,15 +315,8 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 			rc = ndctl_dax_set_align(u->dax, to->align), what = "align";
 		if (!rc)
 			rc = ndctl_dax_set_namespace(u->dax, ndns), what = "namespace";
-		if (finish(s, rc))
-			return configure_failed(s, what, ndns);
-		s = step(res, "enable", "enable the dax device: the kernel writes its info block");
-		return finish(s, ndctl_dax_enable(u->dax));
+		break;
 	case PM_MODE_SECTOR:
-		s = step(res, "configure-btt", "btt seed: new uuid, sector size %u",
-			 to->sector_size);
-		if (dry_run)
-			goto planned;
 		u->btt = ndctl_region_get_btt_seed(region);
 		rc = u->btt ? 0 : -ENODEV;
 		if (!rc)
@@ -456,28 +325,49 @@ static int configure_and_enable(struct pm_convert_result *res, struct undo *u,
 			rc = ndctl_btt_set_sector_size(u->btt, to->sector_size), what = "sector_size";
 		if (!rc)
 			rc = ndctl_btt_set_namespace(u->btt, ndns), what = "namespace";
-		if (finish(s, rc))
-			return configure_failed(s, what, ndns);
-		s = step(res, "enable", "enable the btt device: the kernel lays out its arenas");
-		return finish(s, ndctl_btt_enable(u->btt));
+		break;
 	default:
-		s = step(res, "enable", "enable the namespace raw");
-		if (dry_run)
-			return 0;
-		return finish(s, ndctl_namespace_enable(ndns));
+		rc = -EINVAL;
+		break;
 	}
-planned:
-	step(res, "enable", "enable the %s device", to->mode == PM_MODE_SECTOR ? "btt" :
-	     to->mode == PM_MODE_DEVDAX ? "dax" : "pfn");
+	if (finish(s, rc))
+		return configure_failed(s, what, ndns);
 	return 0;
 }
 
-/*
- * Puts the namespace back as it was: tear down what the failed attempt
- * enabled, restore the info block and the claim class, and enable the
- * namespace: the kernel finds the old info block and re-creates the old
- * claim with its uuid, map and alignment.
- */
+/* Enables the configured claim, or the namespace itself when raw. */
+static int enable(struct undo *u, enum pm_ns_mode mode)
+{
+	switch (mode) {
+	case PM_MODE_FSDAX:
+		return ndctl_pfn_enable(u->pfn);
+	case PM_MODE_DEVDAX:
+		return ndctl_dax_enable(u->dax);
+	case PM_MODE_SECTOR:
+		return ndctl_btt_enable(u->btt);
+	default:
+		return ndctl_namespace_enable(u->ndns);
+	}
+}
+
+/* A new namespace in the region's seed: uuid, name, then size. */
+static int configure_namespace(struct pm_step *s, struct undo *u,
+			       const char *name, struct pm_ns_config *to)
+{
+	uuid_t uuid;
+	int rc;
+
+	uuid_generate(uuid);
+	rc = ndctl_namespace_set_uuid(u->ndns, uuid);
+	if (!rc && name)
+		rc = ndctl_namespace_set_alt_name(u->ndns, name);
+	if (!rc)
+		rc = ndctl_namespace_set_size(u->ndns, to->size);
+	rc = finish(s, rc);
+	uuid_unparse(uuid, to->uuid);
+	return rc;
+}
+
 /*
  * Tears down what an attempt configured: disabling the namespace deletes
  * the claims attached to it; a seed configured but never attached is
@@ -501,6 +391,12 @@ static void release_claims(struct undo *u)
 	u->btt = NULL;
 }
 
+/*
+ * Puts the namespace back as it was: tear down what the failed attempt
+ * enabled, restore the info block and the claim class, and enable the
+ * namespace: the kernel finds the old info block and re-creates the old
+ * claim with its uuid, map and alignment.
+ */
 static int rollback(struct pm_convert_result *res, struct undo *u)
 {
 	struct pm_step *s;
@@ -508,7 +404,7 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 
 	release_claims(u);
 	if (u->enforce_changed) {
-		s = step(res, "rollback-claim-class", "restore the namespace's claim class");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-claim-class", "restore the namespace's claim class");
 		/* An empty class is written as a newline: "no class". */
 		int wrc = sysfs_write_string(u->claim_class[0] ? u->claim_class : "\n",
 					     "/sys/bus/nd/devices/%s/holder_class",
@@ -523,11 +419,11 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 		rc |= finish(s, wrc);
 	}
 	if (u->info_zeroed) {
-		s = step(res, "rollback-info-block", "write the saved info block back");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-info-block", "write the saved info block back");
 		rc |= finish(s, raw_io(u->ndns, NULL, u->info, false));
 	}
 	if (u->disabled) {
-		s = step(res, "rollback-enable", "enable the namespace with its old claim");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-enable", "enable the namespace with its old claim");
 		rc |= finish(s, ndctl_namespace_enable(u->ndns));
 	}
 	return rc;
@@ -561,11 +457,9 @@ static void read_devices(struct ndctl_namespace *ndns,
 		snprintf(res->blockdev, sizeof(res->blockdev), "%s", bdev);
 }
 
-static int verify(struct pm_convert_result *res, struct ndctl_namespace *ndns,
-		  enum pm_ns_mode mode)
+static int verify(struct pm_convert_result *res, struct pm_step *s,
+		  struct ndctl_namespace *ndns, enum pm_ns_mode mode)
 {
-	struct pm_step *s = step(res, "verify", "the namespace reads as %s",
-				 pm_ns_mode_name(mode));
 	enum pm_ns_mode now = from_ndctl_mode(ndctl_namespace_get_mode(ndns));
 
 	read_devices(ndns, res);
@@ -577,40 +471,12 @@ static int verify(struct pm_convert_result *res, struct ndctl_namespace *ndns,
 	return finish(s, 0);
 }
 
-/* Takes the namespace down and clears its info block, saving it. */
-static int take_down(struct pm_convert_result *res, struct undo *u,
-		     bool dry_run)
+static int load_module(struct pm_step *s, enum pm_ns_mode mode)
 {
-	struct pm_step *s;
-	int rc;
-
-	s = step(res, "disable", "disable the namespace and its claim");
-	if (!dry_run) {
-		u->disabled = true;
-		if (finish(s, ndctl_namespace_disable_safe(u->ndns)))
-			return s->err;
-	}
-	s = step(res, "clear-info-block",
-		 "save, then zero the first 8 KiB (the info block): destroys the old personality");
-	if (dry_run)
-		return 0;
-	rc = raw_io(u->ndns, u->info, NULL, true);
-	/* Zeroed, even if the step is then failed: the rollback must know. */
-	u->info_zeroed = rc == 0;
-	return finish(s, rc);
-}
-
-static int ensure_module(struct pm_convert_result *res, enum pm_ns_mode mode,
-			 bool dry_run)
-{
-	const char *module = mode == PM_MODE_DEVDAX ? "dax_pmem" :
-			     mode == PM_MODE_SECTOR ? "nd_btt" : "nd_pmem";
-	struct pm_step *s = step(res, "load-module", "kernel module %s", module);
+	const char *module = pm_plan_module(mode);
 	enum pm_module_state state;
 	int rc;
 
-	if (dry_run)
-		return 0;
 	rc = pm_module_state(module, &state);
 	if (rc == 0 && state == PM_MODULE_LOADED)
 		return finish(s, 0);
@@ -622,161 +488,159 @@ static int ensure_module(struct pm_convert_result *res, enum pm_ns_mode mode,
 	return finish(s, rc);
 }
 
+/* What carrying out a plan needs beyond the result. */
+struct exec {
+	struct pm_convert_result *res;
+	struct undo *u;
+	struct ndctl_region *region;
+	const char *name;		/* create: the new label's name */
+};
+
+static int do_step(struct exec *x, struct pm_step *s)
+{
+	struct pm_ns_config *to = &x->res->to;
+	struct undo *u = x->u;
+	int rc;
+
+	switch (s->action) {
+	case PM_ACT_LOAD_MODULE:
+		return load_module(s, to->mode);
+	case PM_ACT_DISABLE:
+		u->disabled = true;
+		return finish(s, ndctl_namespace_disable_safe(u->ndns));
+	case PM_ACT_CLEAR_INFO_BLOCK:
+		rc = raw_io(u->ndns, u->info, NULL, true);
+		/* Zeroed, even if the step is then failed: the rollback must know. */
+		u->info_zeroed = rc == 0;
+		return finish(s, rc);
+	case PM_ACT_SET_CLAIM_CLASS:
+		return finish(s, set_claim_class(u, to->mode));
+	case PM_ACT_CONFIGURE_NAMESPACE:
+		return configure_namespace(s, u, x->name, to);
+	case PM_ACT_CONFIGURE_CLAIM:
+		return configure_claim(s, u, x->region, to);
+	case PM_ACT_ENABLE:
+		return finish(s, enable(u, to->mode));
+	case PM_ACT_VERIFY:
+		return verify(x->res, s, u->ndns, to->mode);
+	case PM_ACT_DELETE:
+		return finish(s, ndctl_namespace_delete(u->ndns));
+	default:
+		return finish(s, 0);
+	}
+}
+
+/*
+ * Carries out the planned steps in order. The first failure ends the
+ * list there (the steps never reached are not reported) and is returned,
+ * with *failed pointing at it.
+ */
+static int run_steps(struct exec *x, struct pm_step **failed)
+{
+	struct pm_convert_result *res = x->res;
+
+	for (size_t i = 0; i < res->nr_steps; i++) {
+		struct pm_step *s = &res->steps[i];
+		int rc;
+
+		if (s->status != PM_STEP_PLANNED)
+			continue;
+		rc = do_step(x, s);
+		if (rc) {
+			res->nr_steps = i + 1;
+			*failed = s;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* A driver that cannot be loaded changed nothing: there is nothing to undo. */
+static bool nothing_changed(const struct pm_step *failed)
+{
+	return failed->action == PM_ACT_LOAD_MODULE;
+}
+
 int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	       const struct pm_convert_request *req,
 	       struct pm_convert_result *res)
 {
 	struct ndctl_region *region = ns->region->ndregion;
-	struct undo *u;
-	struct pm_step *s;
-	char why[192];
+	struct pm_step *failed = NULL;
+	struct pm_region_offer offer;
+	struct pm_ns_facts facts;
+	struct exec x;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	pm_ns_config_of(ns, &res->from);
-	s = step(res, "check", "requested %s", pm_ns_mode_name(req->mode));
-	rc = resolve_request(region, req, &res->to, why, sizeof(why));
-	if (rc) {
-		snprintf(s->detail, sizeof(s->detail), "%s", why);
-		snprintf(res->message, sizeof(res->message), "%s", why);
-		return res->err = finish(s, rc);
-	}
-	snprintf(res->to.uuid, sizeof(res->to.uuid), "%s", res->from.uuid);
-	res->to.size = res->from.size;
-	if (res->to.align && res->to.align >= ndctl_namespace_get_size(ns->ndns)) {
-		char align[32], size[32];
+	read_offer(region, req->mode, &offer);
+	offer.dev = ns->region->dev;
+	offer.read_only = ndctl_region_get_ro(region);
+	read_ns_facts(ns, &facts);
+	rc = pm_plan_convert(&offer, &facts, req, res);
+	if (rc || res->noop || req->dry_run)
+		return rc;
 
-		pm_format_size(res->to.align, align, sizeof(align));
-		pm_format_size(ndctl_namespace_get_size(ns->ndns), size, sizeof(size));
-		snprintf(res->message, sizeof(res->message),
-			 "%s (%s) cannot hold a %s-aligned %s device: pick a smaller --align",
-			 ns->dev, size, align, pm_ns_mode_name(req->mode));
-		snprintf(s->detail, sizeof(s->detail), "%.180s", res->message);
-		return res->err = finish(s, -EINVAL);
-	}
-	if (ndctl_region_get_ro(region)) {
-		snprintf(res->message, sizeof(res->message), "%s is read-only", ns->region->dev);
-		return res->err = finish(s, -EROFS);
-	}
-	if (same_config(&res->from, req, &res->to)) {
-		res->to = res->from;
-		res->noop = true;
-		finish(s, 0);
-		snprintf(res->message, sizeof(res->message), "already %s: nothing to do",
-			 pm_ns_mode_name(req->mode));
-		snprintf(res->blockdev, sizeof(res->blockdev), "%s",
-			 ns->blockdev ? ns->blockdev : "");
-		snprintf(res->chardev, sizeof(res->chardev), "%s",
-			 ns->chardev ? ns->chardev : "");
-		return 0;
-	}
-	finish(s, 0);
-	res->changed = !req->dry_run;
-
-	rc = ensure_module(res, req->mode, req->dry_run);
-	if (rc) {
-		snprintf(res->message, sizeof(res->message), "%s", res->steps[res->nr_steps - 1].detail);
-		return res->err = rc;
-	}
-	u = calloc(1, sizeof(*u));
-	if (!u)
+	x = (struct exec){ .res = res, .region = region };
+	x.u = calloc(1, sizeof(*x.u));
+	if (!x.u)
 		return res->err = -ENOMEM;
-	u->ndns = ns->ndns;
-	rc = take_down(res, u, req->dry_run);
-	if (!rc) {
-		s = step(res, "set-claim-class", "record %s in the namespace label",
-			 pm_ns_mode_name(req->mode));
-		if (!req->dry_run)
-			rc = finish(s, set_claim_class(u, req->mode));
-	}
-	if (!rc)
-		rc = configure_and_enable(res, u, region, &res->to, req->dry_run);
-	if (!rc && !req->dry_run)
-		rc = verify(res, u->ndns, req->mode);
-	else if (!rc)
-		step(res, "verify", "the namespace reads as %s", pm_ns_mode_name(req->mode));
-	/* In a dry run only "check" ran; every other step stays planned. */
-	if (req->dry_run) {
-		snprintf(res->message, sizeof(res->message), "would convert to %s; nothing changed",
-			 pm_ns_mode_name(req->mode));
-		free(u);
-		return 0;
-	}
-	if (rc) {
-		struct pm_step *failed = NULL;
-
-		for (size_t i = 0; i < res->nr_steps; i++)
-			if (res->steps[i].status == PM_STEP_FAILED)
-				failed = &res->steps[i];
+	x.u->ndns = ns->ndns;
+	rc = run_steps(&x, &failed);
+	if (rc && nothing_changed(failed)) {
+		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
+		res->err = rc;
+	} else if (rc) {
 		res->err = rc;
 		res->changed = false;
-		res->rolled_back = rollback(res, u) == 0;
+		res->rolled_back = rollback(res, x.u) == 0;
 		for (size_t i = 0; i < res->nr_steps; i++)
 			if (res->steps[i].status == PM_STEP_DONE &&
 			    strncmp(res->steps[i].name, "rollback", 8) != 0)
 				res->steps[i].status = PM_STEP_UNDONE;
-		read_devices(u->ndns, res);
+		read_devices(x.u->ndns, res);
 		snprintf(res->message, sizeof(res->message), "step %s failed: %s; %s",
-			 failed ? failed->name : "?", strerror(-rc),
+			 failed->name, strerror(-rc),
 			 res->rolled_back ? "the previous configuration is restored" :
 					    "the previous configuration could NOT be fully restored");
-		free(u);
-		return rc;
+	} else {
+		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
+			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
 	}
-	snprintf(res->message, sizeof(res->message), "converted from %s to %s",
-		 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
-	free(u);
-	return 0;
+	free(x.u);
+	return rc;
 }
 
 int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 	       struct pm_convert_result *res)
 {
-	struct undo *u = calloc(1, sizeof(*u));
-	struct pm_step *s;
+	struct pm_step *failed = NULL;
+	struct pm_ns_facts facts;
+	struct exec x;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	if (!u)
-		return res->err = -ENOMEM;
-	pm_ns_config_of(ns, &res->from);
-	res->to.mode = PM_MODE_RAW;
-	u->ndns = ns->ndns;
-	rc = take_down(res, u, dry_run);
-	if (!rc) {
-		s = step(res, "set-claim-class", "clear the claim class");
-		if (!dry_run)
-			rc = finish(s, set_claim_class(u, PM_MODE_RAW));
-	}
-	if (!rc && labelled(u->ndns)) {
-		s = step(res, "delete", "delete the namespace label: its capacity returns to the region");
-		if (!dry_run)
-			rc = finish(s, ndctl_namespace_delete(u->ndns));
-	} else if (!rc) {
-		/* A label-less namespace spans its region: leave it raw. */
-		s = step(res, "enable", "enable the label-less namespace raw");
-		if (!dry_run)
-			rc = finish(s, ndctl_namespace_enable(u->ndns));
-	}
-	if (dry_run) {
-		snprintf(res->message, sizeof(res->message), "would destroy %s; nothing changed",
-			 ns->dev);
-		free(u);
+	read_ns_facts(ns, &facts);
+	pm_plan_destroy(&facts, dry_run, res);
+	if (dry_run)
 		return 0;
-	}
+
+	x = (struct exec){ .res = res };
+	x.u = calloc(1, sizeof(*x.u));
+	if (!x.u)
+		return res->err = -ENOMEM;
+	x.u->ndns = ns->ndns;
+	rc = run_steps(&x, &failed);
 	if (rc) {
 		res->err = rc;
-		res->rolled_back = rollback(res, u) == 0;
+		res->rolled_back = rollback(res, x.u) == 0;
 		snprintf(res->message, sizeof(res->message), "destroy failed: %s; %s",
 			 strerror(-rc), res->rolled_back ?
 			 "the namespace is restored" : "the namespace could NOT be fully restored");
-		free(u);
-		return rc;
+	} else {
+		res->changed = true;
+		snprintf(res->message, sizeof(res->message), "destroyed %s", ns->dev);
 	}
-	res->changed = true;
-	snprintf(res->message, sizeof(res->message), "destroyed %s", ns->dev);
-	free(u);
-	return 0;
+	free(x.u);
+	return rc;
 }
 
 static struct ndctl_namespace *idle_seed(struct ndctl_region *region)
@@ -793,129 +657,57 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	      struct pm_convert_result *res, char *created, size_t len)
 {
 	struct ndctl_region *ndregion = region->ndregion;
-	struct ndctl_namespace *ndns;
-	struct undo *u;
-	struct pm_step *s;
+	struct ndctl_namespace *seed = idle_seed(ndregion);
+	struct pm_step *failed = NULL, *s;
+	struct pm_region_offer offer;
+	struct exec x;
 	char text[32];
-	uuid_t uuid;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
 	created[0] = '\0';
-	s = step(res, "check", "a %s namespace in %s", pm_ns_mode_name(req->mode),
-		 region->dev);
-	rc = resolve_request(ndregion, req, &res->to, res->message,
-			     sizeof(res->message));
+	read_offer(ndregion, req->mode, &offer);
+	offer.dev = region->dev;
+	offer.labelled = ndctl_region_get_nstype(ndregion) == ND_DEVICE_NAMESPACE_PMEM;
+	offer.max_available_extent = region->max_available_extent;
+	offer.align = region->align;
+	offer.idle_seed = seed ? ndctl_namespace_get_devname(seed) : NULL;
+	rc = pm_plan_create(&offer, size, name, req, res);
 	if (rc)
-		return res->err = finish(s, rc);
-	if (ndctl_region_get_nstype(ndregion) != ND_DEVICE_NAMESPACE_PMEM) {
-		snprintf(res->message, sizeof(res->message),
-			 "%s has no labels: its one namespace spans it; use 'pmemctl convert' on it",
-			 region->dev);
-		return res->err = finish(s, -EOPNOTSUPP);
-	}
-	if (!size)
-		size = region->max_available_extent;
-	/* Namespaces are carved in units of the region's alignment. */
-	if (region->align && size % region->align) {
-		char align[32];
-
-		pm_format_size(region->align, align, sizeof(align));
-		pm_format_size(size, text, sizeof(text));
-		snprintf(res->message, sizeof(res->message),
-			 "size %s is not a multiple of %s's alignment (%s)", text,
-			 region->dev, align);
-		return res->err = finish(s, -EINVAL);
-	}
-	if (!size || size > region->max_available_extent) {
-		char avail[32];
-
-		pm_format_size(size, text, sizeof(text));
-		pm_format_size(region->max_available_extent, avail, sizeof(avail));
-		snprintf(res->message, sizeof(res->message),
-			 "%s has no free extent of %s (largest: %s)", region->dev,
-			 size ? text : "any size", avail);
-		return res->err = finish(s, -ENOSPC);
-	}
-	ndns = idle_seed(ndregion);
-	if (!ndns) {
-		snprintf(res->message, sizeof(res->message),
-			 "%s has no idle namespace seed", region->dev);
-		return res->err = finish(s, -EBUSY);
-	}
-	finish(s, 0);
-	res->to.size = size;
-	rc = ensure_module(res, req->mode, req->dry_run);
-	if (rc) {
-		snprintf(res->message, sizeof(res->message), "%s",
-			 res->steps[res->nr_steps - 1].detail);
-		return res->err = rc;
-	}
-	snprintf(created, len, "%s", ndctl_namespace_get_devname(ndns));
-	pm_format_size(size, text, sizeof(text));
-	s = step(res, "configure-namespace", "%s: new uuid, size %s%s%s", created,
-		 text, name ? ", name " : "", name ? name : "");
-	u = calloc(1, sizeof(*u));
-	if (!u)
-		return res->err = -ENOMEM;
-	u->ndns = ndns;
-	rc = 0;
-	if (!req->dry_run) {
-		uuid_generate(uuid);
-		rc = ndctl_namespace_set_uuid(ndns, uuid);
-		if (!rc && name)
-			rc = ndctl_namespace_set_alt_name(ndns, name);
-		if (!rc)
-			rc = ndctl_namespace_set_size(ndns, size);
-		rc = finish(s, rc);
-		uuid_unparse(uuid, res->to.uuid);
-	}
-	if (!rc) {
-		s = step(res, "set-claim-class", "record %s in the namespace label",
-			 pm_ns_mode_name(req->mode));
-		if (!req->dry_run)
-			rc = finish(s, set_claim_class(u, req->mode));
-	}
-	if (!rc)
-		rc = configure_and_enable(res, u, ndregion, &res->to, req->dry_run);
-	if (!rc && !req->dry_run)
-		rc = verify(res, ndns, req->mode);
+		return rc;
 	if (req->dry_run) {
-		snprintf(res->message, sizeof(res->message),
-			 "would create a %s %s namespace in %s; nothing changed", text,
-			 pm_ns_mode_name(req->mode), region->dev);
-		free(u);
+		snprintf(created, len, "%s", offer.idle_seed);
 		return 0;
 	}
+
+	x = (struct exec){ .res = res, .region = ndregion, .name = name };
+	x.u = calloc(1, sizeof(*x.u));
+	if (!x.u)
+		return res->err = -ENOMEM;
+	x.u->ndns = seed;
+	rc = run_steps(&x, &failed);
+	if (rc && nothing_changed(failed)) {
+		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
+		res->err = rc;
+		free(x.u);
+		return rc;
+	}
+	snprintf(created, len, "%s", offer.idle_seed);
 	if (rc) {
 		/* Undo: tear the half-made namespace down and free its label. */
-		release_claims(u);
-		s = step(res, "rollback-delete", "delete the half-made namespace");
-		res->rolled_back = finish(s, ndctl_namespace_delete(ndns)) == 0;
+		release_claims(x.u);
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-delete",
+				"delete the half-made namespace");
+		res->rolled_back = finish(s, ndctl_namespace_delete(seed)) == 0;
 		res->err = rc;
 		snprintf(res->message, sizeof(res->message), "create failed: %s; %s",
 			 strerror(-rc), res->rolled_back ?
 			 "the region is as it was" : "the region could NOT be fully restored");
-		free(u);
-		return rc;
+	} else {
+		res->changed = true;
+		pm_format_size(res->to.size, text, sizeof(text));
+		snprintf(res->message, sizeof(res->message), "created (%s %s)", text,
+			 pm_ns_mode_name(req->mode));
 	}
-	res->changed = true;
-	snprintf(res->message, sizeof(res->message), "created (%s %s)", text,
-		 pm_ns_mode_name(req->mode));
-	free(u);
-	return 0;
-}
-
-const char *pm_step_status_name(enum pm_step_status status)
-{
-	switch (status) {
-	case PM_STEP_PLANNED:
-		return "planned";
-	case PM_STEP_DONE:
-		return "done";
-	case PM_STEP_FAILED:
-		return "failed";
-	default:
-		return "undone";
-	}
+	free(x.u);
+	return rc;
 }

@@ -26,8 +26,24 @@ enum pm_step_status {
 	PM_STEP_UNDONE,			/* rolled back after a later failure */
 };
 
+/* What carrying a step out does; the plan decides, convert.c acts. */
+enum pm_step_action {
+	PM_ACT_CHECK,			/* the plan's own decisions */
+	PM_ACT_LOAD_MODULE,
+	PM_ACT_DISABLE,
+	PM_ACT_CLEAR_INFO_BLOCK,
+	PM_ACT_SET_CLAIM_CLASS,
+	PM_ACT_CONFIGURE_NAMESPACE,	/* create: uuid, name, size */
+	PM_ACT_CONFIGURE_CLAIM,		/* the pfn, dax or btt seed of to.mode */
+	PM_ACT_ENABLE,			/* the claim, or the namespace raw */
+	PM_ACT_VERIFY,
+	PM_ACT_DELETE,			/* the namespace label */
+	PM_ACT_ROLLBACK,
+};
+
 struct pm_step {
 	const char *name;		/* disable, clear-info-block, ... */
+	enum pm_step_action action;
 	enum pm_step_status status;
 	int err;			/* -errno when it failed */
 	char detail[192];

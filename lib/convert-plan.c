@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Planning a namespace change: pure decisions over plain facts. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "convert-plan.h"
+
+struct pm_step *pm_step_add(struct pm_convert_result *res,
+			    enum pm_step_action action, const char *name,
+			    const char *fmt, ...)
+{
+	static struct pm_step overflow;
+	struct pm_step *s;
+	va_list ap;
+
+	if (res->nr_steps == PM_MAX_STEPS)
+		s = &overflow;
+	else
+		s = &res->steps[res->nr_steps++];
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->action = action;
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int pm_step_close(struct pm_step *s, int rc)
+{
+	s->err = rc < 0 ? rc : 0;
+	s->status = rc < 0 ? PM_STEP_FAILED : PM_STEP_DONE;
+	return rc < 0 ? rc : 0;
+}
+
+const char *pm_step_status_name(enum pm_step_status status)
+{
+	switch (status) {
+	case PM_STEP_PLANNED:
+		return "planned";
+	case PM_STEP_DONE:
+		return "done";
+	case PM_STEP_FAILED:
+		return "failed";
+	default:
+		return "undone";
+	}
+}
+
+const char *pm_plan_module(enum pm_ns_mode mode)
+{
+	return mode == PM_MODE_DEVDAX ? "dax_pmem" :
+	       mode == PM_MODE_SECTOR ? "nd_btt" : "nd_pmem";
+}
+
+/* Whether align is listed, with the list as "4K, 2M, 1G" for messages. */
+static bool align_listed(unsigned long align, const unsigned long *aligns,
+			 size_t n, char *list, size_t len)
+{
+	bool found = false;
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char text[32];
+
+		pm_format_size(aligns[i], text, sizeof(text));
+		used += snprintf(list + used, used < len ? len - used : 0, "%s%s",
+				 i ? ", " : "", text);
+		found |= aligns[i] == align;
+	}
+	return found;
+}
+
+int pm_plan_request(const struct pm_region_offer *r,
+		    const struct pm_convert_request *req,
+		    struct pm_ns_config *to, char *why, size_t len)
+{
+	char list[256], text[32];
+
+	to->mode = req->mode;
+	to->map = NULL;
+	to->align = 0;
+	to->sector_size = 0;
+	if (req->mode == PM_MODE_FSDAX || req->mode == PM_MODE_DEVDAX) {
+		bool fsdax = req->mode == PM_MODE_FSDAX;
+		bool ok;
+
+		if (fsdax && !r->has_pfn) {
+			snprintf(why, len, "the region has no pfn seed: fsdax is not possible here");
+			return -EOPNOTSUPP;
+		}
+		if (!fsdax && !r->has_dax) {
+			snprintf(why, len, "the region has no dax seed: devdax is not possible here (is dax_pmem loaded?)");
+			return -EOPNOTSUPP;
+		}
+		to->map = req->map ? req->map : "dev";
+		/* 2 MiB: PMD mappings, the kernel's default for both. */
+		to->align = req->align ? req->align : 2 << 20;
+		if (fsdax)
+			ok = align_listed(to->align, r->pfn_aligns, r->nr_pfn_aligns,
+					  list, sizeof(list));
+		else
+			ok = align_listed(to->align, r->dax_aligns, r->nr_dax_aligns,
+					  list, sizeof(list));
+		/* A kernel that lists no alignments takes the default. */
+		if (!ok && list[0]) {
+			pm_format_size(to->align, text, sizeof(text));
+			snprintf(why, len, "alignment %s is not supported for %s here (supported: %s)",
+				 text, pm_ns_mode_name(req->mode), list);
+			return -EINVAL;
+		}
+	} else if (req->mode == PM_MODE_SECTOR) {
+		bool ok = false;
+		size_t used = 0;
+
+		if (!r->has_btt) {
+			snprintf(why, len, "the region has no btt seed: sector mode is not possible here (is nd_btt loaded?)");
+			return -EOPNOTSUPP;
+		}
+		to->sector_size = req->sector_size ? req->sector_size : 4096;
+		list[0] = '\0';
+		for (size_t i = 0; i < r->nr_sector_sizes; i++) {
+			unsigned int s = r->sector_sizes[i];
+
+			used += snprintf(list + used, used < sizeof(list) ?
+					 sizeof(list) - used : 0, "%s%u", i ? ", " : "", s);
+			ok |= s == to->sector_size;
+		}
+		if (!ok) {
+			snprintf(why, len, "sector size %u is not supported (supported: %s)",
+				 to->sector_size, list);
+			return -EINVAL;
+		}
+	}
+	if (req->align && req->mode != PM_MODE_FSDAX && req->mode != PM_MODE_DEVDAX) {
+		snprintf(why, len, "--align applies to fsdax and devdax only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Only what the request names counts: fsdax and devdax always have an
+ * alignment (the default when not given), map and sector size only when
+ * asked for.
+ */
+bool pm_plan_is_noop(const struct pm_ns_config *from,
+		     const struct pm_convert_request *req,
+		     const struct pm_ns_config *to)
+{
+	if (from->mode != to->mode)
+		return false;
+	if ((req->align || to->mode == PM_MODE_FSDAX || to->mode == PM_MODE_DEVDAX) &&
+	    from->align != to->align)
+		return false;
+	if (req->map && (!from->map || strcmp(from->map, to->map) != 0))
+		return false;
+	if (to->mode == PM_MODE_SECTOR && req->sector_size &&
+	    from->sector_size != to->sector_size)
+		return false;
+	return true;
+}
+
+/* Configuring the claim of to's mode, and enabling it (or the raw namespace). */
+static void plan_claim(struct pm_convert_result *res,
+		       const struct pm_ns_config *to, bool dry_run)
+{
+	char align[32];
+
+	pm_format_size(to->align, align, sizeof(align));
+	switch (to->mode) {
+	case PM_MODE_FSDAX:
+		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-pfn",
+			    "pfn seed: new uuid, map %s, align %s", to->map, align);
+		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
+			    "enable the pfn device" :
+			    "enable the pfn device: the kernel writes its info block");
+		break;
+	case PM_MODE_DEVDAX:
+		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-dax",
+			    "dax seed: new uuid, map %s, align %s", to->map, align);
+		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
+			    "enable the dax device" :
+			    "enable the dax device: the kernel writes its info block");
+		break;
+	case PM_MODE_SECTOR:
+		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-btt",
+			    "btt seed: new uuid, sector size %u", to->sector_size);
+		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
+			    "enable the btt device" :
+			    "enable the btt device: the kernel lays out its arenas");
+		break;
+	default:
+		pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the namespace raw");
+		break;
+	}
+}
+
+int pm_plan_convert(const struct pm_region_offer *r,
+		    const struct pm_ns_facts *ns,
+		    const struct pm_convert_request *req,
+		    struct pm_convert_result *res)
+{
+	const char *mode = pm_ns_mode_name(req->mode);
+	struct pm_step *s;
+	char why[192];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->from = ns->config;
+	s = pm_step_add(res, PM_ACT_CHECK, "check", "requested %s", mode);
+	rc = pm_plan_request(r, req, &res->to, why, sizeof(why));
+	if (rc) {
+		snprintf(s->detail, sizeof(s->detail), "%s", why);
+		snprintf(res->message, sizeof(res->message), "%s", why);
+		return res->err = pm_step_close(s, rc);
+	}
+	snprintf(res->to.uuid, sizeof(res->to.uuid), "%s", res->from.uuid);
+	res->to.size = res->from.size;
+	/* The region may list an alignment this namespace cannot hold. */
+	if (res->to.align && res->to.align >= ns->raw_size) {
+		char align[32], size[32];
+
+		pm_format_size(res->to.align, align, sizeof(align));
+		pm_format_size(ns->raw_size, size, sizeof(size));
+		snprintf(res->message, sizeof(res->message),
+			 "%s (%s) cannot hold a %s-aligned %s device: pick a smaller --align",
+			 ns->dev, size, align, mode);
+		snprintf(s->detail, sizeof(s->detail), "%.180s", res->message);
+		return res->err = pm_step_close(s, -EINVAL);
+	}
+	if (r->read_only) {
+		snprintf(res->message, sizeof(res->message), "%s is read-only", r->dev);
+		return res->err = pm_step_close(s, -EROFS);
+	}
+	if (pm_plan_is_noop(&res->from, req, &res->to)) {
+		res->to = res->from;
+		res->noop = true;
+		pm_step_close(s, 0);
+		snprintf(res->message, sizeof(res->message), "already %s: nothing to do",
+			 mode);
+		snprintf(res->blockdev, sizeof(res->blockdev), "%s",
+			 ns->blockdev ? ns->blockdev : "");
+		snprintf(res->chardev, sizeof(res->chardev), "%s",
+			 ns->chardev ? ns->chardev : "");
+		return 0;
+	}
+	pm_step_close(s, 0);
+	res->changed = !req->dry_run;
+	pm_step_add(res, PM_ACT_LOAD_MODULE, "load-module", "kernel module %s",
+		    pm_plan_module(req->mode));
+	pm_step_add(res, PM_ACT_DISABLE, "disable", "disable the namespace and its claim");
+	pm_step_add(res, PM_ACT_CLEAR_INFO_BLOCK, "clear-info-block",
+		    "save, then zero the first 8 KiB (the info block): destroys the old personality");
+	pm_step_add(res, PM_ACT_SET_CLAIM_CLASS, "set-claim-class",
+		    "record %s in the namespace label", mode);
+	plan_claim(res, &res->to, req->dry_run);
+	pm_step_add(res, PM_ACT_VERIFY, "verify", "the namespace reads as %s", mode);
+	if (req->dry_run)
+		snprintf(res->message, sizeof(res->message),
+			 "would convert to %s; nothing changed", mode);
+	return 0;
+}
+
+int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
+		   const char *name, const struct pm_convert_request *req,
+		   struct pm_convert_result *res)
+{
+	const char *mode = pm_ns_mode_name(req->mode);
+	struct pm_step *s;
+	char text[32];
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	s = pm_step_add(res, PM_ACT_CHECK, "check", "a %s namespace in %s", mode,
+			r->dev);
+	rc = pm_plan_request(r, req, &res->to, res->message, sizeof(res->message));
+	if (rc)
+		return res->err = pm_step_close(s, rc);
+	if (!r->labelled) {
+		snprintf(res->message, sizeof(res->message),
+			 "%s has no labels: its one namespace spans it; use 'pmemctl convert' on it",
+			 r->dev);
+		return res->err = pm_step_close(s, -EOPNOTSUPP);
+	}
+	if (!size)
+		size = r->max_available_extent;
+	/* Namespaces are carved in units of the region's alignment. */
+	if (r->align && size % r->align) {
+		char align[32];
+
+		pm_format_size(r->align, align, sizeof(align));
+		pm_format_size(size, text, sizeof(text));
+		snprintf(res->message, sizeof(res->message),
+			 "size %s is not a multiple of %s's alignment (%s)", text,
+			 r->dev, align);
+		return res->err = pm_step_close(s, -EINVAL);
+	}
+	if (!size || size > r->max_available_extent) {
+		char avail[32];
+
+		pm_format_size(size, text, sizeof(text));
+		pm_format_size(r->max_available_extent, avail, sizeof(avail));
+		snprintf(res->message, sizeof(res->message),
+			 "%s has no free extent of %s (largest: %s)", r->dev,
+			 size ? text : "any size", avail);
+		return res->err = pm_step_close(s, -ENOSPC);
+	}
+	if (!r->idle_seed) {
+		snprintf(res->message, sizeof(res->message),
+			 "%s has no idle namespace seed", r->dev);
+		return res->err = pm_step_close(s, -EBUSY);
+	}
+	pm_step_close(s, 0);
+	res->to.size = size;
+	pm_format_size(size, text, sizeof(text));
+	pm_step_add(res, PM_ACT_LOAD_MODULE, "load-module", "kernel module %s",
+		    pm_plan_module(req->mode));
+	pm_step_add(res, PM_ACT_CONFIGURE_NAMESPACE, "configure-namespace",
+		    "%s: new uuid, size %s%s%s", r->idle_seed, text,
+		    name ? ", name " : "", name ? name : "");
+	pm_step_add(res, PM_ACT_SET_CLAIM_CLASS, "set-claim-class",
+		    "record %s in the namespace label", mode);
+	plan_claim(res, &res->to, req->dry_run);
+	/* A dry run of create has always listed no verify step. */
+	if (!req->dry_run)
+		pm_step_add(res, PM_ACT_VERIFY, "verify", "the namespace reads as %s",
+			    mode);
+	else
+		snprintf(res->message, sizeof(res->message),
+			 "would create a %s %s namespace in %s; nothing changed",
+			 text, mode, r->dev);
+	return 0;
+}
+
+void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
+		     struct pm_convert_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->from = ns->config;
+	res->to.mode = PM_MODE_RAW;
+	pm_step_add(res, PM_ACT_DISABLE, "disable", "disable the namespace and its claim");
+	pm_step_add(res, PM_ACT_CLEAR_INFO_BLOCK, "clear-info-block",
+		    "save, then zero the first 8 KiB (the info block): destroys the old personality");
+	pm_step_add(res, PM_ACT_SET_CLAIM_CLASS, "set-claim-class",
+		    "clear the claim class");
+	if (ns->labelled)
+		pm_step_add(res, PM_ACT_DELETE, "delete",
+			    "delete the namespace label: its capacity returns to the region");
+	else	/* A label-less namespace spans its region: leave it raw. */
+		pm_step_add(res, PM_ACT_ENABLE, "enable",
+			    "enable the label-less namespace raw");
+	if (dry_run)
+		snprintf(res->message, sizeof(res->message),
+			 "would destroy %s; nothing changed", ns->dev);
+}
