@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What convert, create-namespace and destroy-namespace share: the guards
- * before a destructive change and the report after it. */
+/* One runner for the verbs that change the platform: options, target, lock,
+ * guards before a destructive change, and the report after it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "change.h"
+#include "../lib/pmem.h"
 
-int change_needs_root(const char *object, const char *verb, bool dry_run)
+#define CHANGE_MAX_OPTIONS 32
+#define GO_ON (-1)		/* not an exit code: the run goes on */
+
+static int needs_root(const struct change *ch)
 {
-	if (dry_run || geteuid() == 0)
+	if (ch->dry_run || geteuid() == 0)
 		return EXIT_OK;
-	pm_error(object, "%s needs root (--dry-run shows the plan without it)", verb);
+	pm_error(ch->object, "%s needs root (--dry-run shows the plan without it)",
+		 ch->verb->doing);
 	return EXIT_PERMISSION;
 }
 
@@ -31,20 +37,28 @@ static bool confirm(const char *question)
 	return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-int change_guard(const struct pm_platform *pf, const struct pm_namespace *ns,
-		 const char *verb, bool force, bool dry_run)
+/*
+ * Refuses (with the holder named) a namespace in use, and one with a
+ * personality or a filesystem signature unless --force or a yes, as the
+ * verb's flags ask. Returns an exit code.
+ */
+static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 {
+	const char *doing = ch->verb->doing;
 	char why[256], sig[32], question[384];
 	bool has_sig;
 
-	if (pm_namespace_in_use(pf, ns, why, sizeof(why)) == -EBUSY) {
-		pm_error(ns->dev, "in use: %s; %s refused", why, verb);
+	if ((ch->verb->flags & CHANGE_REFUSE_IN_USE) &&
+	    pm_namespace_in_use(ch->pf, ns, why, sizeof(why)) == -EBUSY) {
+		pm_error(ns->dev, "in use: %s; %s refused", why, doing);
 		return EXIT_BUSY;
 	}
+	if (!(ch->verb->flags & CHANGE_ASK_DATA))
+		return EXIT_OK;
 	has_sig = pm_namespace_signature(ns, sig, sizeof(sig)) == 1;
 	if (ns->mode == PM_MODE_RAW && !has_sig)
 		return EXIT_OK;
-	if (force || dry_run)
+	if (ch->force || ch->confirmed || ch->dry_run)
 		return EXIT_OK;
 	snprintf(why, sizeof(why), "%s %s%s%s%s", ns->dev,
 		 ns->mode != PM_MODE_RAW ? "is " : "",
@@ -54,18 +68,71 @@ int change_guard(const struct pm_platform *pf, const struct pm_namespace *ns,
 	if (has_sig)
 		strncat(why, " signature", sizeof(why) - strlen(why) - 1);
 	snprintf(question, sizeof(question), "%s: %s destroys its data. Go on?",
-		 why, verb);
-	if (confirm(question))
+		 why, doing);
+	if (confirm(question)) {
+		ch->confirmed = true;
 		return EXIT_OK;
+	}
 	pm_error(ns->dev, "%s: %s destroys its data; add --force to go on",
-		 why + strlen(ns->dev) + 1, verb);
+		 why + strlen(ns->dev) + 1, doing);
 	return EXIT_REFUSED;
 }
 
-int change_lock(const char *dev, int *fd)
+/* The target namespace, or every namespace of the target region. */
+static int guard(struct change *ch)
 {
-	int rc = pm_namespace_lock(dev, fd);
+	int exit_code = EXIT_OK;
 
+	if (!(ch->verb->flags & (CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA)))
+		return EXIT_OK;
+	if (ch->t.ns)
+		return guard_namespace(ch, ch->t.ns);
+	for (size_t i = 0; i < ch->pf->nr_namespaces && !exit_code; i++)
+		if (ch->pf->namespaces[i]->region == ch->t.region)
+			exit_code = guard_namespace(ch, ch->pf->namespaces[i]);
+	return exit_code;
+}
+
+static const char *target_noun(const struct change_verb *verb)
+{
+	switch (verb->targets) {
+	case CHANGE_REGION:
+		return "region";
+	case CHANGE_NAMESPACE:
+		return "namespace";
+	default:
+		return "namespace or region";
+	}
+}
+
+/* Finds name among the verb's kinds of target in ch->pf: 0 or -ENOENT. */
+static int find_target(struct change *ch, const char *name)
+{
+	if (ch->verb->targets == CHANGE_REGION) {
+		memset(&ch->t, 0, sizeof(ch->t));
+		ch->t.pf = ch->pf;
+		ch->t.name = name;
+		ch->t.region = pm_find_region(ch->pf, name);
+		return ch->t.region ? 0 : -ENOENT;
+	}
+	if (pm_resolve_target(ch->pf, name, &ch->t))
+		return -ENOENT;
+	if (!ch->t.ns && !(ch->verb->targets & CHANGE_REGION))
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * Takes the target's lock, then a fresh snapshot (another change may have
+ * ended while we looked), and finds the target again in it.
+ */
+static int relock(struct change *ch)
+{
+	char dev[64];
+	int exit_code, rc;
+
+	snprintf(dev, sizeof(dev), "%s", ch->object);
+	rc = pm_namespace_lock(dev, &ch->lock);
 	if (rc == -EBUSY) {
 		pm_error(dev, "another pmemctl is changing it now; try again when it is done");
 		return EXIT_BUSY;
@@ -74,22 +141,10 @@ int change_lock(const char *dev, int *fd)
 		pm_error(dev, "cannot take the lock: %s", strerror(-rc));
 		return EXIT_FAIL;
 	}
-	return EXIT_OK;
-}
-
-int change_lock_namespace(struct pmemctl_ctx *ctx, int *lock,
-			  struct pm_target *t)
-{
-	char dev[64];
-	int exit_code;
-
-	snprintf(dev, sizeof(dev), "%s", t->ns->dev);
-	exit_code = change_lock(dev, lock);
-	if (exit_code)
+	ch->pf = pm_ctx_rescan(ch->ctx, &exit_code);
+	if (!ch->pf)
 		return exit_code;
-	if (!pm_ctx_rescan(ctx, &exit_code))
-		return exit_code;
-	if (pm_resolve_target(ctx->platform, dev, t) || !t->ns) {
+	if (find_target(ch, dev)) {
 		pm_error(dev, "gone while waiting for the lock");
 		return EXIT_NOT_FOUND;
 	}
@@ -121,8 +176,9 @@ static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
 		 cfg->align ? " align=" : "", align);
 }
 
-void change_report(const char *object, const struct pm_convert_result *res,
-		   bool json, bool dry_run)
+/* Human summary (steps on failure or --dry-run) or the JSON document. */
+static void change_report(const char *object, const struct pm_convert_result *res,
+			  bool json, bool dry_run)
 {
 	if (json) {
 		struct json_object *j = json_object_new_object();
@@ -213,11 +269,11 @@ int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 		req->sector_size = value;
 		return EXIT_OK;
 	default:
-		return -1;
+		return GO_ON;
 	}
 }
 
-int change_exit_code(int err)
+static int change_exit_code(int err)
 {
 	switch (-err) {
 	case 0:
@@ -236,4 +292,162 @@ int change_exit_code(int err)
 	default:
 		return EXIT_FAIL;
 	}
+}
+
+/*
+ * The verb's options, then the ones every changing verb takes, in the
+ * order --list-opts prints them.
+ */
+static void compose_options(const struct change_verb *verb,
+			    struct option *options, char *shorts, size_t len)
+{
+	static const struct option common[] = {
+		{ "dry-run", no_argument, NULL, CHANGE_OPT_DRY_RUN },
+		{ "json", no_argument, NULL, 'J' },
+		COMMON_LONG_OPTS,
+	};
+	static const struct option force = { "force", no_argument, NULL, 'f' };
+	const size_t NR_COMMON = sizeof(common) / sizeof(common[0]);
+	size_t n = 0;
+
+	for (const struct option *o = verb->options; o && o->name; o++)
+		if (n < CHANGE_MAX_OPTIONS - NR_COMMON - 2)
+			options[n++] = *o;
+	if (verb->flags & CHANGE_FORCE)
+		options[n++] = force;
+	for (size_t i = 0; i < NR_COMMON; i++)
+		options[n++] = common[i];
+	memset(&options[n], 0, sizeof(options[n]));
+	snprintf(shorts, len, ":%s%sJh", verb->short_opts ? verb->short_opts : "",
+		 verb->flags & CHANGE_FORCE ? "f" : "");
+}
+
+/* Options and the one target: an exit code, or GO_ON. */
+static int parse_options(struct change *ch, int argc, char **argv)
+{
+	const struct change_verb *verb = ch->verb;
+	struct option options[CHANGE_MAX_OPTIONS];
+	const char *noun = target_noun(verb);
+	char shorts[64];
+	int c, rc;
+
+	compose_options(verb, options, shorts, sizeof(shorts));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			ch->force = true;
+			continue;
+		case CHANGE_OPT_DRY_RUN:
+			ch->dry_run = true;
+			continue;
+		case 'J':
+			ch->json = true;
+			continue;
+		}
+		rc = verb->option ? verb->option(ch, c, optarg) : GO_ON;
+		if (rc == GO_ON)
+			return other_option(ch->ctx, c, argv, options, verb->usage);
+		if (rc)
+			return rc;
+	}
+	if (optind + 1 != argc) {
+		if (optind == argc)
+			return pm_usage_error(ch->ctx, "no %s given", noun);
+		return pm_usage_error(ch->ctx, "one %s at a time", noun);
+	}
+	return GO_ON;
+}
+
+/*
+ * Plan first: bad requests and no-ops need neither root nor the guards.
+ * Root takes the lock before planning, so that what it plans is what
+ * another change may have just left.
+ */
+static int plan_first(struct change *ch)
+{
+	int exit_code, rc;
+
+	if (!ch->dry_run && geteuid() == 0) {
+		exit_code = relock(ch);
+		if (exit_code)
+			return exit_code;
+	}
+	rc = ch->verb->plan(ch);
+	if (rc || ch->res->noop) {
+		change_report(ch->object, ch->res, ch->json, false);
+		return change_exit_code(rc);
+	}
+	exit_code = needs_root(ch);
+	if (!exit_code)
+		exit_code = guard(ch);
+	if (exit_code)
+		return exit_code;
+	if (ch->dry_run) {
+		change_report(ch->object, ch->res, ch->json, true);
+		return EXIT_OK;
+	}
+	rc = ch->verb->run(ch);
+	change_report(ch->object, ch->res, ch->json, false);
+	return change_exit_code(rc);
+}
+
+/*
+ * Root first, and the guards before the lock, so that no question waits
+ * with the lock held; then again on the fresh snapshot under the lock.
+ */
+static int root_first(struct change *ch)
+{
+	int exit_code, rc;
+
+	exit_code = needs_root(ch);
+	if (!exit_code)
+		exit_code = guard(ch);
+	if (exit_code)
+		return exit_code;
+	if (!ch->dry_run) {
+		exit_code = relock(ch);
+		if (!exit_code)
+			exit_code = guard(ch);
+		if (exit_code)
+			return exit_code;
+	}
+	rc = ch->verb->run(ch);
+	change_report(ch->object, ch->res, ch->json, ch->dry_run);
+	return change_exit_code(rc);
+}
+
+int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
+	       void *args, int argc, char **argv)
+{
+	struct change ch = { .ctx = ctx, .verb = verb, .args = args, .lock = -1 };
+	const char *name;
+	int exit_code;
+
+	exit_code = parse_options(&ch, argc, argv);
+	if (exit_code != GO_ON)
+		return exit_code;
+	name = argv[optind];
+	if (verb->check) {
+		exit_code = verb->check(&ch);
+		if (exit_code)
+			return exit_code;
+	}
+	ch.pf = pm_ctx_platform(ctx, &exit_code);
+	if (!ch.pf)
+		return exit_code;
+	if (find_target(&ch, name)) {
+		pm_error(name, "no such %s", target_noun(verb));
+		return EXIT_NOT_FOUND;
+	}
+	snprintf(ch.object, sizeof(ch.object), "%s",
+		 ch.t.ns ? ch.t.ns->dev : ch.t.region->dev);
+	ch.res = calloc(1, sizeof(*ch.res));
+	if (!ch.res)
+		return EXIT_FAIL;
+	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
+	pm_namespace_unlock(ch.lock);
+	free(ch.res);
+	return exit_code;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What convert, create-namespace and destroy-namespace share. */
+/* One runner for the verbs that change the platform; each verb a table. */
 #ifndef PMEMCTL_CHANGE_H
 #define PMEMCTL_CHANGE_H
 
@@ -7,27 +7,76 @@
 #include "../lib/convert.h"
 #include "../lib/holders.h"
 
-/* EXIT_PERMISSION with a message unless root or a dry run. */
-int change_needs_root(const char *object, const char *verb, bool dry_run);
+/* What a verb may name. */
+enum change_target {
+	CHANGE_NAMESPACE = 1 << 0,	/* namespace0.0, pmem0, /dev/dax0.0, ... */
+	CHANGE_REGION = 1 << 1,		/* region0 */
+};
+
+enum change_flags {
+	CHANGE_FORCE = 1 << 0,		/* offers -f, --force */
+	CHANGE_REFUSE_IN_USE = 1 << 1,	/* a target in use is refused, its holder named */
+	/*
+	 * A namespace with a personality or a filesystem signature needs
+	 * --force, or a yes on a terminal.
+	 */
+	CHANGE_ASK_DATA = 1 << 2,
+};
+
+/* Long options of the verbs are numbered from here. */
+enum {
+	CHANGE_OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT,
+	CHANGE_OPT_FIRST,
+};
+
+/* One run of a verb: what the runner found, and what the callbacks share. */
+struct change {
+	struct pmemctl_ctx *ctx;
+	const struct change_verb *verb;
+	void *args;			/* the verb's own options */
+	bool force, dry_run, json;
+	struct pm_platform *pf;		/* the snapshot the target is in */
+	struct pm_target t;		/* t.ns, or t.region alone */
+	char object[64];		/* the name messages and the report carry */
+	struct pm_convert_result *res;
+	int lock;			/* -1, or the held lock */
+	bool confirmed;			/* a yes was given: not asked twice */
+};
+
 /*
- * Refuses (with the holder named) when the namespace is in use, and when
- * it has a personality or a filesystem signature unless --force or a yes
- * on a terminal. Returns an exit code.
+ * A changing verb, after ndctl's do_xaction_namespace(): the runner parses
+ * the options (-f with CHANGE_FORCE, --dry-run, -J, -h, --list-opts and
+ * the verb's own), takes exactly one target of the verb's kinds, then
+ * either
+ *   plan (no root, no lock needed) - root - guard - dry run or run, or
+ *   (without a plan callback) root - guard - lock - guard - run,
+ * the lock (and a fresh snapshot) being taken by root before it changes
+ * anything, and ends with the report and its exit code.
  */
-int change_guard(const struct pm_platform *pf, const struct pm_namespace *ns,
-		 const char *verb, bool force, bool dry_run);
-/* The per-namespace lock, with its message; returns an exit code. */
-int change_lock(const char *dev, int *fd);
-/*
- * Takes t->ns's lock, then a fresh snapshot (another change may have ended
- * while we looked), and resolves t again in it. Returns an exit code.
- */
-int change_lock_namespace(struct pmemctl_ctx *ctx, int *lock,
-			  struct pm_target *t);
-/* Human summary (steps on failure or --dry-run) or the JSON document. */
-void change_report(const char *object, const struct pm_convert_result *res,
-		   bool json, bool dry_run);
-int change_exit_code(int err);
+struct change_verb {
+	const char *doing;		/* "converting": for needs-root and refusals */
+	unsigned int targets;		/* enum change_target bits */
+	unsigned int flags;		/* enum change_flags */
+	const char *short_opts;		/* the verb's own, getopt style */
+	const struct option *options;	/* the verb's own; NULL-terminated */
+	void (*usage)(void);
+	/* One of the verb's options: an exit code, or -1 when c is not one. */
+	int (*option)(struct change *ch, int c, const char *arg);
+	/* After the options, before the platform is read: an exit code. */
+	int (*check)(struct change *ch);
+	/*
+	 * Optional: fills ch->res with the plan (or a no-op, or why not)
+	 * without changing anything; 0 or -errno.
+	 */
+	int (*plan)(struct change *ch);
+	/* The change; without a plan callback, also its dry run. -errno. */
+	int (*run)(struct change *ch);
+};
+
+/* Runs verb over argv; args is handed to the callbacks. An exit code. */
+int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
+	       void *args, int argc, char **argv);
+
 /*
  * The options convert and create-namespace share (-m, -a, -M, -l): an exit
  * code after handling c, or -1 when c is not one of them.

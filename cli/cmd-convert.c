@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl convert: change a namespace's mode safely and idempotently. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "change.h"
-#include "../lib/pmem.h"
 
 static void usage(void)
 {
@@ -36,107 +31,67 @@ static void usage(void)
 	       "(previous configuration restored). See pmemctl-convert(1).\n");
 }
 
-enum {
-	OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT,
-};
-
 static const struct option options[] = {
 	{ "mode", required_argument, NULL, 'm' },
 	{ "align", required_argument, NULL, 'a' },
 	{ "map", required_argument, NULL, 'M' },
 	{ "sector-size", required_argument, NULL, 'l' },
-	{ "force", no_argument, NULL, 'f' },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, 'J' },
-	COMMON_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
+};
+
+struct convert_args {
+	struct pm_convert_request req;
+	bool has_mode;
+};
+
+static int option(struct change *ch, int c, const char *arg)
+{
+	struct convert_args *a = ch->args;
+
+	return parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
+}
+
+static int check(struct change *ch)
+{
+	const struct convert_args *a = ch->args;
+
+	if (!a->has_mode)
+		return pm_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax or devdax)");
+	return EXIT_OK;
+}
+
+static int plan(struct change *ch)
+{
+	struct convert_args *a = ch->args;
+
+	a->req.dry_run = true;
+	return pm_convert(ch->pf, ch->t.ns, &a->req, ch->res);
+}
+
+static int run(struct change *ch)
+{
+	struct convert_args *a = ch->args;
+
+	a->req.dry_run = false;
+	return pm_convert(ch->pf, ch->t.ns, &a->req, ch->res);
+}
+
+static const struct change_verb convert = {
+	.doing = "converting",
+	.targets = CHANGE_NAMESPACE,
+	.flags = CHANGE_FORCE | CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
+	.short_opts = "m:a:M:l:",
+	.options = options,
+	.usage = usage,
+	.option = option,
+	.check = check,
+	.plan = plan,
+	.run = run,
 };
 
 int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct pm_convert_request req = { .mode = PM_MODE_UNKNOWN };
-	struct pm_convert_result *res;
-	struct pm_namespace *ns;
-	struct pm_platform *pf;
-	struct pm_target t;
-	bool has_mode = false, force = false, json = false, dry_run = false;
-	int c, rc, lock = -1, exit_code = EXIT_OK;
+	struct convert_args a = { .req.mode = PM_MODE_UNKNOWN };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:a:M:l:fJh", options, NULL)) != -1) {
-		rc = parse_change_option(ctx, c, optarg, &req, &has_mode);
-		if (rc >= 0) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = true;
-			break;
-		case 'J':
-			json = true;
-			break;
-		default:
-			return other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (optind + 1 != argc)
-		return pm_usage_error(ctx, optind == argc ? "no namespace given" :
-				      "one namespace at a time");
-	if (!has_mode)
-		return pm_usage_error(ctx, "--mode is required (raw, sector, fsdax or devdax)");
-
-	pf = pm_ctx_platform(ctx, &exit_code);
-	if (!pf)
-		return exit_code;
-	rc = pm_resolve_target(pf, argv[optind], &t);
-	if (rc || !t.ns) {
-		pm_error(argv[optind], "no such namespace");
-		return EXIT_NOT_FOUND;
-	}
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return EXIT_FAIL;
-	/*
-	 * Another conversion may have finished while we waited for nothing:
-	 * with the lock held, look at the platform again before planning.
-	 */
-	if (!dry_run && geteuid() == 0) {
-		exit_code = change_lock_namespace(ctx, &lock, &t);
-		if (exit_code)
-			goto out;
-		pf = ctx->platform;
-	}
-	ns = t.ns;
-
-	/* Plan first: bad requests and no-ops need neither root nor checks. */
-	req.dry_run = true;
-	rc = pm_convert(pf, ns, &req, res);
-	if (rc || res->noop) {
-		change_report(ns->dev, res, json, false);
-		exit_code = change_exit_code(rc);
-		goto out;
-	}
-	exit_code = change_needs_root(ns->dev, "converting", dry_run);
-	if (!exit_code)
-		exit_code = change_guard(pf, ns, "converting", force, dry_run);
-	if (exit_code)
-		goto out;
-	if (dry_run) {
-		change_report(ns->dev, res, json, true);
-		goto out;
-	}
-	req.dry_run = false;
-	rc = pm_convert(pf, ns, &req, res);
-	change_report(ns->dev, res, json, false);
-	exit_code = change_exit_code(rc);
-out:
-	pm_namespace_unlock(lock);
-	free(res);
-	return exit_code;
+	return change_run(ctx, &convert, &a, argc, argv);
 }

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl create-namespace: a new namespace in a labelled region. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "change.h"
-#include "../lib/pmem.h"
 
 static void usage(void)
 {
@@ -29,10 +25,6 @@ static void usage(void)
 	       "  -h, --help             show this help\n");
 }
 
-enum {
-	OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT,
-};
-
 static const struct option options[] = {
 	{ "size", required_argument, NULL, 's' },
 	{ "mode", required_argument, NULL, 'm' },
@@ -40,88 +32,64 @@ static const struct option options[] = {
 	{ "map", required_argument, NULL, 'M' },
 	{ "sector-size", required_argument, NULL, 'l' },
 	{ "name", required_argument, NULL, 'n' },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, 'J' },
-	COMMON_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
+};
+
+struct create_args {
+	struct pm_convert_request req;
+	bool has_mode;
+	uint64_t size;			/* 0: the largest free extent */
+	const char *name;
+	char created[64];		/* the namespace made */
+};
+
+static int option(struct change *ch, int c, const char *arg)
+{
+	struct create_args *a = ch->args;
+	int rc = parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
+
+	if (rc >= 0)
+		return rc;
+	switch (c) {
+	case 's':
+		if (pm_parse_size(arg, &a->size) < 0 || !a->size)
+			return pm_usage_error(ch->ctx, "bad size '%s': use 512M, 1G, ...", arg);
+		return EXIT_OK;
+	case 'n':
+		a->name = arg;
+		return EXIT_OK;
+	default:
+		return -1;
+	}
+}
+
+/* One call, dry or not: the plan needs root here, as it always has. */
+static int run(struct change *ch)
+{
+	struct create_args *a = ch->args;
+	int rc;
+
+	a->req.dry_run = ch->dry_run;
+	rc = pm_create(ch->pf, ch->t.region, a->size, a->name, &a->req, ch->res,
+		       a->created, sizeof(a->created));
+	if (a->created[0])
+		snprintf(ch->object, sizeof(ch->object), "%s", a->created);
+	return rc;
+}
+
+static const struct change_verb create = {
+	.doing = "creating a namespace",
+	.targets = CHANGE_REGION,
+	.short_opts = "s:m:a:M:l:n:",
+	.options = options,
+	.usage = usage,
+	.option = option,
+	.run = run,
 };
 
 int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct pm_convert_request req = { .mode = PM_MODE_FSDAX };
-	struct pm_convert_result *res;
-	struct pm_region *region;
-	struct pm_platform *pf;
-	const char *name = NULL;
-	bool has_mode = false, json = false;
-	char created[64];
-	uint64_t size = 0;
-	int c, rc, lock = -1, exit_code = EXIT_OK;
+	struct create_args a = { .req.mode = PM_MODE_FSDAX };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:m:a:M:l:n:Jh", options, NULL)) != -1) {
-		rc = parse_change_option(ctx, c, optarg, &req, &has_mode);
-		if (rc >= 0) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case 's':
-			if (pm_parse_size(optarg, &size) < 0 || !size)
-				return pm_usage_error(ctx, "bad size '%s': use 512M, 1G, ...",
-						      optarg);
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case OPT_DRY_RUN:
-			req.dry_run = true;
-			break;
-		case 'J':
-			json = true;
-			break;
-		default:
-			return other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (optind + 1 != argc)
-		return pm_usage_error(ctx, optind == argc ? "no region given" :
-				      "one region at a time");
-	pf = pm_ctx_platform(ctx, &exit_code);
-	if (!pf)
-		return exit_code;
-	region = pm_find_region(pf, argv[optind]);
-	if (!region) {
-		pm_error(argv[optind], "no such region");
-		return EXIT_NOT_FOUND;
-	}
-	exit_code = change_needs_root(region->dev, "creating a namespace", req.dry_run);
-	if (exit_code)
-		return exit_code;
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return EXIT_FAIL;
-	if (!req.dry_run) {
-		char dev[64];
-
-		snprintf(dev, sizeof(dev), "%s", region->dev);
-		exit_code = change_lock(dev, &lock);
-		if (exit_code)
-			goto out;
-		pf = pm_ctx_rescan(ctx, &exit_code);
-		region = pf ? pm_find_region(pf, dev) : NULL;
-		if (!region) {
-			exit_code = exit_code ? exit_code : EXIT_NOT_FOUND;
-			goto out;
-		}
-	}
-	rc = pm_create(pf, region, size, name, &req, res, created, sizeof(created));
-	change_report(created[0] ? created : region->dev, res, json, req.dry_run);
-	exit_code = change_exit_code(rc);
-out:
-	pm_namespace_unlock(lock);
-	free(res);
-	return exit_code;
+	return change_run(ctx, &create, &a, argc, argv);
 }
