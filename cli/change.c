@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 
 #include "change.h"
+#include "../lib/compat.h"
+#include "../lib/holders.h"
 #include "../lib/pmem.h"
 
 #define CHANGE_MAX_OPTIONS 32
@@ -307,15 +309,14 @@ static void compose_options(const struct change_verb *verb,
 		COMMON_LONG_OPTS,
 	};
 	static const struct option force = { "force", no_argument, NULL, 'f' };
-	const size_t NR_COMMON = sizeof(common) / sizeof(common[0]);
 	size_t n = 0;
 
 	for (const struct option *o = verb->options; o && o->name; o++)
-		if (n < CHANGE_MAX_OPTIONS - NR_COMMON - 2)
+		if (n < CHANGE_MAX_OPTIONS - ARRAY_SIZE(common) - 2)
 			options[n++] = *o;
 	if (verb->flags & CHANGE_FORCE)
 		options[n++] = force;
-	for (size_t i = 0; i < NR_COMMON; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
 		options[n++] = common[i];
 	memset(&options[n], 0, sizeof(options[n]));
 	snprintf(shorts, len, ":%s%sJh", verb->short_opts ? verb->short_opts : "",

@@ -5,7 +5,6 @@
 
 #include "pmemctl.h"
 #include "../lib/convert.h"
-#include "../lib/holders.h"
 
 /* What a verb may name. */
 enum change_target {

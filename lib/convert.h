@@ -75,7 +75,6 @@ struct pm_convert_result {
 /* The namespace's configuration, as the model sees it. */
 void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg);
 
-
 /*
  * Serialises changes to one namespace across processes: 0 with *fd held,
  * -EBUSY when another pmemctl holds it.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "lib/compat.h"
 #include "lib/convert-plan.h"
 
 #define M (1ULL << 20)
@@ -112,7 +113,7 @@ static void test_noop(void)
 	struct pm_ns_facts ns;
 	int rc;
 
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		char what[64];
 
 		ns = ns_in(modes[i]);
@@ -355,8 +356,8 @@ static void test_transitions(void)
 	struct pm_region_offer r = region();
 	struct pm_convert_result *res = calloc(1, sizeof(*res));
 
-	for (size_t i = 0; i < 4; i++) {
-		for (size_t j = 0; j < 4; j++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(modes); j++) {
 			enum pm_ns_mode from = modes[i], to = modes[j];
 			struct pm_ns_facts ns = ns_in(from);
 			struct pm_convert_request req = want(to);
