@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* One runner for the verbs that change the platform: options, target, lock,
- * guards before a destructive change, and the report after it. */
+/* One runner for the verbs that change the platform: options, target, lock
+ * and the guards before a destructive change. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <json-c/json.h>
 
 #include "change.h"
 #include "../lib/compat.h"
@@ -151,95 +149,6 @@ static int relock(struct change *ch)
 		return EXIT_NOT_FOUND;
 	}
 	return EXIT_OK;
-}
-
-static struct json_object *config_json(const struct pm_ns_config *cfg)
-{
-	struct json_object *j = json_object_new_object();
-
-	json_object_object_add(j, "mode", json_object_new_string(pm_ns_mode_name(cfg->mode)));
-	json_object_object_add(j, "map", cfg->map ? json_object_new_string(cfg->map) : NULL);
-	json_object_object_add(j, "align", cfg->align ? json_object_new_int64(cfg->align) : NULL);
-	json_object_object_add(j, "sector_size",
-			       cfg->sector_size ? json_object_new_int64(cfg->sector_size) : NULL);
-	json_object_object_add(j, "uuid", cfg->uuid[0] ? json_object_new_string(cfg->uuid) : NULL);
-	json_object_object_add(j, "size", json_object_new_int64(cfg->size));
-	return j;
-}
-
-static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
-{
-	char align[32] = "";
-
-	if (cfg->align)
-		pm_format_size(cfg->align, align, sizeof(align));
-	snprintf(buf, len, "%s%s%s%s%s", pm_ns_mode_name(cfg->mode),
-		 cfg->map ? " map=" : "", cfg->map ? cfg->map : "",
-		 cfg->align ? " align=" : "", align);
-}
-
-/* Human summary (steps on failure or --dry-run) or the JSON document. */
-static void change_report(const char *object, const struct pm_convert_result *res,
-			  bool json, bool dry_run)
-{
-	if (json) {
-		struct json_object *j = json_object_new_object();
-		struct json_object *steps = json_object_new_array();
-
-		json_object_object_add(j, "namespace", json_object_new_string(object));
-		json_object_object_add(j, "from", config_json(&res->from));
-		json_object_object_add(j, "to", config_json(&res->to));
-		json_object_object_add(j, "changed", json_object_new_boolean(res->changed));
-		json_object_object_add(j, "dry_run", json_object_new_boolean(dry_run));
-		json_object_object_add(j, "rolled_back", json_object_new_boolean(res->rolled_back));
-		for (size_t i = 0; i < res->nr_steps; i++) {
-			const struct pm_step *s = &res->steps[i];
-			struct json_object *js = json_object_new_object();
-
-			json_object_object_add(js, "step", json_object_new_string(s->name));
-			json_object_object_add(js, "status",
-					       json_object_new_string(pm_step_status_name(s->status)));
-			json_object_object_add(js, "detail", json_object_new_string(s->detail));
-			json_object_object_add(js, "errno", s->err ? json_object_new_int(-s->err) : NULL);
-			json_object_array_add(steps, js);
-		}
-		json_object_object_add(j, "steps", steps);
-		json_object_object_add(j, "blockdev", res->blockdev[0] ?
-				       json_object_new_string(res->blockdev) : NULL);
-		json_object_object_add(j, "chardev", res->chardev[0] ?
-				       json_object_new_string(res->chardev) : NULL);
-		json_object_object_add(j, "error", res->err ?
-				       json_object_new_string(strerror(-res->err)) : NULL);
-		json_object_object_add(j, "message", json_object_new_string(res->message));
-		out_print_json(stdout, j);
-		return;
-	}
-	if (res->err) {
-		pm_error(object, "%s", res->message);
-		for (size_t i = 0; i < res->nr_steps; i++)
-			fprintf(stderr, "  %-8s %-20s %s%s%s\n",
-				pm_step_status_name(res->steps[i].status),
-				res->steps[i].name, res->steps[i].detail,
-				res->steps[i].err ? ": " : "",
-				res->steps[i].err ? strerror(-res->steps[i].err) : "");
-		return;
-	}
-	if (res->noop) {
-		char now[96];
-
-		config_text(&res->from, now, sizeof(now));
-		printf("%s: unchanged (%s)\n", object, now);
-		return;
-	}
-	printf("%s: %s", object, res->message);
-	if (res->blockdev[0] || res->chardev[0])
-		printf(" (/dev/%s)", res->blockdev[0] ? res->blockdev : res->chardev);
-	putchar('\n');
-	if (dry_run) {
-		for (size_t i = 0; i < res->nr_steps; i++)
-			printf("  %-8s %-20s %s\n", pm_step_status_name(res->steps[i].status),
-			       res->steps[i].name, res->steps[i].detail);
-	}
 }
 
 int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,

@@ -76,6 +76,12 @@ struct change_verb {
 int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv);
 
+/* Human summary (steps on failure or --dry-run) or the JSON document. */
+void change_report(const char *object, const struct pm_convert_result *res,
+		   bool json, bool dry_run);
+/* The report's JSON keys, each declared once with its type and help. */
+extern const struct out_spec change_report_spec;
+
 /*
  * The options convert and create-namespace share (-m, -a, -M, -l): an exit
  * code after handling c, or -1 when c is not one of them.

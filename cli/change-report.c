@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The report of a change: a human summary, or one JSON document whose keys
+ * are columns of the output engine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "change.h"
+#include "../lib/compat.h"
+#include "../lib/pmem.h"
+
+/* The document, its two configurations and its steps. */
+enum { K_CHANGE, K_FROM, K_TO, K_STEP };
+
+struct change_doc {
+	const char *object;		/* the namespace (or region) named */
+	const struct pm_convert_result *res;
+	bool dry_run;
+};
+
+#define DOC(obj) ((const struct change_doc *)(obj)->ptr)
+#define RES(obj) (DOC(obj)->res)
+#define CFG(obj) ((const struct pm_ns_config *)(obj)->ptr)
+#define STEP(obj) ((const struct pm_step *)(obj)->ptr)
+
+static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = DOC(obj)->object;
+}
+
+static void get_changed(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = RES(obj)->changed;
+}
+
+static void get_dry_run(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = DOC(obj)->dry_run;
+}
+
+static void get_rolled_back(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = RES(obj)->rolled_back;
+}
+
+static void get_blockdev(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->blockdev;
+	cell->null = !cell->str[0];
+}
+
+static void get_chardev(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->chardev;
+	cell->null = !cell->str[0];
+}
+
+static void get_error(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->null = !RES(obj)->err;
+	if (!cell->null)
+		cell->str = strerror(-RES(obj)->err);
+}
+
+static void get_message(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->message;
+}
+
+static void get_mode(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_ns_mode_name(CFG(obj)->mode);
+}
+
+static void get_map(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = CFG(obj)->map;
+	cell->null = !cell->str;
+}
+
+static void get_align(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = CFG(obj)->align;
+	cell->null = !cell->u;
+}
+
+static void get_sector_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = CFG(obj)->sector_size;
+	cell->null = !cell->u;
+}
+
+static void get_uuid(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = CFG(obj)->uuid;
+	cell->null = !cell->str[0];
+}
+
+static void get_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = CFG(obj)->size;
+}
+
+static void get_step(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = STEP(obj)->name;
+}
+
+static void get_status(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_step_status_name(STEP(obj)->status);
+}
+
+static void get_detail(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = STEP(obj)->detail;
+}
+
+static void get_errno(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = -STEP(obj)->err;
+	cell->null = !cell->i;
+}
+
+#define CHANGE (1u << K_CHANGE)
+#define CONFIG (1u << K_FROM | 1u << K_TO)
+#define STEPS (1u << K_STEP)
+
+/* Keys come out in this order, per kind. */
+static const struct out_column change_columns[] = {
+	{ "NAMESPACE", "namespace", "the namespace changed (or made)",
+	  OUT_STRING, CHANGE, 0, get_namespace },
+	{ "FROM", "from", "its configuration before", OUT_OBJECT, CHANGE, 0,
+	  NULL, K_FROM },
+	{ "TO", "to", "its configuration after (or planned)", OUT_OBJECT,
+	  CHANGE, 0, NULL, K_TO },
+	{ "CHANGED", "changed", "the platform was changed", OUT_BOOL, CHANGE, 0,
+	  get_changed },
+	{ "DRY_RUN", "dry_run", "--dry-run: nothing was done", OUT_BOOL, CHANGE,
+	  0, get_dry_run },
+	{ "ROLLED_BACK", "rolled_back",
+	  "a step failed and the previous configuration is back", OUT_BOOL,
+	  CHANGE, 0, get_rolled_back },
+	{ "STEPS", "steps", "the steps, in order", OUT_ARRAY, CHANGE, 0, NULL,
+	  K_STEP },
+	{ "BLOCKDEV", "blockdev", "the block device now", OUT_STRING, CHANGE, 0,
+	  get_blockdev },
+	{ "CHARDEV", "chardev", "the dax device now", OUT_STRING, CHANGE, 0,
+	  get_chardev },
+	{ "ERROR", "error", "the failed step's error", OUT_STRING, CHANGE, 0,
+	  get_error },
+	{ "MESSAGE", "message", "what happened, in a sentence", OUT_STRING,
+	  CHANGE, 0, get_message },
+
+	{ "MODE", "mode", "raw, sector, fsdax or devdax", OUT_STRING, CONFIG, 0,
+	  get_mode },
+	{ "MAP", "map", "where the page map is: mem or dev", OUT_STRING, CONFIG,
+	  0, get_map },
+	{ "ALIGN", "align", "fsdax and devdax mapping alignment", OUT_SIZE,
+	  CONFIG, 0, get_align },
+	{ "SECTOR_SIZE", "sector_size", "sector mode's sector size", OUT_UINT,
+	  CONFIG, 0, get_sector_size },
+	{ "UUID", "uuid", "the namespace label's uuid (a conversion keeps it)",
+	  OUT_STRING, CONFIG, 0, get_uuid },
+	{ "SIZE", "size", "usable bytes", OUT_SIZE, CONFIG, 0, get_size },
+
+	{ "STEP", "step", "disable, clear-info-block, ...", OUT_STRING, STEPS, 0,
+	  get_step },
+	{ "STATUS", "status", "done, planned, failed or undone", OUT_STRING,
+	  STEPS, 0, get_status },
+	{ "DETAIL", "detail", "what the step does, or why it failed",
+	  OUT_STRING, STEPS, 0, get_detail },
+	{ "ERRNO", "errno", "the step's error number", OUT_INT, STEPS, 0,
+	  get_errno },
+};
+
+static const char *const change_kinds[] = {
+	[K_CHANGE] = "change",
+	[K_FROM] = "from",
+	[K_TO] = "to",
+	[K_STEP] = "step",
+};
+
+const struct out_spec change_report_spec = {
+	.columns = change_columns,
+	.nr_columns = ARRAY_SIZE(change_columns),
+	.kind_keys = change_kinds,
+	.kind_names = change_kinds,
+	.nr_kinds = ARRAY_SIZE(change_kinds),
+};
+
+static void print_json(const struct change_doc *doc)
+{
+	const struct pm_convert_result *res = doc->res;
+	struct out_node root = { .obj = { K_CHANGE, doc } };
+	struct out_selection sel = { .nr = 0 };
+	struct json_object *j = NULL;
+	bool added = out_node_add(&root, K_FROM, &res->from) &&
+		     out_node_add(&root, K_TO, &res->to);
+
+	for (size_t i = 0; added && i < res->nr_steps; i++)
+		added = out_node_add(&root, K_STEP, &res->steps[i]);
+	if (added)
+		j = out_document_json(&change_report_spec, &sel, &root);
+	out_node_free(&root);
+	if (!j) {
+		pm_error(doc->object, "cannot build the JSON report: out of memory");
+		return;
+	}
+	out_print_json(stdout, j);
+}
+
+static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
+{
+	char align[32] = "";
+
+	if (cfg->align)
+		pm_format_size(cfg->align, align, sizeof(align));
+	snprintf(buf, len, "%s%s%s%s%s", pm_ns_mode_name(cfg->mode),
+		 cfg->map ? " map=" : "", cfg->map ? cfg->map : "",
+		 cfg->align ? " align=" : "", align);
+}
+
+void change_report(const char *object, const struct pm_convert_result *res,
+		   bool json, bool dry_run)
+{
+	if (json) {
+		const struct change_doc doc = { object, res, dry_run };
+
+		print_json(&doc);
+		return;
+	}
+	if (res->err) {
+		pm_error(object, "%s", res->message);
+		for (size_t i = 0; i < res->nr_steps; i++)
+			fprintf(stderr, "  %-8s %-20s %s%s%s\n",
+				pm_step_status_name(res->steps[i].status),
+				res->steps[i].name, res->steps[i].detail,
+				res->steps[i].err ? ": " : "",
+				res->steps[i].err ? strerror(-res->steps[i].err) : "");
+		return;
+	}
+	if (res->noop) {
+		char now[96];
+
+		config_text(&res->from, now, sizeof(now));
+		printf("%s: unchanged (%s)\n", object, now);
+		return;
+	}
+	printf("%s: %s", object, res->message);
+	if (res->blockdev[0] || res->chardev[0])
+		printf(" (/dev/%s)", res->blockdev[0] ? res->blockdev : res->chardev);
+	putchar('\n');
+	if (dry_run) {
+		for (size_t i = 0; i < res->nr_steps; i++)
+			printf("  %-8s %-20s %s\n", pm_step_status_name(res->steps[i].status),
+			       res->steps[i].name, res->steps[i].detail);
+	}
+}
