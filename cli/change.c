@@ -12,7 +12,7 @@
 #include "../lib/holders.h"
 #include "../lib/pmem.h"
 
-#define CHANGE_MAX_OPTIONS 32
+#define CHANGE_MAX_OPTIONS 24
 #define GO_ON (-1)		/* not an exit code: the run goes on */
 
 static int needs_root(const struct change *ch)
@@ -206,45 +206,47 @@ static int change_exit_code(int err)
 }
 
 /*
- * The verb's options, then the ones every changing verb takes, in the
- * order --list-opts prints them.
+ * The verb's rows, then those every changing verb takes, in the order
+ * --help and --list-opts show them.
  */
 static void compose_options(const struct change_verb *verb,
-			    struct option *options, char *shorts, size_t len)
+			    struct cli_option *table)
 {
-	static const struct option common[] = {
-		{ "dry-run", no_argument, NULL, CHANGE_OPT_DRY_RUN },
-		{ "json", no_argument, NULL, 'J' },
-		COMMON_LONG_OPTS,
+	static const struct cli_option common[] = {
+		{ "dry-run", CHANGE_OPT_DRY_RUN, NULL, "print the plan; change nothing" },
+		{ "json", 'J', NULL, "JSON report" },
+		CLI_COMMON_OPTIONS,
 	};
-	static const struct option force = { "force", no_argument, NULL, 'f' };
 	size_t n = 0;
 
-	for (const struct option *o = verb->options; o && o->name; o++)
+	table[n++] = (struct cli_option)CLI_HEADING("Options:");
+	for (const struct cli_option *o = verb->options; o && (o->name || o->help); o++)
 		if (n < CHANGE_MAX_OPTIONS - ARRAY_SIZE(common) - 2)
-			options[n++] = *o;
-	if (verb->flags & CHANGE_FORCE)
-		options[n++] = force;
+			table[n++] = *o;
+	if (verb->force_help)
+		table[n++] = (struct cli_option){ "force", 'f', NULL, verb->force_help };
 	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
-		options[n++] = common[i];
-	memset(&options[n], 0, sizeof(options[n]));
-	snprintf(shorts, len, ":%s%sJh", verb->short_opts ? verb->short_opts : "",
-		 verb->flags & CHANGE_FORCE ? "f" : "");
+		table[n++] = common[i];
+	table[n] = (struct cli_option)CLI_END;
 }
 
 /* Options and the one target: an exit code, or GO_ON. */
 static int parse_options(struct change *ch, int argc, char **argv)
 {
 	const struct change_verb *verb = ch->verb;
-	struct option options[CHANGE_MAX_OPTIONS];
+	struct cli_option table[CHANGE_MAX_OPTIONS];
 	const char *noun = target_noun(verb);
-	char shorts[64];
+	struct cli_getopt g;
 	int c, rc;
 
-	compose_options(verb, options, shorts, sizeof(shorts));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
+	compose_options(verb, table);
+	cli_getopt_init(&g, ch->ctx, table);
+	/*
+	 * getopt_long() itself rather than cli_getopt(): the exclusions it
+	 * checks are the listing options' (-J with -r or -n), and -n is
+	 * create-namespace's --name.
+	 */
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			ch->force = true;
@@ -255,10 +257,15 @@ static int parse_options(struct change *ch, int argc, char **argv)
 		case 'J':
 			ch->json = true;
 			continue;
+		case 'h':
+			printf("%s", verb->usage);
+			cli_print_options(stdout, table);
+			printf("%s", verb->usage_end ? verb->usage_end : "");
+			return EXIT_OK;
 		}
 		rc = verb->option ? verb->option(ch, c, optarg) : GO_ON;
-		if (rc == GO_ON)
-			return other_option(ch->ctx, c, argv, options, verb->usage);
+		if (rc == GO_ON)	/* --list-opts, or not an option of ours */
+			return cli_other_option(ch->ctx, c, argv, table, NULL);
 		if (rc)
 			return rc;
 	}

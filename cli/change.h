@@ -13,13 +13,12 @@ enum change_target {
 };
 
 enum change_flags {
-	CHANGE_FORCE = 1 << 0,		/* offers -f, --force */
-	CHANGE_REFUSE_IN_USE = 1 << 1,	/* a target in use is refused, its holder named */
+	CHANGE_REFUSE_IN_USE = 1 << 0,	/* a target in use is refused, its holder named */
 	/*
 	 * A namespace with a personality or a filesystem signature needs
 	 * --force, or a yes on a terminal.
 	 */
-	CHANGE_ASK_DATA = 1 << 2,
+	CHANGE_ASK_DATA = 1 << 1,
 };
 
 /* Long options of the verbs are numbered from here. */
@@ -44,9 +43,9 @@ struct change {
 
 /*
  * A changing verb, after ndctl's do_xaction_namespace(): the runner parses
- * the options (-f with CHANGE_FORCE, --dry-run, -J, -h, --list-opts and
- * the verb's own), takes exactly one target of the verb's kinds, then
- * either
+ * the options (the verb's own, then -f when the verb says what it forces,
+ * --dry-run, -J, -h and --list-opts), takes exactly one target of the
+ * verb's kinds, then either
  *   plan (no root, no lock needed) - root - guard - dry run or run, or
  *   (without a plan callback) root - guard - lock - guard - run,
  * the lock (and a fresh snapshot) being taken by root before it changes
@@ -56,9 +55,11 @@ struct change_verb {
 	const char *doing;		/* "converting": for needs-root and refusals */
 	unsigned int targets;		/* enum change_target bits */
 	unsigned int flags;		/* enum change_flags */
-	const char *short_opts;		/* the verb's own, getopt style */
-	const struct option *options;	/* the verb's own; NULL-terminated */
-	void (*usage)(void);
+	/* --help: the usage line and what the verb does, then its options */
+	const char *usage;
+	const char *usage_end;		/* after the options (exit codes); NULL */
+	const struct cli_option *options; /* the verb's own rows; CLI_END */
+	const char *force_help;		/* what -f, --force allows; NULL: no -f */
 	/* One of the verb's options: an exit code, or -1 when c is not one. */
 	int (*option)(struct change *ch, int c, const char *arg);
 	/* After the options, before the platform is read: an exit code. */

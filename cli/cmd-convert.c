@@ -1,42 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl convert: change a namespace's mode safely and idempotently. */
-#include <stdio.h>
-
 #include "change.h"
 
-static void usage(void)
-{
-	printf("Usage: pmemctl convert [options] NAMESPACE --mode MODE\n"
-	       "\n"
-	       "Convert a namespace between raw, sector, fsdax and devdax in\n"
-	       "place, keeping its uuid, size and name. Already in that mode\n"
-	       "and alignment: nothing changes (exit 0). In use: refused, the\n"
-	       "holder named. A failed step puts the previous configuration\n"
-	       "back. NAMESPACE: namespace0.0, pmem0, dax0.0, /dev/...\n"
-	       "\n"
-	       "Options:\n"
-	       "  -m, --mode MODE        raw, sector, fsdax or devdax\n"
-	       "  -a, --align SIZE       fsdax/devdax alignment: 4K, 2M, 1G\n"
-	       "                         (default 2M)\n"
-	       "  -M, --map WHERE        page map in mem or on the dev (default)\n"
-	       "  -l, --sector-size N    sector mode: 512 or 4096 (default)\n"
-	       "  -f, --force            destroy a personality or a filesystem\n"
-	       "      --dry-run          print the plan; change nothing\n"
-	       "  -J, --json             JSON report\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
-	       "Exit: 0 converted or unchanged, 2 bad option or alignment,\n"
-	       "3 no such namespace, 4 not root, 5 not possible here, 6 in use,\n"
-	       "9 data would be destroyed without --force, 1 a step failed\n"
-	       "(previous configuration restored). See pmemctl-convert(1).\n");
-}
-
-static const struct option options[] = {
-	{ "mode", required_argument, NULL, 'm' },
-	{ "align", required_argument, NULL, 'a' },
-	{ "map", required_argument, NULL, 'M' },
-	{ "sector-size", required_argument, NULL, 'l' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_option options[] = {
+	{ "mode", 'm', "MODE", "raw, sector, fsdax or devdax" },
+	{ "align", 'a', "SIZE", "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)" },
+	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
+	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
+	CLI_END,
 };
 
 struct convert_args {
@@ -79,10 +50,22 @@ static int run(struct change *ch)
 static const struct change_verb convert = {
 	.doing = "converting",
 	.targets = CHANGE_NAMESPACE,
-	.flags = CHANGE_FORCE | CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
-	.short_opts = "m:a:M:l:",
+	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
+	.usage = "Usage: pmemctl convert [options] NAMESPACE --mode MODE\n"
+		 "\n"
+		 "Convert a namespace between raw, sector, fsdax and devdax in\n"
+		 "place, keeping its uuid, size and name. Already in that mode\n"
+		 "and alignment: nothing changes (exit 0). In use: refused, the\n"
+		 "holder named. A failed step puts the previous configuration\n"
+		 "back. NAMESPACE: namespace0.0, pmem0, dax0.0, /dev/...\n"
+		 "\n",
+	.usage_end = "\n"
+		     "Exit: 0 converted or unchanged, 2 bad option or alignment,\n"
+		     "3 no such namespace, 4 not root, 5 not possible here, 6 in use,\n"
+		     "9 data would be destroyed without --force, 1 a step failed\n"
+		     "(previous configuration restored). See pmemctl-convert(1).\n",
 	.options = options,
-	.usage = usage,
+	.force_help = "destroy a personality or a filesystem",
 	.option = option,
 	.check = check,
 	.plan = plan,

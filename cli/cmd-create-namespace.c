@@ -4,35 +4,15 @@
 
 #include "change.h"
 
-static void usage(void)
-{
-	printf("Usage: pmemctl create-namespace [options] REGION\n"
-	       "\n"
-	       "Create a namespace in a labelled region and give it a mode. A\n"
-	       "failed step deletes the half-made namespace: the region is left\n"
-	       "as it was.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -s, --size SIZE        size (default: the largest free extent);\n"
-	       "                         a multiple of the region's alignment\n"
-	       "  -m, --mode MODE        raw, sector, fsdax (default) or devdax\n"
-	       "  -a, --align SIZE       fsdax/devdax alignment (default 2M)\n"
-	       "  -M, --map WHERE        page map in mem or on the dev (default)\n"
-	       "  -l, --sector-size N    sector mode: 512 or 4096 (default)\n"
-	       "  -n, --name NAME        a name for the namespace label\n"
-	       "      --dry-run          print the plan; change nothing\n"
-	       "  -J, --json             JSON report\n"
-	       "  -h, --help             show this help\n");
-}
-
-static const struct option options[] = {
-	{ "size", required_argument, NULL, 's' },
-	{ "mode", required_argument, NULL, 'm' },
-	{ "align", required_argument, NULL, 'a' },
-	{ "map", required_argument, NULL, 'M' },
-	{ "sector-size", required_argument, NULL, 'l' },
-	{ "name", required_argument, NULL, 'n' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_option options[] = {
+	{ "size", 's', "SIZE", "size (default: the largest free extent);\n"
+			       "a multiple of the region's alignment" },
+	{ "mode", 'm', "MODE", "raw, sector, fsdax (default) or devdax" },
+	{ "align", 'a', "SIZE", "fsdax/devdax alignment (default 2M)" },
+	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
+	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
+	{ "name", 'n', "NAME", "a name for the namespace label" },
+	CLI_END,
 };
 
 struct create_args {
@@ -80,9 +60,13 @@ static int run(struct change *ch)
 static const struct change_verb create = {
 	.doing = "creating a namespace",
 	.targets = CHANGE_REGION,
-	.short_opts = "s:m:a:M:l:n:",
+	.usage = "Usage: pmemctl create-namespace [options] REGION\n"
+		 "\n"
+		 "Create a namespace in a labelled region and give it a mode. A\n"
+		 "failed step deletes the half-made namespace: the region is left\n"
+		 "as it was.\n"
+		 "\n",
 	.options = options,
-	.usage = usage,
 	.option = option,
 	.run = run,
 };

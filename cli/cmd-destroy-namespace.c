@@ -1,24 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl destroy-namespace: give a namespace's capacity back, safely. */
-#include <stdio.h>
-
 #include "change.h"
-
-static void usage(void)
-{
-	printf("Usage: pmemctl destroy-namespace [options] NAMESPACE\n"
-	       "\n"
-	       "Destroy a namespace: clear its info block and delete its label,\n"
-	       "so its capacity returns to the region (a label-less namespace\n"
-	       "is left raw). In use: refused, the holder named. A personality\n"
-	       "or a filesystem needs --force.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -f, --force            destroy a personality or a filesystem\n"
-	       "      --dry-run          print the plan; change nothing\n"
-	       "  -J, --json             JSON report\n"
-	       "  -h, --help             show this help\n");
-}
 
 /* Dry or not: destroying has no plan apart from its run. */
 static int run(struct change *ch)
@@ -29,8 +11,15 @@ static int run(struct change *ch)
 static const struct change_verb destroy = {
 	.doing = "destroying",
 	.targets = CHANGE_NAMESPACE,
-	.flags = CHANGE_FORCE | CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
-	.usage = usage,
+	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
+	.usage = "Usage: pmemctl destroy-namespace [options] NAMESPACE\n"
+		 "\n"
+		 "Destroy a namespace: clear its info block and delete its label,\n"
+		 "so its capacity returns to the region (a label-less namespace\n"
+		 "is left raw). In use: refused, the holder named. A personality\n"
+		 "or a filesystem needs --force.\n"
+		 "\n",
+	.force_help = "destroy a personality or a filesystem",
 	.run = run,
 };
 
