@@ -45,11 +45,13 @@ struct change {
  * A changing verb, after ndctl's do_xaction_namespace(): the runner parses
  * the options (the verb's own, then -f when the verb says what it forces,
  * --dry-run, -J, -h and --list-opts), takes exactly one target of the
- * verb's kinds, then either
- *   plan (no root, no lock needed) - root - guard - dry run or run, or
- *   (without a plan callback) root - guard - lock - guard - run,
- * the lock (and a fresh snapshot) being taken by root before it changes
- * anything, and ends with the report and its exit code.
+ * verb's kinds, then follows one of two sequences:
+ *   with a plan callback (convert): [lock] plan - root - guards - run;
+ *     a bad request or a no-op needs neither root nor the guards;
+ *   without (create-namespace, destroy-namespace): root - guards -
+ *     [lock - guards again] - run, the run doing the dry run too.
+ * [lock]: root, outside --dry-run, takes the target's lock and a fresh
+ * snapshot. The report and its exit code end both.
  */
 struct change_verb {
 	const char *doing;		/* "converting": for needs-root and refusals */
