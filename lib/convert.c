@@ -404,7 +404,8 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 
 	release_claims(u);
 	if (u->enforce_changed) {
-		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-claim-class", "restore the namespace's claim class");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-claim-class",
+				"restore the namespace's claim class");
 		/* An empty class is written as a newline: "no class". */
 		int wrc = sysfs_write_string(u->claim_class[0] ? u->claim_class : "\n",
 					     "/sys/bus/nd/devices/%s/holder_class",
@@ -419,11 +420,13 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 		rc |= finish(s, wrc);
 	}
 	if (u->info_zeroed) {
-		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-info-block", "write the saved info block back");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-info-block",
+				"write the saved info block back");
 		rc |= finish(s, raw_io(u->ndns, NULL, u->info, false));
 	}
 	if (u->disabled) {
-		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-enable", "enable the namespace with its old claim");
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-enable",
+				"enable the namespace with its old claim");
 		rc |= finish(s, ndctl_namespace_enable(u->ndns));
 	}
 	return rc;
