@@ -564,6 +564,18 @@ static bool nothing_changed(const struct pm_step *failed)
 	return failed->action == PM_ACT_LOAD_MODULE;
 }
 
+/*
+ * The plan's check closes without the test hook (it is pure); here the
+ * hook may fail it as it fails any other step, and, as always, nothing
+ * stops for that.
+ */
+static void hook_check(struct pm_convert_result *res)
+{
+	if (res->nr_steps && res->steps[0].action == PM_ACT_CHECK &&
+	    res->steps[0].status == PM_STEP_DONE)
+		finish(&res->steps[0], 0);
+}
+
 int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	       const struct pm_convert_request *req,
 	       struct pm_convert_result *res)
@@ -580,6 +592,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	offer.read_only = ndctl_region_get_ro(region);
 	read_ns_facts(ns, &facts);
 	rc = pm_plan_convert(&offer, &facts, req, res);
+	hook_check(res);
 	if (rc || res->noop || req->dry_run)
 		return rc;
 
@@ -675,8 +688,11 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	offer.align = region->align;
 	offer.idle_seed = seed ? ndctl_namespace_get_devname(seed) : NULL;
 	rc = pm_plan_create(&offer, size, name, req, res);
+	hook_check(res);
 	if (rc)
 		return rc;
+	/* What was asked for: verify reads the usable size into res->to. */
+	pm_format_size(res->to.size, text, sizeof(text));
 	if (req->dry_run) {
 		snprintf(created, len, "%s", offer.idle_seed);
 		return 0;
@@ -707,7 +723,6 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 			 "the region is as it was" : "the region could NOT be fully restored");
 	} else {
 		res->changed = true;
-		pm_format_size(res->to.size, text, sizeof(text));
 		snprintf(res->message, sizeof(res->message), "created (%s %s)", text,
 			 pm_ns_mode_name(req->mode));
 	}
