@@ -203,7 +203,7 @@ static void print_json(const struct change_doc *doc)
 		j = out_document_json(&change_report_spec, &sel, &root);
 	out_node_free(&root);
 	if (!j) {
-		pm_error(doc->object, "cannot build the JSON report: out of memory");
+		cli_error(doc->object, "cannot build the JSON report: out of memory");
 		return;
 	}
 	out_print_json(stdout, j);
@@ -230,7 +230,7 @@ void change_report(const char *object, const struct pm_convert_result *res,
 		return;
 	}
 	if (res->err) {
-		pm_error(object, "%s", res->message);
+		cli_error(object, "%s", res->message);
 		for (size_t i = 0; i < res->nr_steps; i++)
 			fprintf(stderr, "  %-8s %-20s %s%s%s\n",
 				pm_step_status_name(res->steps[i].status),

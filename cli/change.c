@@ -19,8 +19,8 @@ static int needs_root(const struct change *ch)
 {
 	if (ch->dry_run || geteuid() == 0)
 		return EXIT_OK;
-	pm_error(ch->object, "%s needs root (--dry-run shows the plan without it)",
-		 ch->verb->doing);
+	cli_error(ch->object, "%s needs root (--dry-run shows the plan without it)",
+		  ch->verb->doing);
 	return EXIT_PERMISSION;
 }
 
@@ -50,7 +50,7 @@ static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 
 	if ((ch->verb->flags & CHANGE_REFUSE_IN_USE) &&
 	    pm_namespace_in_use(ch->pf, ns, why, sizeof(why)) == -EBUSY) {
-		pm_error(ns->dev, "in use: %s; %s refused", why, doing);
+		cli_error(ns->dev, "in use: %s; %s refused", why, doing);
 		return EXIT_BUSY;
 	}
 	if (!(ch->verb->flags & CHANGE_ASK_DATA))
@@ -73,8 +73,8 @@ static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 		ch->confirmed = true;
 		return EXIT_OK;
 	}
-	pm_error(ns->dev, "%s: %s destroys its data; add --force to go on",
-		 why + strlen(ns->dev) + 1, doing);
+	cli_error(ns->dev, "%s: %s destroys its data; add --force to go on",
+		  why + strlen(ns->dev) + 1, doing);
 	return EXIT_REFUSED;
 }
 
@@ -134,18 +134,18 @@ static int relock(struct change *ch)
 	snprintf(dev, sizeof(dev), "%s", ch->object);
 	rc = pm_namespace_lock(dev, &ch->lock);
 	if (rc == -EBUSY) {
-		pm_error(dev, "another pmemctl is changing it now; try again when it is done");
+		cli_error(dev, "another pmemctl is changing it now; try again when it is done");
 		return EXIT_BUSY;
 	}
 	if (rc < 0) {
-		pm_error(dev, "cannot take the lock: %s", strerror(-rc));
+		cli_error(dev, "cannot take the lock: %s", strerror(-rc));
 		return EXIT_FAIL;
 	}
-	ch->pf = pm_ctx_rescan(ch->ctx, &exit_code);
+	ch->pf = ctx_rescan(ch->ctx, &exit_code);
 	if (!ch->pf)
 		return exit_code;
 	if (find_target(ch, dev)) {
-		pm_error(dev, "gone while waiting for the lock");
+		cli_error(dev, "gone while waiting for the lock");
 		return EXIT_NOT_FOUND;
 	}
 	return EXIT_OK;
@@ -159,24 +159,24 @@ int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 	switch (c) {
 	case 'm':
 		if (pm_ns_mode_parse(arg, &req->mode) < 0)
-			return pm_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax or devdax",
-					      arg);
+			return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax or devdax",
+					       arg);
 		*has_mode = true;
 		return EXIT_OK;
 	case 'a':
 		if (pm_parse_size(arg, &value) < 0 || !value || (value & (value - 1)))
-			return pm_usage_error(ctx, "bad alignment '%s': a power of two such as 4K, 2M or 1G",
-					      arg);
+			return cli_usage_error(ctx, "bad alignment '%s': a power of two such as 4K, 2M or 1G",
+					       arg);
 		req->align = value;
 		return EXIT_OK;
 	case 'M':
 		if (strcmp(arg, "mem") && strcmp(arg, "dev"))
-			return pm_usage_error(ctx, "bad map '%s': use mem or dev", arg);
+			return cli_usage_error(ctx, "bad map '%s': use mem or dev", arg);
 		req->map = arg;
 		return EXIT_OK;
 	case 'l':
 		if (pm_parse_size(arg, &value) < 0 || !value || value > 65536)
-			return pm_usage_error(ctx, "bad sector size '%s'", arg);
+			return cli_usage_error(ctx, "bad sector size '%s'", arg);
 		req->sector_size = value;
 		return EXIT_OK;
 	default:
@@ -241,12 +241,7 @@ static int parse_options(struct change *ch, int argc, char **argv)
 
 	compose_options(verb, table);
 	cli_getopt_init(&g, ch->ctx, table);
-	/*
-	 * getopt_long() itself rather than cli_getopt(): the exclusions it
-	 * checks are the listing options' (-J with -r or -n), and -n is
-	 * create-namespace's --name.
-	 */
-	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			ch->force = true;
@@ -271,8 +266,8 @@ static int parse_options(struct change *ch, int argc, char **argv)
 	}
 	if (optind + 1 != argc) {
 		if (optind == argc)
-			return pm_usage_error(ch->ctx, "no %s given", noun);
-		return pm_usage_error(ch->ctx, "one %s at a time", noun);
+			return cli_usage_error(ch->ctx, "no %s given", noun);
+		return cli_usage_error(ch->ctx, "one %s at a time", noun);
 	}
 	return GO_ON;
 }
@@ -351,11 +346,11 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		if (exit_code)
 			return exit_code;
 	}
-	ch.pf = pm_ctx_platform(ctx, &exit_code);
+	ch.pf = ctx_platform(ctx, &exit_code);
 	if (!ch.pf)
 		return exit_code;
 	if (find_target(&ch, name)) {
-		pm_error(name, "no such %s", target_noun(verb));
+		cli_error(name, "no such %s", target_noun(verb));
 		return EXIT_NOT_FOUND;
 	}
 	snprintf(ch.object, sizeof(ch.object), "%s",

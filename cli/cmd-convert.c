@@ -27,7 +27,7 @@ static int check(struct change *ch)
 	const struct convert_args *a = ch->args;
 
 	if (!a->has_mode)
-		return pm_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax or devdax)");
+		return cli_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax or devdax)");
 	return EXIT_OK;
 }
 

@@ -33,7 +33,7 @@ static int option(struct change *ch, int c, const char *arg)
 	switch (c) {
 	case 's':
 		if (pm_parse_size(arg, &a->size) < 0 || !a->size)
-			return pm_usage_error(ch->ctx, "bad size '%s': use 512M, 1G, ...", arg);
+			return cli_usage_error(ch->ctx, "bad size '%s': use 512M, 1G, ...", arg);
 		return EXIT_OK;
 	case 'n':
 		a->name = arg;

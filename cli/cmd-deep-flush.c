@@ -146,11 +146,11 @@ static void print_human(const struct flush_row *row)
 		printf("%s: %s: %s\n", row->target.name, outcome, r->message);
 		break;
 	default:
-		pm_error(row->target.name, "%s: %s", outcome, r->message);
+		cli_error(row->target.name, "%s: %s", outcome, r->message);
 		break;
 	}
 	if (r->warning[0])
-		pm_error(row->target.name, "warning: %s", r->warning);
+		cli_error(row->target.name, "warning: %s", r->warning);
 }
 
 enum {
@@ -224,12 +224,12 @@ static int resolve_targets(struct pm_platform *pf, char **names, int count,
 		}
 		rc = pm_resolve_target(pf, names[i], &t);
 		if (rc == -ENODEV) {
-			pm_error(names[i], "not on persistent memory (it is on %s)",
-				 t.device[0] ? t.device : "another device");
+			cli_error(names[i], "not on persistent memory (it is on %s)",
+				  t.device[0] ? t.device : "another device");
 			return EXIT_NOT_FOUND;
 		}
 		if (rc) {
-			pm_error(names[i], "no such region, namespace, device or file");
+			cli_error(names[i], "no such region, namespace, device or file");
 			return EXIT_NOT_FOUND;
 		}
 		grown = realloc(*rows, (*nr + 1) * sizeof(**rows));
@@ -261,7 +261,7 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 		switch (c) {
 		case 'm':
 			if (pm_flush_method_parse(optarg, &method) < 0)
-				return pm_usage_error(ctx,
+				return cli_usage_error(ctx,
 					"unknown method '%s': use auto, sysfs or fsync",
 					optarg);
 			break;
@@ -279,10 +279,10 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 		}
 	}
 	if (optind == argc)
-		return pm_usage_error(ctx, "no target given (a region, namespace, device, path or 'all')");
+		return cli_usage_error(ctx, "no target given (a region, namespace, device, path or 'all')");
 	select_columns(ctx, &flush_spec, &opts, 1, &sel);
 
-	pf = pm_ctx_platform(ctx, &exit_code);
+	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
 	rc = resolve_targets(pf, argv + optind, argc - optind, &rows, &nr);
@@ -292,7 +292,7 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	if (!nr) {
 		free(rows);
-		pm_error("all", "no enabled persistent-memory region to flush");
+		cli_error("all", "no enabled persistent-memory region to flush");
 		return EXIT_NOT_FOUND;
 	}
 
@@ -315,7 +315,7 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 	out_node_free(&root);
 	free(rows);
 	if (rc) {
-		pm_error(NULL, "%s", strerror(-rc));
+		cli_error(NULL, "%s", strerror(-rc));
 		return EXIT_FAIL;
 	}
 	/* One target: its own code. Several: all ok, some, or all failed. */

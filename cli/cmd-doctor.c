@@ -378,8 +378,8 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_OK;
 	}
 	if (argc - optind > 1)
-		return pm_usage_error(ctx, "one target at a time");
-	pf = pm_ctx_platform(ctx, &exit_code);
+		return cli_usage_error(ctx, "one target at a time");
+	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
 	d = calloc(1, sizeof(*d));
@@ -387,24 +387,24 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_FAIL;
 	rc = pm_doctor(pf, optind < argc ? argv[optind] : NULL, d);
 	if (rc == -ENODEV) {
-		pm_error(argv[optind], "not on persistent memory (it is on %s)",
-			 d->target.device[0] ? d->target.device : "another device");
+		cli_error(argv[optind], "not on persistent memory (it is on %s)",
+			  d->target.device[0] ? d->target.device : "another device");
 		free(d);
 		return EXIT_NOT_FOUND;
 	}
 	if (rc == -EXDEV) {
-		pm_error(argv[optind], "a path on this machine says nothing about the replayed one: name a region, namespace or device (region0, namespace0.0, pmem0)");
+		cli_error(argv[optind], "a path on this machine says nothing about the replayed one: name a region, namespace or device (region0, namespace0.0, pmem0)");
 		free(d);
 		return EXIT_USAGE;
 	}
 	if (rc) {
-		pm_error(argv[optind], "no such region, namespace, device or file");
+		cli_error(argv[optind], "no such region, namespace, device or file");
 		free(d);
 		return EXIT_NOT_FOUND;
 	}
 	verdict_of(pf, d, &v);
 	if (json && print_json(d, &v) < 0) {
-		pm_error(NULL, "out of memory");
+		cli_error(NULL, "out of memory");
 		free(d);
 		return EXIT_FAIL;
 	}

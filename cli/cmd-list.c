@@ -124,7 +124,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case OPT_REGION:
 		case OPT_NAMESPACE:
 			if (nr_wanted == ARRAY_SIZE(wanted))
-				return pm_usage_error(ctx, "too many objects named");
+				return cli_usage_error(ctx, "too many objects named");
 			wanted[nr_wanted].kind = c == OPT_BUS ? PM_BUS :
 				c == 'd' ? PM_DIMM : c == OPT_REGION ? PM_REGION :
 				PM_NAMESPACE;
@@ -132,7 +132,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			break;
 		case 'm':
 			if (pm_ns_mode_parse(optarg, &filter.mode) < 0)
-				return pm_usage_error(ctx,
+				return cli_usage_error(ctx,
 					"unknown mode '%s': use raw, sector, fsdax or devdax",
 					optarg);
 			filter.has_mode = true;
@@ -143,22 +143,22 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	for (; optind < argc; optind++) {
 		if (nr_wanted == ARRAY_SIZE(wanted))
-			return pm_usage_error(ctx, "too many objects named");
+			return cli_usage_error(ctx, "too many objects named");
 		wanted[nr_wanted].kind = PM_NR_KINDS;
 		wanted[nr_wanted++].name = argv[optind];
 	}
 
 	if (opts.list_columns) {
-		out_list_columns(stdout, &pm_object_spec, opts.json);
+		out_list_columns(stdout, &object_spec, opts.json);
 		return EXIT_OK;
 	}
 	if (!selected)
 		selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
-	rc = select_columns(ctx, &pm_object_spec, &opts, selected, &sel);
+	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
 	if (rc)
 		return rc;
 
-	pf = pm_ctx_platform(ctx, &exit_code);
+	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
 	for (size_t i = 0; i < nr_wanted; i++) {
@@ -168,10 +168,10 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	rc = build_object_tree(pf, selected, &filter, &root);
 	if (!rc)
-		rc = out_print(stdout, &pm_object_spec, &opts, &sel, &root);
+		rc = out_print(stdout, &object_spec, &opts, &sel, &root);
 	out_node_free(&root);
 	if (rc) {
-		pm_error(NULL, "%s", strerror(-rc));
+		cli_error(NULL, "%s", strerror(-rc));
 		return EXIT_FAIL;
 	}
 	if (!pf->nr_buses && isatty(STDOUT_FILENO))

@@ -86,7 +86,7 @@ static int parse_methods(struct pmemctl_ctx *ctx, const char *arg,
 			continue;
 		}
 		if (pm_probe_method_parse(tok, &m) < 0) {
-			rc = pm_usage_error(ctx, "unknown method '%s'", tok);
+			rc = cli_usage_error(ctx, "unknown method '%s'", tok);
 			break;
 		}
 		for (size_t i = 0; i < *nr; i++)
@@ -96,7 +96,7 @@ static int parse_methods(struct pmemctl_ctx *ctx, const char *arg,
 	}
 	free(copy);
 	if (!rc && !*nr)
-		rc = pm_usage_error(ctx, "no method named after --methods");
+		rc = cli_usage_error(ctx, "no method named after --methods");
 	return rc;
 }
 
@@ -119,8 +119,8 @@ static int parse_patterns(struct pmemctl_ctx *ctx, const char *arg,
 			continue;
 		}
 		if (pm_probe_pattern_parse(tok, &pattern) < 0) {
-			rc = pm_usage_error(ctx, "unknown pattern '%s': use hot, sequential or random",
-					    tok);
+			rc = cli_usage_error(ctx, "unknown pattern '%s': use hot, sequential or random",
+					     tok);
 			break;
 		}
 		for (size_t i = 0; i < *nr; i++)
@@ -130,7 +130,7 @@ static int parse_patterns(struct pmemctl_ctx *ctx, const char *arg,
 	}
 	free(copy);
 	if (!rc && !*nr)
-		rc = pm_usage_error(ctx, "no pattern named after --patterns");
+		rc = cli_usage_error(ctx, "no pattern named after --patterns");
 	return rc;
 }
 
@@ -150,8 +150,8 @@ static int parse_sizes(struct pmemctl_ctx *ctx, const char *arg,
 
 		if (pm_parse_size(tok, &v) < 0 || v < 64 || v % 64 ||
 		    v > MAX_SIZE) {
-			rc = pm_usage_error(ctx, "bad size '%s': a multiple of 64 bytes, at most 1M",
-					    tok);
+			rc = cli_usage_error(ctx, "bad size '%s': a multiple of 64 bytes, at most 1M",
+					     tok);
 			break;
 		}
 		for (size_t i = 0; i < *nr; i++)
@@ -159,14 +159,14 @@ static int parse_sizes(struct pmemctl_ctx *ctx, const char *arg,
 		if (seen)
 			continue;
 		if (*nr == MAX_SIZES) {
-			rc = pm_usage_error(ctx, "too many sizes (at most %d)", MAX_SIZES);
+			rc = cli_usage_error(ctx, "too many sizes (at most %d)", MAX_SIZES);
 			break;
 		}
 		sizes[(*nr)++] = (uint32_t)v;
 	}
 	free(copy);
 	if (!rc && !*nr)
-		rc = pm_usage_error(ctx, "no size named after --sizes");
+		rc = cli_usage_error(ctx, "no size named after --sizes");
 	return rc;
 }
 
@@ -311,27 +311,27 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 			break;
 		case 'i':
 			if (parse_uint(optarg, MAX_ITERATIONS, &v) < 0 || !v)
-				return pm_usage_error(ctx, "bad iteration count '%s': 1 to %d",
-						      optarg, MAX_ITERATIONS);
+				return cli_usage_error(ctx, "bad iteration count '%s': 1 to %d",
+						       optarg, MAX_ITERATIONS);
 			a->iterations = v;
 			a->iterations_given = true;
 			break;
 		case 'd':
 			if (parse_duration(optarg, &a->duration_ns) < 0)
-				return pm_usage_error(ctx, "bad duration '%s': seconds (2.5, 2.5s) or 500ms",
-						      optarg);
+				return cli_usage_error(ctx, "bad duration '%s': seconds (2.5, 2.5s) or 500ms",
+						       optarg);
 			a->duration_given = true;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 1 << 20, &v) < 0)
-				return pm_usage_error(ctx, "bad CPU number '%s'", optarg);
+				return cli_usage_error(ctx, "bad CPU number '%s'", optarg);
 			a->cpu = (int)v;
 			break;
 		case OPT_RANGE:
 			if (pm_parse_size(optarg, &a->opts.range) < 0 ||
 			    a->opts.range < 4096)
-				return pm_usage_error(ctx, "bad range '%s': at least 4K",
-						      optarg);
+				return cli_usage_error(ctx, "bad range '%s': at least 4K",
+						       optarg);
 			break;
 		case OPT_DESTRUCTIVE:
 			a->opts.destructive = true;
@@ -351,7 +351,7 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 		case OPT_CONFLICT:
 			return EXIT_USAGE;
 		default:
-			return pm_bad_option(ctx, c, argv);
+			return cli_bad_option(ctx, c, argv);
 		}
 	}
 	if (a->out.list_columns) {
@@ -361,10 +361,10 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 		return -1;
 	}
 	if (optind == argc)
-		return pm_usage_error(ctx, "no target given (a dax or pmem device, namespace, region, file, directory or 'anon')");
+		return cli_usage_error(ctx, "no target given (a dax or pmem device, namespace, region, file, directory or 'anon')");
 	if (optind + 1 < argc)
-		return pm_usage_error(ctx, "one target at a time ('%s' is a second one)",
-				      argv[optind + 1]);
+		return cli_usage_error(ctx, "one target at a time ('%s' is a second one)",
+				       argv[optind + 1]);
 	a->target = argv[optind];
 	/* --iterations alone runs them all; --duration bounds either way. */
 	if (a->iterations_given && !a->duration_given)
@@ -387,8 +387,8 @@ static int choose_methods(struct pm_probe *p, const struct probe_args *a,
 			continue;
 		}
 		if (a->methods_given) {
-			pm_error(a->target, "%s: %s", pm_probe_method_name(a->methods[i]),
-				 why);
+			cli_error(a->target, "%s: %s", pm_probe_method_name(a->methods[i]),
+				  why);
 			return rc == -EACCES ? EXIT_PERMISSION : EXIT_UNSUPPORTED;
 		}
 		skipped[*nr_skipped].method = a->methods[i];
@@ -396,7 +396,7 @@ static int choose_methods(struct pm_probe *p, const struct probe_args *a,
 		(*nr_skipped)++;
 	}
 	if (!*nr_run) {
-		pm_error(a->target, "no method can run here");
+		cli_error(a->target, "no method can run here");
 		return EXIT_UNSUPPORTED;
 	}
 	return EXIT_OK;
@@ -410,7 +410,7 @@ static int open_exit_code(int rc)
 	case EIO:
 		return EXIT_FAIL;
 	default:
-		return pm_exit_code(rc);
+		return cli_exit_code(rc);
 	}
 }
 
@@ -449,20 +449,20 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (rc)
 		return rc;
 	if (strcmp(a.target, "anon") != 0) {
-		pf = pm_ctx_platform(ctx, &exit_code);
+		pf = ctx_platform(ctx, &exit_code);
 		if (!pf)
 			return exit_code;
 	}
 	rc = pm_probe_open(pf, a.target, &a.opts, &p, why, sizeof(why));
 	if (rc) {
-		pm_error(a.target, "%s", why[0] ? why : strerror(-rc));
+		cli_error(a.target, "%s", why[0] ? why : strerror(-rc));
 		return open_exit_code(rc);
 	}
 	for (size_t i = 0; i < a.nr_sizes; i++)
 		if (a.sizes[i] > pm_probe_target(p)->range) {
 			pm_probe_close(p);
-			return pm_usage_error(ctx, "size %u is larger than the probed range",
-					      a.sizes[i]);
+			return cli_usage_error(ctx, "size %u is larger than the probed range",
+					       a.sizes[i]);
 		}
 	exit_code = choose_methods(p, &a, methods, &nr_methods, skipped, &nr_skipped);
 	if (exit_code)
@@ -470,10 +470,10 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	rc = pm_probe_setup(p, a.cpu, &tm);
 	if (rc) {
 		if (rc == -EINVAL) {
-			exit_code = pm_usage_error(ctx, "CPU %d is not available to this process",
-						   a.cpu);
+			exit_code = cli_usage_error(ctx, "CPU %d is not available to this process",
+						    a.cpu);
 		} else {
-			pm_error(a.target, "cannot pin to a CPU: %s", strerror(-rc));
+			cli_error(a.target, "cannot pin to a CPU: %s", strerror(-rc));
 			exit_code = EXIT_FAIL;
 		}
 		goto out;
@@ -482,7 +482,7 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (a.csv) {
 		s.csv = fopen(a.csv, "we");
 		if (!s.csv) {
-			pm_error(a.csv, "%s", strerror(errno));
+			cli_error(a.csv, "%s", strerror(errno));
 			exit_code = errno == EACCES ? EXIT_PERMISSION : EXIT_FAIL;
 			goto out;
 		}
@@ -518,15 +518,15 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (s.progress)
 		fprintf(stderr, "\r\033[K");
 	if (rc == -EINTR) {
-		pm_error(a.target, "interrupted: the results so far follow");
+		cli_error(a.target, "interrupted: the results so far follow");
 		failed = true;
 	} else if (rc) {
-		pm_error(a.target, "%s", strerror(-rc));
+		cli_error(a.target, "%s", strerror(-rc));
 		exit_code = EXIT_FAIL;
 		goto out;
 	}
 	if (s.csv && (fclose(s.csv) != 0 || s.csv_failed)) {
-		pm_error(a.csv, "write error: %s", strerror(errno ? errno : EIO));
+		cli_error(a.csv, "write error: %s", strerror(errno ? errno : EIO));
 		failed = true;
 	}
 	s.csv = NULL;

@@ -358,7 +358,7 @@ static void print_summary(FILE *f, const char *file, const struct bundle *b,
 		if (o)
 			out_print_json(f, o);
 		else
-			pm_error(file, "written, but cannot describe it: out of memory");
+			cli_error(file, "written, but cannot describe it: out of memory");
 		return;
 	}
 	fprintf(f, "%s: %u files, %u links, %llu KiB", file, st->files, st->symlinks,
@@ -412,7 +412,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_OK;
 	}
 	if (argc - optind > 1)
-		return pm_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
 	if (optind < argc)
 		output = argv[optind];
 	gmtime_r(&now, &tm);
@@ -423,12 +423,12 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		output = default_name;
 	to_stdout = strcmp(output, "-") == 0;
 	if (to_stdout && isatty(STDOUT_FILENO))
-		return pm_usage_error(ctx, "standard output is a terminal: redirect it, or name a FILE");
+		return cli_usage_error(ctx, "standard output is a terminal: redirect it, or name a FILE");
 	if (!to_stdout && !force && lstat(output, &st) == 0) {
-		pm_error(output, "exists: remove it, name another file, or pass --force");
+		cli_error(output, "exists: remove it, name another file, or pass --force");
 		return EXIT_REFUSED;
 	}
-	if (!pm_ctx_platform(ctx, &exit_code))
+	if (!ctx_platform(ctx, &exit_code))
 		return exit_code;
 
 	if (to_stdout) {
@@ -444,7 +444,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 			fchmod(fd, 0666 & ~mask);
 	}
 	if (fd < 0) {
-		pm_error(output, "cannot create it: %s", strerror(errno));
+		cli_error(output, "cannot create it: %s", strerror(errno));
 		return errno == EACCES || errno == EPERM ? EXIT_PERMISSION : EXIT_FAIL;
 	}
 	rc = pm_archive_open(fd, &b.archive);
@@ -476,7 +476,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 fail:
 	if (temp[0])
 		unlink(temp);
-	pm_error(output, "cannot write the report: %s", strerror(-rc));
+	cli_error(output, "cannot write the report: %s", strerror(-rc));
 	free_captured(&b.list);
 	free_captured(&b.doctor);
 	return EXIT_FAIL;

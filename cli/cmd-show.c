@@ -178,7 +178,7 @@ static int print_json(const struct out_selection *platform_sel,
 		      const struct out_node *platform_root,
 		      const struct out_selection *sel, const struct out_node *root)
 {
-	struct json_object *jroot = out_to_json(&pm_object_spec, sel, root);
+	struct json_object *jroot = out_to_json(&object_spec, sel, root);
 	struct json_object *jplat = out_to_json(&platform_spec, platform_sel,
 						platform_root);
 	struct json_object *array, *jobj;
@@ -234,14 +234,14 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	/* Without -o every field that applies is shown, as in JSON. */
 	if (!opts.columns)
 		opts.output_all = true;
-	rc = select_columns(ctx, &pm_object_spec, &opts, selected, &sel);
+	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
 	if (rc)
 		return rc;
 	sel.explicit_columns = opts.columns != NULL;
 	platform_opts.output_all = true;
 	select_columns(ctx, &platform_spec, &platform_opts, 1, &platform_sel);
 
-	pf = pm_ctx_platform(ctx, &exit_code);
+	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
 	for (int i = optind; i < argc; i++) {
@@ -267,13 +267,13 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 				  &platform_root);
 		if (root.nr_children)
 			fputc('\n', stdout);
-		out_print_details(stdout, &pm_object_spec, &opts, &sel, &root);
+		out_print_details(stdout, &object_spec, &opts, &sel, &root);
 	}
 	out_node_free(&root);
 	out_node_free(&platform_root);
 	free_view(&view);
 	if (rc) {
-		pm_error(NULL, "%s", strerror(-rc));
+		cli_error(NULL, "%s", strerror(-rc));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -373,7 +373,7 @@ static void get_phys_id(const struct out_obj *obj, struct out_cell *cell)
 	set_u64(cell, AS(pm_dimm, obj)->phys_id);
 }
 
-static const struct out_column pm_columns[] = {
+static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
 	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev (table only)",
@@ -488,9 +488,9 @@ static const char *const kind_keys[PM_NR_KINDS] = {
 	[PM_DAXDEV] = "daxdevs",
 };
 
-const struct out_spec pm_object_spec = {
-	.columns = pm_columns,
-	.nr_columns = ARRAY_SIZE(pm_columns),
+const struct out_spec object_spec = {
+	.columns = object_columns,
+	.nr_columns = ARRAY_SIZE(object_columns),
 	.kind_keys = kind_keys,
 	.kind_names = pm_kind_names,
 	.nr_kinds = PM_NR_KINDS,

@@ -5,6 +5,6 @@
 
 #include "output.h"
 
-extern const struct out_spec pm_object_spec;
+extern const struct out_spec object_spec;
 
 #endif

@@ -17,7 +17,7 @@ static void vmessage(const char *object, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void pm_error(const char *object, const char *fmt, ...)
+void cli_error(const char *object, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -26,7 +26,7 @@ void pm_error(const char *object, const char *fmt, ...)
 	va_end(ap);
 }
 
-int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
+int cli_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,7 +41,7 @@ int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int pm_exit_code(int err)
+int cli_exit_code(int err)
 {
 	switch (err < 0 ? -err : err) {
 	case 0:
@@ -64,7 +64,7 @@ int pm_exit_code(int err)
 	}
 }
 
-struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
+struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
 {
 	int rc;
 
@@ -72,19 +72,19 @@ struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
 		return ctx->platform;
 	rc = pm_platform_scan(&ctx->platform);
 	if (rc < 0) {
-		pm_error(NULL, "cannot read the nvdimm subsystem: %s",
-			 strerror(-rc));
+		cli_error(NULL, "cannot read the nvdimm subsystem: %s",
+			  strerror(-rc));
 		*exit_code = EXIT_FAIL;
 		return NULL;
 	}
 	return ctx->platform;
 }
 
-struct pm_platform *pm_ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)
+struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)
 {
 	pm_platform_free(ctx->platform);
 	ctx->platform = NULL;
-	return pm_ctx_platform(ctx, exit_code);
+	return ctx_platform(ctx, exit_code);
 }
 
 bool output_option(int c, const char *arg, struct out_opts *opts)
@@ -116,16 +116,6 @@ bool output_option(int c, const char *arg, struct out_opts *opts)
 	}
 }
 
-void print_long_opts(const struct option *options)
-{
-	for (; options->name; options++) {
-		if (strcmp(options->name, "list-opts") == 0)
-			continue;
-		printf("--%s%s\n", options->name,
-		       options->has_arg == required_argument ? "=" : "");
-	}
-}
-
 int finish_stdout(int exit_code)
 {
 	bool failed = ferror(stdout);
@@ -134,22 +124,22 @@ int finish_stdout(int exit_code)
 	if (fflush(stdout) != 0)
 		failed = true;
 	if (failed) {
-		pm_error(NULL, "write error on standard output: %s",
-			 errno ? strerror(errno) : "I/O error");
+		cli_error(NULL, "write error on standard output: %s",
+			  errno ? strerror(errno) : "I/O error");
 		return exit_code ? exit_code : EXIT_FAIL;
 	}
 	return exit_code;
 }
 
-int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv)
+int cli_bad_option(struct pmemctl_ctx *ctx, int c, char **argv)
 {
 	const char *arg = argv[optind - 1];
 
 	if (c == ':')
-		return pm_usage_error(ctx, "option '%s' needs an argument", arg);
+		return cli_usage_error(ctx, "option '%s' needs an argument", arg);
 	if (optopt && optopt != '?')
-		return pm_usage_error(ctx, "unknown option '-%c'", optopt);
-	return pm_usage_error(ctx, "unknown option '%s'", arg);
+		return cli_usage_error(ctx, "unknown option '-%c'", optopt);
+	return cli_usage_error(ctx, "unknown option '%s'", arg);
 }
 
 int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
@@ -162,13 +152,13 @@ int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 	case 0:
 		return EXIT_OK;
 	case -EINVAL:
-		return pm_usage_error(ctx, "unknown column '%s' (see --list-columns)",
-				      bad);
+		return cli_usage_error(ctx, "unknown column '%s' (see --list-columns)",
+				       bad);
 	case -ENODATA:
-		return pm_usage_error(ctx, "no column named after -o");
+		return cli_usage_error(ctx, "no column named after -o");
 	default:
-		return pm_usage_error(ctx, "too many columns (at most %d)",
-				      OUT_MAX_COLUMNS);
+		return cli_usage_error(ctx, "too many columns (at most %d)",
+				       OUT_MAX_COLUMNS);
 	}
 }
 
@@ -185,21 +175,6 @@ int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
 	case OPT_CONFLICT:
 		return EXIT_USAGE;
 	default:
-		return pm_bad_option(ctx, c, argv);
-	}
-}
-
-int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
-		 const struct option *options, void (*usage)(void))
-{
-	switch (c) {
-	case 'h':
-		usage();
-		return EXIT_OK;
-	case OPT_LIST_OPTS:
-		print_long_opts(options);
-		return EXIT_OK;
-	default:
-		return pm_bad_option(ctx, c, argv);
+		return cli_bad_option(ctx, c, argv);
 	}
 }

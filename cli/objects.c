@@ -315,12 +315,12 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 			rc = add_filter((const void **)f->buses, &f->nr_buses, obj);
 			break;
 		}
-		pm_error(w->name, "no such bus, DIMM, region, namespace or dax device");
+		cli_error(w->name, "no such bus, DIMM, region, namespace or dax device");
 		return EXIT_NOT_FOUND;
 	}
 	if (rc) {
-		pm_error(w->name, "too many objects named (at most %d of a kind)",
-			 MAX_FILTER);
+		cli_error(w->name, "too many objects named (at most %d of a kind)",
+			  MAX_FILTER);
 		return EXIT_USAGE;
 	}
 	if (!obj) {
@@ -330,8 +330,8 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 				 w->name);
 		else
 			snprintf(shown, sizeof(shown), "%s", w->name);
-		pm_error(shown, "no such %s", kind == PM_DIMM ? "DIMM" :
-			 kind == PM_DAXDEV ? "dax device" : pm_kind_name(kind));
+		cli_error(shown, "no such %s", kind == PM_DIMM ? "DIMM" :
+			  kind == PM_DAXDEV ? "dax device" : pm_kind_name(kind));
 		return EXIT_NOT_FOUND;
 	}
 	return 0;

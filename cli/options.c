@@ -6,10 +6,14 @@
 #include "../lib/compat.h"
 #include "pmemctl.h"
 
-/* Options that cannot be combined, as util-linux's ul_excl_t lists them. */
-static const int exclusive[][2] = {
-	{ 'J', 'r' },		/* JSON has no raw form */
-	{ 'J', 'n' },		/* nor a header to leave out */
+/*
+ * Options that cannot be combined, as util-linux's ul_excl_t lists them;
+ * by long name, since a letter may mean something else in another command
+ * (-n is --name in create-namespace).
+ */
+static const char *const exclusive[][2] = {
+	{ "json", "raw" },		/* JSON has no raw form */
+	{ "json", "noheadings" },	/* nor a header to leave out */
 };
 
 void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
@@ -59,21 +63,24 @@ static void option_name(const struct cli_option *o, char *buf, size_t len)
 int cli_getopt(struct cli_getopt *g, int argc, char **argv)
 {
 	int c = getopt_long(argc, argv, g->shortopts, g->longopts, NULL);
+	const struct cli_option *given;
 
 	if (c == -1 || c == ':' || c == '?')
 		return c;
-	for (size_t i = 0; i < ARRAY_SIZE(exclusive); i++) {
-		int other = exclusive[i][0] == c ? exclusive[i][1] :
-			    exclusive[i][1] == c ? exclusive[i][0] : 0;
+	given = find_key(g->table, c);
+	for (size_t i = 0; given && i < ARRAY_SIZE(exclusive); i++) {
+		const char *other = !strcmp(exclusive[i][0], given->name) ? exclusive[i][1] :
+				    !strcmp(exclusive[i][1], given->name) ? exclusive[i][0] : NULL;
 
 		for (int j = 0; other && j < g->nr_seen; j++) {
+			const struct cli_option *seen = find_key(g->table, g->seen[j]);
 			char a[64], b[64];
 
-			if (g->seen[j] != other)
+			if (!seen || strcmp(seen->name, other))
 				continue;
-			option_name(find_key(g->table, other), a, sizeof(a));
-			option_name(find_key(g->table, c), b, sizeof(b));
-			pm_usage_error(g->ctx, "%s and %s cannot be combined", a, b);
+			option_name(seen, a, sizeof(a));
+			option_name(given, b, sizeof(b));
+			cli_usage_error(g->ctx, "%s and %s cannot be combined", a, b);
 			return OPT_CONFLICT;
 		}
 	}

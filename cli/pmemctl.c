@@ -85,23 +85,23 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (argc < 2)
-		return pm_usage_error(NULL, "no command given");
+		return cli_usage_error(NULL, "no command given");
 	if (strcmp(argv[1], "--sysroot") == 0 || strncmp(argv[1], "--sysroot=", 10) == 0) {
 		bool separate = argv[1][9] == '\0';
 
 		ctx.sysroot = separate ? argv[2] : argv[1] + 10;
 		if (!ctx.sysroot || !ctx.sysroot[0])
-			return pm_usage_error(NULL, "--sysroot needs a report: a .tar.gz bundle or its directory");
+			return cli_usage_error(NULL, "--sysroot needs a report: a .tar.gz bundle or its directory");
 		argc -= separate ? 2 : 1;
 		argv += separate ? 2 : 1;
 		if (argc < 2)
-			return pm_usage_error(NULL, "no command given");
+			return cli_usage_error(NULL, "no command given");
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		if (argc > 2 && !find_command(argv[2]))
-			return pm_usage_error(NULL, "'%s' is not a pmemctl command",
-					      argv[2]);
+			return cli_usage_error(NULL, "'%s' is not a pmemctl command",
+					       argv[2]);
 		if (argc > 2) {
 			char *help_argv[] = { argv[2], "--help", NULL };
 
@@ -121,23 +121,23 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	if (argv[1][0] == '-')
-		return pm_usage_error(NULL, "unknown option '%s'", argv[1]);
+		return cli_usage_error(NULL, "unknown option '%s'", argv[1]);
 
 	cmd = find_command(argv[1]);
 	if (!cmd)
-		return pm_usage_error(NULL, "'%s' is not a pmemctl command",
-				      argv[1]);
+		return cli_usage_error(NULL, "'%s' is not a pmemctl command",
+				       argv[1]);
 	ctx.cmd = cmd->name;
 	if (ctx.sysroot) {
 		char why[512];
 
 		if (!cmd->replayable)
-			return pm_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays list, show and doctor",
-					      cmd->name);
+			return cli_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays list, show and doctor",
+					       cmd->name);
 		rc = pm_replay_enter(ctx.sysroot, why, sizeof(why));
 		if (rc) {
-			pm_error(ctx.sysroot, "%s", why);
-			return pm_exit_code(rc);
+			cli_error(ctx.sysroot, "%s", why);
+			return cli_exit_code(rc);
 		}
 	}
 	rc = cmd->fn(argc - 1, argv + 1, &ctx);

@@ -51,22 +51,16 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
-void pm_error(const char *object, const char *fmt, ...)
+void cli_error(const char *object, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A usage error: the message, then a pointer to --help; returns EXIT_USAGE. */
-int pm_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
+int cli_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
  * For getopt_long's ':' and '?' (option strings start with ':' and opterr
  * is 0): names the bad option the way the user wrote it.
  */
-int pm_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
-/*
- * The options every command ends its switch with: -h/--help (usage to
- * stdout), --list-opts, and the bad-option message. Returns an exit code.
- */
-int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
-		 const struct option *options, void (*usage)(void));
+int cli_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
 /*
  * The same for a command whose options are a cli_option table; also ends
  * the command after a conflict cli_getopt() reported (EXIT_USAGE).
@@ -74,35 +68,12 @@ int other_option(struct pmemctl_ctx *ctx, int c, char **argv,
 int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
 		     const struct cli_option *table, void (*usage)(void));
 /* Maps a -errno from lib/ to the documented exit code. */
-int pm_exit_code(int err);
+int cli_exit_code(int err);
 
 /* The platform snapshot, scanned once per run; NULL after an error. */
-struct pm_platform *pm_ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
+struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
 /* A fresh snapshot, after a change or a wait; the old one is freed. */
-struct pm_platform *pm_ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
-
-/* Options every listing command takes: -J -o --output-all -n -r -b. */
-#define OUTPUT_SHORT_OPTS "Jo:nrb"
-#define OUTPUT_LONG_OPTS						\
-	{ "json", no_argument, NULL, 'J' },				\
-	{ "output", required_argument, NULL, 'o' },			\
-	{ "output-all", no_argument, NULL, OPT_OUTPUT_ALL },		\
-	{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },	\
-	{ "noheadings", no_argument, NULL, 'n' },			\
-	{ "raw", no_argument, NULL, 'r' },				\
-	{ "bytes", no_argument, NULL, 'b' }
-#define OUTPUT_HELP							\
-	"Output:\n"							\
-	"  -J, --json             JSON, one top-level object\n"	\
-	"  -o, --output LIST      columns to show; +LIST adds to the default\n" \
-	"      --output-all       show every column\n"			\
-	"      --list-columns     list the columns and exit\n"		\
-	"  -n, --noheadings       no header line\n"			\
-	"  -r, --raw              raw output: no tree, no alignment\n"	\
-	"  -b, --bytes            sizes in bytes\n"
-#define COMMON_LONG_OPTS						\
-	{ "help", no_argument, NULL, 'h' },				\
-	{ "list-opts", no_argument, NULL, OPT_LIST_OPTS }
+struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 
 /* Handles an output option; returns true when c was one. */
 bool output_option(int c, const char *arg, struct out_opts *opts);
@@ -110,8 +81,6 @@ bool output_option(int c, const char *arg, struct out_opts *opts);
 int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 		   const struct out_opts *opts, unsigned int kinds,
 		   struct out_selection *sel);
-/* Prints the long options of a command, for completion. */
-void print_long_opts(const struct option *options);
 
 /* Flushes stdout; a write error (full disk, closed pipe) is a failure. */
 int finish_stdout(int exit_code);

@@ -60,11 +60,11 @@ static struct json_object *list_json(struct pm_platform *pf,
 	struct json_object *j;
 	char bad[64];
 
-	if (out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)))
+	if (out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)))
 		return NULL;
 	if (build_object_tree(pf, selected, f, &root))
 		return NULL;
-	j = out_to_json(&pm_object_spec, &sel, &root);
+	j = out_to_json(&object_spec, &sel, &root);
 	out_node_free(&root);
 	return j;
 }
@@ -99,46 +99,46 @@ static void test_selection(void)
 	char bad[64];
 	size_t defaults;
 
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr > 3 && !sel.explicit_columns, "defaults select several columns");
 	defaults = sel.nr;
-	ok(strcmp(pm_object_spec.columns[sel.index[0]].name, "DEV") == 0,
+	ok(strcmp(object_spec.columns[sel.index[0]].name, "DEV") == 0,
 	   "DEV comes first");
 
 	opts.columns = "dev,size";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2 && sel.explicit_columns, "-o dev,size: two columns, any case");
 
 	opts.columns = "persistence_domain,available_size";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
-	   sel.nr == 2 && strcmp(pm_object_spec.columns[sel.index[0]].name, "PERSISTENCE") == 0,
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == 2 && strcmp(object_spec.columns[sel.index[0]].name, "PERSISTENCE") == 0,
 	   "-o takes JSON keys too");
 
 	opts.columns = "+UUID,STATE";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == defaults + 2 && !sel.explicit_columns,
 	   "-o +UUID,STATE adds two to the defaults");
 
 	opts.columns = "DEV,DEV,SIZE";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2, "a repeated column counts once");
 
 	opts.columns = "DEV,BOGUS";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -EINVAL &&
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -EINVAL &&
 	   strcmp(bad, "BOGUS") == 0, "unknown column named in the error");
 
 	opts.columns = ",";
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -ENODATA,
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == -ENODATA,
 	   "an empty list is refused");
 
 	opts.columns = NULL;
-	ok(out_select(&pm_object_spec, &opts, 1u << PM_DIMM, &sel, bad, sizeof(bad)) == 0 &&
+	ok(out_select(&object_spec, &opts, 1u << PM_DIMM, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr == 2, "DIMMs alone: only the default columns that apply (DEV, FLAGS)");
 
 	opts.columns = NULL;
 	opts.output_all = true;
-	ok(out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
-	   sel.nr == pm_object_spec.nr_columns, "--output-all selects all");
+	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
+	   sel.nr == object_spec.nr_columns, "--output-all selects all");
 }
 
 static void test_json_shape(void)
@@ -243,9 +243,9 @@ static void test_table(void)
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 
-	out_select(&pm_object_spec, &opts, ~0u, &sel, bad, sizeof(bad));
+	out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad));
 	build_object_tree(&platform, BIT(PM_REGION) | BIT(PM_NAMESPACE), &f, &root);
-	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	out_print(mem, &object_spec, &opts, &sel, &root);
 	fclose(mem);
 	ok(strcmp(buf, "region0 1G\nnamespace0.0 1008M\n") == 0,
 	   "raw table without headings (got '%s')", buf);
@@ -253,7 +253,7 @@ static void test_table(void)
 
 	opts.bytes = true;
 	mem = open_memstream(&buf, &len);
-	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	out_print(mem, &object_spec, &opts, &sel, &root);
 	fclose(mem);
 	ok(strcmp(buf, "region0 1073741824\nnamespace0.0 1056964608\n") == 0,
 	   "-b prints bytes");
@@ -261,7 +261,7 @@ static void test_table(void)
 
 	opts.raw = opts.noheadings = opts.bytes = false;
 	mem = open_memstream(&buf, &len);
-	out_print(mem, &pm_object_spec, &opts, &sel, &root);
+	out_print(mem, &object_spec, &opts, &sel, &root);
 	fclose(mem);
 	ok(strstr(buf, "DEV") == buf && strstr(buf, "-namespace0.0") != NULL,
 	   "table has a header and a tree (got '%s')", buf);
