@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/compat.h"
 #include "pmemctl.h"
 #include "../lib/flush.h"
 #include "../lib/pmem.h"
@@ -107,7 +108,7 @@ static const char *const flush_names[] = { "flush" };
 
 static const struct out_spec flush_spec = {
 	.columns = flush_columns,
-	.nr_columns = sizeof(flush_columns) / sizeof(flush_columns[0]),
+	.nr_columns = ARRAY_SIZE(flush_columns),
 	.kind_keys = flush_keys,
 	.kind_names = flush_names,
 	.nr_kinds = 1,

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/compat.h"
 #include "columns.h"
 #include "objects.h"
 #include "pmemctl.h"
@@ -107,7 +108,7 @@ static const char *const platform_keys[] = { "platform" };
 
 static const struct out_spec platform_spec = {
 	.columns = platform_columns,
-	.nr_columns = sizeof(platform_columns) / sizeof(platform_columns[0]),
+	.nr_columns = ARRAY_SIZE(platform_columns),
 	.kind_keys = platform_keys,
 	.kind_names = platform_keys,
 	.nr_kinds = 1,

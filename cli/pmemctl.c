@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/compat.h"
 #include "pmemctl.h"
 #include "../lib/pmem.h"
 #include "../lib/report.h"
@@ -34,7 +35,7 @@ static const struct command commands[] = {
 	  "measure what making a store durable costs on a target", false },
 };
 
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define NR_COMMANDS (ARRAY_SIZE(commands))
 
 static void usage(FILE *f)
 {

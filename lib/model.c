@@ -110,7 +110,7 @@ static const char *const mode_names[] = {
 
 const char *pm_ns_mode_name(enum pm_ns_mode mode)
 {
-	if ((size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+	if ((size_t)mode >= ARRAY_SIZE(mode_names))
 		return "unknown";
 	return mode_names[mode];
 }
@@ -131,7 +131,7 @@ int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode)
 		{ "dax", PM_MODE_DEVDAX },
 	};
 
-	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++) {
 		if (strcmp(aliases[i].name, name) == 0) {
 			*mode = aliases[i].mode;
 			return 0;

@@ -6,6 +6,7 @@
 
 #include <libkmod.h>
 
+#include "compat.h"
 #include "host.h"
 #include "pmem.h"
 
@@ -34,7 +35,7 @@ static int replayed_state(const char *name, enum pm_module_state *state)
 	while (rc && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %31s", module, word) != 2 || strcmp(module, name))
 			continue;
-		for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
 			if (strcmp(word, state_names[i]) == 0) {
 				*state = i;
 				rc = 0;

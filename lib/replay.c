@@ -16,19 +16,7 @@
 #include "archive.h"
 #include "host.h"
 #include "report.h"
-
-static int say(char *err, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *err, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#include "pmem.h"
 
 static int write_file(const char *path, const char *text)
 {
@@ -74,20 +62,20 @@ static int private_namespace(char *err, size_t len)
 		int why = errno;
 
 		if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
-			return say(err, len, rc, "unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=0): run as root, or set it to 1");
+			return pm_explain(err, len, rc, "unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=0): run as root, or set it to 1");
 		if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
-			return say(err, len, rc, "user namespaces are disabled (sysctl user.max_user_namespaces=0): run as root");
-		return say(err, len, rc, "cannot create a private mount namespace (%s): run as root, or allow unprivileged user namespaces",
-			   strerror(why));
+			return pm_explain(err, len, rc, "user namespaces are disabled (sysctl user.max_user_namespaces=0): run as root");
+		return pm_explain(err, len, rc, "cannot create a private mount namespace (%s): run as root, or allow unprivileged user namespaces",
+				  strerror(why));
 	}
 	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
 	if (write_file("/proc/self/uid_map", map) < 0)
-		return say(err, len, -EPERM, "cannot map uid %u in the user namespace", uid);
+		return pm_explain(err, len, -EPERM, "cannot map uid %u in the user namespace", uid);
 	/* Unprivileged gid maps need setgroups denied first. */
 	write_file("/proc/self/setgroups", "deny\n");
 	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
 	if (write_file("/proc/self/gid_map", map) < 0)
-		return say(err, len, -EPERM, "cannot map gid %u in the user namespace", gid);
+		return pm_explain(err, len, -EPERM, "cannot map gid %u in the user namespace", gid);
 	return 0;
 }
 
@@ -146,14 +134,14 @@ static int dev_standins(char *err, size_t len)
 	DIR *dir;
 
 	if (old < 0)
-		return say(err, len, -errno, "cannot open /dev: %s", strerror(errno));
+		return pm_explain(err, len, -errno, "cannot open /dev: %s", strerror(errno));
 	if (mount("pmemctl-replay-dev", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=0755") < 0)
-		return say(err, len, -errno, "cannot mount a tmpfs over /dev: %s", strerror(errno));
+		return pm_explain(err, len, -errno, "cannot mount a tmpfs over /dev: %s", strerror(errno));
 	devfd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fdopendir(dup(old));
 	if (devfd < 0 || !dir)
-		return say(err, len, -errno, "cannot populate /dev: %s", strerror(errno));
+		return pm_explain(err, len, -errno, "cannot populate /dev: %s", strerror(errno));
 	while ((entry = readdir(dir))) {
 		char target[PATH_MAX];
 
@@ -178,41 +166,41 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 	int rc, dirfd = -1;
 
 	if (stat(source, &st) < 0)
-		return say(err, len, -errno, "%s", strerror(errno));
+		return pm_explain(err, len, -errno, "%s", strerror(errno));
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-		return say(err, len, -EINVAL, "not a report: give a .tar.gz bundle or the directory it was extracted to");
+		return pm_explain(err, len, -EINVAL, "not a report: give a .tar.gz bundle or the directory it was extracted to");
 	if (S_ISDIR(st.st_mode)) {
 		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
-			return say(err, len, -errno, "%s", strerror(errno));
+			return pm_explain(err, len, -errno, "%s", strerror(errno));
 		rc = is_report_dir(dirfd);
 		close(dirfd);
 		if (!rc)
-			return say(err, len, -EINVAL, "not a report directory (it has no sys/ and " PM_REPORT_DIR "/)");
+			return pm_explain(err, len, -EINVAL, "not a report directory (it has no sys/ and " PM_REPORT_DIR "/)");
 	}
 	rc = private_namespace(err, len);
 	if (rc)
 		return rc;
 	/* Nothing done here may reach the real mount table. */
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
-		return say(err, len, -errno, "cannot make the mount namespace private: %s",
+		return pm_explain(err, len, -errno, "cannot make the mount namespace private: %s",
 			   strerror(errno));
 	/* Opened in the new namespace: a bind mount takes no path from the old. */
 	if (S_ISDIR(st.st_mode)) {
 		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
-			return say(err, len, -errno, "%s", strerror(errno));
+			return pm_explain(err, len, -errno, "%s", strerror(errno));
 	} else {
 		int top;
 
 		/* Extracted into a tmpfs that vanishes with this process. */
 		if (mount("pmemctl-replay", "/sys", "tmpfs", MS_NOSUID | MS_NODEV,
 			  "mode=0755") < 0)
-			return say(err, len, -errno, "cannot mount a tmpfs for the bundle: %s",
+			return pm_explain(err, len, -errno, "cannot mount a tmpfs for the bundle: %s",
 				   strerror(errno));
 		if (mkdir("/sys/bundle", 0755) < 0 ||
 		    (top = open("/sys/bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return say(err, len, -errno, "cannot create the replay directory: %s",
+			return pm_explain(err, len, -errno, "cannot create the replay directory: %s",
 				   strerror(errno));
 		rc = pm_archive_extract(source, top, err, len);
 		close(top);
@@ -220,17 +208,17 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 			return rc;
 		dirfd = open("/sys/bundle", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
-			return say(err, len, -errno, "%s", strerror(errno));
+			return pm_explain(err, len, -errno, "%s", strerror(errno));
 		if (!is_report_dir(dirfd)) {
 			close(dirfd);
-			return say(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
+			return pm_explain(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
 		}
 	}
 	/* The bundle stays reachable through the descriptor once /sys hides it. */
 	snprintf(root, sizeof(root), "/proc/self/fd/%d", dirfd);
 	snprintf(sys_path, sizeof(sys_path), "%s/sys", root);
 	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0)
-		return say(err, len, -errno, "cannot bind the capture over /sys: %s",
+		return pm_explain(err, len, -errno, "cannot bind the capture over /sys: %s",
 			   strerror(errno));
 	rc = dev_standins(err, len);
 	if (rc)

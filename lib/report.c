@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "host.h"
 #include "pmem.h"
 #include "report.h"
@@ -279,7 +280,7 @@ static void collect_roots(struct capture *c)
 {
 	size_t kept = 0;
 
-	for (size_t i = 0; i < sizeof(link_dirs) / sizeof(link_dirs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(link_dirs); i++)
 		for_each_link(c, link_dirs[i], collect_root);
 	qsort(c->roots, c->nr_roots, sizeof(*c->roots), compare_strings);
 	for (size_t i = 0; i < c->nr_roots; i++) {
@@ -303,7 +304,7 @@ static void capture_sysfs(struct capture *c)
 	collect_roots(c);
 	for (size_t i = 0; i < c->nr_roots; i++)
 		capture_tree(c, c->roots[i]);
-	for (size_t i = 0; i < sizeof(link_dirs) / sizeof(link_dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(link_dirs); i++) {
 		struct stat st;
 
 		if (stat(link_dirs[i], &st) < 0)
@@ -311,7 +312,7 @@ static void capture_sysfs(struct capture *c)
 		add_dir(c, link_dirs[i]);
 		for_each_link(c, link_dirs[i], keep_link);
 	}
-	for (size_t i = 0; i < sizeof(driver_dirs) / sizeof(driver_dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(driver_dirs); i++) {
 		struct dirent **drivers;
 		int n = scandir(driver_dirs[i], &drivers, NULL, alphasort);
 
@@ -329,7 +330,7 @@ static void capture_sysfs(struct capture *c)
 		if (n >= 0)
 			free(drivers);
 	}
-	for (size_t i = 0; i < sizeof(device_link_dirs) / sizeof(device_link_dirs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(device_link_dirs); i++)
 		for_each_link(c, device_link_dirs[i], keep_link_into_roots);
 }
 
@@ -407,7 +408,7 @@ static bool pmem_mount(struct capture *c, const char *line)
 static bool nvdimm_message(struct capture *c, const char *line)
 {
 	(void)c;
-	for (size_t i = 0; i < sizeof(log_words) / sizeof(log_words[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(log_words); i++)
 		if (strstr(line, log_words[i]))
 			return true;
 	return false;
@@ -430,7 +431,7 @@ static void capture_modules(struct capture *c)
 	char text[1024];
 	size_t used = 0;
 
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		enum pm_module_state state;
 
 		if (pm_module_state(modules[i], &state) == 0)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/compat.h"
 #include "tap.h"
 #include "lib/archive.h"
 
@@ -90,7 +91,7 @@ int main(void)
 
 		snprintf(link_entry, sizeof(link_entry), "l:top/link>%s", long_link);
 		snprintf(archive, sizeof(archive), "%s/good.tar.gz", dir);
-		write_archive(archive, entries, sizeof(entries) / sizeof(entries[0]));
+		write_archive(archive, entries, ARRAY_SIZE(entries));
 	}
 	snprintf(into, sizeof(into), "%s/good", dir);
 	rc = extract(archive, into, err, sizeof(err));
@@ -121,7 +122,7 @@ int main(void)
 		{ "f:top/./x", "a '.' component" },
 		{ "f:notop", "no top directory" },
 	};
-	for (size_t i = 0; i < sizeof(unsafe) / sizeof(unsafe[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(unsafe); i++) {
 		const char *entries[] = { unsafe[i][0] };
 
 		snprintf(archive, sizeof(archive), "%s/unsafe%zu.tar.gz", dir, i);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/compat.h"
 #include "tap.h"
 #include "lib/pmem.h"
 
@@ -245,7 +246,7 @@ static void test_domain_reasons(void)
 		{ "ACPI.NFIT", PM_DOMAIN_CPU_CACHE, NULL },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct fixture fx = { 0 };
 		struct pm_region *r = region(&fx, cases[i].provider, cases[i].domain);
 		const char *why;
