@@ -82,6 +82,8 @@ static void get_nr_namespaces(const struct out_obj *obj, struct out_cell *cell)
 		cell->u += pf->namespaces[i]->active;
 }
 
+enum { SHOW_PLATFORM, SHOW_DOCUMENT };
+
 static const struct out_column platform_columns[] = {
 	{ "NAME", NULL, "platform", OUT_STRING, 1, 0, get_name },
 	{ "PERSISTENCE", "persistence_domain",
@@ -102,16 +104,21 @@ static const struct out_column platform_columns[] = {
 	  get_nr_regions },
 	{ "NAMESPACES", "namespaces", "number of active namespaces", OUT_UINT, 1,
 	  0, get_nr_namespaces },
+	{ "PLATFORM", "platform", "the platform verdict (then the object arrays of list)",
+	  OUT_OBJECT, 1 << SHOW_DOCUMENT, 0, NULL, SHOW_PLATFORM },
 };
 
-static const char *const platform_keys[] = { "platform" };
+static const char *const platform_keys[] = {
+	[SHOW_PLATFORM] = "platform",
+	[SHOW_DOCUMENT] = "show",
+};
 
 static const struct out_spec platform_spec = {
 	.columns = platform_columns,
 	.nr_columns = ARRAY_SIZE(platform_columns),
 	.kind_keys = platform_keys,
 	.kind_names = platform_keys,
-	.nr_kinds = 1,
+	.nr_kinds = ARRAY_SIZE(platform_keys),
 };
 
 static int make_view(const struct pm_platform *pf, struct platform_view *view)
@@ -176,35 +183,26 @@ static void usage(void)
 }
 
 static int print_json(const struct out_selection *platform_sel,
-		      const struct out_node *platform_root,
+		      const struct platform_view *view,
 		      const struct out_selection *sel, const struct out_node *root)
 {
-	struct json_object *jroot = out_to_json(&object_spec, sel, root);
-	struct json_object *jplat = out_to_json(&platform_spec, platform_sel,
-						platform_root);
-	struct json_object *array, *jobj;
+	struct out_node doc = { .obj = { SHOW_DOCUMENT, NULL } };
+	struct json_object *jdoc = NULL, *jobjects = NULL;
+	int rc = -ENOMEM;
 
-	if (!jroot || !jplat) {
-		json_object_put(jroot);
-		json_object_put(jplat);
-		return -ENOMEM;
+	/* The platform first, then the object arrays as list prints them. */
+	if (out_node_add(&doc, SHOW_PLATFORM, view))
+		jdoc = out_document_json(&platform_spec, platform_sel, &doc);
+	if (jdoc)
+		jobjects = out_to_json(&object_spec, sel, root);
+	if (jobjects && !out_json_append(jdoc, jobjects)) {
+		out_print_json(stdout, jdoc);
+		jdoc = NULL;
+		rc = 0;
 	}
-	/* One platform: an object, not an array of one. */
-	json_object_object_get_ex(jplat, "platform", &array);
-	jobj = json_object_get(json_object_array_get_idx(array, 0));
-	json_object_put(jplat);
-	/* The platform comes first: re-add the object arrays after it. */
-	{
-		struct json_object *ordered = json_object_new_object();
-
-		json_object_object_add(ordered, "platform", jobj);
-		json_object_object_foreach(jroot, key, val)
-			json_object_object_add(ordered, key, json_object_get(val));
-		json_object_put(jroot);
-		jroot = ordered;
-	}
-	out_print_json(stdout, jroot);
-	return 0;
+	json_object_put(jdoc);
+	out_node_free(&doc);
+	return rc;
 }
 
 int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
@@ -262,7 +260,7 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (!rc)
 		rc = build_object_tree(pf, selected, &filter, &root);
 	if (!rc && opts.json) {
-		rc = print_json(&platform_sel, &platform_root, &sel, &root);
+		rc = print_json(&platform_sel, &view, &sel, &root);
 	} else if (!rc) {
 		out_print_details(stdout, &platform_spec, &opts, &platform_sel,
 				  &platform_root);

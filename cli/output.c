@@ -376,6 +376,17 @@ struct json_object *out_document_json(const struct out_spec *spec,
 	return node_to_json(spec, sel, node);
 }
 
+int out_json_append(struct json_object *dst, struct json_object *src)
+{
+	json_object_object_foreach(src, key, val)
+		if (json_object_object_add(dst, key, json_object_get(val)) < 0) {
+			json_object_put(src);
+			return -ENOMEM;
+		}
+	json_object_put(src);
+	return 0;
+}
+
 /* ----------------------------------------------------------------- table */
 
 struct table_row {

@@ -128,6 +128,8 @@ void out_print_details(FILE *f, const struct out_spec *spec,
 struct json_object *out_document_json(const struct out_spec *spec,
 				      const struct out_selection *sel,
 				      const struct out_node *node);
+/* Moves src's keys, in order, after dst's (show: the platform, then list's arrays). */
+int out_json_append(struct json_object *dst, struct json_object *src);
 /* Every command's JSON looks the same: pretty, spaced, "/" unescaped. */
 void out_print_json(FILE *f, struct json_object *j);	/* and puts j */
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);

@@ -53,11 +53,11 @@ static bool take_field(char **cursor, char *out, size_t len)
 	return true;
 }
 
-static bool parse_mountinfo(char *line, struct pm_mount *m)
+bool pm_mountinfo_parse(const char *line, struct pm_mount *m)
 {
 	char field[64];
 	unsigned int maj, min;
-	char *p = line;
+	char *p = (char *)line;
 
 	memset(m, 0, sizeof(*m));
 	/* mount id, parent id */
@@ -85,7 +85,7 @@ static bool parse_mountinfo(char *line, struct pm_mount *m)
 const struct pm_mount *pm_mounts_next(struct pm_mounts *it)
 {
 	while (it->f && fgets(it->line, sizeof(it->line), it->f))
-		if (parse_mountinfo(it->line, &it->mount))
+		if (pm_mountinfo_parse(it->line, &it->mount))
 			return &it->mount;
 	return NULL;
 }

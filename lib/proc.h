@@ -32,6 +32,9 @@ int pm_mounts_open(struct pm_mounts *it);
 const struct pm_mount *pm_mounts_next(struct pm_mounts *it);
 void pm_mounts_close(struct pm_mounts *it);
 
+/* One mountinfo line decoded; false when it is not one. */
+bool pm_mountinfo_parse(const char *line, struct pm_mount *m);
+
 /* The first mount of the filesystem on dev; false when none. */
 bool pm_mount_of_dev(dev_t dev, struct pm_mount *out);
 /*

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "compat.h"
 #include "host.h"
 #include "pmem.h"
+#include "proc.h"
 #include "report.h"
 
 /* An attribute is a page at most; binary ones (the NFIT) are small too. */
@@ -395,10 +397,12 @@ static bool first_cpu(struct capture *c, const char *line)
 
 static bool pmem_mount(struct capture *c, const char *line)
 {
+	struct pm_mount m;
 	char devno[32];
 
-	if (sscanf(line, "%*d %*d %31s", devno) != 1)
+	if (!pm_mountinfo_parse(line, &m))
 		return false;
+	snprintf(devno, sizeof(devno), "%u:%u", major(m.dev), minor(m.dev));
 	for (size_t i = 0; i < c->nr_blockdevs; i++)
 		if (strcmp(devno, c->blockdevs[i]) == 0)
 			return true;
