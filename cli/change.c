@@ -215,6 +215,7 @@ static void compose_options(const struct change_verb *verb,
 	static const struct cli_option common[] = {
 		{ "dry-run", CHANGE_OPT_DRY_RUN, NULL, "print the plan; change nothing" },
 		{ "json", 'J', NULL, "JSON report" },
+		{ "list-columns", OPT_LIST_COLUMNS, NULL, "the JSON report's keys (with -J: as JSON)" },
 		CLI_COMMON_OPTIONS,
 	};
 	size_t n = 0;
@@ -236,6 +237,7 @@ static int parse_options(struct change *ch, int argc, char **argv)
 	const struct change_verb *verb = ch->verb;
 	struct cli_option table[CHANGE_MAX_OPTIONS];
 	const char *noun = target_noun(verb);
+	bool list_columns = false;
 	struct cli_getopt g;
 	int c, rc;
 
@@ -252,6 +254,9 @@ static int parse_options(struct change *ch, int argc, char **argv)
 		case 'J':
 			ch->json = true;
 			continue;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
+			continue;
 		case 'h':
 			printf("%s", verb->usage);
 			cli_print_options(stdout, table);
@@ -263,6 +268,10 @@ static int parse_options(struct change *ch, int argc, char **argv)
 			return cli_other_option(ch->ctx, c, argv, table, NULL);
 		if (rc)
 			return rc;
+	}
+	if (list_columns) {
+		out_list_columns(stdout, &change_report_spec, ch->json);
+		return EXIT_OK;
 	}
 	if (optind + 1 != argc) {
 		if (optind == argc)

@@ -165,6 +165,7 @@ static const struct cli_option options[] = {
 	{ "strict", OPT_STRICT, NULL, "'not needed' is an error (exit 8)" },
 	{ "dry-run", OPT_DRY_RUN, NULL, "say what would be done; flush nothing" },
 	{ "json", 'J', NULL, "JSON: {\"flushes\": [...]}" },
+	{ "list-columns", OPT_LIST_COLUMNS, NULL, "the JSON keys (with -J: as JSON)" },
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -275,9 +276,16 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'J':
 			opts.json = true;
 			break;
+		case OPT_LIST_COLUMNS:
+			opts.list_columns = true;
+			break;
 		default:
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
+	}
+	if (opts.list_columns) {
+		out_list_columns(stdout, &flush_spec, opts.json);
+		return EXIT_OK;
 	}
 	if (optind == argc)
 		return cli_usage_error(ctx, "no target given (a region, namespace, device, path or 'all')");

@@ -164,6 +164,7 @@ static const struct cli_option options[] = {
 	{ "json", 'J', NULL, "JSON: {\"platform\": {...}, \"regions\": [...]}" },
 	{ "output", 'o', "LIST", "only these fields (see list --list-columns)" },
 	{ "bytes", 'b', NULL, "sizes in bytes" },
+	{ "list-columns", OPT_LIST_COLUMNS, NULL, "the platform's keys (with -J: as JSON);\nthe objects' are list's" },
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -229,6 +230,10 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 		default:
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
+	}
+	if (opts.list_columns) {
+		out_list_columns(stdout, &platform_spec, opts.json);
+		return EXIT_OK;
 	}
 	/* Without -o every field that applies is shown, as in JSON. */
 	if (!opts.columns)
