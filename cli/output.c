@@ -29,7 +29,15 @@ static const struct out_column *find_column(const struct out_spec *spec,
 	return NULL;
 }
 
-static int add_column(struct out_selection *sel, size_t index)
+bool out_selected(const struct out_selection *sel, size_t index)
+{
+	for (size_t i = 0; i < sel->nr; i++)
+		if (sel->index[i] == index)
+			return true;
+	return false;
+}
+
+int out_select_add(struct out_selection *sel, size_t index)
 {
 	for (size_t i = 0; i < sel->nr; i++)
 		if (sel->index[i] == index)
@@ -51,7 +59,7 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 	memset(sel, 0, sizeof(*sel));
 	if (opts->output_all) {
 		for (i = 0; i < spec->nr_columns; i++)
-			add_column(sel, i);
+			out_select_add(sel, i);
 		sel->explicit_columns = false;
 		return 0;
 	}
@@ -61,7 +69,7 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 		for (i = 0; i < spec->nr_columns; i++)
 			if ((spec->columns[i].flags & OUT_DEFAULT) &&
 			    (spec->columns[i].kinds & kinds))
-				add_column(sel, i);
+				out_select_add(sel, i);
 		if (!list)
 			return 0;
 		list++;
@@ -76,7 +84,7 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 			return -EINVAL;
 		}
 		if (len) {
-			rc = add_column(sel, index);
+			rc = out_select_add(sel, index);
 			if (rc)
 				return rc;
 		}
@@ -286,6 +294,28 @@ static int nested_json(const struct out_spec *spec,
 	return 0;
 }
 
+/* "group.key": the value goes into the row's object "group". */
+static int add_value(struct json_object *jobj, const char *key,
+		     struct json_object *value)
+{
+	const char *dot = strchr(key, '.');
+	struct json_object *group;
+	char name[64];
+
+	if (!dot)
+		return json_object_object_add(jobj, key, value) < 0 ? -ENOMEM : 0;
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - key), key);
+	if (!json_object_object_get_ex(jobj, name, &group)) {
+		group = json_object_new_object();
+		if (!group || json_object_object_add(jobj, name, group) < 0) {
+			json_object_put(group);
+			json_object_put(value);
+			return -ENOMEM;
+		}
+	}
+	return add_value(group, dot + 1, value);
+}
+
 static struct json_object *node_to_json(const struct out_spec *spec,
 					const struct out_selection *sel,
 					const struct out_node *node)
@@ -307,6 +337,9 @@ static struct json_object *node_to_json(const struct out_spec *spec,
 
 		if (!col->key || !column_applies(col, node->obj.kind))
 			continue;
+		if (!sel->explicit_columns && (col->flags & OUT_ON_REQUEST) &&
+		    !out_selected(sel, i))
+			continue;
 		if (col->type == OUT_OBJECT || col->type == OUT_ARRAY) {
 			if (nested_json(spec, sel, node, col, &value)) {
 				json_object_put(jobj);
@@ -316,7 +349,10 @@ static struct json_object *node_to_json(const struct out_spec *spec,
 			get_cell(col, &node->obj, &cell);
 			value = cell_to_json(col, &cell);
 		}
-		json_object_object_add(jobj, col->key, value);
+		if (add_value(jobj, col->key, value)) {
+			json_object_put(jobj);
+			return NULL;
+		}
 	}
 	if (add_children_json(spec, sel, node, jobj)) {
 		json_object_put(jobj);

@@ -43,11 +43,20 @@ enum out_column_flags {
 	OUT_DEFAULT = 1 << 0,	/* shown without -o */
 	OUT_TREE = 1 << 1,	/* carries the tree glyphs in the table */
 	OUT_RIGHT = 1 << 2,	/* right-aligned in the table */
+	/*
+	 * JSON carries it only when selected (-o, --output-all, or the command
+	 * adds it to the selection): its value costs, or it is an option's.
+	 */
+	OUT_ON_REQUEST = 1 << 3,
 };
 
 struct out_column {
 	const char *name;	/* header and -o name */
-	const char *key;	/* JSON key; NULL: table only */
+	/*
+	 * JSON key; NULL: table only. "group.key" nests the value in the
+	 * object "group" of the row (made where its first key falls).
+	 */
+	const char *key;
 	const char *help;
 	enum out_type type;
 	unsigned int kinds;	/* bit per kind the column applies to */
@@ -100,6 +109,9 @@ struct out_selection {
 int out_select(const struct out_spec *spec, const struct out_opts *opts,
 	       unsigned int kinds, struct out_selection *sel, char *bad,
 	       size_t bad_len);
+/* Adds columns[index] if it is not selected yet: 0 or -E2BIG. */
+int out_select_add(struct out_selection *sel, size_t index);
+bool out_selected(const struct out_selection *sel, size_t index);
 
 struct out_node *out_node_add(struct out_node *parent, int kind,
 			      const void *ptr);

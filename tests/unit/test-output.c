@@ -365,9 +365,54 @@ static void test_document(void)
 	out_node_free(&doc);
 }
 
+/* "group.key" nests; OUT_ON_REQUEST keys only when selected. */
+static void test_groups(void)
+{
+	static const struct out_column cols[] = {
+		{ "DEV", "dev", "a row", OUT_STRING, 1, OUT_DEFAULT, get_text },
+		{ "A", "health.a", "nested", OUT_STRING, 1, OUT_ON_REQUEST, get_text },
+		{ "B", "health.b", "nested too", OUT_STRING, 1, OUT_ON_REQUEST, get_text },
+		{ "C", "c", "after the group", OUT_STRING, 1, 0, get_text },
+	};
+	static const char *const keys[] = { "rows" };
+	static const struct out_spec spec = {
+		.columns = cols, .nr_columns = 4, .kind_keys = keys,
+		.kind_names = keys, .nr_kinds = 1,
+	};
+	struct out_opts opts = { .json = true };
+	struct out_node root = { .child_kinds = 1 };
+	struct out_selection sel;
+	struct json_object *j;
+	const char *text;
+
+	out_node_add(&root, 0, "x");
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	j = out_to_json(&spec, &sel, &root);
+	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+	ok(strcmp(text, "{\"rows\":[{\"dev\":\"x\",\"c\":\"x\"}]}") == 0,
+	   "OUT_ON_REQUEST: not in JSON unless selected (got %s)", text);
+	json_object_put(j);
+	out_select_add(&sel, 2);
+	out_select_add(&sel, 1);
+	j = out_to_json(&spec, &sel, &root);
+	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+	ok(strcmp(text, "{\"rows\":[{\"dev\":\"x\",\"health\":{\"a\":\"x\",\"b\":\"x\"},\"c\":\"x\"}]}") == 0,
+	   "selected: \"group.key\" nests in declaration order (got %s)", text);
+	json_object_put(j);
+	opts.columns = "health.b,dev";
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	j = out_to_json(&spec, &sel, &root);
+	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+	ok(strcmp(text, "{\"rows\":[{\"health\":{\"b\":\"x\"},\"dev\":\"x\"}]}") == 0,
+	   "-o names a nested key (got %s)", text);
+	json_object_put(j);
+	out_node_free(&root);
+}
+
 int main(void)
 {
 	test_selection();
+	test_groups();
 	test_document();
 	test_float();
 	test_json_shape();
