@@ -57,6 +57,7 @@ static const struct cli_option options[] = {
 	{ "namespaces", 'N', NULL, "include namespaces" },
 	{ "daxdevs", 'X', NULL, "include dax devices" },
 	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
+	{ "health", 'H', NULL, "include DIMM health (SMART; implies -D\nwhen no object kind is given)" },
 	CLI_HEADING("Filters:"),
 	{ "bus", OPT_BUS, "BUS", "only objects on BUS" },
 	{ "dimm", 'd', "DIMM", "only objects using DIMM" },
@@ -94,6 +95,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct pm_platform *pf;
 	struct cli_getopt g;
 	unsigned int selected = 0;
+	bool health = false;
 	int c, rc, exit_code = EXIT_OK;
 
 	cli_getopt_init(&g, ctx, options);
@@ -118,6 +120,9 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			break;
 		case 'i':
 			filter.idle = true;
+			break;
+		case 'H':
+			health = true;
 			break;
 		case OPT_BUS:
 		case 'd':
@@ -153,10 +158,14 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_OK;
 	}
 	if (!selected)
-		selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
+		selected = health ? 1u << PM_DIMM :
+			   (1u << PM_REGION) | (1u << PM_NAMESPACE);
 	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
 	if (rc)
 		return rc;
+	if (health && object_select_health(&sel, opts.json))
+		return cli_usage_error(ctx, "too many columns (at most %d)",
+				       OUT_MAX_COLUMNS);
 
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
@@ -176,5 +185,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	if (!pf->nr_buses && isatty(STDOUT_FILENO))
 		explain_empty_platform();
+	if (object_health_denied(pf) && isatty(STDOUT_FILENO))
+		fprintf(stderr, "pmemctl: reading SMART health needs root: its values are null\n");
 	return EXIT_OK;
 }

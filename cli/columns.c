@@ -5,6 +5,7 @@
 
 #include "columns.h"
 #include "../lib/compat.h"
+#include "../lib/health.h"
 #include "../lib/pmem.h"
 
 #define BUS (1u << PM_BUS)
@@ -373,6 +374,76 @@ static void get_phys_id(const struct out_obj *obj, struct out_cell *cell)
 	set_u64(cell, AS(pm_dimm, obj)->phys_id);
 }
 
+/* SMART: read on first use (pm_dimm_health()), null where unknown. */
+static const struct pm_health *health_of(const struct out_obj *obj)
+{
+	return pm_dimm_health(AS(pm_dimm, obj));
+}
+
+/* ndctl's temperatures: 1/16 degree steps, as many decimals as needed. */
+static void set_temp(struct out_cell *cell, const struct pm_health_temp *t)
+{
+	double scaled = t->celsius * 10;
+
+	cell->null = !t->valid;
+	cell->f = t->celsius;
+	for (cell->decimals = 1; cell->decimals < 4 && scaled != (long)scaled;
+	     cell->decimals++)
+		scaled *= 10;
+}
+
+#define HEALTH_GETTER(name, setter, field)				\
+static void get_##name(const struct out_obj *obj, struct out_cell *cell)	\
+{									\
+	setter(cell, &health_of(obj)->field);				\
+}
+
+static void set_hint(struct out_cell *cell, const struct pm_health_uint *u)
+{
+	cell->null = !u->valid;
+	cell->i = u->value;
+}
+
+static void set_hbool(struct out_cell *cell, const struct pm_health_bool *b)
+{
+	cell->null = !b->valid;
+	cell->b = b->value;
+}
+
+static void get_health_state(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, health_of(obj)->state);
+}
+
+static void get_shutdown_state(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, health_of(obj)->shutdown_state);
+}
+
+HEALTH_GETTER(temperature, set_temp, temperature)
+HEALTH_GETTER(ctrl_temperature, set_temp, ctrl_temperature)
+HEALTH_GETTER(spares, set_hint, spares)
+HEALTH_GETTER(alarm_temperature, set_hbool, alarm_temperature)
+HEALTH_GETTER(alarm_ctrl_temperature, set_hbool, alarm_ctrl_temperature)
+HEALTH_GETTER(alarm_spares, set_hbool, alarm_spares)
+HEALTH_GETTER(alarm_enabled_temperature, set_hbool, alarm_enabled_temperature)
+HEALTH_GETTER(temperature_threshold, set_temp, temperature_threshold)
+HEALTH_GETTER(alarm_enabled_ctrl_temperature, set_hbool,
+	      alarm_enabled_ctrl_temperature)
+HEALTH_GETTER(ctrl_temperature_threshold, set_temp, ctrl_temperature_threshold)
+HEALTH_GETTER(alarm_enabled_spares, set_hbool, alarm_enabled_spares)
+HEALTH_GETTER(spares_threshold, set_hint, spares_threshold)
+HEALTH_GETTER(life_used, set_hint, life_used)
+HEALTH_GETTER(shutdown_count, set_hint, shutdown_count)
+
+static void get_dirty_shutdown(const struct out_obj *obj, struct out_cell *cell)
+{
+	int64_t count = health_of(obj)->dirty_shutdown;
+
+	cell->i = count;
+	cell->null = count < 0;
+}
+
 static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
@@ -478,6 +549,58 @@ static const struct out_column object_columns[] = {
 	  OUT_BOOL, DIMM, 0, get_failed_map },
 	{ "SMART_EVENT", "flag_smart_event", "a SMART event is pending",
 	  OUT_BOOL, DIMM, 0, get_smart_event },
+#define H (OUT_ON_REQUEST)
+#define HR (OUT_ON_REQUEST | OUT_RIGHT)
+	{ "HEALTH", "health.health_state",
+	  "SMART health: ok, non-critical, critical, fatal (-H; null without SMART or root)",
+	  OUT_STRING, DIMM, H, get_health_state },
+	{ "TEMP", "health.temperature_celsius", "media temperature, degrees Celsius",
+	  OUT_FLOAT, DIMM, HR, get_temperature },
+	{ "CTRL_TEMP", "health.controller_temperature_celsius",
+	  "controller temperature, degrees Celsius", OUT_FLOAT, DIMM, HR,
+	  get_ctrl_temperature },
+	{ "SPARES", "health.spares_percentage", "spare blocks left, percent",
+	  OUT_INT, DIMM, HR, get_spares },
+	{ "ALARM_TEMP", "health.alarm_temperature",
+	  "the media temperature passed its threshold", OUT_BOOL, DIMM, H,
+	  get_alarm_temperature },
+	{ "ALARM_CTRL_TEMP", "health.alarm_controller_temperature",
+	  "the controller temperature passed its threshold", OUT_BOOL, DIMM, H,
+	  get_alarm_ctrl_temperature },
+	{ "ALARM_SPARES", "health.alarm_spares",
+	  "the spares fell to their threshold", OUT_BOOL, DIMM, H,
+	  get_alarm_spares },
+	{ "ALARM_EN_TEMP", "health.alarm_enabled_media_temperature",
+	  "the media temperature alarm is enabled", OUT_BOOL, DIMM, H,
+	  get_alarm_enabled_temperature },
+	{ "TEMP_THRESHOLD", "health.temperature_threshold",
+	  "media temperature alarm threshold, degrees Celsius (when enabled)",
+	  OUT_FLOAT, DIMM, HR, get_temperature_threshold },
+	{ "ALARM_EN_CTEMP", "health.alarm_enabled_ctrl_temperature",
+	  "the controller temperature alarm is enabled", OUT_BOOL, DIMM, H,
+	  get_alarm_enabled_ctrl_temperature },
+	{ "CTEMP_THRESHOLD", "health.controller_temperature_threshold",
+	  "controller temperature alarm threshold, degrees Celsius (when enabled)",
+	  OUT_FLOAT, DIMM, HR, get_ctrl_temperature_threshold },
+	{ "ALARM_EN_SPARES", "health.alarm_enabled_spares",
+	  "the spares alarm is enabled", OUT_BOOL, DIMM, H,
+	  get_alarm_enabled_spares },
+	{ "SPARES_THRESHOLD", "health.spares_threshold",
+	  "spares alarm threshold, percent (when enabled)", OUT_INT, DIMM, HR,
+	  get_spares_threshold },
+	{ "LIFE_USED", "health.life_used_percentage", "life used, percent",
+	  OUT_INT, DIMM, HR, get_life_used },
+	{ "SHUTDOWN", "health.shutdown_state",
+	  "last shutdown as SMART saw it: clean, dirty", OUT_STRING, DIMM, H,
+	  get_shutdown_state },
+	{ "SHUTDOWN_COUNT", "health.shutdown_count",
+	  "unsafe shutdowns counted by the DIMM (SMART)", OUT_INT, DIMM, HR,
+	  get_shutdown_count },
+	{ "DIRTY_SHUTDOWN", "health.dirty_shutdown",
+	  "unsafe shutdowns as the kernel counts them (PMDK reads it)",
+	  OUT_INT, DIMM, HR, get_dirty_shutdown },
+#undef H
+#undef HR
 };
 
 static const char *const kind_keys[PM_NR_KINDS] = {
@@ -487,6 +610,40 @@ static const char *const kind_keys[PM_NR_KINDS] = {
 	[PM_NAMESPACE] = "namespaces",
 	[PM_DAXDEV] = "daxdevs",
 };
+
+/* -H: every health key in JSON; these in the table. */
+static const char *const health_table[] = {
+	"HEALTH", "TEMP", "SPARES", "LIFE_USED", "SHUTDOWN", "SHUTDOWN_COUNT",
+	"DIRTY_SHUTDOWN",
+};
+
+int object_select_health(struct out_selection *sel, bool json)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++) {
+		const struct out_column *col = &object_columns[i];
+		bool add = json && col->key && strncmp(col->key, "health.", 7) == 0;
+		int rc;
+
+		for (size_t j = 0; !json && j < ARRAY_SIZE(health_table); j++)
+			add |= strcmp(col->name, health_table[j]) == 0;
+		if (!add)
+			continue;
+		rc = out_select_add(sel, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+bool object_health_denied(const struct pm_platform *pf)
+{
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_dimms; i++)
+		if (pf->dimms[i]->health)
+			denied |= pm_health_denied(pf->dimms[i]->health);
+	return denied;
+}
 
 const struct out_spec object_spec = {
 	.columns = object_columns,

@@ -5,6 +5,13 @@
 
 #include "output.h"
 
+struct pm_platform;
+
 extern const struct out_spec object_spec;
+
+/* -H: the health keys (JSON), or the health columns of the table. */
+int object_select_health(struct out_selection *sel, bool json);
+/* Whether SMART was read and refused for want of privilege. */
+bool object_health_denied(const struct pm_platform *pf);
 
 #endif

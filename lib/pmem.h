@@ -86,6 +86,7 @@ struct pm_dimm {
 	bool smart_event;		/* a SMART event is pending */
 	struct pm_bus *bus;
 	struct ndctl_dimm *nddimm;
+	struct pm_health *health;	/* read on demand: pm_dimm_health() */
 };
 
 struct pm_mapping {

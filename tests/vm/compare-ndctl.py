@@ -38,6 +38,29 @@ SHARED = {
 }
 
 
+# A DIMM's "health" object (list -H, ndctl list -DH): every key ndctl prints
+# must be pmemctl's, with the same value; pmemctl says null where ndctl
+# omits a key (a field the DIMM did not report); dirty_shutdown is pmemctl's.
+HEALTH_OWN = {"dirty_shutdown"}
+
+
+def compare_health(dev, mine, theirs, problems):
+    if "health" not in theirs:
+        return
+    ours = mine.get("health")
+    if not isinstance(ours, dict):
+        problems.append(f"dimms: {dev}: health: pmemctl {ours!r}, ndctl {theirs['health']!r}")
+        return
+    for key, value in theirs["health"].items():
+        if key not in ours:
+            problems.append(f"dimms: {dev}: health.{key}: missing in pmemctl")
+        elif ours[key] != value or isinstance(ours[key], bool) != isinstance(value, bool):
+            problems.append(f"dimms: {dev}: health.{key}: pmemctl {ours[key]!r}, ndctl {value!r}")
+    for key, value in ours.items():
+        if key not in theirs["health"] and key not in HEALTH_OWN and value is not None:
+            problems.append(f"dimms: {dev}: health.{key}: pmemctl {value!r}, ndctl has none")
+
+
 def collect(node, kind, out):
     """Flatten nested JSON into {kind: {dev: object}}."""
     if isinstance(node, list):
@@ -144,6 +167,8 @@ def main():
                     continue
                 if mine_v != their_v:
                     problems.append(f"{kind}: {dev}: {key}: pmemctl {mine_v!r}, ndctl {their_v!r}")
+            if kind == "dimms":
+                compare_health(dev, a[dev], b[dev], problems)
             # Disabled means the same in both.
             mine_state = a[dev].get("state", "enabled")
             their_state = b[dev].get("state", "enabled")
