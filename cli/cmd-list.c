@@ -58,6 +58,7 @@ static const struct cli_option options[] = {
 	{ "daxdevs", 'X', NULL, "include dax devices" },
 	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
 	{ "health", 'H', NULL, "include DIMM health (SMART; implies -D\nwhen no object kind is given)" },
+	{ "media-errors", 'M', NULL, "include the media errors (badblocks) of\nregions and namespaces" },
 	CLI_HEADING("Filters:"),
 	{ "bus", OPT_BUS, "BUS", "only objects on BUS" },
 	{ "dimm", 'd', "DIMM", "only objects using DIMM" },
@@ -95,7 +96,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct pm_platform *pf;
 	struct cli_getopt g;
 	unsigned int selected = 0;
-	bool health = false;
+	bool health = false, media_errors = false;
 	int c, rc, exit_code = EXIT_OK;
 
 	cli_getopt_init(&g, ctx, options);
@@ -123,6 +124,9 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			break;
 		case 'H':
 			health = true;
+			break;
+		case 'M':
+			media_errors = true;
 			break;
 		case OPT_BUS:
 		case 'd':
@@ -163,7 +167,8 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
 	if (rc)
 		return rc;
-	if (health && object_select_health(&sel, opts.json))
+	if ((health && object_select_health(&sel, opts.json)) ||
+	    (media_errors && opts.json && object_select_media_errors(&sel)))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 
@@ -176,6 +181,8 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			return rc;
 	}
 	rc = build_object_tree(pf, selected, &filter, &root);
+	if (!rc && opts.json)
+		rc = object_add_badblocks(&root, &sel);
 	if (!rc)
 		rc = out_print(stdout, &object_spec, &opts, &sel, &root);
 	out_node_free(&root);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The columns of platform objects: one table for the table and for JSON. */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "columns.h"
 #include "../lib/compat.h"
+#include "../lib/badblocks.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 
@@ -14,6 +16,9 @@
 #define NS (1u << PM_NAMESPACE)
 #define DAX (1u << PM_DAXDEV)
 #define ALL (BUS | DIMM | REGION | NS | DAX)
+/* A media error of a region or namespace: JSON's "badblocks" entries. */
+#define OBJ_BADBLOCK PM_NR_KINDS
+#define BADBLOCK (1u << OBJ_BADBLOCK)
 
 #define AS(type, obj) ((const struct type *)(obj)->ptr)
 
@@ -444,6 +449,38 @@ static void get_dirty_shutdown(const struct out_obj *obj, struct out_cell *cell)
 	cell->null = count < 0;
 }
 
+static const struct pm_badblocks *badblocks_of(const struct out_obj *obj)
+{
+	if (obj->kind == PM_REGION)
+		return pm_region_badblocks(AS(pm_region, obj));
+	return pm_namespace_badblocks(AS(pm_namespace, obj));
+}
+
+static void get_badblock_count(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, badblocks_of(obj)->count);
+}
+
+static void get_bb_offset(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_badblock, obj)->offset);
+}
+
+static void get_bb_length(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_badblock, obj)->length);
+}
+
+static void get_bb_dimms(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = pm_badblock_dimms(AS(pm_badblock, obj));
+}
+
+static void get_bb_source(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_badblock, obj)->block ? "block" : "ars");
+}
+
 static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
@@ -601,14 +638,45 @@ static const struct out_column object_columns[] = {
 	  OUT_INT, DIMM, HR, get_dirty_shutdown },
 #undef H
 #undef HR
+	{ "BADBLOCKS", NULL,
+	  "bad 512-byte sectors (media errors) it holds; shown when any (table only)",
+	  OUT_UINT, REGION | NS, OUT_DEFAULT | OUT_RIGHT | OUT_HIDE_EMPTY,
+	  get_badblock_count },
+	{ "BADBLOCK_COUNT", "badblock_count",
+	  "bad 512-byte sectors: ndctl's count, plus those only the block device lists (-M)",
+	  OUT_UINT, REGION | NS, OUT_ON_REQUEST | OUT_RIGHT | OUT_HIDE_EMPTY,
+	  get_badblock_count },
+	{ "BADBLOCK_LIST", "badblocks", "the bad ranges (-M; JSON only)",
+	  OUT_ARRAY, REGION | NS, OUT_ON_REQUEST | OUT_HIDE_EMPTY, NULL,
+	  OBJ_BADBLOCK },
+	{ "OFFSET", "offset",
+	  "first bad sector (512 bytes), counted as ndctl list -M does (block: from the block device's sector 0)",
+	  OUT_UINT, BADBLOCK, OUT_RIGHT | OUT_HIDE_EMPTY, get_bb_offset },
+	{ "LENGTH", "length", "bad sectors in the range", OUT_UINT, BADBLOCK,
+	  OUT_RIGHT | OUT_HIDE_EMPTY, get_bb_length },
+	{ "DIMMS", "dimms", "the DIMMs under the range (ARS ranges)", OUT_STRV,
+	  BADBLOCK, OUT_HIDE_EMPTY, get_bb_dimms },
+	{ "SOURCE", "source",
+	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks",
+	  OUT_STRING, BADBLOCK, OUT_HIDE_EMPTY, get_bb_source },
 };
 
-static const char *const kind_keys[PM_NR_KINDS] = {
+static const char *const kind_keys[PM_NR_KINDS + 1] = {
 	[PM_BUS] = "buses",
 	[PM_DIMM] = "dimms",
 	[PM_REGION] = "regions",
 	[PM_NAMESPACE] = "namespaces",
 	[PM_DAXDEV] = "daxdevs",
+	[OBJ_BADBLOCK] = "badblocks",
+};
+
+static const char *const kind_names[PM_NR_KINDS + 1] = {
+	[PM_BUS] = "bus",
+	[PM_DIMM] = "dimm",
+	[PM_REGION] = "region",
+	[PM_NAMESPACE] = "namespace",
+	[PM_DAXDEV] = "daxdev",
+	[OBJ_BADBLOCK] = "badblock",
 };
 
 /* -H: every health key in JSON; these in the table. */
@@ -645,10 +713,55 @@ bool object_health_denied(const struct pm_platform *pf)
 	return denied;
 }
 
+int object_select_media_errors(struct out_selection *sel)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++) {
+		const char *key = object_columns[i].key;
+		int rc = 0;
+
+		if (key && (!strcmp(key, "badblock_count") || !strcmp(key, "badblocks")))
+			rc = out_select_add(sel, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_badblocks(struct out_node *node)
+{
+	const struct pm_badblocks *bbs = NULL;
+
+	if (node->obj.kind == PM_REGION || node->obj.kind == PM_NAMESPACE)
+		bbs = badblocks_of(&node->obj);
+	for (size_t i = 0; bbs && i < bbs->nr; i++)
+		if (!out_node_add(node, OBJ_BADBLOCK, &bbs->v[i]))
+			return -ENOMEM;
+	/* Not the entries just added: they have no children. */
+	for (size_t i = 0; i < node->nr_children; i++) {
+		int rc;
+
+		if (node->children[i].obj.kind == OBJ_BADBLOCK)
+			continue;
+		rc = add_badblocks(&node->children[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int object_add_badblocks(struct out_node *root, const struct out_selection *sel)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
+		if (object_columns[i].child_kind == OBJ_BADBLOCK &&
+		    object_columns[i].type == OUT_ARRAY && out_selected(sel, i))
+			return add_badblocks(root);
+	return 0;
+}
+
 const struct out_spec object_spec = {
 	.columns = object_columns,
 	.nr_columns = ARRAY_SIZE(object_columns),
 	.kind_keys = kind_keys,
-	.kind_names = pm_kind_names,
-	.nr_kinds = PM_NR_KINDS,
+	.kind_names = kind_names,
+	.nr_kinds = PM_NR_KINDS + 1,
 };

@@ -11,6 +11,10 @@ extern const struct out_spec object_spec;
 
 /* -H: the health keys (JSON), or the health columns of the table. */
 int object_select_health(struct out_selection *sel, bool json);
+/* -M: badblock_count and the badblocks arrays (JSON). */
+int object_select_media_errors(struct out_selection *sel);
+/* The "badblocks" entries under regions and namespaces, when selected. */
+int object_add_badblocks(struct out_node *root, const struct out_selection *sel);
 /* Whether SMART was read and refused for want of privilege. */
 bool object_health_denied(const struct pm_platform *pf);
 

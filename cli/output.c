@@ -57,9 +57,11 @@ int out_select(const struct out_spec *spec, const struct out_opts *opts,
 	int rc;
 
 	memset(sel, 0, sizeof(*sel));
+	/* All but what costs to read: that comes when asked for by name. */
 	if (opts->output_all) {
 		for (i = 0; i < spec->nr_columns; i++)
-			out_select_add(sel, i);
+			if (!(spec->columns[i].flags & OUT_ON_REQUEST))
+				out_select_add(sel, i);
 		sel->explicit_columns = false;
 		return 0;
 	}
@@ -687,22 +689,68 @@ static int table_print(FILE *f, const struct out_spec *spec,
 	return 0;
 }
 
+static bool cell_has_value(const struct out_cell *cell)
+{
+	return !cell->null && (cell->u || cell->i || cell->b || cell->f != 0 ||
+			       (cell->str && cell->str[0]) ||
+			       (cell->strv && cell->strv[0]));
+}
+
+static bool has_value(const struct out_column *col, const struct out_node *node)
+{
+	struct out_cell cell;
+
+	for (size_t i = 0; i < node->nr_children; i++) {
+		const struct out_node *child = &node->children[i];
+
+		if (column_applies(col, child->obj.kind)) {
+			get_cell(col, &child->obj, &cell);
+			if (cell_has_value(&cell))
+				return true;
+		}
+		if (has_value(col, child))
+			return true;
+	}
+	return false;
+}
+
+/* The selection the table shows: OUT_HIDE_EMPTY columns with nothing go. */
+static void table_selection(const struct out_spec *spec,
+			    const struct out_selection *sel,
+			    const struct out_node *root,
+			    struct out_selection *shown)
+{
+	*shown = *sel;
+	if (sel->explicit_columns)
+		return;
+	shown->nr = 0;
+	for (size_t i = 0; i < sel->nr; i++) {
+		const struct out_column *col = &spec->columns[sel->index[i]];
+
+		if (!(col->flags & OUT_HIDE_EMPTY) || has_value(col, root))
+			shown->index[shown->nr++] = sel->index[i];
+	}
+}
+
 int out_print(FILE *f, const struct out_spec *spec,
-	      const struct out_opts *opts, const struct out_selection *sel,
+	      const struct out_opts *opts, const struct out_selection *all,
 	      const struct out_node *root)
 {
-	struct table t = { .nr_columns = sel->nr };
+	struct out_selection shown, *sel = &shown;
+	struct table t = { 0 };
 	const struct glyphs *g;
 	int rc;
 
 	if (opts->json) {
-		struct json_object *jroot = out_to_json(spec, sel, root);
+		struct json_object *jroot = out_to_json(spec, all, root);
 
 		if (!jroot)
 			return -ENOMEM;
 		out_print_json(f, jroot);
 		return 0;
 	}
+	table_selection(spec, all, root, &shown);
+	t.nr_columns = sel->nr;
 	g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &utf8_glyphs :
 							 &ascii_glyphs;
 	rc = table_add_tree(&t, spec, opts, sel, root, "", g, true);
@@ -741,8 +789,13 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 
 		if (col == spec->columns || !column_applies(col, node->obj.kind))
 			continue;
+		if (!sel->explicit_columns && (col->flags & OUT_ON_REQUEST) &&
+		    !out_selected(sel, col - spec->columns))
+			continue;
 		get_cell(col, &node->obj, &cell);
-		if (cell.null)
+		if (cell.null || (!sel->explicit_columns &&
+				  (col->flags & OUT_HIDE_EMPTY) &&
+				  !cell_has_value(&cell)))
 			continue;
 		text = format_cell(col, &cell, opts);
 		if (!text)

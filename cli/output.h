@@ -48,6 +48,8 @@ enum out_column_flags {
 	 * adds it to the selection): its value costs, or it is an option's.
 	 */
 	OUT_ON_REQUEST = 1 << 3,
+	/* The table drops it when no row has a value but 0 (unless -o names it). */
+	OUT_HIDE_EMPTY = 1 << 4,
 };
 
 struct out_column {

@@ -120,6 +120,7 @@ struct pm_region {
 	size_t nr_mappings;
 	struct pm_bus *bus;
 	struct ndctl_region *ndregion;
+	struct pm_badblocks *badblocks;	/* read on demand: lib/badblocks.h */
 };
 
 struct pm_namespace {
@@ -144,6 +145,7 @@ struct pm_namespace {
 	enum pm_granularity granularity;
 	struct pm_region *region;
 	struct ndctl_namespace *ndns;
+	struct pm_badblocks *badblocks;	/* read on demand: lib/badblocks.h */
 };
 
 struct pm_daxdev {

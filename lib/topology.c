@@ -13,6 +13,7 @@
 #include <uuid/uuid.h>
 
 #include "pmem.h"
+#include "badblocks.h"
 #include "sysfs.h"
 
 #define SYSFS_ND "/sys/bus/nd/devices"
@@ -502,9 +503,11 @@ void pm_platform_free(struct pm_platform *pf)
 		free(ns->chardev);
 		free(ns->uuid);
 		free(ns->name);
+		pm_badblocks_free(ns->badblocks);
 		free(ns);
 	}
 	for (i = 0; i < pf->nr_regions; i++) {
+		pm_badblocks_free(pf->regions[i]->badblocks);
 		free(pf->regions[i]->dev);
 		free(pf->regions[i]->mappings);
 		free(pf->regions[i]);

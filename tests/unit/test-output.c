@@ -97,7 +97,7 @@ static void test_selection(void)
 	struct out_opts opts = { 0 };
 	struct out_selection sel;
 	char bad[64];
-	size_t defaults;
+	size_t defaults, on_request = 0;
 
 	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
 	   sel.nr > 3 && !sel.explicit_columns, "defaults select several columns");
@@ -137,8 +137,11 @@ static void test_selection(void)
 
 	opts.columns = NULL;
 	opts.output_all = true;
+	for (size_t i = 0; i < object_spec.nr_columns; i++)
+		on_request += !!(object_spec.columns[i].flags & OUT_ON_REQUEST);
 	ok(out_select(&object_spec, &opts, ~0u, &sel, bad, sizeof(bad)) == 0 &&
-	   sel.nr == object_spec.nr_columns, "--output-all selects all");
+	   on_request && sel.nr == object_spec.nr_columns - on_request,
+	   "--output-all selects all but the columns read on request (health, media errors)");
 }
 
 static void test_json_shape(void)
@@ -409,8 +412,60 @@ static void test_groups(void)
 	out_node_free(&root);
 }
 
+static void get_number(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = *(const unsigned int *)obj->ptr;
+}
+
+/* OUT_HIDE_EMPTY: the table drops a column of zeros, unless -o names it. */
+static void test_hide_empty(void)
+{
+	static const struct out_column cols[] = {
+		{ "N", "n", "a number", OUT_UINT, 1, OUT_DEFAULT, get_number },
+		{ "BAD", "bad", "zero mostly", OUT_UINT, 1,
+		  OUT_DEFAULT | OUT_HIDE_EMPTY, get_number },
+	};
+	static const char *const keys[] = { "rows" };
+	static const struct out_spec spec = {
+		.columns = cols, .nr_columns = 2, .kind_keys = keys,
+		.kind_names = keys, .nr_kinds = 1,
+	};
+	unsigned int zero = 0, two = 2;
+	struct out_opts opts = { 0 };
+	struct out_node root = { .child_kinds = 1 };
+	struct out_selection sel;
+	char *buf = NULL;
+	size_t len;
+	FILE *mem;
+
+	out_node_add(&root, 0, &zero);
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "N\n0\n") == 0, "OUT_HIDE_EMPTY: all zero, not shown (got '%s')", buf);
+	free(buf);
+	opts.columns = "n,bad";
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "N BAD\n0 0\n") == 0, "OUT_HIDE_EMPTY: shown when -o names it (got '%s')", buf);
+	free(buf);
+	out_node_add(&root, 0, &two);
+	opts.columns = NULL;
+	out_select(&spec, &opts, 1, &sel, NULL, 0);
+	mem = open_memstream(&buf, &len);
+	out_print(mem, &spec, &opts, &sel, &root);
+	fclose(mem);
+	ok(strcmp(buf, "N BAD\n0 0\n2 2\n") == 0, "OUT_HIDE_EMPTY: shown when a row has a value (got '%s')", buf);
+	free(buf);
+	out_node_free(&root);
+}
+
 int main(void)
 {
+	test_hide_empty();
 	test_selection();
 	test_groups();
 	test_document();

@@ -61,6 +61,22 @@ def compare_health(dev, mine, theirs, problems):
             problems.append(f"dimms: {dev}: health.{key}: pmemctl {value!r}, ndctl has none")
 
 
+def compare_badblocks(kind, dev, mine, theirs, problems):
+    """list -M: pmemctl's "ars" entries are ndctl's, offset, length and DIMMs;
+    "block" entries are the block device's own, which ndctl does not read."""
+    if "badblocks" not in mine:
+        return
+    ours = [(b["offset"], b["length"], b["dimms"]) for b in mine["badblocks"]
+            if b["source"] == "ars"]
+    ref = [(b["offset"], b["length"], b.get("dimms", [])) for b in theirs.get("badblocks", [])]
+    if ours != ref:
+        problems.append(f"{kind}: {dev}: badblocks: pmemctl {ours!r}, ndctl {ref!r}")
+    block = sum(b["length"] for b in mine["badblocks"] if b["source"] == "block")
+    if mine.get("badblock_count", 0) - block != theirs.get("badblock_count", 0):
+        problems.append(f"{kind}: {dev}: badblock_count: pmemctl {mine.get('badblock_count')!r}"
+                        f" ({block} from the block device), ndctl {theirs.get('badblock_count')!r}")
+
+
 def collect(node, kind, out):
     """Flatten nested JSON into {kind: {dev: object}}."""
     if isinstance(node, list):
@@ -169,6 +185,8 @@ def main():
                     problems.append(f"{kind}: {dev}: {key}: pmemctl {mine_v!r}, ndctl {their_v!r}")
             if kind == "dimms":
                 compare_health(dev, a[dev], b[dev], problems)
+            if kind in ("regions", "namespaces"):
+                compare_badblocks(kind, dev, a[dev], b[dev], problems)
             # Disabled means the same in both.
             mine_state = a[dev].get("state", "enabled")
             their_state = b[dev].get("state", "enabled")

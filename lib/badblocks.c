@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Media errors of regions and namespaces: ndctl list -M's, and the block device's. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndctl/libndctl.h>
+
+#include "badblocks.h"
+#include "host.h"
+#include "pmem.h"
+
+static const struct pm_badblocks none;
+
+static struct pm_badblock *add(struct pm_badblocks *bbs, uint64_t offset,
+			       uint64_t length, bool block)
+{
+	struct pm_badblock *grown, *bb;
+
+	grown = realloc(bbs->v, (bbs->nr + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	bbs->v = grown;
+	bb = &bbs->v[bbs->nr++];
+	memset(bb, 0, sizeof(*bb));
+	bb->offset = offset;
+	bb->length = length;
+	bb->block = block;
+	bbs->count += length;
+	return bb;
+}
+
+/*
+ * The DIMMs under [addr, addr + len), as ndctl's badblocks_to_jdimms()
+ * finds them: sector by sector until every DIMM of the set is found. A
+ * 1-way region names its DIMM without asking the firmware.
+ */
+static void find_dimms(struct ndctl_region *ndregion, unsigned long long addr,
+		       unsigned long long len, struct pm_badblock *bb)
+{
+	struct ndctl_bus *bus = ndctl_region_get_bus(ndregion);
+	int ways = ndctl_region_get_interleave_ways(ndregion);
+	unsigned long long end = addr + len;
+	size_t found = 0;
+
+	/* Translate SPA is an ioctl: a replayed bundle cannot answer it. */
+	if (ways != 1 && pm_host_replay_root())
+		return;
+	for (; (int)found < ways && found < PM_BADBLOCK_MAX_DIMMS && addr < end;
+	     addr += 512) {
+		struct ndctl_dimm *dimm;
+		const char *name;
+		size_t i;
+
+		dimm = ndctl_bus_get_dimm_by_physical_address(bus, addr);
+		if (!dimm)
+			continue;
+		name = ndctl_dimm_get_devname(dimm);
+		for (i = 0; i < found; i++)
+			if (strcmp(bb->dimms[i], name) == 0)
+				break;
+		if (i == found)
+			bb->dimms[found++] = name;
+	}
+	/* ndctl sorts them by DIMM number. */
+	for (size_t i = 1; i < found; i++)
+		for (size_t j = i; j > 0 &&
+		     atoi(bb->dimms[j - 1] + 4) > atoi(bb->dimms[j] + 4); j--) {
+			const char *t = bb->dimms[j];
+
+			bb->dimms[j] = bb->dimms[j - 1];
+			bb->dimms[j - 1] = t;
+		}
+}
+
+static void locate(struct pm_badblock *bb, struct ndctl_region *ndregion,
+		   unsigned long long spa, unsigned long long len)
+{
+	bb->ndregion = ndregion;
+	bb->spa = spa;
+	bb->spa_len = len;
+}
+
+const char *const *pm_badblock_dimms(const struct pm_badblock *bb)
+{
+	struct pm_badblock *cache = (struct pm_badblock *)bb;
+
+	if (!bb->dimms_read && bb->spa_len)
+		find_dimms(bb->ndregion, bb->spa, bb->spa_len, cache);
+	cache->dimms_read = true;
+	return bb->dimms;
+}
+
+/* The region's ranges whole: ndctl's util_region_badblocks_to_json(). */
+static int region_ranges(struct ndctl_region *ndregion, struct pm_badblocks *bbs)
+{
+	unsigned long long start = ndctl_region_get_resource(ndregion);
+	struct badblock *b;
+
+	ndctl_region_badblock_foreach(ndregion, b) {
+		struct pm_badblock *bb = add(bbs, b->offset, b->len, false);
+
+		if (!bb)
+			return -ENOMEM;
+		if (start != ULLONG_MAX)
+			locate(bb, ndregion, start + (b->offset << 9),
+			       (unsigned long long)b->len << 9);
+	}
+	return 0;
+}
+
+/*
+ * The region's ranges inside [begin, begin + size), from begin: ndctl's
+ * dev_badblocks_to_json(); list false counts them without listing (BTT).
+ */
+static int device_ranges(struct ndctl_region *ndregion, unsigned long long begin,
+			 unsigned long long size, bool list,
+			 struct pm_badblocks *bbs)
+{
+	unsigned long long start = ndctl_region_get_resource(ndregion);
+	unsigned long long last = begin + size - 1;
+	struct badblock *b;
+
+	if (start == ULLONG_MAX || begin == ULLONG_MAX || size == ULLONG_MAX)
+		return 0;
+	ndctl_region_badblock_foreach(ndregion, b) {
+		unsigned long long bb_begin = start + (b->offset << 9);
+		unsigned long long bb_end = bb_begin + ((unsigned long long)b->len << 9) - 1;
+		unsigned long long from, to;
+		struct pm_badblock *bb;
+
+		if (bb_end <= begin || bb_begin >= last)
+			continue;
+		from = bb_begin < begin ? begin : bb_begin;
+		to = bb_end > last ? last : bb_end;
+		if (!list) {
+			bbs->count += (to - from + 1) >> 9;
+			continue;
+		}
+		bb = add(bbs, (from - begin) >> 9, (to - from + 1) >> 9, false);
+		if (!bb)
+			return -ENOMEM;
+		locate(bb, ndregion, from, to - from + 1);
+	}
+	return 0;
+}
+
+static bool covered(const struct pm_badblocks *bbs, uint64_t offset,
+		    uint64_t length)
+{
+	for (size_t i = 0; i < bbs->nr; i++)
+		if (!bbs->v[i].block && offset >= bbs->v[i].offset &&
+		    offset + length <= bbs->v[i].offset + bbs->v[i].length)
+			return true;
+	return false;
+}
+
+/*
+ * What the kernel fails reads and DAX faults on: the block device's own
+ * list, from its sector 0. A range the ARS list already names is not
+ * repeated.
+ */
+static int block_ranges(const char *blockdev, struct pm_badblocks *bbs)
+{
+	unsigned long long offset, length;
+	char path[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	if (!blockdev)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/block/%s/badblocks", blockdev);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%llu %llu", &offset, &length) == 2)
+		if (!covered(bbs, offset, length) && !add(bbs, offset, length, true)) {
+			rc = -ENOMEM;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static const struct pm_badblocks *keep(struct pm_badblocks **cache,
+				       struct pm_badblocks *bbs, int rc)
+{
+	if (rc) {
+		pm_badblocks_free(bbs);
+		return &none;
+	}
+	*cache = bbs;
+	return bbs;
+}
+
+const struct pm_badblocks *pm_region_badblocks(const struct pm_region *region)
+{
+	/* The snapshot's cache: the model is otherwise read-only here. */
+	struct pm_region *cache = (struct pm_region *)region;
+	struct pm_badblocks *bbs;
+
+	if (region->badblocks)
+		return region->badblocks;
+	if (!region->ndregion)
+		return &none;
+	bbs = calloc(1, sizeof(*bbs));
+	if (!bbs)
+		return &none;
+	return keep(&cache->badblocks, bbs, region_ranges(region->ndregion, bbs));
+}
+
+/* ndctl's choice per mode (util_namespace_to_json()), then the block device's. */
+static int namespace_ranges(const struct pm_namespace *ns,
+			    struct pm_badblocks *bbs)
+{
+	struct ndctl_namespace *ndns = ns->ndns;
+	struct ndctl_region *ndregion = ndctl_namespace_get_region(ndns);
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+	int rc = 0;
+
+	if (pfn && ndctl_pfn_get_resource(pfn) != ULLONG_MAX)
+		rc = device_ranges(ndregion, ndctl_pfn_get_resource(pfn),
+				   ndctl_pfn_get_size(pfn), true, bbs);
+	else if (dax)
+		rc = device_ranges(ndregion, ndctl_dax_get_resource(dax),
+				   ndctl_dax_get_size(dax), true, bbs);
+	else if (btt)
+		rc = device_ranges(ndregion, ndctl_namespace_get_resource(ndns),
+				   ndctl_namespace_get_size(ndns), false, bbs);
+	else if (!pfn)
+		rc = region_ranges(ndregion, bbs);
+	if (rc)
+		return rc;
+	return block_ranges(dax ? NULL : ns->blockdev, bbs);
+}
+
+const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns)
+{
+	struct pm_namespace *cache = (struct pm_namespace *)ns;
+	struct pm_badblocks *bbs;
+
+	if (ns->badblocks)
+		return ns->badblocks;
+	if (!ns->ndns)
+		return &none;
+	bbs = calloc(1, sizeof(*bbs));
+	if (!bbs)
+		return &none;
+	return keep(&cache->badblocks, bbs, namespace_ranges(ns, bbs));
+}
+
+void pm_badblocks_free(struct pm_badblocks *bbs)
+{
+	if (!bbs)
+		return;
+	free(bbs->v);
+	free(bbs);
+}
