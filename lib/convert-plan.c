@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compat.h"
 #include "convert-plan.h"
 
 struct pm_step *pm_step_add(struct pm_convert_result *res,
@@ -164,39 +165,38 @@ bool pm_plan_is_noop(const struct pm_ns_config *from,
 	return true;
 }
 
+/* The claim each mode puts on a namespace, and what enabling it does. */
+static const struct {
+	const char *step;		/* the configure step's name */
+	const char *claim;		/* pfn, dax, btt: the seed configured */
+	const char *enabled;		/* what the kernel does on enable */
+} claims[] = {
+	[PM_MODE_FSDAX] = { "configure-pfn", "pfn", "writes its info block" },
+	[PM_MODE_DEVDAX] = { "configure-dax", "dax", "writes its info block" },
+	[PM_MODE_SECTOR] = { "configure-btt", "btt", "lays out its arenas" },
+};
+
 /* Configuring the claim of to's mode, and enabling it (or the raw namespace). */
 static void plan_claim(struct pm_convert_result *res,
 		       const struct pm_ns_config *to, bool dry_run)
 {
 	char align[32];
 
-	pm_format_size(to->align, align, sizeof(align));
-	switch (to->mode) {
-	case PM_MODE_FSDAX:
-		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-pfn",
-			    "pfn seed: new uuid, map %s, align %s", to->map, align);
-		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
-			    "enable the pfn device" :
-			    "enable the pfn device: the kernel writes its info block");
-		break;
-	case PM_MODE_DEVDAX:
-		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-dax",
-			    "dax seed: new uuid, map %s, align %s", to->map, align);
-		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
-			    "enable the dax device" :
-			    "enable the dax device: the kernel writes its info block");
-		break;
-	case PM_MODE_SECTOR:
-		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "configure-btt",
-			    "btt seed: new uuid, sector size %u", to->sector_size);
-		pm_step_add(res, PM_ACT_ENABLE, "enable", "%s", dry_run ?
-			    "enable the btt device" :
-			    "enable the btt device: the kernel lays out its arenas");
-		break;
-	default:
+	if ((size_t)to->mode >= ARRAY_SIZE(claims) || !claims[to->mode].step) {
 		pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the namespace raw");
-		break;
+		return;
 	}
+	pm_format_size(to->align, align, sizeof(align));
+	if (to->mode == PM_MODE_SECTOR)
+		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, claims[to->mode].step,
+			    "btt seed: new uuid, sector size %u", to->sector_size);
+	else
+		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, claims[to->mode].step,
+			    "%s seed: new uuid, map %s, align %s",
+			    claims[to->mode].claim, to->map, align);
+	pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the %s device%s%s",
+		    claims[to->mode].claim, dry_run ? "" : ": the kernel ",
+		    dry_run ? "" : claims[to->mode].enabled);
 }
 
 int pm_plan_convert(const struct pm_region_offer *r,
