@@ -334,8 +334,9 @@ static void usage(void)
 	       "\n"
 	       "Write a support bundle (tar.gz): the sysfs subtrees of the nvdimm\n"
 	       "and dax buses, the NFIT table, list --json and doctor --json, the\n"
-	       "kernel version and command line, modules, CPU flags and the\n"
-	       "nvdimm kernel messages. Nothing from the environment, no file\n"
+	       "kernel version and command line, modules, CPU flags, the nvdimm\n"
+	       "kernel messages and what the DIMMs' SMART and Translate SPA\n"
+	       "commands answered. Nothing from the environment, no file\n"
 	       "contents. Replay it with 'pmemctl --sysroot BUNDLE list|show|doctor'.\n"
 	       "\n"
 	       "FILE: where to write it, '-' for standard output\n"
@@ -386,6 +387,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	bool force = false, json = false, list_columns = false, to_stdout;
 	struct cli_getopt g;
 	struct bundle b = { 0 };
+	struct pm_platform *pf;
 	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -428,7 +430,8 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		cli_error(output, "exists: remove it, name another file, or pass --force");
 		return EXIT_REFUSED;
 	}
-	if (!ctx_platform(ctx, &exit_code))
+	pf = ctx_platform(ctx, &exit_code);
+	if (!pf)
 		return exit_code;
 
 	if (to_stdout) {
@@ -452,7 +455,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		close(fd);
 		goto fail;
 	}
-	rc = pm_report_capture(b.archive, b.top, &b.stats);
+	rc = pm_report_capture(b.archive, b.top, pf, &b.stats);
 	add_command(&b, ctx, cmd_list, list_argv, 3, "list", &b.list);
 	add_command(&b, ctx, cmd_doctor, doctor_argv, 2, "doctor", &b.doctor);
 	add_manifest(&b, created);

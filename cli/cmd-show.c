@@ -257,6 +257,17 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	if (filter.nr_daxdevs)
 		selected |= 1u << PM_DAXDEV;
+	/* A DIMM named: its SMART health, and why it has none. */
+	if (filter.nr_dimms) {
+		selected |= 1u << PM_DIMM;
+		if (!opts.columns)
+			rc = object_select_health(&sel, true) ?:
+			     object_select_health_reason(&sel);
+		if (rc) {
+			cli_error(NULL, "%s", strerror(-rc));
+			return EXIT_FAIL;
+		}
+	}
 
 	platform_root.child_kinds = 1;
 	rc = make_view(pf, &view);

@@ -415,6 +415,11 @@ static void set_hbool(struct out_cell *cell, const struct pm_health_bool *b)
 	cell->b = b->value;
 }
 
+static void get_health_reason(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_health_reason(health_of(obj)));
+}
+
 static void get_health_state(const struct out_obj *obj, struct out_cell *cell)
 {
 	set_str(cell, health_of(obj)->state);
@@ -636,6 +641,9 @@ static const struct out_column object_columns[] = {
 	{ "DIRTY_SHUTDOWN", "health.dirty_shutdown",
 	  "unsafe shutdowns as the kernel counts them (PMDK reads it)",
 	  OUT_INT, DIMM, HR, get_dirty_shutdown },
+	{ "HEALTH_REASON", "health_reason",
+	  "why the SMART values are null; null when they were read (show)",
+	  OUT_STRING, DIMM, H, get_health_reason },
 #undef H
 #undef HR
 	{ "BADBLOCKS", NULL,
@@ -701,6 +709,14 @@ int object_select_health(struct out_selection *sel, bool json)
 			return rc;
 	}
 	return 0;
+}
+
+int object_select_health_reason(struct out_selection *sel)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
+		if (strcmp(object_columns[i].name, "HEALTH_REASON") == 0)
+			return out_select_add(sel, i);
+	return -ENOENT;
 }
 
 bool object_health_denied(const struct pm_platform *pf)

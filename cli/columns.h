@@ -11,6 +11,8 @@ extern const struct out_spec object_spec;
 
 /* -H: the health keys (JSON), or the health columns of the table. */
 int object_select_health(struct out_selection *sel, bool json);
+/* show: why a DIMM's SMART values are null. */
+int object_select_health_reason(struct out_selection *sel);
 /* -M: badblock_count and the badblocks arrays (JSON). */
 int object_select_media_errors(struct out_selection *sel);
 /* The "badblocks" entries under regions and namespaces, when selected. */

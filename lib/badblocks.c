@@ -32,6 +32,55 @@ static struct pm_badblock *add(struct pm_badblocks *bbs, uint64_t offset,
 	return bb;
 }
 
+/* The bus's own string for a DIMM name, which outlives the snapshot's reads. */
+static const char *dimm_name(struct ndctl_bus *bus, const char *name)
+{
+	struct ndctl_dimm *dimm;
+
+	ndctl_dimm_foreach(bus, dimm)
+		if (strcmp(ndctl_dimm_get_devname(dimm), name) == 0)
+			return ndctl_dimm_get_devname(dimm);
+	return NULL;
+}
+
+/*
+ * Translate SPA is an ioctl: a replayed bundle answers with what the
+ * report recorded for this range ("SPA LEN DIMM..." lines per region).
+ */
+static void replay_dimms(struct ndctl_region *ndregion, unsigned long long addr,
+			 unsigned long long len, struct pm_badblock *bb)
+{
+	struct ndctl_bus *bus = ndctl_region_get_bus(ndregion);
+	char path[PATH_MAX], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
+		 PM_REPORT_BADBLOCK_DIMMS_DIR, ndctl_region_get_devname(ndregion));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long spa, spa_len;
+		char *save, *word;
+		size_t found = 0;
+
+		if (sscanf(line, "%llu %llu", &spa, &spa_len) != 2 ||
+		    spa != addr || spa_len != len)
+			continue;
+		strtok_r(line, " \n", &save);
+		strtok_r(NULL, " \n", &save);
+		while ((word = strtok_r(NULL, " \n", &save)) &&
+		       found < PM_BADBLOCK_MAX_DIMMS) {
+			const char *name = dimm_name(bus, word);
+
+			if (name)
+				bb->dimms[found++] = name;
+		}
+		break;
+	}
+	fclose(f);
+}
+
 /*
  * The DIMMs under [addr, addr + len), as ndctl's badblocks_to_jdimms()
  * finds them: sector by sector until every DIMM of the set is found. A
@@ -45,9 +94,10 @@ static void find_dimms(struct ndctl_region *ndregion, unsigned long long addr,
 	unsigned long long end = addr + len;
 	size_t found = 0;
 
-	/* Translate SPA is an ioctl: a replayed bundle cannot answer it. */
-	if (ways != 1 && pm_host_replay_root())
+	if (ways != 1 && pm_host_replay_root()) {
+		replay_dimms(ndregion, addr, len, bb);
 		return;
+	}
 	for (; (int)found < ways && found < PM_BADBLOCK_MAX_DIMMS && addr < end;
 	     addr += 512) {
 		struct ndctl_dimm *dimm;
@@ -259,4 +309,69 @@ void pm_badblocks_free(struct pm_badblocks *bbs)
 		return;
 	free(bbs->v);
 	free(bbs);
+}
+
+/* One "SPA LEN DIMM..." line per located range; false when text is full. */
+static bool record(const struct pm_badblocks *bbs, char *text, size_t len,
+		   size_t *used)
+{
+	for (size_t i = 0; i < bbs->nr; i++) {
+		const struct pm_badblock *bb = &bbs->v[i];
+		const char *const *dimms;
+		int n;
+
+		if (!bb->spa_len)
+			continue;
+		dimms = pm_badblock_dimms(bb);
+		n = snprintf(text + *used, len - *used, "%llu %llu", bb->spa,
+			     bb->spa_len);
+		for (size_t d = 0; n >= 0 && dimms[d]; d++)
+			if ((size_t)n < len - *used)
+				n += snprintf(text + *used + n, len - *used - n,
+					      " %s", dimms[d]);
+		if (n < 0 || (size_t)n + 1 >= len - *used)
+			return false;
+		*used += n;
+		text[(*used)++] = '\n';
+		text[*used] = '\0';
+	}
+	return true;
+}
+
+int pm_badblock_dimms_format(const struct pm_platform *pf,
+			     const struct pm_region *region, char **text)
+{
+	size_t len = 4096, used;
+	char *buf = NULL;
+
+	*text = NULL;
+	if (!region->ndregion ||
+	    ndctl_region_get_interleave_ways(region->ndregion) == 1)
+		return 0;
+	for (;;) {
+		char *grown = realloc(buf, len);
+		bool fits;
+
+		if (!grown) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = grown;
+		used = 0;
+		buf[0] = '\0';
+		fits = record(pm_region_badblocks(region), buf, len, &used);
+		for (size_t i = 0; fits && i < pf->nr_namespaces; i++)
+			if (pf->namespaces[i]->region == region)
+				fits = record(pm_namespace_badblocks(pf->namespaces[i]),
+					      buf, len, &used);
+		if (fits)
+			break;
+		len *= 2;
+	}
+	if (!used) {
+		free(buf);
+		return 0;
+	}
+	*text = buf;
+	return (int)used;
 }

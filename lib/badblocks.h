@@ -48,6 +48,15 @@ const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns)
  * set is found, so only JSON's "dimms" asks. NULL-terminated.
  */
 const char *const *pm_badblock_dimms(const struct pm_badblock *bb);
+/*
+ * For a support bundle, what Translate SPA answered for the ranges of an
+ * interleaved region and its namespaces: "SPA LEN DIMM..." lines in a
+ * malloc()ed *text (NULL when there is nothing to record). The length, or
+ * -ENOMEM.
+ */
+struct pm_platform;
+int pm_badblock_dimms_format(const struct pm_platform *pf,
+			     const struct pm_region *region, char **text);
 void pm_badblocks_free(struct pm_badblocks *bbs);
 
 #endif

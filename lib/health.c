@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A DIMM's health: SMART data through libndctl, and the dirty shutdown count. */
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <limits.h>
 
 #include <ndctl/libndctl.h>
 
+#include "compat.h"
 #include "health.h"
 #include "host.h"
 #include "pmem.h"
@@ -69,14 +75,191 @@ static const char *state_name(unsigned int health)
 	return "ok";
 }
 
-static int read_smart(struct ndctl_dimm *nddimm, struct pm_health *h)
+/*
+ * The SMART fields as a report records them, one "key value" line each:
+ * the ioctl cannot be replayed, so the bundle carries what it answered.
+ */
+enum field_type { FIELD_TEMP, FIELD_UINT, FIELD_BOOL };
+
+static const struct health_field {
+	const char *key;
+	size_t offset;
+	enum field_type type;
+} fields[] = {
+#define FIELD(member, type) { #member, offsetof(struct pm_health, member), type }
+	FIELD(temperature, FIELD_TEMP),
+	FIELD(ctrl_temperature, FIELD_TEMP),
+	FIELD(spares, FIELD_UINT),
+	FIELD(alarm_temperature, FIELD_BOOL),
+	FIELD(alarm_ctrl_temperature, FIELD_BOOL),
+	FIELD(alarm_spares, FIELD_BOOL),
+	FIELD(alarm_enabled_temperature, FIELD_BOOL),
+	FIELD(temperature_threshold, FIELD_TEMP),
+	FIELD(alarm_enabled_ctrl_temperature, FIELD_BOOL),
+	FIELD(ctrl_temperature_threshold, FIELD_TEMP),
+	FIELD(alarm_enabled_spares, FIELD_BOOL),
+	FIELD(spares_threshold, FIELD_UINT),
+	FIELD(life_used, FIELD_UINT),
+	FIELD(shutdown_count, FIELD_UINT),
+#undef FIELD
+};
+
+static const char *const state_names[] = { "ok", "non-critical", "critical", "fatal" };
+static const char *const shutdown_names[] = { "clean", "dirty" };
+
+int pm_health_format(const struct pm_health *h, char *buf, size_t len)
 {
+	size_t used = 0;
+	int n;
+
+#define PUT(...) do { \
+		n = snprintf(buf + used, len - used, __VA_ARGS__); \
+		if (n < 0 || (size_t)n >= len - used) \
+			return -ENOSPC; \
+		used += n; \
+	} while (0)
+	PUT("error %d\n", h->error);
+	if (h->state)
+		PUT("state %s\n", h->state);
+	if (h->shutdown_state)
+		PUT("shutdown_state %s\n", h->shutdown_state);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const void *f = (const char *)h + fields[i].offset;
+
+		switch (fields[i].type) {
+		case FIELD_TEMP:
+			if (((const struct pm_health_temp *)f)->valid)
+				PUT("%s %.4f\n", fields[i].key,
+				    ((const struct pm_health_temp *)f)->celsius);
+			break;
+		case FIELD_UINT:
+			if (((const struct pm_health_uint *)f)->valid)
+				PUT("%s %u\n", fields[i].key,
+				    ((const struct pm_health_uint *)f)->value);
+			break;
+		case FIELD_BOOL:
+			if (((const struct pm_health_bool *)f)->valid)
+				PUT("%s %d\n", fields[i].key,
+				    ((const struct pm_health_bool *)f)->value);
+			break;
+		}
+	}
+#undef PUT
+	return (int)used;
+}
+
+/* A recorded name, as one of ours: the struct points at constant strings. */
+static const char *known_name(const char *const *names, size_t nr,
+			      const char *value)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (strcmp(names[i], value) == 0)
+			return names[i];
+	return NULL;
+}
+
+/* Unknown keys and malformed lines are skipped: a newer bundle still reads. */
+static void parse_line(const char *key, const char *value, struct pm_health *h)
+{
+	char *end;
+
+	if (strcmp(key, "error") == 0) {
+		h->error = (int)strtol(value, NULL, 10);
+		return;
+	}
+	if (strcmp(key, "state") == 0) {
+		h->state = known_name(state_names, ARRAY_SIZE(state_names), value);
+		return;
+	}
+	if (strcmp(key, "shutdown_state") == 0) {
+		h->shutdown_state = known_name(shutdown_names, ARRAY_SIZE(shutdown_names), value);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		void *f = (char *)h + fields[i].offset;
+		double d;
+		unsigned long u;
+
+		if (strcmp(key, fields[i].key))
+			continue;
+		errno = 0;
+		switch (fields[i].type) {
+		case FIELD_TEMP:
+			d = strtod(value, &end);
+			if (end != value && !errno) {
+				((struct pm_health_temp *)f)->valid = true;
+				((struct pm_health_temp *)f)->celsius = d;
+			}
+			break;
+		case FIELD_UINT:
+		case FIELD_BOOL:
+			u = strtoul(value, &end, 10);
+			if (end == value || errno || u > UINT32_MAX ||
+			    (fields[i].type == FIELD_BOOL && u > 1))
+				break;
+			if (fields[i].type == FIELD_UINT) {
+				((struct pm_health_uint *)f)->valid = true;
+				((struct pm_health_uint *)f)->value = u;
+			} else {
+				((struct pm_health_bool *)f)->valid = true;
+				((struct pm_health_bool *)f)->value = u;
+			}
+			break;
+		}
+		return;
+	}
+}
+
+void pm_health_parse(const char *text, struct pm_health *h)
+{
+	char line[128], key[64], value[64];
+
+	h->error = -ENODATA;
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		if (n < sizeof(line)) {
+			memcpy(line, text, n);
+			line[n] = '\0';
+			if (sscanf(line, "%63s %63s", key, value) == 2)
+				parse_line(key, value, h);
+		}
+		text += n;
+		if (*text)
+			text++;
+	}
+}
+
+/* What the bundle recorded for the DIMM; -ENODATA when it holds nothing. */
+static int replay_smart(const char *dev, struct pm_health *h)
+{
+	char path[PATH_MAX], text[4096];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
+		 PM_REPORT_HEALTH_DIR, dev);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENODATA;
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	pm_health_parse(text, h);
+	return h->error;
+}
+
+static int read_smart(const struct pm_dimm *dimm, struct pm_health *h)
+{
+	struct ndctl_dimm *nddimm = dimm->nddimm;
 	struct ndctl_cmd *cmd;
 	unsigned int flags;
 	int rc;
 
-	/* A bundle holds no SMART data: the replaying host's would be wrong. */
-	if (!nddimm || pm_host_replay_root())
+	/* The replaying host's DIMMs would be wrong: the bundle's answer. */
+	if (pm_host_replay_root())
+		return replay_smart(dimm->dev, h);
+	if (!nddimm)
 		return -ENODATA;
 	/*
 	 * NULL where the DIMM has no SMART (QEMU's label-only DSMs, CXL):
@@ -134,13 +317,32 @@ const struct pm_health *pm_dimm_health(const struct pm_dimm *dimm)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return &no_memory;
-	h->error = read_smart(dimm->nddimm, h);
+	h->error = read_smart(dimm, h);
 	h->dirty_shutdown = -1;
 	if (sysfs_read_u64(&count, SYSFS_ND "/%s/nfit/dirty_shutdown",
 			   dimm->dev) == 0)
 		h->dirty_shutdown = (int64_t)count;
 	cache->health = h;
 	return h;
+}
+
+const char *pm_health_reason(const struct pm_health *health)
+{
+	switch (health->error) {
+	case 0:
+		return NULL;
+	case -EOPNOTSUPP:
+		return "the DIMM implements no SMART health command (QEMU NVDIMMs and CXL DIMMs answer label commands only)";
+	case -EACCES:
+	case -EPERM:
+		return "SMART needs root: the command goes through /dev/nmemN, which only root may open";
+	case -ENODATA:
+		return pm_host_replay_root() ?
+		       "the bundle holds no SMART answer for this DIMM (written before reports recorded them)" :
+		       "libndctl has no handle on this DIMM";
+	default:
+		return strerror(-health->error);
+	}
 }
 
 bool pm_health_denied(const struct pm_health *health)

@@ -4,6 +4,7 @@
 #define PMEMCTL_HEALTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct pm_dimm;
@@ -56,6 +57,15 @@ struct pm_health {
  * reads it only when asked) and kept in the snapshot. Never NULL.
  */
 const struct pm_health *pm_dimm_health(const struct pm_dimm *dimm);
+/*
+ * The SMART answer as text ("key value" lines), for a support bundle:
+ * the length written, or -ENOSPC. Parsing fills what the text holds and
+ * leaves the rest invalid; error is -ENODATA when the text has none.
+ */
+int pm_health_format(const struct pm_health *health, char *buf, size_t len);
+void pm_health_parse(const char *text, struct pm_health *health);
+/* Why the SMART values are unknown, in words; NULL when they were read. */
+const char *pm_health_reason(const struct pm_health *health);
 /* Whether SMART failed for want of privilege: the caller's note. */
 bool pm_health_denied(const struct pm_health *health);
 

@@ -40,5 +40,8 @@ void pm_host_cpu_flags(struct pm_cpu_flags *flags);
 #define PM_REPORT_DIR "pmemctl"
 #define PM_REPORT_KERNEL_LOG PM_REPORT_DIR "/kernel.log"
 #define PM_REPORT_MODULES PM_REPORT_DIR "/modules"
+/* What ioctls answered: a file per DIMM, a file per region. */
+#define PM_REPORT_HEALTH_DIR PM_REPORT_DIR "/health"
+#define PM_REPORT_BADBLOCK_DIMMS_DIR PM_REPORT_DIR "/badblock-dimms"
 
 #endif

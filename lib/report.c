@@ -12,7 +12,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "badblocks.h"
 #include "compat.h"
+#include "health.h"
 #include "host.h"
 #include "pmem.h"
 #include "proc.h"
@@ -445,8 +447,48 @@ static void capture_modules(struct capture *c)
 	add_data(c, PM_REPORT_MODULES, 0444, text, used);
 }
 
+/*
+ * What ioctls answered, which sysfs cannot replay: each DIMM's SMART data
+ * (or why there is none) and the DIMMs under each media error of an
+ * interleaved region (Translate SPA).
+ */
+static void capture_answers(struct capture *c, const struct pm_platform *pf)
+{
+	char path[PATH_MAX], text[4096];
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(pf->dimms[i]);
+		int len = pm_health_format(h, text, sizeof(text));
+
+		denied |= pm_health_denied(h);
+		if (len < 0) {
+			keep_error(c, len);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", PM_REPORT_HEALTH_DIR,
+			 pf->dimms[i]->dev);
+		add_data(c, path, 0444, text, len);
+	}
+	if (denied)
+		gap(c, "DIMM SMART health", "needs root");
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		char *lines;
+		int len = pm_badblock_dimms_format(pf, pf->regions[i], &lines);
+
+		if (len <= 0) {
+			keep_error(c, len);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", PM_REPORT_BADBLOCK_DIMMS_DIR,
+			 pf->regions[i]->dev);
+		add_data(c, path, 0444, lines, len);
+		free(lines);
+	}
+}
+
 int pm_report_capture(struct pm_archive *a, const char *top,
-		      struct pm_report_stats *stats)
+		      const struct pm_platform *pf, struct pm_report_stats *stats)
 {
 	struct capture c = { .a = a, .top = top, .st = stats };
 
@@ -465,6 +507,8 @@ int pm_report_capture(struct pm_archive *a, const char *top,
 	capture_filtered(&c, "/proc/self/mountinfo", "/proc/self/mountinfo", pmem_mount);
 	capture_kernel_log(&c);
 	capture_modules(&c);
+	if (pf)
+		capture_answers(&c, pf);
 
 	for (size_t i = 0; i < c.nr_roots; i++)
 		free(c.roots[i]);

@@ -33,11 +33,13 @@ struct pm_report_stats {
  * /sys/dev, /sys/block and /sys/class/block links into them), the NFIT
  * table, /proc files the diagnosis reads (cpuinfo's first CPU, cmdline,
  * osrelease, version, modules, mountinfo lines of pmem devices), the
- * nvdimm-related kernel messages and the state of the nvdimm modules.
+ * nvdimm-related kernel messages and the state of the nvdimm modules;
+ * with pf, what the DIMMs' ioctls answered (SMART, Translate SPA).
  * Nothing else: no environment, no file contents.
  */
+struct pm_platform;
 int pm_report_capture(struct pm_archive *a, const char *top,
-		      struct pm_report_stats *stats);
+		      const struct pm_platform *pf, struct pm_report_stats *stats);
 
 /*
  * Enters a private mount namespace in which /sys is the capture of a
