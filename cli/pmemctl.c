@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	  "write a support bundle that --sysroot replays elsewhere", false },
 	{ "show", cmd_show,
 	  "persistence verdict, and regions and namespaces in detail", true },
+	{ "metrics", cmd_metrics,
+	  "the platform's state as Prometheus metrics (textfile)", true },
 	{ "probe", cmd_probe,
 	  "measure what making a store durable costs on a target", false },
 };

@@ -48,6 +48,7 @@ int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */

@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl metrics: the platform's state in Prometheus' text exposition format. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/badblocks.h"
+#include "../lib/compat.h"
+#include "../lib/health.h"
+#include "../lib/pmem.h"
+#include "../lib/sysfs.h"
+#include "pmemctl.h"
+
+/* One label of a sample; a list of them ends with a NULL name. */
+struct label {
+	const char *name;
+	const char *value;
+};
+
+struct emitter {
+	FILE *f;
+	const struct pm_platform *pf;	/* NULL: the platform was not readable */
+	const char *family;		/* the family being written */
+	double started;			/* CLOCK_REALTIME, seconds */
+	bool failed;			/* a read failed: pmem_collect_success 0 */
+};
+
+/*
+ * Label values escape backslash, double quote and newline, the three
+ * characters the text format reserves there.
+ */
+static void put_label_value(FILE *f, const char *value)
+{
+	for (; *value; value++) {
+		if (*value == '\\' || *value == '"')
+			fputc('\\', f);
+		if (*value == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*value, f);
+	}
+}
+
+/* Integers as integers (sizes exceed a float's default precision). */
+static void put_value(FILE *f, double value)
+{
+	if (value == floor(value) && fabs(value) < 1e17)
+		fprintf(f, "%.0f", value);
+	else
+		fprintf(f, "%.15g", value);
+}
+
+static void sample(struct emitter *e, const struct label *labels, double value)
+{
+	bool first = true;
+
+	fputs(e->family, e->f);
+	for (; labels && labels->name; labels++) {
+		if (!labels->value)
+			continue;
+		fprintf(e->f, "%s%s=\"", first ? "{" : ",", labels->name);
+		put_label_value(e->f, labels->value);
+		fputc('"', e->f);
+		first = false;
+	}
+	if (!first)
+		fputc('}', e->f);
+	fputc(' ', e->f);
+	put_value(e->f, value);
+	fputc('\n', e->f);
+}
+
+#define LABELS(...) ((const struct label[]){ __VA_ARGS__, { NULL, NULL } })
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the collector itself ------------------------------------------- */
+
+static void collect_timestamp(struct emitter *e)
+{
+	sample(e, NULL, e->started);
+}
+
+static void collect_success(struct emitter *e)
+{
+	sample(e, NULL, !e->failed && e->pf);
+}
+
+static void collect_build(struct emitter *e)
+{
+	sample(e, LABELS({ "version", PACKAGE_VERSION }), 1);
+}
+
+static void collect_verdict(struct emitter *e)
+{
+	const struct pm_platform *pf = e->pf;
+
+	sample(e, LABELS({ "persistence_domain", pm_domain_name(pf->verdict) },
+			 { "granularity", pf->weakest ?
+			   pm_granularity_name(pf->verdict_granularity) : "" }), 1);
+}
+
+static void collect_bus_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_buses; i++) {
+		const struct pm_bus *bus = e->pf->buses[i];
+
+		sample(e, LABELS({ "bus", bus->dev }, { "provider", bus->provider }), 1);
+	}
+}
+
+/* ndbusN/nfit/scrub: "COUNT" or "COUNT+" while one runs; absent without ARS. */
+static int scrub_state(const struct pm_bus *bus, unsigned long long *count,
+		       bool *running)
+{
+	char text[64];
+	int rc = sysfs_read_string(text, sizeof(text),
+				"/sys/bus/nd/devices/%s/nfit/scrub", bus->dev);
+
+	if (rc)
+		return rc;
+	*count = strtoull(text, NULL, 10);
+	*running = strchr(text, '+') != NULL;
+	return 0;
+}
+
+static void collect_scrubs(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_buses; i++) {
+		unsigned long long count;
+		bool running;
+
+		if (scrub_state(e->pf->buses[i], &count, &running) == 0)
+			sample(e, LABELS({ "bus", e->pf->buses[i]->dev }), count);
+	}
+}
+
+static void collect_scrub_running(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_buses; i++) {
+		unsigned long long count;
+		bool running;
+
+		if (scrub_state(e->pf->buses[i], &count, &running) == 0)
+			sample(e, LABELS({ "bus", e->pf->buses[i]->dev }), running);
+	}
+}
+
+static bool region_shown(const struct pm_region *region)
+{
+	return region->enabled || region->size;
+}
+
+#define REGION_LABELS(r) { "region", (r)->dev }, { "bus", (r)->bus->dev }
+
+static void collect_region_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_regions; i++) {
+		const struct pm_region *r = e->pf->regions[i];
+
+		if (!region_shown(r))
+			continue;
+		sample(e, LABELS(REGION_LABELS(r),
+				 { "provider", r->bus->provider },
+				 { "type", r->type },
+				 { "persistence_domain", pm_domain_name(r->domain) },
+				 { "deep_flush", pm_deep_flush_attr_name(r->deep_flush) },
+				 { "deep_flush_capability", pm_flush_cap_name(r->flush_cap) },
+				 { "state", r->enabled ? "enabled" : "disabled" }), 1);
+	}
+}
+
+static void collect_region_size(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_regions; i++)
+		if (region_shown(e->pf->regions[i]))
+			sample(e, LABELS(REGION_LABELS(e->pf->regions[i])),
+			       e->pf->regions[i]->size);
+}
+
+static void collect_region_available(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_regions; i++)
+		if (region_shown(e->pf->regions[i]))
+			sample(e, LABELS(REGION_LABELS(e->pf->regions[i])),
+			       e->pf->regions[i]->available_size);
+}
+
+static void collect_region_errors(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_regions; i++)
+		if (region_shown(e->pf->regions[i]))
+			sample(e, LABELS(REGION_LABELS(e->pf->regions[i])),
+			       pm_region_badblocks(e->pf->regions[i])->count * 512.0);
+}
+
+static void collect_region_ranges(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_regions; i++)
+		if (region_shown(e->pf->regions[i]))
+			sample(e, LABELS(REGION_LABELS(e->pf->regions[i])),
+			       pm_region_badblocks(e->pf->regions[i])->nr);
+}
+
+/* As list shows them: a disabled seed namespace is not one the user made. */
+static bool namespace_shown(const struct pm_namespace *ns)
+{
+	return ns->active;
+}
+
+#define NS_LABELS(ns) { "namespace", (ns)->dev }, { "region", (ns)->region->dev }
+
+static void collect_namespace_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_namespaces; i++) {
+		const struct pm_namespace *ns = e->pf->namespaces[i];
+
+		if (!namespace_shown(ns))
+			continue;
+		sample(e, LABELS(NS_LABELS(ns),
+				 { "mode", pm_ns_mode_name(ns->mode) },
+				 { "blockdev", ns->blockdev },
+				 { "chardev", ns->chardev },
+				 { "persistence_domain", pm_domain_name(ns->region->domain) },
+				 { "granularity", pm_granularity_name(ns->granularity) }), 1);
+	}
+}
+
+static void collect_namespace_size(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_namespaces; i++)
+		if (namespace_shown(e->pf->namespaces[i]))
+			sample(e, LABELS(NS_LABELS(e->pf->namespaces[i])),
+			       e->pf->namespaces[i]->size);
+}
+
+static void collect_namespace_errors(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_namespaces; i++)
+		if (namespace_shown(e->pf->namespaces[i]))
+			sample(e, LABELS(NS_LABELS(e->pf->namespaces[i])),
+			       pm_namespace_badblocks(e->pf->namespaces[i])->count * 512.0);
+}
+
+static void collect_namespace_ranges(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_namespaces; i++)
+		if (namespace_shown(e->pf->namespaces[i]))
+			sample(e, LABELS(NS_LABELS(e->pf->namespaces[i])),
+			       pm_namespace_badblocks(e->pf->namespaces[i])->nr);
+}
+
+#define DIMM_LABELS(d) { "dimm", (d)->dev }, { "bus", (d)->bus->dev }
+
+static void collect_dimm_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_dimm *d = e->pf->dimms[i];
+
+		sample(e, LABELS(DIMM_LABELS(d), { "id", d->id },
+				 { "state", d->enabled ? "enabled" : "disabled" }), 1);
+	}
+}
+
+static void collect_dimm_flags(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++)
+		for (size_t f = 0; f < pm_nr_dimm_flags; f++)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
+					 { "flag", pm_dimm_flags[f].name }),
+			       pm_dimm_has_flag(e->pf->dimms[i], &pm_dimm_flags[f]));
+}
+
+/* Short, stable label values for why SMART was not read. */
+static const char *health_reason_label(const struct pm_health *h)
+{
+	switch (h->error) {
+	case 0:
+		return "";
+	case -EOPNOTSUPP:
+		return "no-smart";
+	case -EACCES:
+	case -EPERM:
+		return "needs-root";
+	default:
+		return "failed";
+	}
+}
+
+/* A DIMM that has SMART but did not answer is a failed collection. */
+static bool health_failed(const struct pm_health *h)
+{
+	return h->error && h->error != -EOPNOTSUPP && !pm_health_denied(h);
+}
+
+static void collect_health_readable(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+
+		e->failed |= health_failed(h);
+		sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
+				 { "reason", health_reason_label(h) }),
+		       h->error == 0);
+	}
+}
+
+static const char *const health_states[] = { "ok", "non-critical", "critical", "fatal" };
+
+/* A state set: one series per state, 1 for the current one. */
+static void collect_health_state(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+
+		if (h->error || !h->state)
+			continue;
+		for (size_t s = 0; s < ARRAY_SIZE(health_states); s++)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
+					 { "state", health_states[s] }),
+			       strcmp(h->state, health_states[s]) == 0);
+	}
+}
+
+/* A gauge per SMART field: only where the DIMM reported it. */
+#define HEALTH_COLLECTOR(fn, field, expr)				\
+static void fn(struct emitter *e)					\
+{									\
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {			\
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]); \
+									\
+		if (!h->error && h->field.valid)			\
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])), expr); \
+	}								\
+}
+
+HEALTH_COLLECTOR(collect_temperature, temperature, h->temperature.celsius)
+HEALTH_COLLECTOR(collect_ctrl_temperature, ctrl_temperature,
+		 h->ctrl_temperature.celsius)
+HEALTH_COLLECTOR(collect_temperature_threshold, temperature_threshold,
+		 h->temperature_threshold.celsius)
+HEALTH_COLLECTOR(collect_ctrl_temperature_threshold, ctrl_temperature_threshold,
+		 h->ctrl_temperature_threshold.celsius)
+HEALTH_COLLECTOR(collect_spares, spares, h->spares.value / 100.0)
+HEALTH_COLLECTOR(collect_spares_threshold, spares_threshold,
+		 h->spares_threshold.value / 100.0)
+HEALTH_COLLECTOR(collect_life_used, life_used, h->life_used.value / 100.0)
+HEALTH_COLLECTOR(collect_shutdown_count, shutdown_count, h->shutdown_count.value)
+
+static void collect_alarms(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+		const struct {
+			const char *name;
+			const struct pm_health_bool *alarm;
+		} alarms[] = {
+			{ "temperature", &h->alarm_temperature },
+			{ "controller_temperature", &h->alarm_ctrl_temperature },
+			{ "spares", &h->alarm_spares },
+		};
+
+		for (size_t a = 0; !h->error && a < ARRAY_SIZE(alarms); a++)
+			if (alarms[a].alarm->valid)
+				sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
+						 { "alarm", alarms[a].name }),
+				       alarms[a].alarm->value);
+	}
+}
+
+static void collect_shutdown_dirty(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+
+		if (!h->error && h->shutdown_state)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])),
+			       strcmp(h->shutdown_state, "dirty") == 0);
+	}
+}
+
+static void collect_dirty_shutdowns(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+
+		if (h->dirty_shutdown >= 0)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])),
+			       h->dirty_shutdown);
+	}
+}
+
+/* The duration comes last, so it covers everything collected before it. */
+static void collect_duration(struct emitter *e)
+{
+	sample(e, NULL, now_seconds() - e->started);
+}
+
+/* ---- the families, in output order ---------------------------------- */
+
+struct family {
+	const char *name;
+	const char *type;		/* gauge or counter */
+	const char *help;
+	const char *labels;		/* for --list-columns and the man page */
+	void (*collect)(struct emitter *e);
+	bool platform;			/* needs the platform snapshot */
+};
+
+static const struct family families[] = {
+	{ "pmem_collect_timestamp_seconds", "gauge",
+	  "When pmemctl collected these metrics (Unix time).", "",
+	  collect_timestamp, false },
+	{ "pmem_build_info", "gauge", "The pmemctl that collected, as a label.",
+	  "version", collect_build, false },
+	{ "pmem_platform_verdict_info", "gauge",
+	  "The platform verdict: the weakest persistence domain of all pmem regions, and the weakest store granularity of active namespaces.",
+	  "persistence_domain, granularity", collect_verdict, true },
+	{ "pmem_bus_info", "gauge", "An nvdimm bus and its provider.",
+	  "bus, provider", collect_bus_info, true },
+	{ "pmem_bus_scrubs_total", "counter",
+	  "Address range scrubs the bus has completed since boot (buses with ARS only).",
+	  "bus", collect_scrubs, true },
+	{ "pmem_bus_scrub_running", "gauge",
+	  "1 while an address range scrub runs (buses with ARS only).", "bus",
+	  collect_scrub_running, true },
+	{ "pmem_region_info", "gauge",
+	  "A region, its persistence domain and deep flush capability.",
+	  "region, bus, provider, type, persistence_domain, deep_flush, deep_flush_capability, state",
+	  collect_region_info, true },
+	{ "pmem_region_size_bytes", "gauge", "The region's size.", "region, bus",
+	  collect_region_size, true },
+	{ "pmem_region_available_bytes", "gauge",
+	  "The region's capacity not yet given to namespaces.", "region, bus",
+	  collect_region_available, true },
+	{ "pmem_region_media_error_bytes", "gauge",
+	  "Bytes of the region in known media errors (badblocks, 512-byte sectors).",
+	  "region, bus", collect_region_errors, true },
+	{ "pmem_region_media_error_ranges", "gauge",
+	  "Ranges of known media errors in the region.", "region, bus",
+	  collect_region_ranges, true },
+	{ "pmem_namespace_info", "gauge",
+	  "An active namespace: its mode, devices, domain and store granularity.",
+	  "namespace, region, mode, blockdev, chardev, persistence_domain, granularity",
+	  collect_namespace_info, true },
+	{ "pmem_namespace_size_bytes", "gauge",
+	  "The namespace's usable size (after any info block).",
+	  "namespace, region", collect_namespace_size, true },
+	{ "pmem_namespace_media_error_bytes", "gauge",
+	  "Bytes of the namespace in known media errors, as list -M counts them (ARS and the block device's own list).",
+	  "namespace, region", collect_namespace_errors, true },
+	{ "pmem_namespace_media_error_ranges", "gauge",
+	  "Ranges of known media errors in the namespace.", "namespace, region",
+	  collect_namespace_ranges, true },
+	{ "pmem_dimm_info", "gauge", "A DIMM, its bus and unique id.",
+	  "dimm, bus, id, state", collect_dimm_info, true },
+	{ "pmem_dimm_flag", "gauge",
+	  "1 when the DIMM's NFIT health flag is set (save_fail, not_armed, restore_fail, flush_fail, map_fail, smart_event).",
+	  "dimm, bus, flag", collect_dimm_flags, true },
+	{ "pmem_dimm_health_readable", "gauge",
+	  "1 when the DIMM's SMART health was read; 0 with the reason (no-smart, needs-root, failed) and no SMART metrics for it.",
+	  "dimm, bus, reason", collect_health_readable, true },
+	{ "pmem_dimm_health_state", "gauge",
+	  "The DIMM's SMART health state: 1 for the current of ok, non-critical, critical, fatal.",
+	  "dimm, bus, state", collect_health_state, true },
+	{ "pmem_dimm_temperature_celsius", "gauge", "The DIMM's media temperature.",
+	  "dimm, bus", collect_temperature, true },
+	{ "pmem_dimm_controller_temperature_celsius", "gauge",
+	  "The DIMM's controller temperature.", "dimm, bus",
+	  collect_ctrl_temperature, true },
+	{ "pmem_dimm_temperature_threshold_celsius", "gauge",
+	  "The media temperature alarm threshold, when the alarm is enabled.",
+	  "dimm, bus", collect_temperature_threshold, true },
+	{ "pmem_dimm_controller_temperature_threshold_celsius", "gauge",
+	  "The controller temperature alarm threshold, when the alarm is enabled.",
+	  "dimm, bus", collect_ctrl_temperature_threshold, true },
+	{ "pmem_dimm_spares_ratio", "gauge", "Spare blocks left, 0 to 1.",
+	  "dimm, bus", collect_spares, true },
+	{ "pmem_dimm_spares_threshold_ratio", "gauge",
+	  "The spares alarm threshold, 0 to 1, when the alarm is enabled.",
+	  "dimm, bus", collect_spares_threshold, true },
+	{ "pmem_dimm_life_used_ratio", "gauge", "Life used, 0 to 1.", "dimm, bus",
+	  collect_life_used, true },
+	{ "pmem_dimm_alarm", "gauge",
+	  "1 when a SMART alarm has tripped (temperature, controller_temperature, spares).",
+	  "dimm, bus, alarm", collect_alarms, true },
+	{ "pmem_dimm_shutdown_dirty", "gauge",
+	  "1 when the DIMM's last shutdown was unsafe (SMART shutdown state dirty).",
+	  "dimm, bus", collect_shutdown_dirty, true },
+	{ "pmem_dimm_unsafe_shutdowns_total", "counter",
+	  "Unsafe shutdowns the DIMM has counted (SMART shutdown count).",
+	  "dimm, bus", collect_shutdown_count, true },
+	{ "pmem_dimm_dirty_shutdowns_total", "counter",
+	  "Unsafe shutdowns as the kernel counts them (nfit/dirty_shutdown, what PMDK checks).",
+	  "dimm, bus", collect_dirty_shutdowns, true },
+	{ "pmem_collect_success", "gauge",
+	  "1 when pmemctl read everything it tried to, 0 when the nvdimm subsystem (the other metrics are then missing) or a DIMM's SMART could not be read.",
+	  "", collect_success, false },
+	{ "pmem_collect_duration_seconds", "gauge",
+	  "How long pmemctl took to collect these metrics.", "",
+	  collect_duration, false },
+};
+
+static void write_metrics(struct emitter *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family *fam = &families[i];
+
+		if (fam->platform && !e->pf)
+			continue;
+		fprintf(e->f, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help,
+			fam->name, fam->type);
+		e->family = fam->name;
+		fam->collect(e);
+	}
+}
+
+/* ---- --list-columns: the families through the column engine ---------- */
+
+#define FAMILY(obj) ((const struct family *)(obj)->ptr)
+
+static void get_metric(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = FAMILY(obj)->name;
+}
+
+static struct out_column family_columns[ARRAY_SIZE(families)];
+static char family_help[ARRAY_SIZE(families)][512];
+static const char *const family_kinds[] = { "metrics" };
+
+static const struct out_spec family_spec = {
+	.columns = family_columns,
+	.nr_columns = ARRAY_SIZE(family_columns),
+	.kind_keys = family_kinds,
+	.kind_names = family_kinds,
+	.nr_kinds = 1,
+};
+
+/* Each family a column: its name the key, its type and labels in the help. */
+static void fill_family_columns(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family *fam = &families[i];
+
+		snprintf(family_help[i], sizeof(family_help[i]), "%s%s%s%s %s",
+			 fam->type, fam->labels[0] ? " {" : "", fam->labels,
+			 fam->labels[0] ? "}:" : ":", fam->help);
+		family_columns[i] = (struct out_column){
+			.name = fam->name, .key = fam->name, .help = family_help[i],
+			.type = OUT_FLOAT, .kinds = 1, .get = get_metric,
+		};
+	}
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+/* Beside the target and renamed: the collector never reads half a file. */
+static int write_file(const char *path, const char *text, size_t len)
+{
+	char temp[PATH_MAX];
+	int fd, rc = 0;
+
+	if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(temp);
+	if (fd < 0)
+		return -errno;
+	/* node_exporter may run as another user: readable by all, as a .prom is. */
+	if (fchmod(fd, 0644) < 0)
+		rc = -errno;
+	for (size_t done = 0; !rc && done < len;) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0)
+			rc = -errno;
+		else
+			done += n;
+	}
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(temp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(temp);
+	return rc;
+}
+
+static const struct cli_option options[] = {
+	CLI_HEADING("Options:"),
+	{ "output", 'o', "FILE", "write FILE (atomically: a temporary file\nbeside it, renamed), not standard output" },
+	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the metric families and exit (as JSON with -J)" },
+	{ "json", 'J', NULL, "with --list-columns: as JSON" },
+	CLI_COMMON_OPTIONS,
+	CLI_END,
+};
+
+static void usage(void)
+{
+	printf("Usage: pmemctl metrics [options]\n"
+	       "\n"
+	       "Print the platform's persistent memory state in the Prometheus\n"
+	       "text exposition format, for node_exporter's textfile collector:\n"
+	       "regions, namespaces, the persistence verdict, DIMM health,\n"
+	       "media errors, scrubs, and whether the collection succeeded.\n"
+	       "As non-root, SMART health is not readable: pmem_dimm_health_readable\n"
+	       "says so.\n"
+	       "\n");
+	cli_print_options(stdout, options);
+}
+
+int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	const char *output = NULL;
+	bool list_columns = false, json = false;
+	struct emitter e = { .started = now_seconds() };
+	struct cli_getopt g;
+	char *text = NULL;
+	size_t len = 0;
+	int c, rc, exit_code = EXIT_OK;
+
+	cli_getopt_init(&g, ctx, options);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case OPT_LIST_COLUMNS:
+			list_columns = true;
+			break;
+		default:
+			return cli_other_option(ctx, c, argv, options, usage);
+		}
+	}
+	if (list_columns) {
+		fill_family_columns();
+		out_list_columns(stdout, &family_spec, json);
+		return EXIT_OK;
+	}
+	if (json)
+		return cli_usage_error(ctx, "the metrics are Prometheus text; --json lists the families with --list-columns (pmemctl list --json has the same facts as JSON)");
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+
+	/*
+	 * Without the platform the file still says when and that it failed,
+	 * so an alert fires instead of a stale file being served.
+	 */
+	e.pf = ctx_platform(ctx, &exit_code);
+	e.f = open_memstream(&text, &len);
+	if (!e.f) {
+		cli_error(NULL, "%s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	write_metrics(&e);
+	if (fclose(e.f) || !text) {
+		cli_error(NULL, "%s", strerror(ENOMEM));
+		free(text);
+		return EXIT_FAIL;
+	}
+	if (output) {
+		rc = write_file(output, text, len);
+		if (rc) {
+			cli_error(output, "cannot write it: %s", strerror(-rc));
+			exit_code = cli_exit_code(rc) == EXIT_PERMISSION ?
+				    EXIT_PERMISSION : EXIT_FAIL;
+		}
+	} else {
+		fwrite(text, 1, len, stdout);
+	}
+	free(text);
+	return exit_code;
+}
