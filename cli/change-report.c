@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "change.h"
+#include "../lib/clear.h"
 #include "../lib/compat.h"
 #include "../lib/pmem.h"
 
 /* The document, its two configurations and its steps. */
-enum { K_CHANGE, K_FROM, K_TO, K_STEP };
+enum { K_CHANGE, K_FROM, K_TO, K_STEP, K_RANGE };
 
 struct change_doc {
 	const char *object;		/* the namespace (or region) named */
@@ -21,9 +22,15 @@ struct change_doc {
 #define RES(obj) (DOC(obj)->res)
 #define CFG(obj) ((const struct pm_ns_config *)(obj)->ptr)
 #define STEP(obj) ((const struct pm_step *)(obj)->ptr)
+#define RANGE(obj) ((const struct pm_clear_range *)(obj)->ptr)
 
 static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 {
+	if (obj->kind == K_RANGE) {
+		cell->str = RANGE(obj)->ns;
+		cell->null = !cell->str[0];
+		return;
+	}
 	cell->str = DOC(obj)->object;
 }
 
@@ -121,17 +128,44 @@ static void get_errno(const struct out_obj *obj, struct out_cell *cell)
 	cell->null = !cell->i;
 }
 
+static void get_offset(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = RANGE(obj)->offset;
+}
+
+static void get_length(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = RANGE(obj)->length;
+}
+
+static void get_source(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RANGE(obj)->block ? "block" : "ars";
+}
+
+static void get_method(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_clear_method_name(RANGE(obj)->method);
+}
+
+static void get_cleared(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = RANGE(obj)->cleared;
+}
+
 #define CHANGE (1u << K_CHANGE)
 #define CONFIG (1u << K_FROM | 1u << K_TO)
 #define STEPS (1u << K_STEP)
+#define RANGES (1u << K_RANGE)
 
 /* Keys come out in this order, per kind. */
 static const struct out_column change_columns[] = {
-	{ "NAMESPACE", "namespace", "the namespace changed (or made)",
-	  OUT_STRING, CHANGE, 0, get_namespace },
-	{ "FROM", "from", "its configuration before", OUT_OBJECT, CHANGE, 0,
+	{ "NAMESPACE", "namespace",
+	  "the namespace changed (or made), or the region; of a range: its namespace (null: outside every namespace)",
+	  OUT_STRING, CHANGE | RANGES, 0, get_namespace },
+	{ "FROM", "from", "its configuration before (clear-errors: null)", OUT_OBJECT, CHANGE, 0,
 	  NULL, K_FROM },
-	{ "TO", "to", "its configuration after (or planned)", OUT_OBJECT,
+	{ "TO", "to", "its configuration after, or planned (clear-errors: null)", OUT_OBJECT,
 	  CHANGE, 0, NULL, K_TO },
 	{ "CHANGED", "changed", "the platform was changed", OUT_BOOL, CHANGE, 0,
 	  get_changed },
@@ -150,6 +184,9 @@ static const struct out_column change_columns[] = {
 	  get_error },
 	{ "MESSAGE", "message", "what happened, in a sentence", OUT_STRING,
 	  CHANGE, 0, get_message },
+	{ "RANGES", "ranges",
+	  "clear-errors: the bad ranges cleared (or planned); [] for the other verbs",
+	  OUT_ARRAY, CHANGE, 0, NULL, K_RANGE },
 
 	{ "MODE", "mode", "raw, sector, fsdax or devdax", OUT_STRING, CONFIG, 0,
 	  get_mode },
@@ -171,6 +208,19 @@ static const struct out_column change_columns[] = {
 	  OUT_STRING, STEPS, 0, get_detail },
 	{ "ERRNO", "errno", "the step's error number", OUT_INT, STEPS, 0,
 	  get_errno },
+
+	{ "OFFSET", "offset",
+	  "512-byte sectors from the namespace's first data byte (its block device's sector 0), or from the region's start",
+	  OUT_UINT, RANGES, 0, get_offset },
+	{ "LENGTH", "length", "512-byte sectors", OUT_UINT, RANGES, 0, get_length },
+	{ "SOURCE", "source",
+	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks",
+	  OUT_STRING, RANGES, 0, get_source },
+	{ "METHOD", "method",
+	  "clear: the bus's clear-error command; write: zeros through the block device; forget: the kernel's list dropped, nothing repaired",
+	  OUT_STRING, RANGES, 0, get_method },
+	{ "CLEARED", "cleared", "cleared and no longer listed", OUT_BOOL,
+	  RANGES, 0, get_cleared },
 };
 
 static const char *const change_kinds[] = {
@@ -178,6 +228,7 @@ static const char *const change_kinds[] = {
 	[K_FROM] = "from",
 	[K_TO] = "to",
 	[K_STEP] = "step",
+	[K_RANGE] = "range",
 };
 
 const struct out_spec change_report_spec = {
@@ -194,11 +245,13 @@ static void print_json(const struct change_doc *doc)
 	struct out_node root = { .obj = { K_CHANGE, doc } };
 	struct out_selection sel = { .nr = 0 };
 	struct json_object *j = NULL;
-	bool added = out_node_add(&root, K_FROM, &res->from) &&
-		     out_node_add(&root, K_TO, &res->to);
+	bool added = res->no_config || (out_node_add(&root, K_FROM, &res->from) &&
+					out_node_add(&root, K_TO, &res->to));
 
 	for (size_t i = 0; added && i < res->nr_steps; i++)
 		added = out_node_add(&root, K_STEP, &res->steps[i]);
+	for (size_t i = 0; added && i < res->nr_ranges; i++)
+		added = out_node_add(&root, K_RANGE, &res->ranges[i]);
 	if (added)
 		j = out_document_json(&change_report_spec, &sel, &root);
 	out_node_free(&root);
@@ -220,6 +273,22 @@ static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
 		 cfg->align ? " align=" : "", align);
 }
 
+/* clear-errors names every range it clears (or would, or could not). */
+static void print_ranges(FILE *f, const struct pm_convert_result *res)
+{
+	for (size_t i = 0; i < res->nr_ranges; i++) {
+		const struct pm_clear_range *r = &res->ranges[i];
+		char sectors[64];
+
+		snprintf(sectors, sizeof(sectors), "sectors %llu-%llu",
+			 (unsigned long long)r->offset,
+			 (unsigned long long)(r->offset + r->length - 1));
+		fprintf(f, "  %-14s %-24s %-6s %s%s\n", r->ns[0] ? r->ns : "(region)",
+			sectors, r->block ? "block" : "ars",
+			pm_clear_method_name(r->method), r->cleared ? ", cleared" : "");
+	}
+}
+
 void change_report(const char *object, const struct pm_convert_result *res,
 		   bool json, bool dry_run)
 {
@@ -237,6 +306,11 @@ void change_report(const char *object, const struct pm_convert_result *res,
 				res->steps[i].name, res->steps[i].detail,
 				res->steps[i].err ? ": " : "",
 				res->steps[i].err ? strerror(-res->steps[i].err) : "");
+		print_ranges(stderr, res);
+		return;
+	}
+	if (res->noop && res->no_config) {
+		printf("%s: %s\n", object, res->message);
 		return;
 	}
 	if (res->noop) {
@@ -250,6 +324,7 @@ void change_report(const char *object, const struct pm_convert_result *res,
 	if (res->blockdev[0] || res->chardev[0])
 		printf(" (/dev/%s)", res->blockdev[0] ? res->blockdev : res->chardev);
 	putchar('\n');
+	print_ranges(stdout, res);
 	if (dry_run) {
 		for (size_t i = 0; i < res->nr_steps; i++)
 			printf("  %-8s %-20s %s\n", pm_step_status_name(res->steps[i].status),

@@ -51,6 +51,8 @@ static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 	if ((ch->verb->flags & CHANGE_REFUSE_IN_USE) &&
 	    pm_namespace_in_use(ch->pf, ns, why, sizeof(why)) == -EBUSY) {
 		cli_error(ns->dev, "in use: %s; %s refused", why, doing);
+		if (ch->verb->in_use)
+			ch->verb->in_use(ch, ns);
 		return EXIT_BUSY;
 	}
 	if (!(ch->verb->flags & CHANGE_ASK_DATA))
@@ -75,6 +77,21 @@ static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 	}
 	cli_error(ns->dev, "%s: %s destroys its data; add --force to go on",
 		  why + strlen(ns->dev) + 1, doing);
+	return EXIT_REFUSED;
+}
+
+/* CHANGE_ASK_PLAN: the plan's message is the question. */
+static int ask_plan(struct change *ch)
+{
+	char question[384];
+
+	if (!(ch->verb->flags & CHANGE_ASK_PLAN) || ch->force || ch->dry_run)
+		return EXIT_OK;
+	snprintf(question, sizeof(question), "%s: %s. Go on?", ch->object,
+		 ch->res->message);
+	if (confirm(question))
+		return EXIT_OK;
+	cli_error(ch->object, "%s; add --force to go on", ch->res->message);
 	return EXIT_REFUSED;
 }
 
@@ -303,6 +320,8 @@ static int plan_first(struct change *ch)
 	exit_code = needs_root(ch);
 	if (!exit_code)
 		exit_code = guard(ch);
+	if (!exit_code)
+		exit_code = ask_plan(ch);
 	if (exit_code)
 		return exit_code;
 	if (ch->dry_run) {
@@ -369,6 +388,7 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		return EXIT_FAIL;
 	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
 	pm_namespace_unlock(ch.lock);
+	free(ch.res->ranges);
 	free(ch.res);
 	return exit_code;
 }

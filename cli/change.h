@@ -19,6 +19,11 @@ enum change_flags {
 	 * --force, or a yes on a terminal.
 	 */
 	CHANGE_ASK_DATA = 1 << 1,
+	/*
+	 * The plan destroys data whatever the target holds (clear-errors):
+	 * --force, or a yes to the plan's message on a terminal.
+	 */
+	CHANGE_ASK_PLAN = 1 << 2,
 };
 
 /* Long options of the verbs are numbered from here. */
@@ -73,6 +78,8 @@ struct change_verb {
 	int (*plan)(struct change *ch);
 	/* The change; without a plan callback, also its dry run. -errno. */
 	int (*run)(struct change *ch);
+	/* Optional: after ns was refused as in use, what to do instead. */
+	void (*in_use)(struct change *ch, const struct pm_namespace *ns);
 };
 
 /* Runs verb over argv; args is handed to the callbacks. An exit code. */

@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	  "the platform's state as Prometheus metrics (textfile)", true },
 	{ "probe", cmd_probe,
 	  "measure what making a store durable costs on a target", false },
+	{ "clear-errors", cmd_clear_errors,
+	  "clear the media errors of a namespace or region not in use", false },
 };
 
 #define NR_COMMANDS (ARRAY_SIZE(commands))

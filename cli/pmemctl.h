@@ -50,6 +50,7 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_clear_errors(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void cli_error(const char *object, const char *fmt, ...)

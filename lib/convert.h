@@ -9,6 +9,8 @@
 
 #include "pmem.h"
 
+struct pm_clear_range;
+
 /* What a namespace is configured as: the part a conversion changes. */
 struct pm_ns_config {
 	enum pm_ns_mode mode;
@@ -39,6 +41,8 @@ enum pm_step_action {
 	PM_ACT_VERIFY,
 	PM_ACT_DELETE,			/* the namespace label */
 	PM_ACT_ROLLBACK,
+	PM_ACT_WRITE_ZEROS,		/* clear-errors: through the block device */
+	PM_ACT_CLEAR_ERROR,		/* clear-errors: the bus's clear command */
 };
 
 struct pm_step {
@@ -70,6 +74,10 @@ struct pm_convert_result {
 	char blockdev[64];		/* the device after the change */
 	char chardev[64];
 	char message[256];
+	/* clear-errors (lib/clear.h): the bad ranges; the caller frees them */
+	struct pm_clear_range *ranges;
+	size_t nr_ranges;
+	bool no_config;			/* from and to do not apply: null */
 };
 
 /* The namespace's configuration, as the model sees it. */
