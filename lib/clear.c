@@ -446,6 +446,10 @@ static void ns_extent(struct ndctl_namespace *ndns, struct pm_clear_ns_facts *ns
 
 	ns->start = ndctl_namespace_get_resource(ndns);
 	ns->end = ns->start + ndctl_namespace_get_size(ndns);
+	if (ns->start == ULLONG_MAX) {
+		ns->start = ns->end = ns->data_start = ns->data_end = 0;
+		return;
+	}
 	if (pfn) {
 		begin = ndctl_pfn_get_resource(pfn);
 		size = ndctl_pfn_get_size(pfn);
@@ -481,11 +485,19 @@ static int gather(struct pm_platform *pf, struct pm_region *region,
 	x->f.forget = req->forget;
 	x->f.whole_region = !target;
 	x->f.ns = x->ns;
-	if (x->f.region_start == ULLONG_MAX)
-		return -ENXIO;
 	rc = region_ars(ndregion, &x->ars, &x->f.nr_ars);
 	if (rc)
 		return rc;
+	/*
+	 * The physical addresses (resource) are root's: without them a
+	 * scrubbed range cannot be placed, but none, or a block device's
+	 * own, need none.
+	 */
+	if (x->f.region_start == ULLONG_MAX) {
+		if (x->f.nr_ars)
+			return -EACCES;
+		x->f.region_start = 0;
+	}
 	x->f.ars = x->ars;
 	ndctl_namespace_foreach(ndregion, ndns) {
 		struct pm_clear_ns_facts *ns = &x->ns[x->f.nr_ns];
@@ -494,8 +506,7 @@ static int gather(struct pm_platform *pf, struct pm_region *region,
 
 		if (n == ARRAY_SIZE(x->ns))
 			break;
-		if (!ndctl_namespace_get_size(ndns) ||
-		    ndctl_namespace_get_resource(ndns) == ULLONG_MAX)
+		if (!ndctl_namespace_get_size(ndns))
 			continue;
 		model = pm_find_namespace(pf, ndctl_namespace_get_devname(ndns));
 		memset(ns, 0, sizeof(*ns));
@@ -763,6 +774,13 @@ int pm_clear_errors(struct pm_platform *pf, struct pm_region *region,
 	if (ns)
 		region = ns->region;
 	rc = gather(pf, region, ns, req, x);
+	if (rc == -EACCES) {
+		snprintf(res->message, sizeof(res->message),
+			 "clearing media errors needs root, and so does placing the scrubbed ranges of %s (its physical address is root's)",
+			 region->dev);
+		res->err = rc;
+		goto out;
+	}
 	if (rc) {
 		snprintf(res->message, sizeof(res->message), "cannot read the media errors of %s: %s",
 			 region->dev, strerror(-rc));
