@@ -237,6 +237,8 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
+	.document = OUT_DOC_OBJECT,
+	.root_kind = K_CHANGE,
 };
 
 static void print_json(const struct change_doc *doc)
@@ -259,7 +261,8 @@ static void print_json(const struct change_doc *doc)
 		cli_error(doc->object, "cannot build the JSON report: out of memory");
 		return;
 	}
-	out_print_json(stdout, j);
+	if (out_print_document(stdout, &change_report_spec, j))
+		cli_error(doc->object, "cannot build the JSON report: out of memory");
 }
 
 static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)

@@ -233,6 +233,8 @@ static const struct out_spec doctor_spec = {
 	.kind_keys = doctor_kinds,
 	.kind_names = doctor_kinds,
 	.nr_kinds = DOCTOR_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = DOCTOR_DOCUMENT,
 };
 
 static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
@@ -254,8 +256,7 @@ static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
 	out_node_free(&root);
 	if (!j)
 		return -ENOMEM;
-	out_print_json(stdout, j);
-	return 0;
+	return out_print_document(stdout, &doctor_spec, j);
 }
 
 /* As mount(8) shows it: the mount's options, then the filesystem's. */

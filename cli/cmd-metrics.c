@@ -548,6 +548,7 @@ static const struct out_spec family_spec = {
 	.kind_keys = family_kinds,
 	.kind_names = family_kinds,
 	.nr_kinds = 1,
+	.document = OUT_DOC_NONE,
 };
 
 /* Each family a column: its name the key, its type and labels in the help. */

@@ -277,6 +277,8 @@ static const struct out_spec report_spec = {
 	.kind_keys = report_kinds,
 	.kind_names = report_kinds,
 	.nr_kinds = REPORT_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = REPORT_SUMMARY,
 };
 
 /* The summary or the manifest as one JSON document; NULL on ENOMEM. */
@@ -356,9 +358,7 @@ static void print_summary(FILE *f, const char *file, const struct bundle *b,
 		struct report_view view = { .b = b, .file = file, .compressed = compressed };
 		struct json_object *o = report_json(REPORT_SUMMARY, &view);
 
-		if (o)
-			out_print_json(f, o);
-		else
+		if (!o || out_print_document(f, &report_spec, o))
 			cli_error(file, "written, but cannot describe it: out of memory");
 		return;
 	}

@@ -119,6 +119,9 @@ static const struct out_spec platform_spec = {
 	.kind_keys = platform_keys,
 	.kind_names = platform_keys,
 	.nr_kinds = ARRAY_SIZE(platform_keys),
+	/* With the object arrays of list's spec after "platform". */
+	.document = OUT_DOC_OBJECT,
+	.root_kind = SHOW_DOCUMENT,
 };
 
 static int make_view(const struct pm_platform *pf, struct platform_view *view)
@@ -197,9 +200,8 @@ static int print_json(const struct out_selection *platform_sel,
 	if (jdoc)
 		jobjects = out_to_json(&object_spec, sel, root);
 	if (jobjects && !out_json_append(jdoc, jobjects)) {
-		out_print_json(stdout, jdoc);
+		rc = out_print_document(stdout, &platform_spec, jdoc);
 		jdoc = NULL;
-		rc = 0;
 	}
 	json_object_put(jdoc);
 	out_node_free(&doc);

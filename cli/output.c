@@ -746,8 +746,7 @@ int out_print(FILE *f, const struct out_spec *spec,
 
 		if (!jroot)
 			return -ENOMEM;
-		out_print_json(f, jroot);
-		return 0;
+		return out_print_document(f, spec, jroot);
 	}
 	table_selection(spec, all, root, &shown);
 	t.nr_columns = sel->nr;
@@ -829,6 +828,55 @@ void out_print_json(FILE *f, struct json_object *j)
 	json_object_put(j);
 }
 
+unsigned int out_schema_version(const struct out_spec *spec)
+{
+	return spec->schema_version ? spec->schema_version : 1;
+}
+
+int out_print_document(FILE *f, const struct out_spec *spec,
+		       struct json_object *j)
+{
+	struct json_object *doc = json_object_new_object();
+	struct json_object *version = json_object_new_int64(out_schema_version(spec));
+
+	if (!doc || !version ||
+	    json_object_object_add(doc, "schema_version", version) < 0) {
+		json_object_put(version);
+		json_object_put(doc);
+		json_object_put(j);
+		return -ENOMEM;
+	}
+	if (out_json_append(doc, j)) {
+		json_object_put(doc);
+		return -ENOMEM;
+	}
+	out_print_json(f, doc);
+	return 0;
+}
+
+/* What a column is in JSON Schema's words. */
+static const char *schema_type(const struct out_column *col)
+{
+	switch (col->type) {
+	case OUT_STRING:
+		return "string";
+	case OUT_SIZE:
+	case OUT_UINT:
+	case OUT_INT:
+		return "integer";
+	case OUT_BOOL:
+		return "boolean";
+	case OUT_STRV:
+	case OUT_ARRAY:
+		return "array";
+	case OUT_FLOAT:
+		return "number";
+	case OUT_OBJECT:
+		return "object";
+	}
+	return "string";
+}
+
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 {
 	static const char *const type_names[] = {
@@ -847,6 +895,30 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 		struct json_object *jroot = json_object_new_object();
 		struct json_object *array = json_object_new_array();
 
+		static const char *const documents[] = {
+			[OUT_DOC_TREE] = "tree", [OUT_DOC_OBJECT] = "object",
+			[OUT_DOC_NONE] = "none",
+		};
+		struct json_object *kinds_array = json_object_new_array();
+
+		/* What schemas/update needs to write the JSON Schema. */
+		json_object_object_add(jroot, "schema_version",
+				       json_object_new_int64(out_schema_version(spec)));
+		json_object_object_add(jroot, "document",
+				       json_object_new_string(documents[spec->document]));
+		if (spec->document == OUT_DOC_OBJECT)
+			json_object_object_add(jroot, "root",
+				json_object_new_string(spec->kind_names[spec->root_kind]));
+		for (size_t k = 0; k < spec->nr_kinds; k++) {
+			struct json_object *jkind = json_object_new_object();
+
+			json_object_object_add(jkind, "name",
+					       json_object_new_string(spec->kind_names[k]));
+			json_object_object_add(jkind, "key", spec->kind_keys[k] ?
+					       json_object_new_string(spec->kind_keys[k]) : NULL);
+			json_object_array_add(kinds_array, jkind);
+		}
+		json_object_object_add(jroot, "kinds", kinds_array);
 		json_object_object_add(jroot, "columns", array);
 		for (size_t i = 0; i < spec->nr_columns; i++) {
 			const struct out_column *col = &spec->columns[i];
@@ -857,6 +929,7 @@ void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 			json_object_object_add(jcol, "key", col->key ?
 					       json_object_new_string(col->key) : NULL);
 			json_object_object_add(jcol, "type", json_object_new_string(type_names[col->type]));
+			json_object_object_add(jcol, "json_type", json_object_new_string(schema_type(col)));
 			for (size_t k = 0; k < spec->nr_kinds; k++)
 				if (col->kinds & (1u << k))
 					json_object_array_add(kinds,

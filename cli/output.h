@@ -67,12 +67,27 @@ struct out_column {
 	int child_kind;		/* OUT_OBJECT, OUT_ARRAY: what they hold */
 };
 
+/* How a spec's JSON document is shaped, for its JSON Schema. */
+enum out_document {
+	OUT_DOC_TREE,		/* out_to_json: {"regions": [...], ...} */
+	OUT_DOC_OBJECT,		/* out_document_json: one object of root_kind */
+	OUT_DOC_NONE,		/* no JSON document (metrics' families) */
+};
+
 struct out_spec {
 	const struct out_column *columns;
 	size_t nr_columns;
 	const char *const *kind_keys;	/* JSON array name per kind */
 	const char *const *kind_names;	/* table name per kind */
 	size_t nr_kinds;
+	/*
+	 * The "schema_version" every document carries: raise it with any
+	 * change to the keys or their types (schemas/update refuses to write
+	 * a changed schema under the old number). 0 reads as 1.
+	 */
+	unsigned int schema_version;
+	enum out_document document;
+	int root_kind;			/* OUT_DOC_OBJECT: the document's kind */
 };
 
 struct out_opts {
@@ -146,6 +161,14 @@ struct json_object *out_document_json(const struct out_spec *spec,
 int out_json_append(struct json_object *dst, struct json_object *src);
 /* Every command's JSON looks the same: pretty, spaced, "/" unescaped. */
 void out_print_json(FILE *f, struct json_object *j);	/* and puts j */
+/*
+ * A command's document: "schema_version" first, then j's keys, printed as
+ * out_print_json() does. Puts j; -ENOMEM.
+ */
+int out_print_document(FILE *f, const struct out_spec *spec,
+		       struct json_object *j);
+/* A document's "schema_version" and its JSON Schema, for every command. */
+unsigned int out_schema_version(const struct out_spec *spec);
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);
 
 #endif

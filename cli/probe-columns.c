@@ -481,6 +481,8 @@ const struct out_spec probe_document_spec = {
 	.kind_keys = probe_keys,
 	.kind_names = probe_names,
 	.nr_kinds = PROBE_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = PROBE_DOCUMENT,
 };
 
 /* The strings the document lists: the CPU's features and the notes. */

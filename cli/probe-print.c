@@ -71,8 +71,8 @@ int probe_print_json(const struct out_selection *sel,
 		if (!out_node_add(&doc, PROBE_SKIPPED, &rep->skipped[i]))
 			goto out;
 	j = out_document_json(&probe_document_spec, &jsel, &doc);
-	if (j)
-		out_print_json(stdout, j);
+	if (j && out_print_document(stdout, &probe_document_spec, j))
+		j = NULL;
 out:
 	out_node_free(&doc);
 	return j ? 0 : -ENOMEM;

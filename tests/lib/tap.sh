@@ -40,6 +40,40 @@ run()
 	STATUS=$?
 	OUT=$(cat "$TAP_TMP/out")
 	ERR=$(cat "$TAP_TMP/err")
+	validate_json "$@"
+}
+
+# Every JSON document a test gets from pmemctl is checked against the
+# command's JSON Schema (schemas/): a check fails when it does not validate.
+validate_json()
+{
+	local cmd='' json=no arg skip_next=no status=$STATUS
+	local schemas=${PMEMCTL_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/schemas
+	for arg in "$@"; do
+		if [ $skip_next = yes ]; then
+			skip_next=no
+			continue
+		fi
+		case $arg in
+		"$PMEMCTL") cmd=pmemctl ;;
+		--sysroot) skip_next=yes ;;
+		--list-columns | --help | -h | --list-opts) return ;;
+		--json | --json=*) json=yes ;;
+		--*) ;;
+		-*J*) json=yes ;;
+		*) [ "$cmd" = pmemctl ] && cmd=$arg ;;
+		esac
+	done
+	[ -n "$cmd" ] && [ "$cmd" != pmemctl ] && [ $json = yes ] || return
+	[ "${OUT:0:1}" = "{" ] || return
+	[ -f "$schemas/pmemctl-$cmd.schema.json" ] || return
+	if ! python3 "$schemas/../tests/lib/validate-json.py" "$schemas" "$cmd" \
+		"$TAP_TMP/out" > "$TAP_TMP/schema" 2>&1; then
+		[ $? = 77 ] && return
+		fail "pmemctl $cmd's JSON validates against schemas/pmemctl-$cmd.schema.json"
+		diag < "$TAP_TMP/schema"
+	fi
+	STATUS=$status
 }
 
 show_run()
