@@ -37,6 +37,8 @@ static const struct command commands[] = {
 	  "measure what making a store durable costs on a target", false },
 	{ "clear-errors", cmd_clear_errors,
 	  "clear the media errors of a namespace or region not in use", false },
+	{ "scrub", cmd_scrub,
+	  "start an address range scrub; --wait shows the media errors", false },
 };
 
 #define NR_COMMANDS (ARRAY_SIZE(commands))

@@ -25,6 +25,7 @@ enum pmemctl_exit {
 	EXIT_REFUSED = 9,	/* would destroy data: --force needed */
 	EXIT_DOCTOR_WARNING = 10, /* doctor: the worst finding is a warning */
 	EXIT_DOCTOR_ERROR = 11,	/* doctor: the worst finding is an error */
+	EXIT_TIMEOUT = 12,	/* gave up waiting; the operation goes on */
 };
 
 struct pmemctl_ctx {
@@ -51,6 +52,7 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_clear_errors(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void cli_error(const char *object, const char *fmt, ...)
