@@ -877,6 +877,13 @@ static const char *schema_type(const struct out_column *col)
 	return "string";
 }
 
+void out_print_json_line(FILE *f, struct json_object *j)
+{
+	fprintf(f, "%s\n", json_object_to_json_string_ext(j,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+}
+
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json)
 {
 	static const char *const type_names[] = {

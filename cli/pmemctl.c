@@ -39,6 +39,8 @@ static const struct command commands[] = {
 	  "clear the media errors of a namespace or region not in use", false },
 	{ "scrub", cmd_scrub,
 	  "start an address range scrub; --wait shows the media errors", false },
+	{ "monitor", cmd_monitor,
+	  "wait for DIMM health events and print one line per event", false },
 };
 
 #define NR_COMMANDS (ARRAY_SIZE(commands))

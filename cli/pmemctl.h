@@ -53,6 +53,7 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_clear_errors(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void cli_error(const char *object, const char *fmt, ...)

@@ -303,6 +303,19 @@ static int read_smart(const struct pm_dimm *dimm, struct pm_health *h)
 	return 0;
 }
 
+int pm_dimm_health_read(const struct pm_dimm *dimm, struct pm_health *out)
+{
+	uint64_t count;
+
+	memset(out, 0, sizeof(*out));
+	out->error = read_smart(dimm, out);
+	out->dirty_shutdown = -1;
+	if (sysfs_read_u64(&count, SYSFS_ND "/%s/nfit/dirty_shutdown",
+			   dimm->dev) == 0)
+		out->dirty_shutdown = (int64_t)count;
+	return out->error;
+}
+
 const struct pm_health *pm_dimm_health(const struct pm_dimm *dimm)
 {
 	static const struct pm_health no_memory = { .error = -ENOMEM,
@@ -310,18 +323,13 @@ const struct pm_health *pm_dimm_health(const struct pm_dimm *dimm)
 	/* The snapshot's cache: the model is otherwise read-only here. */
 	struct pm_dimm *cache = (struct pm_dimm *)dimm;
 	struct pm_health *h;
-	uint64_t count;
 
 	if (dimm->health)
 		return dimm->health;
-	h = calloc(1, sizeof(*h));
+	h = malloc(sizeof(*h));
 	if (!h)
 		return &no_memory;
-	h->error = read_smart(dimm, h);
-	h->dirty_shutdown = -1;
-	if (sysfs_read_u64(&count, SYSFS_ND "/%s/nfit/dirty_shutdown",
-			   dimm->dev) == 0)
-		h->dirty_shutdown = (int64_t)count;
+	pm_dimm_health_read(dimm, h);
 	cache->health = h;
 	return h;
 }

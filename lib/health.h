@@ -66,6 +66,11 @@ int pm_health_format(const struct pm_health *health, char *buf, size_t len);
 void pm_health_parse(const char *text, struct pm_health *health);
 /* Why the SMART values are unknown, in words; NULL when they were read. */
 const char *pm_health_reason(const struct pm_health *health);
+/*
+ * A fresh read into the caller's struct, nothing cached (monitor reads
+ * again after each event). Returns out->error.
+ */
+int pm_dimm_health_read(const struct pm_dimm *dimm, struct pm_health *out);
 /* Whether SMART failed for want of privilege: the caller's note. */
 bool pm_health_denied(const struct pm_health *health);
 

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* DIMM health events: which DIMMs raise them, waiting for one, what changed. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ndctl/libndctl.h>
+
+#include "monitor.h"
+#include "pmem.h"
+#include "sysfs.h"
+
+#define SYSFS_ND "/sys/bus/nd/devices"
+
+static bool str_differs(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static bool temp_differs(const struct pm_health_temp *a,
+			 const struct pm_health_temp *b)
+{
+	return a->valid != b->valid || (a->valid && a->celsius != b->celsius);
+}
+
+static bool uint_differs(const struct pm_health_uint *a,
+			 const struct pm_health_uint *b)
+{
+	return a->valid != b->valid || (a->valid && a->value != b->value);
+}
+
+static bool bool_differs(const struct pm_health_bool *a,
+			 const struct pm_health_bool *b)
+{
+	return a->valid != b->valid || (a->valid && a->value != b->value);
+}
+
+void pm_health_compare(const struct pm_health *old, const struct pm_health *now,
+		       struct pm_health_change *out)
+{
+	bool differs[PM_HEALTH_NR_FIELDS] = {
+		[PM_HEALTH_STATE] = str_differs(old->state, now->state),
+		[PM_HEALTH_TEMPERATURE] = temp_differs(&old->temperature,
+						       &now->temperature),
+		[PM_HEALTH_CTRL_TEMPERATURE] = temp_differs(&old->ctrl_temperature,
+							    &now->ctrl_temperature),
+		[PM_HEALTH_SPARES] = uint_differs(&old->spares, &now->spares),
+		[PM_HEALTH_ALARM_TEMPERATURE] = bool_differs(&old->alarm_temperature,
+							     &now->alarm_temperature),
+		[PM_HEALTH_ALARM_CTRL_TEMPERATURE] =
+			bool_differs(&old->alarm_ctrl_temperature,
+				     &now->alarm_ctrl_temperature),
+		[PM_HEALTH_ALARM_SPARES] = bool_differs(&old->alarm_spares,
+							&now->alarm_spares),
+		[PM_HEALTH_LIFE_USED] = uint_differs(&old->life_used, &now->life_used),
+		[PM_HEALTH_SHUTDOWN_STATE] = str_differs(old->shutdown_state,
+							 now->shutdown_state),
+		[PM_HEALTH_SHUTDOWN_COUNT] = uint_differs(&old->shutdown_count,
+							  &now->shutdown_count),
+	};
+	bool now_dirty = now->shutdown_state && !strcmp(now->shutdown_state, "dirty");
+	bool was_dirty = old->shutdown_state && !strcmp(old->shutdown_state, "dirty");
+
+	out->fields = 0;
+	for (int i = 0; i < PM_HEALTH_NR_FIELDS; i++)
+		if (differs[i])
+			out->fields |= 1u << i;
+	/*
+	 * The count is what PMDK compares across runs: a rise means an
+	 * unsafe shutdown even when the state reads clean again.
+	 */
+	out->unsafe_shutdown = (now_dirty && !was_dirty) ||
+		(old->shutdown_count.valid && now->shutdown_count.valid &&
+		 now->shutdown_count.value > old->shutdown_count.value);
+}
+
+int pm_dimm_events_supported(const struct pm_dimm *dimm, const char **why)
+{
+	struct ndctl_cmd *cmd;
+	char flags[256];
+	int rc;
+
+	if (!dimm->nddimm) {
+		*why = "libndctl does not know it";
+		return -EOPNOTSUPP;
+	}
+	/* What lib/health.c reads with: built, not sent (no root needed). */
+	cmd = ndctl_dimm_cmd_new_smart(dimm->nddimm);
+	if (!cmd) {
+		*why = "it has no SMART";
+		return -EOPNOTSUPP;
+	}
+	ndctl_cmd_unref(cmd);
+	/* The kernel notifies this file on an ACPI NFIT health event (0x81). */
+	rc = sysfs_read_string(flags, sizeof(flags), SYSFS_ND "/%s/nfit/flags",
+			       dimm->dev);
+	if (rc) {
+		*why = "it is not an ACPI NFIT DIMM (no nfit/flags to wait on)";
+		return -EOPNOTSUPP;
+	}
+	if (!strstr(flags, "smart_notify")) {
+		*why = "its firmware sends no SMART health events (no smart_notify in nfit/flags)";
+		return -EOPNOTSUPP;
+	}
+	if (ndctl_dimm_get_health_eventfd(dimm->nddimm) < 0) {
+		*why = "libndctl could not open its nfit/flags";
+		return -EOPNOTSUPP;
+	}
+	*why = NULL;
+	return 0;
+}
+
+/*
+ * sysfs poll: the file must be read (from offset 0) after each wake-up,
+ * or poll() reports the same event again at once.
+ */
+static int rearm(int fd)
+{
+	char buf[256];
+
+	return pread(fd, buf, sizeof(buf), 0) < 0 ? -errno : 0;
+}
+
+int pm_monitor_open(struct pm_monitor *m, struct pm_dimm *const *dimms,
+		    size_t nr, const struct pm_dimm **failed)
+{
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	*failed = NULL;
+	m->dimms = calloc(nr ? nr : 1, sizeof(*m->dimms));
+	m->fds = calloc(nr + 1, sizeof(*m->fds));
+	if (!m->dimms || !m->fds) {
+		pm_monitor_close(m);
+		return -ENOMEM;
+	}
+	m->nr = nr;
+	for (size_t i = 0; i < nr; i++) {
+		struct pm_monitor_dimm *md = &m->dimms[i];
+
+		md->dimm = dimms[i];
+		md->fd = ndctl_dimm_get_health_eventfd(dimms[i]->nddimm);
+		m->fds[i].fd = md->fd;
+		m->fds[i].events = POLLPRI;
+		/* Armed before the read, so no event falls between the two. */
+		rc = md->fd < 0 ? -EBADF : rearm(md->fd);
+		if (!rc)
+			rc = pm_dimm_health_read(dimms[i], &md->last);
+		if (rc) {
+			*failed = dimms[i];
+			pm_monitor_close(m);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int handle(struct pm_monitor *m, size_t i, struct pm_monitor_event *ev)
+{
+	struct pm_monitor_dimm *md = &m->dimms[i];
+	int rc = rearm(md->fd);
+
+	if (rc)
+		return rc;
+	ev->dimm = md->dimm;
+	ev->previous = md->last;
+	pm_dimm_health_read(md->dimm, &ev->current);
+	pm_health_compare(&ev->previous, &ev->current, &ev->change);
+	/* A failed read keeps the last good values for the next comparison. */
+	if (!ev->current.error)
+		md->last = ev->current;
+	return 1;
+}
+
+int pm_monitor_wait(struct pm_monitor *m, int stop_fd,
+		    struct pm_monitor_event *ev)
+{
+	for (;;) {
+		/* DIMMs ready in the last poll() come first, one per call. */
+		while (m->scanning && m->next < m->nr) {
+			size_t i = m->next++;
+
+			if (m->fds[i].revents & (POLLPRI | POLLERR))
+				return handle(m, i, ev);
+		}
+		if (m->scanning && (m->fds[m->nr].revents & (POLLIN | POLLHUP)))
+			return 0;
+		m->scanning = false;
+		m->fds[m->nr].fd = stop_fd;
+		m->fds[m->nr].events = POLLIN;
+		if (poll(m->fds, m->nr + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		m->scanning = true;
+		m->next = 0;
+	}
+}
+
+void pm_monitor_close(struct pm_monitor *m)
+{
+	free(m->dimms);
+	free(m->fds);
+	memset(m, 0, sizeof(*m));
+}
