@@ -182,6 +182,8 @@ static const struct out_spec event_spec = {
 	.kind_keys = event_kinds,
 	.kind_names = event_kinds,
 	.nr_kinds = EV_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = 0,			/* "event", one per line */
 };
 
 /* 2025-01-31T12:00:00+01:00: strftime's %z lacks the colon. */
@@ -278,8 +280,7 @@ static int print_json(const struct event_row *row)
 	out_node_free(&root);
 	if (!j)
 		return -ENOMEM;
-	out_print_json_line(stdout, j);
-	return 0;
+	return out_print_document_line(stdout, &event_spec, j);
 }
 
 static int print_event(const struct pm_monitor_event *ev, bool json)

@@ -153,6 +153,8 @@ static const struct out_spec scrub_spec = {
 	.kind_keys = scrub_kinds,
 	.kind_names = scrub_kinds,
 	.nr_kinds = SCRUB_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = 0,			/* "scrub" */
 };
 
 static bool add_regions(struct out_node *bus_node, const struct scrub_row *row)
@@ -194,8 +196,7 @@ static int print_json(const struct scrub_row *rows, size_t nr)
 	out_node_free(&root);
 	if (!j)
 		return -ENOMEM;
-	out_print_json(stdout, j);
-	return 0;
+	return out_print_document(stdout, &scrub_spec, j);
 }
 
 static void print_regions(const struct scrub_row *row)

@@ -833,8 +833,9 @@ unsigned int out_schema_version(const struct out_spec *spec)
 	return spec->schema_version ? spec->schema_version : 1;
 }
 
-int out_print_document(FILE *f, const struct out_spec *spec,
-		       struct json_object *j)
+/* "schema_version" first, then j's keys; puts j. NULL on ENOMEM. */
+static struct json_object *versioned(const struct out_spec *spec,
+				     struct json_object *j)
 {
 	struct json_object *doc = json_object_new_object();
 	struct json_object *version = json_object_new_int64(out_schema_version(spec));
@@ -844,12 +845,22 @@ int out_print_document(FILE *f, const struct out_spec *spec,
 		json_object_put(version);
 		json_object_put(doc);
 		json_object_put(j);
-		return -ENOMEM;
+		return NULL;
 	}
 	if (out_json_append(doc, j)) {
 		json_object_put(doc);
-		return -ENOMEM;
+		return NULL;
 	}
+	return doc;
+}
+
+int out_print_document(FILE *f, const struct out_spec *spec,
+		       struct json_object *j)
+{
+	struct json_object *doc = versioned(spec, j);
+
+	if (!doc)
+		return -ENOMEM;
 	out_print_json(f, doc);
 	return 0;
 }
@@ -877,11 +888,17 @@ static const char *schema_type(const struct out_column *col)
 	return "string";
 }
 
-void out_print_json_line(FILE *f, struct json_object *j)
+int out_print_document_line(FILE *f, const struct out_spec *spec,
+			    struct json_object *j)
 {
-	fprintf(f, "%s\n", json_object_to_json_string_ext(j,
+	struct json_object *doc = versioned(spec, j);
+
+	if (!doc)
+		return -ENOMEM;
+	fprintf(f, "%s\n", json_object_to_json_string_ext(doc,
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(j);
+	json_object_put(doc);
+	return 0;
 }
 
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json)

@@ -169,8 +169,9 @@ int out_print_document(FILE *f, const struct out_spec *spec,
 		       struct json_object *j);
 /* A document's "schema_version" and its JSON Schema, for every command. */
 unsigned int out_schema_version(const struct out_spec *spec);
-/* One line, no spaces: a stream of documents (monitor's events). */
-void out_print_json_line(FILE *f, struct json_object *j);	/* and puts j */
+/* The same on one line, no spaces: a stream of documents (monitor's events). */
+int out_print_document_line(FILE *f, const struct out_spec *spec,
+			    struct json_object *j);
 void out_list_columns(FILE *f, const struct out_spec *spec, bool json);
 
 #endif
