@@ -15,7 +15,7 @@
 #include "../lib/compat.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
-#include "../lib/sysfs.h"
+#include "../lib/scrub.h"
 #include "pmemctl.h"
 
 /* One label of a sample; a list of them ends with a NULL name. */
@@ -123,41 +123,30 @@ static void collect_bus_info(struct emitter *e)
 	}
 }
 
-/* ndbusN/nfit/scrub: "COUNT" or "COUNT+" while one runs; absent without ARS. */
-static int scrub_state(const struct pm_bus *bus, unsigned long long *count,
-		       bool *running)
+/* Buses with ARS only; a scrub file that cannot be read fails the collection. */
+static void collect_scrub(struct emitter *e, bool running)
 {
-	char text[64];
-	int rc = sysfs_read_string(text, sizeof(text),
-				"/sys/bus/nd/devices/%s/nfit/scrub", bus->dev);
+	for (size_t i = 0; i < e->pf->nr_buses; i++) {
+		struct pm_scrub_state st;
 
-	if (rc)
-		return rc;
-	*count = strtoull(text, NULL, 10);
-	*running = strchr(text, '+') != NULL;
-	return 0;
+		if (pm_bus_scrub_state(e->pf->buses[i], &st)) {
+			e->failed = true;
+			continue;
+		}
+		if (st.supported)
+			sample(e, LABELS({ "bus", e->pf->buses[i]->dev }),
+			       running ? st.running : st.count);
+	}
 }
 
 static void collect_scrubs(struct emitter *e)
 {
-	for (size_t i = 0; i < e->pf->nr_buses; i++) {
-		unsigned long long count;
-		bool running;
-
-		if (scrub_state(e->pf->buses[i], &count, &running) == 0)
-			sample(e, LABELS({ "bus", e->pf->buses[i]->dev }), count);
-	}
+	collect_scrub(e, false);
 }
 
 static void collect_scrub_running(struct emitter *e)
 {
-	for (size_t i = 0; i < e->pf->nr_buses; i++) {
-		unsigned long long count;
-		bool running;
-
-		if (scrub_state(e->pf->buses[i], &count, &running) == 0)
-			sample(e, LABELS({ "bus", e->pf->buses[i]->dev }), running);
-	}
+	collect_scrub(e, true);
 }
 
 static bool region_shown(const struct pm_region *region)
