@@ -45,11 +45,15 @@ static void verdict_of(const struct pm_platform *pf,
 }
 
 /* doctor --json: one document, each key a column of this spec. */
-enum { DOCTOR_DOCUMENT, DOCTOR_TARGET, DOCTOR_VERDICT, DOCTOR_FINDING, DOCTOR_NR_KINDS };
+enum {
+	DOCTOR_DOCUMENT, DOCTOR_TARGET, DOCTOR_VERDICT, DOCTOR_FINDING, DOCTOR_FILE,
+	DOCTOR_NR_KINDS
+};
 
 #define DIAGNOSIS(obj) ((const struct pm_diagnosis *)(obj)->ptr)
 #define VERDICT(obj) ((const struct verdict *)(obj)->ptr)
 #define FINDING(obj) ((const struct pm_finding *)(obj)->ptr)
+#define DAMAGED(obj) ((const struct pm_damaged_file *)(obj)->ptr)
 
 static void get_worst(const struct out_obj *obj, struct out_cell *cell)
 {
@@ -167,10 +171,31 @@ static void get_finding_fix(const struct out_obj *obj, struct out_cell *cell)
 	cell->null = !cell->str[0];
 }
 
+static void get_file_path(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = DAMAGED(obj)->path;
+}
+
+static void get_file_offset(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = DAMAGED(obj)->offset;
+}
+
+static void get_file_length(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = DAMAGED(obj)->length;
+}
+
+static void get_file_unwritten(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = DAMAGED(obj)->unwritten;
+}
+
 #define DOC (1u << DOCTOR_DOCUMENT)
 #define TGT (1u << DOCTOR_TARGET)
 #define VRD (1u << DOCTOR_VERDICT)
 #define FND (1u << DOCTOR_FINDING)
+#define FIL (1u << DOCTOR_FILE)
 
 /* Keys come out in this order, kind by kind. */
 static const struct out_column doctor_columns[] = {
@@ -223,9 +248,21 @@ static const struct out_column doctor_columns[] = {
 	  get_finding_message },
 	{ "FINDING.FIX", "fix", "what to do about it, or null", OUT_STRING, FND, 0,
 	  get_finding_fix },
+	{ "FINDING.FILES", "files", "media-error: the file bytes it hit; [] for other findings",
+	  OUT_ARRAY, FND, 0, NULL, DOCTOR_FILE },
+
+	{ "FILE.PATH", "path", "the damaged file", OUT_STRING, FIL, 0, get_file_path },
+	{ "FILE.OFFSET", "offset", "where the damaged bytes start in the file",
+	  OUT_UINT, FIL, 0, get_file_offset },
+	{ "FILE.LENGTH", "length", "how many bytes, clipped to the file's size",
+	  OUT_UINT, FIL, 0, get_file_length },
+	{ "FILE.UNWRITTEN", "unwritten", "they are in a preallocated extent never written: no data lost",
+	  OUT_BOOL, FIL, 0, get_file_unwritten },
 };
 
-static const char *const doctor_kinds[] = { "doctor", "target", "verdict", "finding" };
+static const char *const doctor_kinds[] = {
+	"doctor", "target", "verdict", "finding", "file",
+};
 
 static const struct out_spec doctor_spec = {
 	.columns = doctor_columns,
@@ -249,8 +286,14 @@ static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
 	if (d->has_target)
 		ok = out_node_add(&root, DOCTOR_TARGET, d) != NULL;
 	ok = ok && out_node_add(&root, DOCTOR_VERDICT, v);
-	for (size_t i = 0; ok && i < d->nr_findings; i++)
-		ok = out_node_add(&root, DOCTOR_FINDING, &d->findings[i]) != NULL;
+	for (size_t i = 0; ok && i < d->nr_findings; i++) {
+		const struct pm_finding *f = &d->findings[i];
+		struct out_node *node = out_node_add(&root, DOCTOR_FINDING, f);
+
+		ok = node != NULL;
+		for (size_t k = 0; ok && k < f->nr_files; k++)
+			ok = out_node_add(node, DOCTOR_FILE, &f->files[k]) != NULL;
+	}
 	if (ok)
 		j = out_document_json(&doctor_spec, &sel, &root);
 	out_node_free(&root);
@@ -323,6 +366,11 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 
 		printf("  %-7s %-12s %s\n", pm_severity_name(f->severity), f->object,
 		       f->message);
+		/* The message names as many as fit: here, every one. */
+		for (size_t k = 0; f->nr_files > 1 && k < f->nr_files; k++)
+			printf("  %-7s %-12s file: %s bytes %llu-%llu\n", "", "",
+			       f->files[k].path, (unsigned long long)f->files[k].offset,
+			       (unsigned long long)(f->files[k].offset + f->files[k].length - 1));
 		if (f->fix[0])
 			printf("  %-7s %-12s fix: %s\n", "", "", f->fix);
 	}
@@ -406,6 +454,7 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 	verdict_of(pf, d, &v);
 	if (json && print_json(d, &v) < 0) {
 		cli_error(NULL, "out of memory");
+		pm_diagnosis_release(d);
 		free(d);
 		return EXIT_FAIL;
 	}
@@ -413,6 +462,7 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		print_human(d, &v);
 	exit_code = !d->any || d->worst == PM_SEV_INFO ? EXIT_OK :
 		    d->worst == PM_SEV_WARNING ? EXIT_DOCTOR_WARNING : EXIT_DOCTOR_ERROR;
+	pm_diagnosis_release(d);
 	free(d);
 	return exit_code;
 }

@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "doctor.h"
+#include "health.h"
 #include "host.h"
 #include "proc.h"
 #include "sysfs.h"
@@ -24,14 +25,9 @@
 #define FS_XFLAG_DAX 0x00008000		/* Linux 4.5 */
 #endif
 
-static void add(struct pm_diagnosis *d, enum pm_severity severity,
-		const char *code, const char *object, const char *fix,
-		const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-
-static void add(struct pm_diagnosis *d, enum pm_severity severity,
-		const char *code, const char *object, const char *fix,
-		const char *fmt, ...)
+void pm_doctor_add(struct pm_diagnosis *d, enum pm_severity severity,
+		   const char *code, const char *object, const char *fix,
+		   const char *fmt, ...)
 {
 	struct pm_finding *f;
 	va_list ap;
@@ -39,6 +35,7 @@ static void add(struct pm_diagnosis *d, enum pm_severity severity,
 	if (d->nr_findings == PM_MAX_FINDINGS)
 		return;
 	f = &d->findings[d->nr_findings++];
+	memset(f, 0, sizeof(*f));
 	f->severity = severity;
 	f->code = code;
 	snprintf(f->object, sizeof(f->object), "%s", object);
@@ -182,16 +179,16 @@ static void diagnose_file(const struct pm_platform *pf, const char *path,
 		const char *on = d->target.device[0] ? d->target.device : ns->dev;
 
 		if (dir)
-			add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, true),
+			pm_doctor_add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, true),
 			    "files created in %s (on %s, fsdax) are not DAX: loads and stores go through the page cache; msync/fsync make them durable",
 			    path, on);
 		else
-			add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, false),
+			pm_doctor_add(d, PM_SEV_WARNING, "not-dax", path, not_dax_fix(d, false),
 			    "%s is on %s (fsdax) but is not DAX: loads and stores go through the page cache; msync/fsync make it durable",
 			    path, on);
 	}
 	if (S_ISREG(st.st_mode) && d->map_sync == 0 && ns && ns->map_sync)
-		add(d, PM_SEV_WARNING, "no-map-sync", path, NULL,
+		pm_doctor_add(d, PM_SEV_WARNING, "no-map-sync", path, NULL,
 		    "MAP_SYNC is refused for %s although its namespace supports it: the file is not DAX",
 		    path);
 }
@@ -214,13 +211,13 @@ static void lint_regions(const struct pm_platform *pf, struct pm_diagnosis *d,
 		if (only && r != only)
 			continue;
 		if (r->domain == PM_DOMAIN_UNKNOWN || r->domain == PM_DOMAIN_NONE)
-			add(d, PM_SEV_WARNING, "unknown-domain", r->dev,
+			pm_doctor_add(d, PM_SEV_WARNING, "unknown-domain", r->dev,
 			    "treat stores as durable only after clwb + sfence, and fsync or deep-flush critical data",
 			    "persistence domain %s: %s", pm_domain_name(r->domain),
 			    r->domain_reason ? r->domain_reason : "not declared");
 	}
 	if (kinds > 1 && !only)
-		add(d, PM_SEV_WARNING, "mixed-domains", "platform",
+		pm_doctor_add(d, PM_SEV_WARNING, "mixed-domains", "platform",
 		    "applications must follow the weakest region's recipe",
 		    "the regions declare different persistence domains: the platform is as durable as the weakest (%s)",
 		    pm_domain_name(pf->verdict));
@@ -261,7 +258,7 @@ static void lint_weaker_region(const struct pm_platform *pf, struct pm_diagnosis
 	if (more)
 		snprintf(others, sizeof(others), " (and %zu more region%s)", more,
 			 more > 1 ? "s" : "");
-	add(d, PM_SEV_INFO, "weaker-region", r->dev, NULL,
+	pm_doctor_add(d, PM_SEV_INFO, "weaker-region", r->dev, NULL,
 	    "%s is eADR (cpu_cache), but %s%s is weaker (%s): libpmem2 counts the CPU caches as persistent only when every region is cpu_cache, so stores here need cache-line flushes (clwb + sfence)",
 	    r->dev, weaker->dev, others, pm_domain_name(weaker->domain));
 }
@@ -309,23 +306,23 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 		    !ns->active || !pm_region_is_pmem(r))
 			continue;
 		if (ns->dax_write_cache == 1 && r->domain == PM_DOMAIN_CPU_CACHE)
-			add(d, PM_SEV_INFO, "write-cache-eadr", ns->dev,
+			pm_doctor_add(d, PM_SEV_INFO, "write-cache-eadr", ns->dev,
 			    "echo 0 > /sys/block/DEV/dax/write_cache",
 			    "dax write_cache is on although %s is eADR: fsync writes back CPU caches for nothing",
 			    r->dev);
 		if (ns->dax_write_cache == 0 && r->domain != PM_DOMAIN_CPU_CACHE)
-			add(d, PM_SEV_ERROR, "write-cache-off", ns->dev,
+			pm_doctor_add(d, PM_SEV_ERROR, "write-cache-off", ns->dev,
 			    "echo 1 > /sys/block/DEV/dax/write_cache",
 			    "dax write_cache is off but %s is not eADR (%s): fsync and msync skip the CPU cache write-back, data can be lost",
 			    r->dev, pm_domain_name(r->domain));
 		if (ns->mode == PM_MODE_FSDAX && ns->blockdev &&
 		    !mounted_with_dax(ns->blockdev, mnt, sizeof(mnt), &mounted) && mounted)
-			add(d, PM_SEV_WARNING, "mounted-without-dax", ns->dev,
+			pm_doctor_add(d, PM_SEV_WARNING, "mounted-without-dax", ns->dev,
 			    "remount with -o dax",
 			    "/dev/%s is mounted on %s without -o dax: no MAP_SYNC, stores go through the page cache",
 			    ns->blockdev, mnt);
 		if (ns->dax && ns->align && ns->align < (2 << 20))
-			add(d, PM_SEV_INFO, "small-align", ns->dev,
+			pm_doctor_add(d, PM_SEV_INFO, "small-align", ns->dev,
 			    "pmemctl convert --align 2M",
 			    "%s is %s with a %llu-byte alignment: no 2 MiB (PMD) mappings, more TLB misses",
 			    ns->dev, pm_ns_mode_name(ns->mode), (unsigned long long)ns->align);
@@ -336,7 +333,7 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 		if ((only && dax->ns != only) || (only_region && dax->ns->region != only_region))
 			continue;
 		if (strcmp(dax->mode, "system-ram") == 0)
-			add(d, PM_SEV_WARNING, "kmem", dax->dev,
+			pm_doctor_add(d, PM_SEV_WARNING, "kmem", dax->dev,
 			    "daxctl offline-memory and reconfigure-device --mode=devdax to use it as pmem",
 			    "%s is online as system RAM (kmem): its contents are volatile to applications",
 			    dax->dev);
@@ -348,7 +345,6 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 {
 	for (size_t i = 0; i < pf->nr_dimms; i++) {
 		const struct pm_dimm *m = pf->dimms[i];
-		long long dirty;
 
 		if (only && !pm_region_uses_dimm(only, m))
 			continue;
@@ -359,16 +355,12 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 
 			/* The table's message names the DIMM where it says %s. */
 			if (pm_dimm_has_flag(m, flag) && at)
-				add(d, flag->error ? PM_SEV_ERROR : PM_SEV_WARNING,
+				pm_doctor_add(d, flag->error ? PM_SEV_ERROR : PM_SEV_WARNING,
 				    flag->code, m->dev, flag->fix, "%.*s%s%s",
 				    (int)(at - flag->finding), flag->finding, m->dev,
 				    at + 2);
 		}
-		dirty = ndctl_dimm_get_dirty_shutdown(m->nddimm);
-		if (dirty > 0)
-			add(d, PM_SEV_WARNING, "dirty-shutdown", m->dev,
-			    "data written before an unclean shutdown may be lost: check application consistency",
-			    "%s counts %lld dirty shutdowns", m->dev, dirty);
+		pm_doctor_health(d, m->dev, pm_dimm_health(m));
 	}
 }
 
@@ -381,10 +373,10 @@ static void lint_cpu(struct pm_diagnosis *d)
 	if (!f.known)
 		return;
 	if (!f.clwb && !f.clflushopt)
-		add(d, PM_SEV_WARNING, "no-clwb", "cpu", NULL,
+		pm_doctor_add(d, PM_SEV_WARNING, "no-clwb", "cpu", NULL,
 		    "the CPU has neither clwb nor clflushopt: each cache-line flush is a serialising clflush");
 	else if (!f.clwb)
-		add(d, PM_SEV_INFO, "no-clwb", "cpu", NULL,
+		pm_doctor_add(d, PM_SEV_INFO, "no-clwb", "cpu", NULL,
 		    "the CPU has no clwb: flushes evict lines (clflushopt)");
 }
 
@@ -404,13 +396,13 @@ static void lint_modules(const struct pm_platform *pf, struct pm_diagnosis *d)
 		if (pm_module_state(modules[i], &state) < 0)
 			continue;
 		if (state == PM_MODULE_MISSING)
-			add(d, PM_SEV_WARNING, "module-missing", modules[i],
+			pm_doctor_add(d, PM_SEV_WARNING, "module-missing", modules[i],
 			    "install the kernel's modules package (linux-image-*)",
 			    "kernel module %s is not installed for the running kernel %s",
 			    modules[i], release);
 		else if (state == PM_MODULE_AVAILABLE && !pf->nr_buses &&
 			 strcmp(modules[i], "nfit") == 0)
-			add(d, PM_SEV_INFO, "module-not-loaded", modules[i],
+			pm_doctor_add(d, PM_SEV_INFO, "module-not-loaded", modules[i],
 			    "modprobe nfit (ACPI NVDIMMs) or virtio_pmem",
 			    "no nvdimm bus, and %s is not loaded", modules[i]);
 	}
@@ -448,19 +440,33 @@ static void lint_kernel_log(const struct pm_platform *pf, struct pm_diagnosis *d
 		if (only && ns != only)
 			continue;
 		if (ns && !pm_region_is_pmem(ns->region))
-			add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
+			pm_doctor_add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
 			    "the kernel says it is \"unable to guarantee persistence of writes\" on %s: expected, %s is %s",
 			    ns->dev, ns->region->dev, ns->region->type);
 		else if (ns && ns->region->async)
-			add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
+			pm_doctor_add(d, PM_SEV_INFO, "kernel-no-persistence", ns->dev, NULL,
 			    "the kernel says it is \"unable to guarantee persistence of writes\" on %s: expected for virtio-pmem, whose fsync flushes reach the host",
 			    ns->dev);
 		else
-			add(d, PM_SEV_ERROR, "kernel-no-persistence", ns ? ns->dev : "kernel",
+			pm_doctor_add(d, PM_SEV_ERROR, "kernel-no-persistence", ns ? ns->dev : "kernel",
 			    "fsync does not flush beyond the CPU here: do not rely on it for durability",
 			    "the kernel said: %s", said && said[1] ? said + 2 : line);
 	}
 	free(buf);
+}
+
+/* Whether target names a whole filesystem (its mount point), or nothing but an object. */
+static bool whole_mount(const struct pm_diagnosis *d, const char *target)
+{
+	char *real;
+	bool same;
+
+	if (!d->is_file)
+		return true;
+	real = realpath(target, NULL);
+	same = real && d->mount[0] && strcmp(real, d->mount) == 0;
+	free(real);
+	return same;
 }
 
 int pm_doctor(const struct pm_platform *pf, const char *target,
@@ -490,12 +496,24 @@ int pm_doctor(const struct pm_platform *pf, const char *target,
 	if (target)
 		lint_weaker_region(pf, d);
 	lint_namespaces(pf, d, region, ns);
+	pm_doctor_media(pf, d, region, ns, whole_mount(d, target) ? NULL : target);
+	if (!ns)
+		pm_doctor_scrub(pf, d, region);
 	lint_dimms(pf, d, region);
 	lint_cpu(d);
 	if (!target)
 		lint_modules(pf, d);
 	lint_kernel_log(pf, d, ns);
 	return 0;
+}
+
+void pm_diagnosis_release(struct pm_diagnosis *d)
+{
+	for (size_t i = 0; i < d->nr_damage; i++)
+		pm_damage_free(&d->damage[i]);
+	free(d->damage);
+	d->damage = NULL;
+	d->nr_damage = 0;
 }
 
 const char *pm_severity_name(enum pm_severity severity)

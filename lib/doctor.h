@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "damage.h"
 #include "pmem.h"
 
+struct pm_health;
 struct pm_mount;
 
 enum pm_severity {
@@ -20,8 +22,11 @@ struct pm_finding {
 	enum pm_severity severity;
 	const char *code;		/* stable id: "unknown-domain", ... */
 	char object[64];		/* region0, nmem3, /mnt/pmem, platform */
-	char message[256];
-	char fix[192];			/* what to do about it, or "" */
+	char message[512];
+	char fix[256];			/* what to do about it, or "" */
+	/* media-error: the file bytes it destroyed (into the diagnosis' damage) */
+	const struct pm_damaged_file *files;
+	size_t nr_files;
 };
 
 #define PM_MAX_FINDINGS 128
@@ -41,15 +46,37 @@ struct pm_diagnosis {
 	size_t nr_findings;
 	enum pm_severity worst;
 	bool any;			/* nr_findings > 0 */
+	/* What the media errors hit, per namespace with any: findings point here. */
+	struct pm_damage *damage;
+	size_t nr_damage;
 };
 
 /*
  * Diagnoses the platform, narrowed to target when not NULL: resolves it,
- * tries MAP_SYNC on a file, and lints. Returns 0 or -errno from resolving
- * (-ENOENT, -ENODEV with d->target.device naming what the path is on).
+ * tries MAP_SYNC on a file, maps media errors to files, and lints. d is
+ * cleared first (release it before reusing it). Returns 0 or -errno from
+ * resolving (-ENOENT, -ENODEV with d->target.device naming what the path
+ * is on).
  */
 int pm_doctor(const struct pm_platform *pf, const char *target,
 	      struct pm_diagnosis *d);
+/* Frees what a diagnosis holds besides itself (the damage maps). */
+void pm_diagnosis_release(struct pm_diagnosis *d);
+
+/* Between doctor's files: the one way to add a finding. */
+void pm_doctor_add(struct pm_diagnosis *d, enum pm_severity severity,
+		   const char *code, const char *object, const char *fix,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Media errors of the namespaces in scope, and what they hit (only path's, if given). */
+void pm_doctor_media(const struct pm_platform *pf, struct pm_diagnosis *d,
+		     const struct pm_region *only_region,
+		     const struct pm_namespace *only, const char *path);
+/* A scrub's finds outside every namespace. */
+void pm_doctor_scrub(const struct pm_platform *pf, struct pm_diagnosis *d,
+		     const struct pm_region *only);
+/* The findings of one DIMM's health (SMART and nfit/dirty_shutdown); pure. */
+void pm_doctor_health(struct pm_diagnosis *d, const char *dimm,
+		      const struct pm_health *h);
 
 const char *pm_severity_name(enum pm_severity severity);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests: doctor's DAX reading of mount options, and its platform rules. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tap.h"
 #include "lib/doctor.h"
+#include "lib/health.h"
 #include "lib/proc.h"
 
 static const char *policy_name(enum pm_dax_policy policy)
@@ -179,10 +181,108 @@ static void test_weaker_region(void)
 	free(d);
 }
 
+/* The codes of one DIMM's health findings, with their severities. */
+static const char *health_codes(const struct pm_health *h)
+{
+	static char buf[512];
+	struct pm_diagnosis *d = calloc(1, sizeof(*d));
+	size_t len = 0;
+
+	buf[0] = 0;
+	if (!d)
+		return "ENOMEM";
+	pm_doctor_health(d, "nmem1", h);
+	for (size_t i = 0; i < d->nr_findings && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s:%s", i ? " " : "",
+				d->findings[i].code,
+				pm_severity_name(d->findings[i].severity));
+	free(d);
+	return buf;
+}
+
+#define HEALTH_IS(h, want, name) do {					\
+		const char *g_ = health_codes(h);			\
+		ok(strcmp(g_, (want)) == 0, "%s: '%s' (want '%s')",	\
+		   (name), g_, (want));					\
+	} while (0)
+
+static void test_health(void)
+{
+	/* nfit_test.0's defaults, but the kernel's count at 0. */
+	const struct pm_health fine = {
+		.state = "ok", .temperature = { true, 23 }, .spares = { true, 75 },
+		.spares_threshold = { true, 5 }, .life_used = { true, 5 },
+		.shutdown_state = "clean", .shutdown_count = { true, 42 },
+		.dirty_shutdown = 0,
+	};
+	struct pm_health h = fine;
+	struct pm_diagnosis *d;
+
+	HEALTH_IS(&h, "", "a healthy DIMM whose kernel count is 0: nothing");
+	h.state = "non-critical";
+	HEALTH_IS(&h, "health-non-critical:warning", "non-critical: a warning");
+	h.state = "critical";
+	HEALTH_IS(&h, "health-critical:error", "critical: an error");
+	h.state = "fatal";
+	HEALTH_IS(&h, "health-fatal:error", "fatal: an error");
+
+	h = fine;
+	h.spares.value = 5;
+	HEALTH_IS(&h, "spares-low:warning", "spares at the threshold: a warning");
+	h.alarm_spares = (struct pm_health_bool){ true, true };
+	HEALTH_IS(&h, "spares-low:warning", "... said once when the alarm is raised too");
+	h.spares.value = 6;
+	HEALTH_IS(&h, "alarm-spares:warning", "above the threshold, the alarm raised: the alarm");
+	h = fine;
+	h.spares_threshold.valid = false;
+	h.spares.value = 1;
+	HEALTH_IS(&h, "", "no threshold known: spares alone say nothing");
+
+	h = fine;
+	h.alarm_temperature = (struct pm_health_bool){ true, true };
+	h.alarm_ctrl_temperature = (struct pm_health_bool){ true, true };
+	HEALTH_IS(&h, "alarm-temperature:warning alarm-controller-temperature:warning",
+		  "both temperature alarms");
+	h = fine;
+	h.life_used.value = 89;
+	HEALTH_IS(&h, "", "89% of life used: nothing");
+	h.life_used.value = 90;
+	HEALTH_IS(&h, "life-used:warning", "90% of life used: a warning");
+
+	h = fine;
+	h.shutdown_state = "dirty";
+	HEALTH_IS(&h, "shutdown-state-dirty:warning", "the last shutdown unsafe: a warning");
+	h = fine;
+	h.dirty_shutdown = 42;
+	HEALTH_IS(&h, "dirty-shutdown:warning", "the kernel's dirty shutdown count above 0");
+	h.dirty_shutdown = -1;
+	HEALTH_IS(&h, "dirty-shutdown:warning", "no kernel count: SMART's (42)");
+	h.shutdown_count.valid = false;
+	HEALTH_IS(&h, "", "neither count: nothing");
+
+	/* No SMART (no root, no support): only the kernel's count speaks. */
+	h = (struct pm_health){ .error = -EACCES, .state = NULL, .dirty_shutdown = 3 };
+	d = calloc(1, sizeof(*d));
+	if (d) {
+		pm_doctor_health(d, "nmem1", &h);
+		ok(d->nr_findings == 1 && strcmp(d->findings[0].code, "dirty-shutdown") == 0 &&
+		   strstr(d->findings[0].message, "nmem1 counts 3 unsafe") &&
+		   strstr(d->findings[0].fix, "pmem2_source_device_usc") &&
+		   strstr(d->findings[0].message, "not yet flushed"),
+		   "SMART unreadable: the kernel's count, and what it means for applications (%s)",
+		   d->nr_findings ? d->findings[0].message : "none");
+		free(d);
+	}
+	h = (struct pm_health){ .error = -EOPNOTSUPP, .state = "fatal",
+				.life_used = { true, 100 }, .dirty_shutdown = -1 };
+	HEALTH_IS(&h, "", "a failed read: its leftovers are not findings");
+}
+
 int main(void)
 {
 	test_policy();
 	test_state();
 	test_weaker_region();
+	test_health();
 	return done_testing();
 }
