@@ -556,8 +556,7 @@ static int map_files(const struct pm_namespace *ns, const char *path,
 
 	if (!d->nr_ranges)
 		return 0;
-	/* A bundle's mounts are another machine's: nothing here to walk. */
-	if (d->chardev || !ns->blockdev || pm_host_replay_root())
+	if (d->chardev || !ns->blockdev || (path && pm_host_replay_root()))
 		return path ? -EXDEV : 0;
 	rc = device_parts(ns->blockdev, &parts, &nr_parts);
 	m = malloc(sizeof(*m));
@@ -597,7 +596,9 @@ static int map_files(const struct pm_namespace *ns, const char *path,
 			d->complete = false;	/* a subtree: the rest is hidden */
 		if (!d->mount)
 			d->mount = strdup(m->point);
-		rc = walk_part(d, &parts[i], m->point, &w);
+		/* A bundle's mounts are another machine's: said, not walked. */
+		if (!pm_host_replay_root())
+			rc = walk_part(d, &parts[i], m->point, &w);
 	}
 	if (!d->walked)
 		d->complete = false;

@@ -40,7 +40,7 @@ struct pm_damage {
 	const char *device;
 	bool chardev;			/* device is a dax device */
 	uint64_t uncounted;		/* bad bytes only counted, not listed (BTT) */
-	char *mount;			/* the (first) mount walked, or NULL */
+	char *mount;			/* the (first) mount over the ranges, or NULL */
 	bool walked;			/* files were mapped */
 	/*
 	 * Every file of every filesystem over the bad ranges was mapped, so

@@ -13,6 +13,7 @@
 #include "damage.h"
 #include "doctor.h"
 #include "health.h"
+#include "host.h"
 
 /* Past this many, the rest of a namespace's media errors share one finding. */
 #define MAX_MEDIA_FINDINGS 48
@@ -62,8 +63,10 @@ static const char *no_files(const struct pm_namespace *ns,
 		return "in no file pmemctl could map (some could not be read: run as root)";
 	if (dmg->chardev)
 		return "whatever the application using the device keeps there is lost";
+	if (dmg->mount && pm_host_replay_root())
+		return "a filesystem was mounted on it, whose files a replayed bundle cannot map";
 	if (ns->mode == PM_MODE_FSDAX || ns->mode == PM_MODE_RAW)
-		return "no filesystem on it is mounted (or this is a replayed bundle): no file can be named";
+		return "no filesystem on it is mounted: no file can be named";
 	return "under the BTT: no file can be named";
 }
 
