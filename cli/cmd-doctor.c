@@ -272,6 +272,7 @@ static const struct out_spec doctor_spec = {
 	.nr_kinds = DOCTOR_NR_KINDS,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = DOCTOR_DOCUMENT,
+	.schema_version = 2,		/* 2: findings[].files */
 };
 
 static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
