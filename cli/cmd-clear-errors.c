@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl clear-errors: clear the media errors of a namespace not in use. */
+#include <inttypes.h>
+
 #include "change.h"
 #include "../lib/clear.h"
+#include "../lib/damage.h"
 #include "../lib/proc.h"
 
 enum { OPT_FORGET = CHANGE_OPT_FIRST };
@@ -44,16 +47,35 @@ static int run(struct change *ch)
  * A mounted filesystem: its files hold the damage, and rewriting them is
  * the repair that loses nothing else.
  */
+/* Beyond this many, doctor lists them: a refusal stays readable. */
+#define MAX_FILES_NAMED 20
+
 static void in_use(struct change *ch, const struct pm_namespace *ns)
 {
+	struct pm_damage damage;
 	struct pm_mount m;
+	size_t shown = 0;
 
 	(void)ch;
 	if (!pm_namespace_mount(ns, &m))
 		return;
-	/* TODO: name the damaged files with pm_namespace_damage() (lib/damage.h). */
-	cli_error(ns->dev, "the files hit by its media errors: `pmemctl doctor %s` names them",
-		  m.point);
+	if (pm_namespace_damage(ns, &damage) == 0) {
+		for (size_t i = 0; i < damage.nr && shown < MAX_FILES_NAMED; i++, shown++)
+			cli_error(ns->dev, "damaged: %s, bytes %" PRIu64 "-%" PRIu64 "%s",
+				  damage.files[i].path, damage.files[i].offset,
+				  damage.files[i].offset + damage.files[i].length - 1,
+				  damage.files[i].unwritten ? " (preallocated, no data yet)" : "");
+		if (damage.nr > shown)
+			cli_error(ns->dev, "and %zu more damaged files: `pmemctl doctor %s` names them all",
+				  damage.nr - shown, m.point);
+		if (!damage.nr)
+			cli_error(ns->dev, "no file holds the bad ranges (free space or metadata%s)",
+				  damage.complete ? "" : "; some files could not be mapped: see `pmemctl doctor`");
+		pm_damage_free(&damage);
+	} else {
+		cli_error(ns->dev, "the files hit by its media errors: `pmemctl doctor %s` names them",
+			  m.point);
+	}
 	cli_error(ns->dev, "repair: restore each damaged file from a backup, or rewrite its damaged bytes (a write clears the poison under it); to clear the ranges instead, unmount %s (what they hold is lost)",
 		  m.point);
 }

@@ -130,13 +130,22 @@ pmem=$(field "$ns" blockdev)
 mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 "/dev/$pmem"
 mkdir -p /tmp/mnt
 mount -o dax "/dev/$pmem" /tmp/mnt
-echo "50000 8" > /sys/block/$pmem/badblocks
+# A damaged file and an intact neighbour; the bad range is the second 4K
+# block of the file, where filefrag (not pmemctl) says it is.
+head -c 16384 /dev/urandom > /tmp/mnt/damaged
+head -c 16384 /dev/urandom > /tmp/mnt/intact
+sync
+first=$(filefrag -v -b512 /tmp/mnt/damaged | awk '$1 == "0:" {print $4}' | tr -d .)
+bad=$((first + 8))
+echo "$bad 8" > /sys/block/$pmem/badblocks
 run "$PMEMCTL" clear-errors -f "$ns"
 expect_status 6 "mounted: refused (exit 6)"
 check "the mount is named" grep -q "/dev/$pmem is mounted on /tmp/mnt" <<< "$ERR"
-check "the way to the damaged files: pmemctl doctor /tmp/mnt" grep -q "pmemctl doctor /tmp/mnt" <<< "$ERR"
+check "the damaged file and its bytes are named (sector $bad, from filefrag)" \
+	grep -q "damaged: /tmp/mnt/damaged, bytes 4096-8191" <<< "$ERR"
+check "its intact neighbour is not" bash -c '! grep -q "/tmp/mnt/intact" <<< "$1"' sh "$ERR"
 check "and the repair" grep -q "restore each damaged file from a backup" <<< "$ERR"
-is "$(cat /sys/block/$pmem/badblocks)" "50000 8" "mounted: the range is still listed"
+is "$(cat /sys/block/$pmem/badblocks)" "$bad 8" "mounted: the range is still listed"
 umount /tmp/mnt
 run "$PMEMCTL" clear-errors -f "$ns"
 expect_status 0 "unmounted: cleared"
