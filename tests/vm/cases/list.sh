@@ -67,7 +67,7 @@ compare_with_ndctl "devdax namespaces: list -N -m devdax" "-N -m devdax" "-N -m 
 # --- the shape of the JSON ---------------------------------------------------
 run "$PMEMCTL" list -BDRNX -i --json
 expect_status 0 "list -BDRNX -i --json exits 0"
-is "$(json_get 'sorted(j.keys())')" '["buses"]' "top level: one object with buses"
+is "$(json_get 'sorted(j.keys())')" '["buses", "schema_version"]' "top level: one object with buses (and schema_version)"
 is "$(json_get 'all(isinstance(r["size"], int) for b in j["buses"] for r in b["regions"])')" \
 	true "region sizes are integers"
 is "$(json_get 'all(isinstance(r["namespaces"], list) for b in j["buses"] for r in b["regions"])')" \
