@@ -7,11 +7,11 @@ check "no nvdimm bus in sysfs" test ! -e /sys/bus/nd/devices/ndbus0
 
 run "$PMEMCTL" list --json
 expect_status 0 "list --json exits 0"
-is "$(json_get 'j')" '{"regions": []}' "default JSON: an empty regions array"
+is "$(json_get 'j')" '{"schema_version": 1, "regions": []}' "default JSON: an empty regions array"
 run "$PMEMCTL" list -BDRNX --json
-is "$(json_get 'j')" '{"buses": []}' "-BDRNX JSON: an empty buses array"
+is "$(json_get 'j')" '{"schema_version": 1, "buses": []}' "-BDRNX JSON: an empty buses array"
 run "$PMEMCTL" list -DN --json
-is "$(json_get 'j')" '{"dimms": [], "namespaces": []}' "-DN JSON: both arrays, empty"
+is "$(json_get 'j')" '{"schema_version": 1, "dimms": [], "namespaces": []}' "-DN JSON: both arrays, empty"
 run "$PMEMCTL" list
 expect_status 0 "table exits 0"
 is "$OUT$ERR" "" "not a terminal: no output at all"
