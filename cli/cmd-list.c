@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pmemctl list: buses, DIMMs, regions, namespaces and dax devices. */
+/* pmemctl list: buses, DIMMs, regions, namespaces, dax devices, CXL memdevs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,7 @@ static const struct cli_option options[] = {
 	{ "regions", 'R', NULL, "include regions" },
 	{ "namespaces", 'N', NULL, "include namespaces" },
 	{ "daxdevs", 'X', NULL, "include dax devices" },
+	{ "cxl", 'C', NULL, "include CXL memory devices (memdevs)" },
 	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
 	{ "health", 'H', NULL, "include DIMM health (SMART; implies -D\nwhen no object kind is given)" },
 	{ "media-errors", 'M', NULL, "include the media errors (badblocks) of\nregions and namespaces" },
@@ -74,10 +75,11 @@ static void usage(void)
 {
 	printf("Usage: pmemctl list [options] [OBJECT...]\n"
 	       "\n"
-	       "List persistent-memory buses, DIMMs, regions, namespaces and dax\n"
-	       "devices. Without -B/-D/-R/-N/-X: regions with their namespaces.\n"
-	       "OBJECT names an object to show (ndbus0, nmem0, region0,\n"
-	       "namespace0.0, dax0.0, or a bus provider such as ACPI.NFIT).\n"
+	       "List persistent-memory buses, DIMMs, regions, namespaces, dax\n"
+	       "devices and CXL memory devices. Without -B/-D/-R/-N/-X/-C: regions\n"
+	       "with their namespaces. OBJECT names an object to show (ndbus0,\n"
+	       "nmem0, region0, namespace0.0, dax0.0, mem0, or a bus provider\n"
+	       "such as ACPI.NFIT).\n"
 	       "\n");
 	cli_print_options(stdout, options);
 	printf(	       "\n"
@@ -118,6 +120,9 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 			break;
 		case 'X':
 			selected |= 1u << PM_DAXDEV;
+			break;
+		case 'C':
+			selected |= 1u << PM_MEMDEV;
 			break;
 		case 'i':
 			filter.idle = true;
@@ -180,9 +185,14 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		if (rc)
 			return rc;
 	}
+	if (opts.json && object_select_cxl(&sel, pf))
+		return cli_usage_error(ctx, "too many columns (at most %d)",
+				       OUT_MAX_COLUMNS);
 	rc = build_object_tree(pf, selected, &filter, &root);
 	if (!rc && opts.json)
 		rc = object_add_badblocks(&root, &sel);
+	if (!rc && opts.json)
+		rc = object_add_cxl(&root, &sel);
 	if (!rc)
 		rc = out_print(stdout, &object_spec, &opts, &sel, &root);
 	out_node_free(&root);

@@ -121,6 +121,8 @@ static const struct out_spec platform_spec = {
 	.nr_kinds = ARRAY_SIZE(platform_keys),
 	/* With the object arrays of list's spec after "platform". */
 	.document = OUT_DOC_OBJECT,
+	/* 2: list's objects gained CXL memdevs and keys (list's 2). */
+	.schema_version = 2,
 	.root_kind = SHOW_DOCUMENT,
 };
 
@@ -271,12 +273,19 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 		}
 	}
 
+	/* Null elsewhere, so only where the platform has CXL. */
+	if (object_select_cxl(&sel, pf)) {
+		cli_error(NULL, "%s", strerror(E2BIG));
+		return EXIT_FAIL;
+	}
 	platform_root.child_kinds = 1;
 	rc = make_view(pf, &view);
 	if (!rc && !out_node_add(&platform_root, 0, &view))
 		rc = -ENOMEM;
 	if (!rc)
 		rc = build_object_tree(pf, selected, &filter, &root);
+	if (!rc && opts.json)
+		rc = object_add_cxl(&root, &sel);
 	if (!rc && opts.json) {
 		rc = print_json(&platform_sel, &view, &sel, &root);
 	} else if (!rc) {

@@ -7,6 +7,7 @@
 #include "columns.h"
 #include "../lib/compat.h"
 #include "../lib/badblocks.h"
+#include "../lib/cxl.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 
@@ -15,10 +16,18 @@
 #define REGION (1u << PM_REGION)
 #define NS (1u << PM_NAMESPACE)
 #define DAX (1u << PM_DAXDEV)
+#define MEMDEV (1u << PM_MEMDEV)
 #define ALL (BUS | DIMM | REGION | NS | DAX)
 /* A media error of a region or namespace: JSON's "badblocks" entries. */
 #define OBJ_BADBLOCK PM_NR_KINDS
 #define BADBLOCK (1u << OBJ_BADBLOCK)
+/* A memdev of a CXL region at its position: the region's "memdevs". */
+#define OBJ_CXL_TARGET (PM_NR_KINDS + 1)
+#define TARGET (1u << OBJ_CXL_TARGET)
+/* A memdev's Get Health Info answer: its "health" object. */
+#define OBJ_MEMDEV_HEALTH (PM_NR_KINDS + 2)
+#define MHEALTH (1u << OBJ_MEMDEV_HEALTH)
+#define NR_OBJECT_KINDS (PM_NR_KINDS + 3)
 
 #define AS(type, obj) ((const struct type *)(obj)->ptr)
 
@@ -215,6 +224,9 @@ static void get_state(const struct out_obj *obj, struct out_cell *cell)
 	case PM_DAXDEV:
 		enabled = AS(pm_daxdev, obj)->enabled;
 		break;
+	case PM_MEMDEV:
+		enabled = AS(pm_memdev, obj)->enabled;
+		break;
 	}
 	set_str(cell, enabled ? "enabled" : "disabled");
 }
@@ -223,6 +235,8 @@ static void get_numa_node(const struct out_obj *obj, struct out_cell *cell)
 {
 	if (obj->kind == PM_REGION)
 		set_node(cell, AS(pm_region, obj)->numa_node);
+	else if (obj->kind == PM_MEMDEV)
+		set_node(cell, AS(pm_memdev, obj)->numa_node);
 	else
 		set_node(cell, AS(pm_namespace, obj)->numa_node);
 }
@@ -337,9 +351,11 @@ static void get_dimm_id(const struct out_obj *obj, struct out_cell *cell)
 	set_str(cell, AS(pm_dimm, obj)->id);
 }
 
+/* CXL DIMMs have neither handle nor physical id: null, where ndctl omits them. */
 static void get_handle(const struct out_obj *obj, struct out_cell *cell)
 {
 	set_u64(cell, AS(pm_dimm, obj)->handle);
+	cell->null = !AS(pm_dimm, obj)->has_handle;
 }
 
 #define DIMM_FLAG_GETTER(field)						\
@@ -377,6 +393,14 @@ static void get_flags(const struct out_obj *obj, struct out_cell *cell)
 static void get_phys_id(const struct out_obj *obj, struct out_cell *cell)
 {
 	set_u64(cell, AS(pm_dimm, obj)->phys_id);
+	cell->null = !AS(pm_dimm, obj)->has_phys_id;
+}
+
+static void get_dimm_memdev(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_memdev *memdev = AS(pm_dimm, obj)->memdev;
+
+	set_str(cell, memdev ? memdev->dev : NULL);
 }
 
 /* SMART: read on first use (pm_dimm_health()), null where unknown. */
@@ -486,11 +510,176 @@ static void get_bb_source(const struct out_obj *obj, struct out_cell *cell)
 	set_str(cell, AS(pm_badblock, obj)->block ? "block" : "ars");
 }
 
+/* ---------------------------------------------------------------- CXL */
+
+static void get_memdev(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_memdev *memdev = obj->kind == PM_MEMDEV ?
+		AS(pm_memdev, obj) : AS(pm_cxl_target, obj)->memdev;
+
+	set_str(cell, memdev ? memdev->dev : NULL);
+}
+
+static void get_serial(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_memdev, obj)->serial);
+	cell->null = !AS(pm_memdev, obj)->has_serial;
+}
+
+static void get_pmem_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_memdev, obj)->pmem_size);
+}
+
+static void get_ram_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, AS(pm_memdev, obj)->ram_size);
+}
+
+static void get_host(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_memdev, obj)->host);
+}
+
+/* The engine only reads: the health is cached in the model on first use. */
+static const struct pm_memdev_health *mhealth_of(const struct out_obj *obj)
+{
+	if (obj->kind == OBJ_MEMDEV_HEALTH)
+		return obj->ptr;
+	return pm_memdev_health((struct pm_memdev *)obj->ptr);
+}
+
+/* The table's summary: ok, or the status bits that are set. */
+static void get_mem_health(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_memdev_health *h = mhealth_of(obj);
+	static char buf[96];
+
+	cell->null = h->error != 0;
+	if (cell->null)
+		return;
+	buf[0] = '\0';
+	if (!h->media_normal)
+		strcat(buf, "media,");
+	if (h->maintenance_needed)
+		strcat(buf, "maintenance,");
+	if (h->performance_degraded)
+		strcat(buf, "degraded,");
+	if (h->hw_replacement_needed)
+		strcat(buf, "replace,");
+	if (buf[0])
+		buf[strlen(buf) - 1] = '\0';
+	cell->str = buf[0] ? buf : "ok";
+}
+
+static void get_mem_health_reason(const struct out_obj *obj,
+				  struct out_cell *cell)
+{
+	set_str(cell, pm_memdev_health_reason(mhealth_of(obj)));
+}
+
+#define MHEALTH_BOOL(field)						\
+static void get_mh_##field(const struct out_obj *obj, struct out_cell *cell)	\
+{									\
+	cell->b = AS(pm_memdev_health, obj)->field;			\
+}
+MHEALTH_BOOL(maintenance_needed)
+MHEALTH_BOOL(performance_degraded)
+MHEALTH_BOOL(hw_replacement_needed)
+MHEALTH_BOOL(media_normal)
+
+static void get_mh_life_used(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = AS(pm_memdev_health, obj)->life_used;
+	cell->null = cell->i < 0;
+}
+
+static void get_mh_temperature(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = AS(pm_memdev_health, obj)->temperature;
+	cell->null = cell->i == INT32_MIN;
+}
+
+static void get_mh_dirty_shutdowns(const struct out_obj *obj,
+				   struct out_cell *cell)
+{
+	cell->i = AS(pm_memdev_health, obj)->dirty_shutdowns;
+	cell->null = cell->i < 0;
+}
+
+static const struct pm_cxl_region *cxl_of(const struct out_obj *obj)
+{
+	return AS(pm_region, obj)->cxl;
+}
+
+static void get_cxl_region(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, cxl_of(obj) ? cxl_of(obj)->dev : NULL);
+}
+
+static void get_ways(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, cxl_of(obj) ? cxl_of(obj)->ways : 0);
+	cell->null = !cell->u;
+}
+
+static void get_interleave_granularity(const struct out_obj *obj,
+				       struct out_cell *cell)
+{
+	set_u64(cell, cxl_of(obj) ? cxl_of(obj)->granularity : 0);
+	cell->null = !cell->u;
+}
+
+static void get_root_decoder(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, cxl_of(obj) ? cxl_of(obj)->decoder : NULL);
+}
+
+/* The memdevs in position order, for the table. */
+static void get_cxl_memdevs(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_cxl_region *cxl = cxl_of(obj);
+	static const char *names[64];
+	size_t n = 0;
+
+	for (size_t i = 0; cxl && i < cxl->nr_targets && n + 1 < ARRAY_SIZE(names); i++)
+		names[n++] = cxl->targets[i].memdev ?
+			     cxl->targets[i].memdev->dev : "?";
+	names[n] = NULL;
+	cell->strv = names;
+	cell->null = !cxl;
+}
+
+static void get_position(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = AS(pm_cxl_target, obj)->position;
+	cell->null = cell->i < 0;
+}
+
+static void get_target_decoder(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, AS(pm_cxl_target, obj)->decoder);
+}
+
 static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
-	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev (table only)",
-	  OUT_STRING, ALL, 0, get_kind },
+#define C (OUT_HIDE_EMPTY)
+	{ "MEMDEV", "memdev", "CXL memory device (-C), or a CXL region's memdev: mem0",
+	  OUT_STRING, MEMDEV | TARGET, OUT_DEFAULT | C, get_memdev },
+	{ "SERIAL", "serial", "CXL memdev serial number", OUT_UINT, MEMDEV,
+	  OUT_DEFAULT | OUT_RIGHT | C, get_serial },
+	{ "PMEM_SIZE", "pmem_size", "CXL memdev persistent capacity", OUT_SIZE,
+	  MEMDEV, OUT_DEFAULT | OUT_RIGHT | C, get_pmem_size },
+	{ "RAM_SIZE", "ram_size", "CXL memdev volatile capacity", OUT_SIZE,
+	  MEMDEV, OUT_DEFAULT | OUT_RIGHT | C, get_ram_size },
+	{ "HOST", "host", "the PCI device of a CXL memdev", OUT_STRING, MEMDEV,
+	  OUT_DEFAULT | C, get_host },
+	{ "MEM_HEALTH", NULL,
+	  "CXL memdev health: ok, or what is set of media, maintenance, degraded, replace (table only)",
+	  OUT_STRING, MEMDEV, OUT_DEFAULT | C, get_mem_health },
+	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev, memdev (table only)",
+	  OUT_STRING, ALL | MEMDEV, 0, get_kind },
 	{ "PROVIDER", "provider", "bus provider: ACPI.NFIT, virtio-pmem, e820, CXL, ...",
 	  OUT_STRING, BUS | REGION, OUT_DEFAULT, get_provider },
 	{ "BUS", "bus", "the bus a DIMM or region is on", OUT_STRING,
@@ -527,9 +716,9 @@ static const struct out_column object_columns[] = {
 	{ "NAME", "name", "namespace name from its label", OUT_STRING, NS, 0,
 	  get_name },
 	{ "STATE", "state", "enabled or disabled", OUT_STRING,
-	  DIMM | REGION | NS | DAX, 0, get_state },
+	  DIMM | REGION | NS | DAX | MEMDEV, 0, get_state },
 	{ "NUMA_NODE", "numa_node", "NUMA node of the CPU side", OUT_INT,
-	  REGION | NS, OUT_RIGHT, get_numa_node },
+	  REGION | NS | MEMDEV, OUT_RIGHT, get_numa_node },
 	{ "TARGET_NODE", "target_node", "NUMA node the memory would online to",
 	  OUT_INT, REGION | NS | DAX, OUT_RIGHT, get_target_node },
 	{ "PERSISTENCE", "persistence_domain",
@@ -572,11 +761,36 @@ static const struct out_column object_columns[] = {
 	  NS, 0, get_dax_write_cache },
 	{ "ISET_ID", "iset_id", "interleave set cookie (signed, as ndctl prints it)", OUT_INT, REGION,
 	  OUT_RIGHT, get_iset_id },
+#define CR (OUT_ON_REQUEST | OUT_HIDE_EMPTY)
+	{ "CXL_REGION", "cxl_region",
+	  "the CXL region behind a region of a CXL bus (JSON: on CXL platforms)",
+	  OUT_STRING, REGION, CR, get_cxl_region },
+	{ "WAYS", "interleave_ways", "CXL region: how many memdevs it interleaves",
+	  OUT_UINT, REGION, CR | OUT_RIGHT, get_ways },
+	{ "INTERLEAVE", "interleave_granularity",
+	  "CXL region: bytes on one memdev before the next", OUT_UINT, REGION,
+	  CR | OUT_RIGHT, get_interleave_granularity },
+	{ "ROOT_DECODER", "decoder",
+	  "CXL region: the root decoder (memory window) it was made in",
+	  OUT_STRING, REGION, CR, get_root_decoder },
+	{ "CXL_MEMDEVS", NULL,
+	  "CXL region: its memdevs in position order (table only)", OUT_STRV,
+	  REGION, CR, get_cxl_memdevs },
+	{ "CXL_TARGETS", "memdevs",
+	  "CXL region: its memdevs with position and endpoint decoder, in position order (JSON only)",
+	  OUT_ARRAY, REGION, CR, NULL, OBJ_CXL_TARGET },
+	{ "POSITION", "position", "the memdev's position in the CXL region",
+	  OUT_INT, TARGET, OUT_RIGHT | C, get_position },
+	{ "DECODER", "decoder", "the memdev's endpoint decoder for the region",
+	  OUT_STRING, TARGET, C, get_target_decoder },
 	{ "ID", "id", "DIMM unique id", OUT_STRING, DIMM, 0, get_dimm_id },
 	{ "HANDLE", "handle", "DIMM NFIT handle", OUT_UINT, DIMM, OUT_RIGHT,
 	  get_handle },
 	{ "PHYS_ID", "phys_id", "DIMM physical id (SMBIOS)", OUT_UINT, DIMM,
 	  OUT_RIGHT, get_phys_id },
+	{ "CXL_MEMDEV", "memdev",
+	  "the CXL memdev of a CXL bus's DIMM, when a region links them (JSON: on CXL platforms)",
+	  OUT_STRING, DIMM, CR, get_dimm_memdev },
 	{ "FLAGS", NULL, "DIMM health flags that are set (table only)",
 	  OUT_STRING, DIMM, OUT_DEFAULT, get_flags },
 	{ "FAILED_SAVE", "flag_failed_save", "the last save to media failed",
@@ -646,6 +860,28 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, DIMM, H, get_health_reason },
 #undef H
 #undef HR
+	{ "MEM_HEALTH_OBJ", "health",
+	  "CXL memdev health (Get Health Info); null when unread (JSON only)",
+	  OUT_OBJECT, MEMDEV, C, NULL, OBJ_MEMDEV_HEALTH },
+	{ "MEM_HEALTH_REASON", "health_reason",
+	  "why a CXL memdev's health is null; null when it was read",
+	  OUT_STRING, MEMDEV, C, get_mem_health_reason },
+	{ "MAINTENANCE", "maintenance_needed", "the memdev asks for maintenance",
+	  OUT_BOOL, MHEALTH, C, get_mh_maintenance_needed },
+	{ "DEGRADED", "performance_degraded", "the memdev's performance is degraded",
+	  OUT_BOOL, MHEALTH, C, get_mh_performance_degraded },
+	{ "REPLACE", "hw_replacement_needed", "the memdev needs replacing",
+	  OUT_BOOL, MHEALTH, C, get_mh_hw_replacement_needed },
+	{ "MEDIA_NORMAL", "media_normal", "the memdev's media are normal",
+	  OUT_BOOL, MHEALTH, C, get_mh_media_normal },
+	{ "MEM_LIFE_USED", "life_used_percent", "life used, percent (null: not reported)",
+	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_life_used },
+	{ "MEM_TEMP", "temperature", "device temperature, degrees Celsius (null: not reported)",
+	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_temperature },
+	{ "MEM_DIRTY_SHUTDOWNS", "dirty_shutdowns", "unsafe shutdowns the memdev counted",
+	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_dirty_shutdowns },
+#undef C
+#undef CR
 	{ "BADBLOCKS", NULL,
 	  "bad 512-byte sectors (media errors) it holds; shown when any (table only)",
 	  OUT_UINT, REGION | NS, OUT_DEFAULT | OUT_RIGHT | OUT_HIDE_EMPTY,
@@ -669,22 +905,27 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, BADBLOCK, OUT_HIDE_EMPTY, get_bb_source },
 };
 
-static const char *const kind_keys[PM_NR_KINDS + 1] = {
+/* The nested kinds have no array of their own: their column names it. */
+static const char *const kind_keys[NR_OBJECT_KINDS] = {
 	[PM_BUS] = "buses",
 	[PM_DIMM] = "dimms",
 	[PM_REGION] = "regions",
 	[PM_NAMESPACE] = "namespaces",
 	[PM_DAXDEV] = "daxdevs",
+	[PM_MEMDEV] = "memdevs",
 	[OBJ_BADBLOCK] = "badblocks",
 };
 
-static const char *const kind_names[PM_NR_KINDS + 1] = {
+static const char *const kind_names[NR_OBJECT_KINDS] = {
 	[PM_BUS] = "bus",
 	[PM_DIMM] = "dimm",
 	[PM_REGION] = "region",
 	[PM_NAMESPACE] = "namespace",
 	[PM_DAXDEV] = "daxdev",
+	[PM_MEMDEV] = "memdev",
 	[OBJ_BADBLOCK] = "badblock",
+	[OBJ_CXL_TARGET] = "cxl_target",
+	[OBJ_MEMDEV_HEALTH] = "memdev_health",
 };
 
 /* -H: every health key in JSON; these in the table. */
@@ -774,10 +1015,79 @@ int object_add_badblocks(struct out_node *root, const struct out_selection *sel)
 	return 0;
 }
 
+/*
+ * On a CXL platform JSON carries the CXL keys of regions and DIMMs (null
+ * where a region is not CXL's); elsewhere the documents stay as they were.
+ */
+int object_select_cxl(struct out_selection *sel, const struct pm_platform *pf)
+{
+	static const char *const cxl_keys[] = {
+		"CXL_REGION", "WAYS", "INTERLEAVE", "ROOT_DECODER", "CXL_TARGETS",
+		"CXL_MEMDEV",
+	};
+
+	if (sel->explicit_columns || !pm_platform_has_cxl(pf))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++) {
+		int rc = 0;
+
+		for (size_t j = 0; j < ARRAY_SIZE(cxl_keys); j++)
+			if (strcmp(object_columns[i].name, cxl_keys[j]) == 0)
+				rc = out_select_add(sel, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int add_cxl(struct out_node *node, bool targets, bool health)
+{
+	if (targets && node->obj.kind == PM_REGION) {
+		const struct pm_cxl_region *cxl = AS(pm_region, &node->obj)->cxl;
+
+		for (size_t i = 0; cxl && i < cxl->nr_targets; i++)
+			if (!out_node_add(node, OBJ_CXL_TARGET, &cxl->targets[i]))
+				return -ENOMEM;
+	}
+	if (health && node->obj.kind == PM_MEMDEV) {
+		const struct pm_memdev_health *h = mhealth_of(&node->obj);
+
+		if (!h->error && !out_node_add(node, OBJ_MEMDEV_HEALTH, h))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < node->nr_children; i++) {
+		int kind = node->children[i].obj.kind, rc;
+
+		if (kind == OBJ_CXL_TARGET || kind == OBJ_MEMDEV_HEALTH)
+			continue;
+		rc = add_cxl(&node->children[i], targets, health);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int object_add_cxl(struct out_node *root, const struct out_selection *sel)
+{
+	bool targets = false, health = !sel->explicit_columns;
+
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++) {
+		if (object_columns[i].child_kind == OBJ_CXL_TARGET &&
+		    out_selected(sel, i))
+			targets = true;
+		if (object_columns[i].child_kind == OBJ_MEMDEV_HEALTH &&
+		    out_selected(sel, i))
+			health = true;
+	}
+	return add_cxl(root, targets, health);
+}
+
 const struct out_spec object_spec = {
 	.columns = object_columns,
 	.nr_columns = ARRAY_SIZE(object_columns),
 	.kind_keys = kind_keys,
 	.kind_names = kind_names,
-	.nr_kinds = PM_NR_KINDS + 1,
+	.nr_kinds = NR_OBJECT_KINDS,
+	/* 2: CXL memdevs (-C) and the CXL keys of regions and DIMMs. */
+	.schema_version = 2,
 };

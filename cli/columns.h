@@ -17,6 +17,10 @@ int object_select_health_reason(struct out_selection *sel);
 int object_select_media_errors(struct out_selection *sel);
 /* The "badblocks" entries under regions and namespaces, when selected. */
 int object_add_badblocks(struct out_node *root, const struct out_selection *sel);
+/* On a CXL platform: the CXL keys of regions and DIMMs in JSON. */
+int object_select_cxl(struct out_selection *sel, const struct pm_platform *pf);
+/* A CXL region's memdevs and a memdev's health, when selected (JSON). */
+int object_add_cxl(struct out_node *root, const struct out_selection *sel);
 /* Whether SMART was read and refused for want of privilege. */
 bool object_health_denied(const struct pm_platform *pf);
 

@@ -7,6 +7,7 @@
 
 #include "objects.h"
 #include "pmemctl.h"
+#include "../lib/cxl.h"
 #include "../lib/pmem.h"
 
 static bool in_list(const void *const *list, size_t nr, const void *obj)
@@ -41,6 +42,24 @@ static bool region_has_any_dimm(const struct pm_region *region,
 	return false;
 }
 
+static bool region_uses_memdev(const struct pm_region *region,
+			       const struct pm_memdev *memdev)
+{
+	for (size_t i = 0; region->cxl && i < region->cxl->nr_targets; i++)
+		if (region->cxl->targets[i].memdev == memdev)
+			return true;
+	return false;
+}
+
+static bool region_has_any_memdev(const struct pm_region *region,
+				  const struct filter *f)
+{
+	for (size_t i = 0; i < f->nr_memdevs; i++)
+		if (region_uses_memdev(region, f->memdevs[i]))
+			return true;
+	return false;
+}
+
 /* Whether a region passes the name filters, shown or not. */
 static bool region_matches(const struct pm_platform *pf,
 			   const struct pm_region *region,
@@ -51,6 +70,8 @@ static bool region_matches(const struct pm_platform *pf,
 	if (f->nr_regions && !IN(f->regions, f->nr_regions, region))
 		return false;
 	if (f->nr_dimms && !region_has_any_dimm(region, f))
+		return false;
+	if (f->nr_memdevs && !region_has_any_memdev(region, f))
 		return false;
 	if ((f->nr_namespaces || f->nr_daxdevs) &&
 	    !region_has_namespace(pf, region, f))
@@ -64,6 +85,8 @@ static bool dimm_matches(const struct pm_platform *pf,
 	if (f->nr_buses && !IN(f->buses, f->nr_buses, dimm->bus))
 		return false;
 	if (f->nr_dimms && !IN(f->dimms, f->nr_dimms, dimm))
+		return false;
+	if (f->nr_memdevs && !IN(f->memdevs, f->nr_memdevs, dimm->memdev))
 		return false;
 	if (f->nr_regions || f->nr_namespaces || f->nr_daxdevs) {
 		for (size_t i = 0; i < pf->nr_regions; i++) {
@@ -85,7 +108,8 @@ static bool bus_matches(const struct pm_platform *pf, const struct pm_bus *bus,
 {
 	if (f->nr_buses && !IN(f->buses, f->nr_buses, bus))
 		return false;
-	if (f->nr_dimms || f->nr_regions || f->nr_namespaces || f->nr_daxdevs) {
+	if (f->nr_dimms || f->nr_regions || f->nr_namespaces || f->nr_daxdevs ||
+	    f->nr_memdevs) {
 		for (size_t i = 0; i < pf->nr_regions; i++)
 			if (pf->regions[i]->bus == bus &&
 			    region_matches(pf, pf->regions[i], f))
@@ -93,6 +117,27 @@ static bool bus_matches(const struct pm_platform *pf, const struct pm_bus *bus,
 		for (size_t i = 0; i < f->nr_dimms; i++)
 			if (f->dimms[i]->bus == bus && !f->nr_regions &&
 			    !f->nr_namespaces && !f->nr_daxdevs)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Every memdev, as cxl list shows them; naming another object keeps the
+ * memdevs of the CXL regions behind the regions it leaves.
+ */
+static bool memdev_matches(const struct pm_platform *pf,
+			   const struct pm_memdev *memdev,
+			   const struct filter *f)
+{
+	if (f->nr_memdevs && !IN(f->memdevs, f->nr_memdevs, memdev))
+		return false;
+	if (f->nr_buses || f->nr_dimms || f->nr_regions || f->nr_namespaces ||
+	    f->nr_daxdevs) {
+		for (size_t i = 0; i < pf->nr_regions; i++)
+			if (region_uses_memdev(pf->regions[i], memdev) &&
+			    region_matches(pf, pf->regions[i], f))
 				return true;
 		return false;
 	}
@@ -135,6 +180,7 @@ static const int parent_kind[PM_NR_KINDS] = {
 	[PM_REGION] = PM_BUS,
 	[PM_NAMESPACE] = PM_REGION,
 	[PM_DAXDEV] = PM_NAMESPACE,
+	[PM_MEMDEV] = -1,
 };
 
 static int shown_ancestor(unsigned int selected, int kind)
@@ -232,6 +278,10 @@ int build_object_tree(const struct pm_platform *pf, unsigned int selected,
 			}
 		}
 	}
+	for (size_t m = 0; (selected & (1u << PM_MEMDEV)) && m < pf->nr_memdevs; m++)
+		if (memdev_matches(pf, pf->memdevs[m], f) &&
+		    !add_node(root, selected, PM_MEMDEV, pf->memdevs[m]))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -249,6 +299,7 @@ static const char *kind_prefixes[PM_NR_KINDS] = {
 	[PM_REGION] = "region",
 	[PM_NAMESPACE] = "namespace",
 	[PM_DAXDEV] = "dax",
+	[PM_MEMDEV] = "mem",
 };
 
 const struct pm_daxdev *find_daxdev(const struct pm_platform *pf,
@@ -308,6 +359,11 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 		if (obj)
 			rc = add_filter((const void **)f->daxdevs, &f->nr_daxdevs, obj);
 		break;
+	case PM_MEMDEV:
+		obj = pm_find_memdev(pf, w->name);
+		if (obj)
+			rc = add_filter((const void **)f->memdevs, &f->nr_memdevs, obj);
+		break;
 	default:
 		/* A provider name such as ACPI.NFIT names its bus. */
 		obj = pm_find_bus(pf, w->name);
@@ -315,7 +371,7 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 			rc = add_filter((const void **)f->buses, &f->nr_buses, obj);
 			break;
 		}
-		cli_error(w->name, "no such bus, DIMM, region, namespace or dax device");
+		cli_error(w->name, "no such bus, DIMM, region, namespace, dax device or memdev");
 		return EXIT_NOT_FOUND;
 	}
 	if (rc) {

@@ -22,6 +22,8 @@ struct filter {
 	size_t nr_namespaces;
 	const struct pm_daxdev *daxdevs[MAX_FILTER];
 	size_t nr_daxdevs;
+	const struct pm_memdev *memdevs[MAX_FILTER];
+	size_t nr_memdevs;
 	bool has_mode;
 	enum pm_ns_mode mode;
 	bool idle;		/* include disabled and unconfigured objects */

@@ -776,6 +776,10 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 			&spec->columns[sel->index[i]] : &spec->columns[i];
 		const char *label = col->key ? col->key : col->name;
 
+		/* What is not printed does not widen the block. */
+		if (!sel->explicit_columns && (col->flags & OUT_ON_REQUEST) &&
+		    !out_selected(sel, col - spec->columns))
+			continue;
 		if (col != spec->columns && column_applies(col, node->obj.kind) &&
 		    strlen(label) > width)
 			width = strlen(label);

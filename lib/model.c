@@ -158,6 +158,7 @@ const char *const pm_kind_names[PM_NR_KINDS] = {
 	[PM_REGION] = "region",
 	[PM_NAMESPACE] = "namespace",
 	[PM_DAXDEV] = "daxdev",
+	[PM_MEMDEV] = "memdev",
 };
 
 const char *pm_kind_name(enum pm_object_kind kind)

@@ -13,6 +13,9 @@ struct ndctl_bus;
 struct ndctl_dimm;
 struct ndctl_region;
 struct ndctl_namespace;
+struct cxl_ctx;
+struct pm_memdev;
+struct pm_cxl_region;
 
 /* Ordered weakest first, so the platform verdict is a minimum. */
 enum pm_domain {
@@ -58,6 +61,7 @@ enum pm_object_kind {
 	PM_REGION,
 	PM_NAMESPACE,
 	PM_DAXDEV,
+	PM_MEMDEV,			/* a CXL memory device: lib/cxl.h */
 	PM_NR_KINDS,
 };
 
@@ -74,7 +78,9 @@ struct pm_bus {
 struct pm_dimm {
 	char *dev;			/* nmem0 */
 	char *id;			/* unique id, NULL when the DIMM has none */
+	bool has_handle;		/* CXL DIMMs have none (ndctl omits it) */
 	unsigned int handle;
+	bool has_phys_id;		/* nor a physical id */
 	unsigned int phys_id;
 	bool enabled;
 	/* NFIT health flags (ACPI NFIT memory device state). */
@@ -87,6 +93,7 @@ struct pm_dimm {
 	struct pm_bus *bus;
 	struct ndctl_dimm *nddimm;
 	struct pm_health *health;	/* read on demand: pm_dimm_health() */
+	struct pm_memdev *memdev;	/* a CXL DIMM's memdev, when known */
 };
 
 struct pm_mapping {
@@ -121,6 +128,7 @@ struct pm_region {
 	struct pm_bus *bus;
 	struct ndctl_region *ndregion;
 	struct pm_badblocks *badblocks;	/* read on demand: lib/badblocks.h */
+	struct pm_cxl_region *cxl;	/* the CXL region behind it, or NULL */
 };
 
 struct pm_namespace {
@@ -173,6 +181,12 @@ struct pm_platform {
 	enum pm_granularity verdict_granularity; /* weakest over namespaces */
 	struct pm_namespace *weakest;	/* an active namespace of that kind */
 	struct ndctl_ctx *ndctx;
+	/* lib/cxl.h: empty, and no context, without /sys/bus/cxl. */
+	struct pm_memdev **memdevs;
+	size_t nr_memdevs;
+	struct pm_cxl_region **cxl_regions;
+	size_t nr_cxl_regions;
+	struct cxl_ctx *cxlctx;
 };
 
 /* Build a snapshot of the platform; returns 0 or -errno. */

@@ -14,6 +14,7 @@
 
 #include "pmem.h"
 #include "badblocks.h"
+#include "cxl.h"
 #include "sysfs.h"
 
 #define SYSFS_ND "/sys/bus/nd/devices"
@@ -115,8 +116,11 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
 		dimm->bus = bus;
 		dimm->dev = strdup(ndctl_dimm_get_devname(nddimm));
 		dimm->id = dup_or_null(ndctl_dimm_get_unique_id(nddimm));
+		/* All ones means none, as ndctl list reads them. */
 		dimm->handle = ndctl_dimm_get_handle(nddimm);
+		dimm->has_handle = dimm->handle < UINT_MAX;
 		dimm->phys_id = ndctl_dimm_get_phys_id(nddimm);
+		dimm->has_phys_id = dimm->phys_id < USHRT_MAX;
 		dimm->enabled = bound(dimm->dev);
 		dimm->failed_save = ndctl_dimm_failed_save(nddimm) == 1;
 		dimm->failed_arm = ndctl_dimm_failed_arm(nddimm) == 1;
@@ -439,6 +443,8 @@ static void sort_by_dev(struct pm_platform *pf)
 	sort_objects(pf->regions, pf->nr_regions);
 	sort_objects(pf->namespaces, pf->nr_namespaces);
 	sort_objects(pf->daxdevs, pf->nr_daxdevs);
+	sort_objects(pf->memdevs, pf->nr_memdevs);
+	sort_objects(pf->cxl_regions, pf->nr_cxl_regions);
 }
 
 int pm_platform_scan(struct pm_platform **out)
@@ -476,6 +482,9 @@ int pm_platform_scan(struct pm_platform **out)
 				goto err;
 		}
 	}
+	rc = pm_cxl_scan(pf);
+	if (rc)
+		goto err;
 	sort_by_dev(pf);
 	pm_persistence_fill(pf);
 	*out = pf;
@@ -528,6 +537,7 @@ void pm_platform_free(struct pm_platform *pf)
 	free(pf->regions);
 	free(pf->dimms);
 	free(pf->buses);
+	pm_cxl_free(pf);
 	if (pf->ndctx)
 		ndctl_unref(pf->ndctx);
 	free(pf);

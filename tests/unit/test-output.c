@@ -15,7 +15,8 @@
 
 static struct pm_bus bus0 = { .dev = "ndbus0", .provider = "ACPI.NFIT" };
 static struct pm_dimm nmem0 = { .dev = "nmem0", .id = "8680-56341200",
-				.handle = 1, .enabled = true, .bus = &bus0 };
+				.has_handle = true, .handle = 1, .enabled = true,
+				.bus = &bus0 };
 static struct pm_mapping map0 = { .dimm = &nmem0, .length = 1 << 30 };
 static struct pm_region region0 = {
 	.dev = "region0", .type = "pmem", .size = 1ULL << 30,

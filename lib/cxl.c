@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* CXL memory devices and regions through libcxl, linked to the nvdimm model. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cxl/libcxl.h>
+#include <ndctl/libndctl.h>
+
+#include "pmem.h"
+#include "cxl.h"
+
+#define SYSFS_CXL "/sys/bus/cxl"
+
+static int push(void *arrayp, size_t *nr, void *item)
+{
+	void ***array = arrayp;
+	void **grown = realloc(*array, (*nr + 1) * sizeof(void *));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*nr)++] = item;
+	*array = grown;
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+/* libcxl prints its own errors to stderr; lib/ never prints. */
+static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file,
+		      int line, const char *fn, const char *format,
+		      va_list args)
+{
+}
+
+static int scan_memdevs(struct pm_platform *pf)
+{
+	struct cxl_memdev *cxlmemdev;
+
+	cxl_memdev_foreach(pf->cxlctx, cxlmemdev) {
+		struct pm_memdev *memdev = calloc(1, sizeof(*memdev));
+		unsigned long long serial;
+		int rc;
+
+		if (!memdev)
+			return -ENOMEM;
+		rc = push(&pf->memdevs, &pf->nr_memdevs, memdev);
+		if (rc) {
+			free(memdev);
+			return rc;
+		}
+		memdev->cxlmemdev = cxlmemdev;
+		memdev->dev = strdup(cxl_memdev_get_devname(cxlmemdev));
+		memdev->host = dup_or_null(cxl_memdev_get_host(cxlmemdev));
+		if (!memdev->dev)
+			return -ENOMEM;
+		/* libcxl's "no serial" is ULLONG_MAX, as cxl list omits it. */
+		serial = cxl_memdev_get_serial(cxlmemdev);
+		memdev->has_serial = serial < ULLONG_MAX;
+		memdev->serial = serial;
+		memdev->pmem_size = cxl_memdev_get_pmem_size(cxlmemdev);
+		memdev->ram_size = cxl_memdev_get_ram_size(cxlmemdev);
+		memdev->numa_node = cxl_memdev_get_numa_node(cxlmemdev);
+		memdev->enabled = cxl_memdev_is_enabled(cxlmemdev) == 1;
+	}
+	return 0;
+}
+
+static struct pm_memdev *memdev_of(struct pm_platform *pf,
+				   struct cxl_memdev *cxlmemdev)
+{
+	for (size_t i = 0; cxlmemdev && i < pf->nr_memdevs; i++)
+		if (pf->memdevs[i]->cxlmemdev == cxlmemdev)
+			return pf->memdevs[i];
+	return NULL;
+}
+
+static int compare_position(const void *a, const void *b)
+{
+	const struct pm_cxl_target *ta = a, *tb = b;
+
+	/* Unknown positions (-1) last. */
+	if (ta->position < 0 || tb->position < 0)
+		return (ta->position < 0) - (tb->position < 0);
+	return ta->position - tb->position;
+}
+
+static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
+		       struct cxl_region *cxlregion)
+{
+	struct pm_cxl_region *region = calloc(1, sizeof(*region));
+	struct cxl_memdev_mapping *mapping;
+	unsigned long long resource;
+	size_t n = 0;
+	int rc;
+
+	if (!region)
+		return -ENOMEM;
+	rc = push(&pf->cxl_regions, &pf->nr_cxl_regions, region);
+	if (rc) {
+		free(region);
+		return rc;
+	}
+	region->dev = strdup(cxl_region_get_devname(cxlregion));
+	region->decoder = strdup(cxl_decoder_get_devname(root));
+	if (!region->dev || !region->decoder)
+		return -ENOMEM;
+	resource = cxl_region_get_resource(cxlregion);
+	region->resource = resource == ULLONG_MAX ? UINT64_MAX : resource;
+	region->size = cxl_region_get_size(cxlregion);
+	if (region->size == ULLONG_MAX)
+		region->size = 0;
+	/* libcxl answers UINT_MAX for an attribute it could not read. */
+	region->ways = cxl_region_get_interleave_ways(cxlregion);
+	if (region->ways == UINT_MAX)
+		region->ways = 0;
+	region->granularity = cxl_region_get_interleave_granularity(cxlregion);
+	if (region->granularity == UINT_MAX)
+		region->granularity = 0;
+
+	cxl_mapping_foreach(cxlregion, mapping)
+		n++;
+	if (!n)
+		return 0;
+	region->targets = calloc(n, sizeof(*region->targets));
+	if (!region->targets)
+		return -ENOMEM;
+	cxl_mapping_foreach(cxlregion, mapping) {
+		struct cxl_decoder *decoder = cxl_mapping_get_decoder(mapping);
+		unsigned int position = cxl_mapping_get_position(mapping);
+		struct pm_cxl_target *t;
+
+		if (region->nr_targets == n || !decoder)
+			continue;
+		t = &region->targets[region->nr_targets++];
+		t->position = position < INT_MAX ? (int)position : -1;
+		t->memdev = memdev_of(pf, cxl_decoder_get_memdev(decoder));
+		t->decoder = strdup(cxl_decoder_get_devname(decoder));
+		if (!t->decoder)
+			return -ENOMEM;
+	}
+	qsort(region->targets, region->nr_targets, sizeof(*region->targets),
+	      compare_position);
+	return 0;
+}
+
+/* CXL regions hang off the root decoders of each CXL root port. */
+static int scan_regions(struct pm_platform *pf)
+{
+	struct cxl_bus *bus;
+
+	cxl_bus_foreach(pf->cxlctx, bus) {
+		struct cxl_port *port = cxl_bus_get_port(bus);
+		struct cxl_decoder *decoder;
+
+		if (!port)
+			continue;
+		cxl_decoder_foreach(port, decoder) {
+			struct cxl_region *cxlregion;
+
+			cxl_region_foreach(decoder, cxlregion) {
+				int rc = scan_region(pf, decoder, cxlregion);
+
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+static bool is_cxl_bus(const struct pm_bus *bus)
+{
+	return bus->provider && strcmp(bus->provider, "CXL") == 0;
+}
+
+/*
+ * The kernel (6.1 drivers/cxl/pmem.c) gives the nvdimm region of a CXL
+ * region the same id and the same resource, and maps the CXL region's
+ * target at position i to the nvdimm mapping at position i. nmemN has no
+ * link of its own to its memdev (its parent is the nvdimm bus) and is
+ * numbered in probe order, so the mappings are the one sure link.
+ */
+static void link_region(struct pm_platform *pf, struct pm_region *region)
+{
+	unsigned long long start = ndctl_region_get_resource(region->ndregion);
+
+	for (size_t i = 0; i < pf->nr_cxl_regions; i++) {
+		struct pm_cxl_region *cxl = pf->cxl_regions[i];
+
+		if (start == ULLONG_MAX || cxl->resource != start)
+			continue;
+		region->cxl = cxl;
+		for (size_t m = 0; m < region->nr_mappings; m++) {
+			struct pm_mapping *map = &region->mappings[m];
+
+			for (size_t t = 0; t < cxl->nr_targets; t++)
+				if (map->dimm && map->position >= 0 &&
+				    cxl->targets[t].position == map->position)
+					map->dimm->memdev = cxl->targets[t].memdev;
+		}
+		return;
+	}
+}
+
+int pm_cxl_scan(struct pm_platform *pf)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(SYSFS_CXL, &st) < 0)
+		return 0;
+	rc = cxl_new(&pf->cxlctx);
+	if (rc < 0)
+		return rc;
+	if (!getenv("PMEMCTL_LIBCXL_LOG"))
+		cxl_set_log_fn(pf->cxlctx, quiet_log);
+	rc = scan_memdevs(pf);
+	if (!rc)
+		rc = scan_regions(pf);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < pf->nr_regions; i++)
+		if (is_cxl_bus(pf->regions[i]->bus))
+			link_region(pf, pf->regions[i]);
+	return 0;
+}
+
+void pm_cxl_free(struct pm_platform *pf)
+{
+	for (size_t i = 0; i < pf->nr_cxl_regions; i++) {
+		struct pm_cxl_region *region = pf->cxl_regions[i];
+
+		for (size_t t = 0; t < region->nr_targets; t++)
+			free(region->targets[t].decoder);
+		free(region->targets);
+		free(region->dev);
+		free(region->decoder);
+		free(region);
+	}
+	for (size_t i = 0; i < pf->nr_memdevs; i++) {
+		free(pf->memdevs[i]->dev);
+		free(pf->memdevs[i]->host);
+		free(pf->memdevs[i]->health);
+		free(pf->memdevs[i]);
+	}
+	free(pf->cxl_regions);
+	free(pf->memdevs);
+	if (pf->cxlctx)
+		cxl_unref(pf->cxlctx);
+}
+
+bool pm_platform_has_cxl(const struct pm_platform *pf)
+{
+	if (pf->nr_memdevs)
+		return true;
+	for (size_t i = 0; i < pf->nr_buses; i++)
+		if (is_cxl_bus(pf->buses[i]))
+			return true;
+	return false;
+}
+
+struct pm_memdev *pm_find_memdev(const struct pm_platform *pf,
+				 const char *name)
+{
+	for (size_t i = 0; i < pf->nr_memdevs; i++)
+		if (strcmp(pf->memdevs[i]->dev, name) == 0)
+			return pf->memdevs[i];
+	return NULL;
+}
+
+/* A status bit of the answer: libcxl returns it, or -errno. */
+static bool bit(int value)
+{
+	return value > 0;
+}
+
+static int read_health(struct pm_memdev *memdev, struct pm_memdev_health *h)
+{
+	char path[64];
+	struct cxl_cmd *cmd;
+	int rc, value;
+
+	/*
+	 * libcxl opens /dev/cxl/memN read-write (root only) before it knows
+	 * whether the device has the command; say which of the two it was.
+	 */
+	snprintf(path, sizeof(path), "/dev/cxl/%s", memdev->dev);
+	if (access(path, R_OK | W_OK) < 0)
+		return -errno;
+	errno = 0;
+	cmd = cxl_cmd_new_get_health_info(memdev->cxlmemdev);
+	if (!cmd)
+		return errno ? -errno : -EOPNOTSUPP;
+	rc = cxl_cmd_submit(cmd);
+	if (rc == 0 && cxl_cmd_get_mbox_status(cmd) != 0)
+		rc = -EIO;
+	if (rc < 0) {
+		cxl_cmd_unref(cmd);
+		return rc;
+	}
+	h->maintenance_needed = bit(cxl_cmd_health_info_get_maintenance_needed(cmd));
+	h->performance_degraded =
+		bit(cxl_cmd_health_info_get_performance_degraded(cmd));
+	h->hw_replacement_needed =
+		bit(cxl_cmd_health_info_get_hw_replacement_needed(cmd));
+	h->media_normal = bit(cxl_cmd_health_info_get_media_normal(cmd));
+	/* The device's "not implemented" values, as cxl list reads them. */
+	value = cxl_cmd_health_info_get_life_used(cmd);
+	h->life_used = value < 0 || value == 0xff ? -1 : value;
+	value = cxl_cmd_health_info_get_temperature(cmd);
+	h->temperature = value < 0 || value == 0xffff ? INT32_MIN : (int16_t)value;
+	value = cxl_cmd_health_info_get_dirty_shutdowns(cmd);
+	h->dirty_shutdowns = value < 0 ? -1 : (int64_t)(uint32_t)value;
+	cxl_cmd_unref(cmd);
+	return 0;
+}
+
+const struct pm_memdev_health *pm_memdev_health(struct pm_memdev *memdev)
+{
+	struct pm_memdev_health *h;
+	static struct pm_memdev_health no_memory = { .error = -ENOMEM };
+
+	if (memdev->health)
+		return memdev->health;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return &no_memory;
+	h->error = read_health(memdev, h);
+	memdev->health = h;
+	return h;
+}
+
+const char *pm_memdev_health_reason(const struct pm_memdev_health *health)
+{
+	switch (health->error) {
+	case 0:
+		return NULL;
+	case -EOPNOTSUPP:
+		return "the device does not implement Get Health Info";
+	case -EACCES:
+	case -EPERM:
+		return "health needs root: the command goes through /dev/cxl/memN, which only root may open";
+	case -ENOENT:
+		return "the device has no /dev/cxl node";
+	case -EIO:
+		return "the device failed the Get Health Info command";
+	default:
+		return strerror(-health->error);
+	}
+}

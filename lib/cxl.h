@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* CXL memory devices and the CXL regions behind nvdimm regions (libcxl). */
+#ifndef PMEMCTL_CXL_H
+#define PMEMCTL_CXL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct pm_platform;
+struct cxl_ctx;
+struct cxl_memdev;
+
+/* A memdev's Get Health Info answer, read on first use. */
+struct pm_memdev_health {
+	int error;			/* 0: read; else -errno (why not) */
+	bool maintenance_needed;
+	bool performance_degraded;
+	bool hw_replacement_needed;
+	bool media_normal;
+	int life_used;			/* percent; -1 when not reported */
+	int temperature;		/* Celsius; INT32_MIN when not reported */
+	int64_t dirty_shutdowns;	/* -1 when not reported */
+};
+
+struct pm_memdev {
+	char *dev;			/* mem0 */
+	bool has_serial;
+	uint64_t serial;
+	uint64_t pmem_size;
+	uint64_t ram_size;
+	char *host;			/* the PCI device: 0000:0d:00.0 */
+	int numa_node;			/* -1 when unknown */
+	bool enabled;
+	struct cxl_memdev *cxlmemdev;
+	struct pm_memdev_health *health; /* pm_memdev_health() */
+};
+
+/* A memdev of a CXL region, at its interleave position. */
+struct pm_cxl_target {
+	struct pm_memdev *memdev;	/* NULL when libcxl names none */
+	int position;			/* -1 when unknown */
+	char *decoder;			/* the endpoint decoder: decoder2.0 */
+};
+
+/* The CXL region behind an nvdimm region of a CXL bus. */
+struct pm_cxl_region {
+	char *dev;			/* region0 (cxl bus) */
+	uint64_t resource;		/* its start address; UINT64_MAX unknown */
+	uint64_t size;
+	unsigned int ways;		/* 0 when unknown */
+	unsigned int granularity;	/* bytes; 0 when unknown */
+	char *decoder;			/* the root decoder: decoder0.0 */
+	struct pm_cxl_target *targets;	/* in position order */
+	size_t nr_targets;
+};
+
+/*
+ * Reads the CXL bus through libcxl into pf (memdevs, CXL regions) and
+ * links the nvdimm regions and DIMMs of CXL buses to them. Nothing is
+ * opened when /sys/bus/cxl does not exist. 0 or -errno.
+ */
+int pm_cxl_scan(struct pm_platform *pf);
+void pm_cxl_free(struct pm_platform *pf);
+
+/* Whether the platform has CXL memdevs or an nvdimm bus of CXL. */
+bool pm_platform_has_cxl(const struct pm_platform *pf);
+struct pm_memdev *pm_find_memdev(const struct pm_platform *pf,
+				 const char *name);
+/* Get Health Info through the memdev's mailbox (root), read once. */
+const struct pm_memdev_health *pm_memdev_health(struct pm_memdev *memdev);
+/* Why the health values are null; NULL when they were read. */
+const char *pm_memdev_health_reason(const struct pm_memdev_health *health);
+
+#endif
