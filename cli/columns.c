@@ -676,7 +676,7 @@ static const struct out_column object_columns[] = {
 	{ "HOST", "host", "the PCI device of a CXL memdev", OUT_STRING, MEMDEV,
 	  OUT_DEFAULT | C, get_host },
 	{ "MEM_HEALTH", NULL,
-	  "CXL memdev health: ok, or what is set of media, maintenance, degraded, replace (table only)",
+	  "CXL memdev health: ok, or what is wrong: media, maintenance, degraded, replace (table only)",
 	  OUT_STRING, MEMDEV, OUT_DEFAULT | C, get_mem_health },
 	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev, memdev (table only)",
 	  OUT_STRING, ALL | MEMDEV, 0, get_kind },
@@ -863,7 +863,7 @@ static const struct out_column object_columns[] = {
 	{ "MEM_HEALTH_OBJ", "health",
 	  "CXL memdev health (Get Health Info); null when unread (JSON only)",
 	  OUT_OBJECT, MEMDEV, C, NULL, OBJ_MEMDEV_HEALTH },
-	{ "MEM_HEALTH_REASON", "health_reason",
+	{ "MEM_REASON", "health_reason",
 	  "why a CXL memdev's health is null; null when it was read",
 	  OUT_STRING, MEMDEV, C, get_mem_health_reason },
 	{ "MAINTENANCE", "maintenance_needed", "the memdev asks for maintenance",
@@ -878,7 +878,7 @@ static const struct out_column object_columns[] = {
 	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_life_used },
 	{ "MEM_TEMP", "temperature", "device temperature, degrees Celsius (null: not reported)",
 	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_temperature },
-	{ "MEM_DIRTY_SHUTDOWNS", "dirty_shutdowns", "unsafe shutdowns the memdev counted",
+	{ "MEM_DIRTY", "dirty_shutdowns", "unsafe shutdowns the memdev counted",
 	  OUT_INT, MHEALTH, OUT_RIGHT | C, get_mh_dirty_shutdowns },
 #undef C
 #undef CR

@@ -184,19 +184,29 @@ static bool is_cxl_bus(const struct pm_bus *bus)
 
 /*
  * The kernel (6.1 drivers/cxl/pmem.c) gives the nvdimm region of a CXL
- * region the same id and the same resource, and maps the CXL region's
- * target at position i to the nvdimm mapping at position i. nmemN has no
- * link of its own to its memdev (its parent is the nvdimm bus) and is
- * numbered in probe order, so the mappings are the one sure link.
+ * region the same resource and the same id (regionN on both buses), and
+ * maps the CXL region's target at position i to the nvdimm mapping at
+ * position i. nmemN has no link of its own to its memdev (its parent is
+ * the nvdimm bus) and is numbered in probe order, so the mappings are the
+ * one sure link. The nvdimm region's resource is readable by root only:
+ * for other users the name decides.
  */
-static void link_region(struct pm_platform *pf, struct pm_region *region)
+static bool same_region(const struct pm_region *region,
+			const struct pm_cxl_region *cxl)
 {
 	unsigned long long start = ndctl_region_get_resource(region->ndregion);
 
+	if (start != ULLONG_MAX && cxl->resource != UINT64_MAX)
+		return cxl->resource == start;
+	return strcmp(region->dev, cxl->dev) == 0;
+}
+
+static void link_region(struct pm_platform *pf, struct pm_region *region)
+{
 	for (size_t i = 0; i < pf->nr_cxl_regions; i++) {
 		struct pm_cxl_region *cxl = pf->cxl_regions[i];
 
-		if (start == ULLONG_MAX || cxl->resource != start)
+		if (!same_region(region, cxl))
 			continue;
 		region->cxl = cxl;
 		for (size_t m = 0; m < region->nr_mappings; m++) {
@@ -344,7 +354,12 @@ const char *pm_memdev_health_reason(const struct pm_memdev_health *health)
 	switch (health->error) {
 	case 0:
 		return NULL;
+	/*
+	 * libcxl's query lists every command the kernel knows (6.1); the
+	 * kernel refuses one the device did not enable with ENOTTY.
+	 */
 	case -EOPNOTSUPP:
+	case -ENOTTY:
 		return "the device does not implement Get Health Info";
 	case -EACCES:
 	case -EPERM:
