@@ -273,13 +273,9 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case OPT_DRY_RUN:
 			dry_run = true;
 			break;
-		case 'J':
-			opts.json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			opts.list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}

@@ -407,24 +407,20 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct pm_platform *pf;
 	struct cli_getopt g;
 	struct verdict v;
-	bool json = false, list_columns = false;
+	struct out_opts opts = { 0 };
 	int c, rc, exit_code = EXIT_OK;
 
 	cli_getopt_init(&g, ctx, options);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
-	if (list_columns) {
-		out_list_columns(stdout, &doctor_spec, json);
+	if (opts.list_columns) {
+		out_list_columns(stdout, &doctor_spec, opts.json);
 		return EXIT_OK;
 	}
 	if (argc - optind > 1)
@@ -453,13 +449,13 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_NOT_FOUND;
 	}
 	verdict_of(pf, d, &v);
-	if (json && print_json(d, &v) < 0) {
+	if (opts.json && print_json(d, &v) < 0) {
 		cli_error(NULL, "out of memory");
 		pm_diagnosis_release(d);
 		free(d);
 		return EXIT_FAIL;
 	}
-	if (!json)
+	if (!opts.json)
 		print_human(d, &v);
 	exit_code = !d->any || d->worst == PM_SEV_INFO ? EXIT_OK :
 		    d->worst == PM_SEV_WARNING ? EXIT_DOCTOR_WARNING : EXIT_DOCTOR_ERROR;

@@ -615,7 +615,7 @@ static void usage(void)
 int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	const char *output = NULL;
-	bool list_columns = false, json = false;
+	struct out_opts opts = { 0 };
 	struct emitter e = { .started = now_seconds() };
 	struct cli_getopt g;
 	char *text = NULL;
@@ -628,22 +628,18 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'o':
 			output = optarg;
 			break;
-		case 'J':
-			json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
-	if (list_columns) {
+	if (opts.list_columns) {
 		fill_family_columns();
-		out_list_columns(stdout, &family_spec, json);
+		out_list_columns(stdout, &family_spec, opts.json);
 		return EXIT_OK;
 	}
-	if (json)
+	if (opts.json)
 		return cli_usage_error(ctx, "the metrics are Prometheus text; --json lists the families with --list-columns (pmemctl list --json has the same facts as JSON)");
 	if (optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);

@@ -427,7 +427,7 @@ static int parse_count(struct pmemctl_ctx *ctx, const char *arg,
 
 int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	bool json = false, list_columns = false;
+	struct out_opts opts = { 0 };
 	unsigned long count = 0, seen = 0;
 	const struct pm_dimm *failed;
 	struct pm_monitor_event ev;
@@ -445,18 +445,14 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 			if (parse_count(ctx, optarg, &count))
 				return EXIT_USAGE;
 			break;
-		case 'J':
-			json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
-	if (list_columns) {
-		out_list_columns(stdout, &event_spec, json);
+	if (opts.list_columns) {
+		out_list_columns(stdout, &event_spec, opts.json);
 		return EXIT_OK;
 	}
 	pf = ctx_platform(ctx, &exit_code);
@@ -482,7 +478,7 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 			  strerror(-rc));
 		exit_code = EXIT_FAIL;
 	}
-	if (!rc && !json)
+	if (!rc && !opts.json)
 		announce(dimms, nr);
 	free(dimms);
 	while (!rc && (!count || seen < count)) {
@@ -494,7 +490,7 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 			exit_code = EXIT_FAIL;
 			break;
 		}
-		rc = print_event(&ev, json);
+		rc = print_event(&ev, opts.json);
 		if (rc < 0) {
 			cli_error(NULL, "cannot write the event: %s", strerror(-rc));
 			exit_code = EXIT_FAIL;

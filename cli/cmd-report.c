@@ -384,7 +384,8 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	char *list_argv[] = { "list", "-BDRNXi", "--json", NULL };
 	char *doctor_argv[] = { "doctor", "--json", NULL };
 	const char *output = NULL;
-	bool force = false, json = false, list_columns = false, to_stdout;
+	bool force = false, to_stdout;
+	struct out_opts opts = { 0 };
 	struct cli_getopt g;
 	struct bundle b = { 0 };
 	struct pm_platform *pf;
@@ -399,18 +400,14 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'f':
 			force = true;
 			break;
-		case 'J':
-			json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
-	if (list_columns) {
-		out_list_columns(stdout, &report_spec, json);
+	if (opts.list_columns) {
+		out_list_columns(stdout, &report_spec, opts.json);
 		return EXIT_OK;
 	}
 	if (argc - optind > 1)
@@ -472,7 +469,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (!to_stdout && stat(output, &st) < 0)
 		st.st_size = -1;
 	print_summary(to_stdout ? stderr : stdout, output, &b,
-		      to_stdout ? -1 : st.st_size, json);
+		      to_stdout ? -1 : st.st_size, opts.json);
 	free_captured(&b.list);
 	free_captured(&b.doctor);
 	return EXIT_OK;

@@ -503,7 +503,8 @@ static int parse_timeout(struct pmemctl_ctx *ctx, const char *arg,
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	unsigned long timeout = DEFAULT_TIMEOUT;
-	bool wait = false, json = false, list_columns = false;
+	bool wait = false;
+	struct out_opts opts = { 0 };
 	struct scrub_row *rows = NULL;
 	struct pm_platform *pf;
 	struct cli_getopt g;
@@ -521,18 +522,14 @@ int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 				return EXIT_USAGE;
 			wait = true;
 			break;
-		case 'J':
-			json = true;
-			break;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			break;
 		default:
+			if (output_option(c, optarg, &opts))
+				break;
 			return cli_other_option(ctx, c, argv, options, usage);
 		}
 	}
-	if (list_columns) {
-		out_list_columns(stdout, &scrub_spec, json);
+	if (opts.list_columns) {
+		out_list_columns(stdout, &scrub_spec, opts.json);
 		return EXIT_OK;
 	}
 	pf = ctx_platform(ctx, &exit_code);
@@ -554,11 +551,11 @@ int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 		free_rows(rows, nr);
 		return exit_code;
 	}
-	if (json && print_json(rows, nr) < 0) {
+	if (opts.json && print_json(rows, nr) < 0) {
 		cli_error(NULL, "out of memory");
 		exit_code = EXIT_FAIL;
 	}
-	if (!json)
+	if (!opts.json)
 		print_human(rows, nr);
 	for (size_t i = 0; i < nr; i++)
 		if (rows[i].timed_out && exit_code != EXIT_FAIL) {
