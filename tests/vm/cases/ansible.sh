@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# VM case: the Ansible modules of contrib/ansible/library run by Debian's
+# ansible-playbook (-c local) on labelled QEMU NVDIMMs: provisioning reports
+# changed, then changed=0; check mode changes nothing; the facts are what
+# pmemctl list --json says; a conversion; a mounted filesystem refused with
+# pmemctl's reason and exit code; absent destroys, then changes nothing.
+. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+
+if ! command -v ansible-playbook > /dev/null; then
+	skip "ansible-playbook is not installed (Debian: ansible-core)"
+	done_testing
+	exit 0
+fi
+
+# The host's root is read-only here: Ansible's homes go to the guest's /tmp.
+work=$(mktemp -d /tmp/ansible.XXXXXX)
+mkdir -p "$work/home" "$work/local" "$work/remote" "$work/out"
+export HOME=$work/home ANSIBLE_LOCAL_TEMP=$work/local ANSIBLE_REMOTE_TMP=$work/remote
+export ANSIBLE_LIBRARY=$PMEMCTL_SRCDIR/contrib/ansible/library
+export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_PIPELINING=True
+export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_DEPRECATION_WARNINGS=False
+
+# playbook FILE: the play's header, then the tasks from stdin.
+playbook()
+{
+	{
+		cat <<-EOF
+		- hosts: localhost
+		  gather_facts: false
+		  module_defaults:
+		    pmemctl_namespace: {executable: "$PMEMCTL"}
+		    pmemctl_facts: {executable: "$PMEMCTL"}
+		  tasks:
+		EOF
+		sed 's/^/    /'
+	} > "$work/$1"
+}
+
+# play FILE [OPTIONS]: runs ansible-playbook; output in $OUT, exit in $STATUS.
+play()
+{
+	local file=$1 start=$SECONDS
+	shift
+	run ansible-playbook -c local -i localhost, "$@" "$work/$file"
+	echo "ansible-playbook $* $file: $((SECONDS - start)) s" | diag
+}
+
+# recap KEY: a count of the last run's PLAY RECAP (ok, changed, failed, ...).
+recap()
+{
+	sed -n "s/^localhost *:.* $1=\([0-9]*\).*/\1/p" <<< "$OUT"
+}
+
+# dump VAR...: a task printing the variables as JSON. debug runs on the
+# controller alone: a module task (copy) costs 20 s under TCG.
+dump()
+{
+	local vars=
+	for v in "$@"; do
+		vars="$vars${vars:+, }'$v': $v"
+	done
+	cat <<-EOF
+	- name: dump
+	  debug: {msg: "{{ {$vars} | to_json }}"}
+	EOF
+}
+
+# out EXPR: a Python expression on what the last run's dump task printed (j).
+out()
+{
+	printf '%s' "$OUT" | python3 -c '
+import json, sys
+text = sys.stdin.read()
+at = text.index("TASK [dump]")
+at = text.index(" => ", at) + 4
+j = json.loads(json.JSONDecoder().raw_decode(text[at:])[0]["msg"])
+v = eval(sys.argv[1])
+print(json.dumps(v) if not isinstance(v, str) else v)' "$1" 2>&1
+}
+
+namespaces() { ndctl list -N -i -v; }
+
+# ns_field NAME KEY: a key of the namespace ndctl finds by its label name
+# (raw_uuid: the label's uuid, uuid is the fsdax or devdax device's;
+# chardev: the dax device's).
+ns_field()
+{
+	ndctl list -N -v | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+j = j if isinstance(j, list) else [j]
+found = [n for n in j if n.get("name") == sys.argv[1]]
+if len(found) != 1:
+    print("%d named %s" % (len(found), sys.argv[1]))
+elif sys.argv[2] == "chardev":
+    print(found[0]["daxregion"]["devices"][0]["chardev"])
+else:
+    print(found[0].get(sys.argv[2]))' "$1" "$2"
+}
+
+
+# --- provisioning: check mode, first run, second run ----------------------------
+# Every run of ansible-playbook costs about a minute under TCG: few runs,
+# few tasks, one file with every result.
+playbook provision.yml <<EOF
+- name: an fsdax namespace
+  pmemctl_namespace: {name: ans-fsdax, region: region0, mode: fsdax, size: 256M}
+  register: fsdax
+- name: a devdax namespace
+  pmemctl_namespace: {name: ans-devdax, region: region0, mode: devdax, size: 256M, align: 2M}
+  register: devdax
+- pmemctl_facts:
+$(dump fsdax devdax ansible_facts.pmem)
+EOF
+
+before=$(namespaces)
+play provision.yml --check
+expect_status 0 "provision, check mode: ansible-playbook exits 0"
+is "$(recap changed)" 2 "check mode: PLAY RECAP says 2 would change"
+is "$(namespaces)" "$before" "check mode: ndctl list -N -i unchanged"
+is "$(out '[j["fsdax"]["changed"], j["fsdax"]["report"]["dry_run"], j["fsdax"]["namespace"], j["fsdax"]["cmd"][1:3], j["fsdax"]["cmd"][-1]]')" \
+	'[true, true, null, ["create-namespace", "region0"], "--dry-run"]' \
+	"check mode: create-namespace --dry-run, no namespace yet"
+is "$(out 'len(j["ansible_facts.pmem"]["namespaces"])')" 0 \
+	"check mode: the facts are gathered (no namespaces)"
+
+play provision.yml
+expect_status 0 "provision: ansible-playbook exits 0"
+is "$(recap changed)" 2 "provision: PLAY RECAP changed=2"
+[ "$(recap changed)" = 2 ] || show_run | diag
+is "$(ns_field ans-fsdax mode) $(ns_field ans-fsdax size)" "fsdax 262144000" \
+	"ndctl: ans-fsdax is fsdax, 256M less its page map"
+is "$(ns_field ans-devdax mode) $(ns_field ans-devdax align)" "devdax 2097152" \
+	"ndctl: ans-devdax is devdax, align 2M"
+is "$(out '[j["fsdax"]["changed"], j["fsdax"]["report"]["changed"], j["fsdax"]["namespace"]["blockdev"], j["devdax"]["namespace"]["chardev"]]')" \
+	"[true, true, \"$(ns_field ans-fsdax blockdev)\", \"$(ns_field ans-devdax chardev)\"]" \
+	"the results: pmemctl's report, the namespaces with ndctl's devices"
+uuid=$(ns_field ans-devdax raw_uuid)
+
+before=$(namespaces)
+play provision.yml
+expect_status 0 "provision again: ansible-playbook exits 0"
+is "$(recap changed) $(recap ok)" "0 4" "provision again: PLAY RECAP changed=0 ok=4"
+is "$(namespaces)" "$before" "provision again: ndctl list -N -i unchanged"
+is "$(out '[j["devdax"]["cmd"][1], j["devdax"]["report"]["message"]]')" \
+	'["convert", "already devdax: nothing to do"]' \
+	"provision again: found by name; pmemctl convert says already devdax"
+
+# --- the facts are pmemctl list's ------------------------------------------------
+for kind in B:buses DH:dimms R:regions N:namespaces X:daxdevs; do
+	"$PMEMCTL" list "-${kind%%:*}" --json > "$work/list.json"
+	is "$(out "j['ansible_facts.pmem']['${kind#*:}'] == json.load(open('$work/list.json'))['${kind#*:}']")" \
+		true "facts: ${kind#*:} equal pmemctl list -${kind%%:*} --json"
+done
+"$PMEMCTL" show --json > "$work/show.json"
+is "$(out "j['ansible_facts.pmem']['verdict'] == json.load(open('$work/show.json'))['platform']")" \
+	true "facts: verdict equals pmemctl show --json's platform"
+is "$(out '[len(j["ansible_facts.pmem"][k]) for k in ("buses", "dimms", "regions", "namespaces", "daxdevs")]')" \
+	"[1, 2, 2, 2, 1]" "facts: 1 bus, 2 DIMMs, 2 regions, 2 namespaces, 1 dax device"
+is "$(out '[r["available_size"] for r in j["ansible_facts.pmem"]["regions"] if r["dev"] == "region0"][0]')" \
+	"$(ndctl list -R -r region0 | python3 -c 'import json, sys; j = json.load(sys.stdin); print((j[0] if isinstance(j, list) else j)["available_size"])')" \
+	"facts: region0's available_size is ndctl's"
+
+# --- a conversion (check mode first), absent, a mounted filesystem -----------------
+dev=$(ns_field ans-fsdax blockdev)
+mkfs.ext4 -q -F -b 4096 "/dev/$dev"
+mkdir -p /tmp/mnt
+mount -o dax "/dev/$dev" /tmp/mnt
+playbook change.yml <<EOF
+- pmemctl_namespace: {name: ans-devdax, mode: fsdax, force: true}
+  check_mode: true
+  register: check
+- pmemctl_namespace: {name: ans-devdax, mode: fsdax, force: true}
+  register: convert
+- pmemctl_namespace: {name: ans-devdax, region: region0, state: absent, force: true}
+  register: absent
+- pmemctl_namespace: {name: ans-devdax, state: absent, force: true}
+  register: again
+$(dump check convert absent again)
+- pmemctl_namespace: {name: ans-fsdax, mode: devdax, force: true}
+EOF
+play change.yml --diff
+is "$STATUS $(recap changed) $(recap failed)" "2 3 1" \
+	"change: exit 2, changed=3 (convert in check mode and for real, absent), failed=1 (mounted)"
+is "$(out '[j["check"]["changed"], j["check"]["report"]["dry_run"], j["check"]["namespace"]["mode"]]')" \
+	'[true, true, "devdax"]' "convert, check mode: would change, --dry-run, still devdax"
+is "$(out '[j["convert"]["report"]["from"]["mode"], j["convert"]["report"]["to"]["mode"], j["convert"]["namespace"]["mode"], j["convert"]["report"]["to"]["uuid"]]')" \
+	"[\"devdax\", \"fsdax\", \"fsdax\", \"$uuid\"]" \
+	"convert: from devdax (check mode changed nothing) to fsdax, keeping the label uuid ndctl gave"
+check "convert: --diff shows mode devdax -> fsdax" \
+	grep -q '^-  *"mode": "devdax"' <<< "$OUT"
+is "$(out '[j["absent"]["changed"], j["absent"]["cmd"][1], j["absent"]["namespace"], j["again"]["changed"], "cmd" in j["again"]]')" \
+	'[true, "destroy-namespace", null, false, false]' \
+	"absent: destroyed; absent again: nothing to do, no command"
+is "$(ns_field ans-devdax mode)" "0 named ans-devdax" "absent: ndctl has no namespace ans-devdax"
+
+played=$OUT
+OUT=$(sed -n 's/^fatal: \[localhost\]: FAILED! => //p' <<< "$played")
+is "$(json_get 'j["rc"]')" 6 "mounted: the task's rc is pmemctl's 6 (in use)"
+is "$(json_get 'j["msg"]')" \
+	"pmemctl: $(ns_field ans-fsdax dev): in use: /dev/$dev is mounted on /tmp/mnt; converting refused" \
+	"mounted: the task's msg is pmemctl's reason"
+[ -n "$OUT" ] || diag <<< "$played"
+is "$(ns_field ans-fsdax mode)" fsdax "mounted: still fsdax"
+check "mounted: still mounted" mountpoint -q /tmp/mnt
+umount /tmp/mnt
+
+rm -rf "$work"
+done_testing
