@@ -340,6 +340,13 @@ void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
 		     struct pm_convert_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	if (ns->labelled && !ns->raw_size) {
+		/* The region's seed, or what a destroy left: no label, no data. */
+		res->noop = res->no_config = true;
+		snprintf(res->message, sizeof(res->message),
+			 "%s is not configured (size 0): nothing to destroy", ns->dev);
+		return;
+	}
 	res->from = ns->config;
 	res->to.mode = PM_MODE_RAW;
 	pm_step_add(res, PM_ACT_DISABLE, "disable", "disable the namespace and its claim");

@@ -359,8 +359,13 @@ static int configure_namespace(struct pm_step *s, struct undo *u,
 
 	uuid_generate(uuid);
 	rc = ndctl_namespace_set_uuid(u->ndns, uuid);
-	if (!rc && name)
-		rc = ndctl_namespace_set_alt_name(u->ndns, name);
+	/*
+	 * Always: an idle namespace keeps the name of the one destroyed in it
+	 * (the kernel does not clear alt_name), and a namespace created there
+	 * unnamed must not be found by a name it never had.
+	 */
+	if (!rc)
+		rc = ndctl_namespace_set_alt_name(u->ndns, name ? name : "");
 	if (!rc)
 		rc = ndctl_namespace_set_size(u->ndns, to->size);
 	rc = finish(s, rc);
@@ -636,7 +641,7 @@ int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 
 	read_ns_facts(ns, &facts);
 	pm_plan_destroy(&facts, dry_run, res);
-	if (dry_run)
+	if (dry_run || res->noop)
 		return 0;
 
 	x = (struct exec){ .res = res };

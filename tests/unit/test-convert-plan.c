@@ -479,6 +479,13 @@ static void test_destroy(void)
 	is_str(detail_of(res, "enable"), "enable the label-less namespace raw",
 	       "destroy a label-less namespace: said");
 	ok(!res->message[0], "destroy, for real: nothing said before it ran");
+	ns.labelled = true;
+	ns.raw_size = 0;
+	pm_plan_destroy(&ns, false, res);
+	ok(res->noop && res->no_config && !res->nr_steps && !res->changed,
+	   "destroy a seed (size 0): nothing to do, no step");
+	is_str(res->message, "namespace0.0 is not configured (size 0): nothing to destroy",
+	       "destroy a seed: said");
 	free(res);
 }
 

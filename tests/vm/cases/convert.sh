@@ -180,5 +180,16 @@ run "$PMEMCTL" destroy-namespace -f --json "$big"
 expect_status 0 "destroy -f: exit 0"
 is "$(ndctl list -R -r region1 | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["available_size"] > 0)')" True \
 	"its capacity is back in the region"
+run "$PMEMCTL" destroy-namespace -f "$big"
+is "$STATUS ${ERR%%:*}" "3 pmemctl" "destroy it again: gone, exit 3 (unknown target) ($ERR)"
+ndctl destroy-namespace -f "$big" > /dev/null 2> "$TAP_TMP/ndctl.err"
+echo "ndctl destroy-namespace on it again: exit $?, $(tr '\n' ' ' < "$TAP_TMP/ndctl.err")" | diag
+seed=$(cat /sys/bus/nd/devices/region1/namespace_seed)
+run "$PMEMCTL" destroy-namespace -f --json "$seed"
+is "$STATUS $(json_get '[j["changed"], j["message"]]')" \
+	"0 [false, \"$seed is not configured (size 0): nothing to destroy\"]" \
+	"destroy the region's seed: exit 0, nothing to do"
+ndctl destroy-namespace -f "$seed" > /dev/null 2> "$TAP_TMP/ndctl.err"
+echo "ndctl destroy-namespace on the seed: exit $?, $(tr '\n' ' ' < "$TAP_TMP/ndctl.err")" | diag
 
 done_testing
