@@ -14,6 +14,7 @@
 
 #include "pmem.h"
 #include "cxl.h"
+#include "host.h"
 
 #define SYSFS_CXL "/sys/bus/cxl"
 
@@ -299,6 +300,9 @@ static int read_health(struct pm_memdev *memdev, struct pm_memdev_health *h)
 	struct cxl_cmd *cmd;
 	int rc, value;
 
+	/* The replaying host's devices would be wrong: the bundle's answer. */
+	if (pm_host_replay_root())
+		return pm_memdev_health_replay(memdev->dev, h);
 	/*
 	 * libcxl opens /dev/cxl/memN read-write (root only) before it knows
 	 * whether the device has the command; say which of the two it was.
@@ -368,6 +372,10 @@ const char *pm_memdev_health_reason(const struct pm_memdev_health *health)
 		return "the device has no /dev/cxl node";
 	case -EIO:
 		return "the device failed the Get Health Info command";
+	case -ENODATA:
+		if (pm_host_replay_root())
+			return "the bundle holds no health answer for this memdev (written before reports recorded them)";
+		return strerror(-health->error);
 	default:
 		return strerror(-health->error);
 	}

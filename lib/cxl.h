@@ -4,6 +4,7 @@
 #define PMEMCTL_CXL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct pm_platform;
@@ -70,5 +71,15 @@ struct pm_memdev *pm_find_memdev(const struct pm_platform *pf,
 const struct pm_memdev_health *pm_memdev_health(struct pm_memdev *memdev);
 /* Why the health values are null; NULL when they were read. */
 const char *pm_memdev_health_reason(const struct pm_memdev_health *health);
+
+/*
+ * lib/cxl-health.c: the answer as a report records it ("key value" lines,
+ * its length or -ENOSPC), read back (error -ENODATA when the text holds
+ * none), and what a replayed bundle recorded for memdev dev.
+ */
+int pm_memdev_health_format(const struct pm_memdev_health *h, char *buf,
+			    size_t len);
+void pm_memdev_health_parse(const char *text, struct pm_memdev_health *h);
+int pm_memdev_health_replay(const char *dev, struct pm_memdev_health *h);
 
 #endif

@@ -43,5 +43,7 @@ void pm_host_cpu_flags(struct pm_cpu_flags *flags);
 /* What ioctls answered: a file per DIMM, a file per region. */
 #define PM_REPORT_HEALTH_DIR PM_REPORT_DIR "/health"
 #define PM_REPORT_BADBLOCK_DIMMS_DIR PM_REPORT_DIR "/badblock-dimms"
+/* A file per CXL memdev: what Get Health Info answered. */
+#define PM_REPORT_CXL_HEALTH_DIR PM_REPORT_DIR "/cxl-health"
 
 #endif

@@ -87,6 +87,68 @@ static bool is_report_dir(int dirfd)
 	       fstatat(dirfd, PM_REPORT_DIR, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Where udev puts the node: the device's DEVNAME ("cxl/mem0", "pmem0"),
+ * else its directory's name. A name that could leave /dev is refused.
+ */
+static bool node_name(const char *link, const char *target, char *name,
+		      size_t len)
+{
+	char path[PATH_MAX], line[256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(name, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+	if (snprintf(path, sizeof(path), "%s/uevent", link) < (int)sizeof(path) &&
+	    (f = fopen(path, "re"))) {
+		while (!found && fgets(line, sizeof(line), f))
+			if (strncmp(line, "DEVNAME=", 8) == 0) {
+				line[strcspn(line, "\n")] = '\0';
+				found = snprintf(name, len, "%s", line + 8) < (int)len;
+			}
+		fclose(f);
+	}
+	for (const char *c = name;;) {
+		size_t part = strcspn(c, "/");
+
+		if (part == 0 || (part == 1 && c[0] == '.') ||
+		    (part == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += part;
+		if (!*c)
+			return true;
+		c++;
+	}
+}
+
+/*
+ * The directory of a node (devfd, or a subdirectory made here for
+ * "cxl/mem0"): a link to the real /dev's entry of that name is replaced,
+ * so nothing is created outside the tmpfs. Its descriptor, or -1.
+ */
+static int node_dir(int devfd, char *name, const char **base)
+{
+	int dirfd = dup(devfd);
+	char *slash;
+
+	*base = name;
+	while (dirfd >= 0 && (slash = strchr(*base, '/'))) {
+		struct stat st;
+		int sub;
+
+		*slash = '\0';
+		if (fstatat(dirfd, *base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISDIR(st.st_mode))
+			unlinkat(dirfd, *base, 0);
+		mkdirat(dirfd, *base, 0755);
+		sub = openat(dirfd, *base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dirfd);
+		dirfd = sub;
+		*base = slash + 1;
+	}
+	return dirfd;
+}
+
 /* Stand-ins for the captured devices listed in one /sys/dev directory. */
 static void add_standins(int devfd, const char *sys_dev, mode_t type)
 {
@@ -96,32 +158,37 @@ static void add_standins(int devfd, const char *sys_dev, mode_t type)
 	if (!dir)
 		return;
 	while ((entry = readdir(dir))) {
-		char link[PATH_MAX], target[PATH_MAX];
+		char link[PATH_MAX], target[PATH_MAX], name[PATH_MAX];
 		unsigned int maj, min;
-		const char *name;
+		const char *base;
+		int fd, dirfd;
 		ssize_t n;
-		int fd;
 
 		if (sscanf(entry->d_name, "%u:%u", &maj, &min) != 2 ||
 		    snprintf(link, sizeof(link), "%s/%s", sys_dev, entry->d_name) >= (int)sizeof(link) ||
 		    (n = readlink(link, target, sizeof(target) - 1)) < 0)
 			continue;
 		target[n] = '\0';
-		name = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-		unlinkat(devfd, name, 0);
-		if (mknodat(devfd, name, type | 0600, makedev(maj, min)) == 0)
+		if (!node_name(link, target, name, sizeof(name)) ||
+		    (dirfd = node_dir(devfd, name, &base)) < 0)
 			continue;
-		/* No mknod in a user namespace: an empty file answers stat(). */
-		fd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
+		unlinkat(dirfd, base, 0);
+		if (mknodat(dirfd, base, type | 0600, makedev(maj, min)) < 0) {
+			/* No mknod in a user namespace: an empty file answers stat(). */
+			fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC, 0600);
+			if (fd >= 0)
+				close(fd);
+		}
+		close(dirfd);
 	}
 	closedir(dir);
 }
 
 /*
  * libdaxctl stat()s /dev/daxX.Y and drops a dax device whose node is
- * missing, as it is on the replaying machine. A tmpfs over /dev holds a
+ * missing, as it is on the replaying machine; libcxl does the same with
+ * /dev/cxl/memN. A tmpfs over /dev holds a
  * stand-in for every captured device (with its captured number where mknod
  * is allowed; nodev: none can be opened) and a link to every entry of the
  * real /dev, which stays reachable through a descriptor.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Support bundles: capture what libndctl and libdaxctl read. */
+/* Support bundles: capture what libndctl, libdaxctl and libcxl read. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 
 #include "badblocks.h"
 #include "compat.h"
+#include "cxl.h"
 #include "health.h"
 #include "host.h"
 #include "pmem.h"
@@ -31,22 +32,29 @@ struct capture {
 	size_t nr_roots;
 	char **blockdevs;		/* "maj:min" of captured block devices */
 	size_t nr_blockdevs;
+	char **stubs;			/* CXL port link targets, kept empty */
+	size_t nr_stubs;
 	int rc;				/* the first archive error */
 	bool past_first_cpu;		/* reading /proc/cpuinfo */
 	char *buf;			/* MAX_ATTR_SIZE, for reading attributes */
 };
 
-/* The directories whose links lead to everything libndctl and libdaxctl read. */
+/*
+ * The directories whose links lead to everything libndctl, libdaxctl and
+ * libcxl read. /sys/bus/cxl itself holds only commands (flush, probe).
+ */
 static const char *const link_dirs[] = {
 	"/sys/class/nd",
 	"/sys/bus/nd/devices",
 	"/sys/bus/dax/devices",
 	"/sys/class/dax",
+	"/sys/bus/cxl/devices",
 };
 
 static const char *const driver_dirs[] = {
 	"/sys/bus/nd/drivers",
 	"/sys/bus/dax/drivers",
+	"/sys/bus/cxl/drivers",
 };
 
 static const char *const device_link_dirs[] = {
@@ -66,6 +74,7 @@ static const char *const modules[] = {
 static const char *const log_words[] = {
 	"nvdimm", "nd_", "nd ", "ndbus", "nfit", "NFIT", "pmem", "dax", "btt",
 	"pfn", "persistence", "memmap", "e820", "namespace", "region", "nmem",
+	"cxl", "CXL",
 };
 
 static void gap(struct capture *c, const char *what, const char *fmt, ...)
@@ -174,8 +183,58 @@ static void add_dir(struct capture *c, const char *path)
 	c->st->dirs++;
 }
 
-/* A device directory, whole; symlinks are kept as links, never followed. */
-static void capture_tree(struct capture *c, const char *dir)
+static int push(char ***list, size_t *nr, const char *s)
+{
+	char **bigger = realloc(*list, (*nr + 1) * sizeof(**list));
+
+	if (!bigger)
+		return -ENOMEM;
+	*list = bigger;
+	if (!(bigger[*nr] = strdup(s)))
+		return -ENOMEM;
+	(*nr)++;
+	return 0;
+}
+
+/*
+ * Whether dir belongs to a device of the cxl bus (its subsystem link says
+ * so); a directory that is no device (power/, pmem/) inherits its parent's.
+ */
+static bool cxl_device_dir(const char *dir, bool parent)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/subsystem", dir) >= (int)sizeof(path))
+		return parent;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return parent;
+	target[n] = '\0';
+	return n >= 8 && strcmp(target + n - 8, "/bus/cxl") == 0;
+}
+
+/*
+ * libcxl drops a port whose uport does not resolve (realpath), and a
+ * decoder target whose dport does not: their targets (ACPI host bridges,
+ * PCIe root ports) are kept as empty directories, never captured whole.
+ */
+static void keep_stub(struct capture *c, const char *link, const char *entry)
+{
+	char real[PATH_MAX];
+	int id;
+
+	if ((strcmp(entry, "uport") == 0 || sscanf(entry, "dport%d", &id) == 1) &&
+	    realpath(link, real) && strncmp(real, "/sys/devices/", 13) == 0)
+		keep_error(c, push(&c->stubs, &c->nr_stubs, real));
+}
+
+/*
+ * A device directory, whole; symlinks are kept as links, never followed.
+ * A CXL device's write-only attributes are commands (delete_region,
+ * sanitize): left out.
+ */
+static void capture_tree(struct capture *c, const char *dir, bool cxl)
 {
 	struct dirent **entries;
 	int n = scandir(dir, &entries, NULL, alphasort);
@@ -183,6 +242,7 @@ static void capture_tree(struct capture *c, const char *dir)
 	if (n < 0)
 		return;
 	add_dir(c, dir);
+	cxl = cxl_device_dir(dir, cxl);
 	for (int i = 0; i < n; i++) {
 		const char *entry = entries[i]->d_name;
 		char path[PATH_MAX];
@@ -192,12 +252,15 @@ static void capture_tree(struct capture *c, const char *dir)
 		    snprintf(path, sizeof(path), "%s/%s", dir, entry) >= (int)sizeof(path) ||
 		    lstat(path, &st) < 0)
 			goto next;
-		if (S_ISLNK(st.st_mode))
+		if (S_ISLNK(st.st_mode)) {
 			add_symlink(c, path);
-		else if (S_ISDIR(st.st_mode))
-			capture_tree(c, path);
-		else if (S_ISREG(st.st_mode))
+			if (cxl)
+				keep_stub(c, path, entry);
+		} else if (S_ISDIR(st.st_mode)) {
+			capture_tree(c, path, cxl);
+		} else if (S_ISREG(st.st_mode) && !(cxl && !(st.st_mode & 0444))) {
 			add_attribute(c, path, st.st_mode & 0777);
+		}
 next:
 		free(entries[i]);
 	}
@@ -214,19 +277,6 @@ static bool under_root(const struct capture *c, const char *path)
 			return true;
 	}
 	return false;
-}
-
-static int push(char ***list, size_t *nr, const char *s)
-{
-	char **bigger = realloc(*list, (*nr + 1) * sizeof(**list));
-
-	if (!bigger)
-		return -ENOMEM;
-	*list = bigger;
-	if (!(bigger[*nr] = strdup(s)))
-		return -ENOMEM;
-	(*nr)++;
-	return 0;
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -303,11 +353,22 @@ static void collect_roots(struct capture *c)
 	c->nr_roots = kept;
 }
 
+/* The stubs outside the captured trees, each once. */
+static void capture_stubs(struct capture *c)
+{
+	qsort(c->stubs, c->nr_stubs, sizeof(*c->stubs), compare_strings);
+	for (size_t i = 0; i < c->nr_stubs; i++)
+		if ((i == 0 || strcmp(c->stubs[i], c->stubs[i - 1])) &&
+		    !under_root(c, c->stubs[i]))
+			add_dir(c, c->stubs[i]);
+}
+
 static void capture_sysfs(struct capture *c)
 {
 	collect_roots(c);
 	for (size_t i = 0; i < c->nr_roots; i++)
-		capture_tree(c, c->roots[i]);
+		capture_tree(c, c->roots[i], false);
+	capture_stubs(c);
 	for (size_t i = 0; i < ARRAY_SIZE(link_dirs); i++) {
 		struct stat st;
 
@@ -447,10 +508,33 @@ static void capture_modules(struct capture *c)
 	add_data(c, PM_REPORT_MODULES, 0444, text, used);
 }
 
+/* What each CXL memdev's Get Health Info answered, or why it did not. */
+static void capture_memdev_health(struct capture *c, const struct pm_platform *pf)
+{
+	char path[PATH_MAX], text[1024];
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_memdevs; i++) {
+		const struct pm_memdev_health *h = pm_memdev_health(pf->memdevs[i]);
+		int len = pm_memdev_health_format(h, text, sizeof(text));
+
+		denied |= h->error == -EACCES || h->error == -EPERM;
+		if (len < 0) {
+			keep_error(c, len);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", PM_REPORT_CXL_HEALTH_DIR,
+			 pf->memdevs[i]->dev);
+		add_data(c, path, 0444, text, len);
+	}
+	if (denied)
+		gap(c, "CXL memdev health", "needs root");
+}
+
 /*
  * What ioctls answered, which sysfs cannot replay: each DIMM's SMART data
- * (or why there is none) and the DIMMs under each media error of an
- * interleaved region (Translate SPA).
+ * (or why there is none), each CXL memdev's health, and the DIMMs under
+ * each media error of an interleaved region (Translate SPA).
  */
 static void capture_answers(struct capture *c, const struct pm_platform *pf)
 {
@@ -472,6 +556,7 @@ static void capture_answers(struct capture *c, const struct pm_platform *pf)
 	}
 	if (denied)
 		gap(c, "DIMM SMART health", "needs root");
+	capture_memdev_health(c, pf);
 	for (size_t i = 0; i < pf->nr_regions; i++) {
 		char *lines;
 		int len = pm_badblock_dimms_format(pf, pf->regions[i], &lines);
@@ -514,8 +599,11 @@ int pm_report_capture(struct pm_archive *a, const char *top,
 		free(c.roots[i]);
 	for (size_t i = 0; i < c.nr_blockdevs; i++)
 		free(c.blockdevs[i]);
+	for (size_t i = 0; i < c.nr_stubs; i++)
+		free(c.stubs[i]);
 	free(c.roots);
 	free(c.blockdevs);
+	free(c.stubs);
 	free(c.buf);
 	return c.rc;
 }

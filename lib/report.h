@@ -28,13 +28,16 @@ struct pm_report_stats {
 
 /*
  * Adds to the archive, under the directory top: the sysfs subtrees of the
- * nvdimm and dax buses (the devices their class and bus links point to,
- * with every readable attribute, the driver directories, and the
- * /sys/dev, /sys/block and /sys/class/block links into them), the NFIT
- * table, /proc files the diagnosis reads (cpuinfo's first CPU, cmdline,
- * osrelease, version, modules, mountinfo lines of pmem devices), the
- * nvdimm-related kernel messages and the state of the nvdimm modules;
- * with pf, what the DIMMs' ioctls answered (SMART, Translate SPA).
+ * nvdimm, dax and cxl buses (the devices their class and bus links point
+ * to, with every readable attribute, the driver directories, and the
+ * /sys/dev, /sys/block and /sys/class/block links into them; of CXL
+ * devices no write-only attribute, and the uport and dport targets of
+ * their ports as empty directories), the NFIT table, /proc files the
+ * diagnosis reads (cpuinfo's first CPU, cmdline, osrelease, version,
+ * modules, mountinfo lines of pmem devices), the nvdimm- and CXL-related
+ * kernel messages and the state of the nvdimm modules; with pf, what the
+ * DIMMs' ioctls answered (SMART, Translate SPA) and the CXL memdevs'
+ * Get Health Info.
  * Nothing else: no environment, no file contents.
  */
 struct pm_platform;
