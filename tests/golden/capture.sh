@@ -4,7 +4,9 @@
 # support bundle to /run/pmemvm/NAME.tar.gz (the host's result share).
 # Topologies without a case here are captured as they boot (empty: no
 # modules). nfit-test keeps its flush hints, DIMM failure flags and
-# volatile region, and gets SMART values and media errors.
+# volatile region, and gets SMART values and media errors. cxl gets a
+# committed 2-way pmem region (cxl-cli: regions do not survive a boot) and
+# a namespace on half of it.
 set -e
 name=$1
 case $name in
@@ -32,6 +34,17 @@ print(" ".join(n["dev"] for n in (j if isinstance(j, list) else [j])))'); do
 	done
 	ndctl start-scrub nfit_test.0 > /dev/null 2>&1
 	ndctl wait-scrub nfit_test.0 > /dev/null
+	;;
+cxl)
+	cxl create-region -m -d decoder0.0 -t pmem -w 2 mem0 mem1 > /dev/null 2>&1
+	for f in /sys/bus/nd/devices/ndbus*/wait_probe; do
+		cat "$f" > /dev/null
+	done
+	region=$(ndctl list -R -b CXL | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print((j if isinstance(j, list) else [j])[0]["dev"])')
+	ndctl create-namespace -r "$region" -m fsdax -s 512M > /dev/null
 	;;
 esac
 "$PMEMCTL" report "/run/pmemvm/$name.tar.gz" > /dev/null
