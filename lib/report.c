@@ -353,14 +353,41 @@ static void collect_roots(struct capture *c)
 	c->nr_roots = kept;
 }
 
-/* The stubs outside the captured trees, each once. */
+/*
+ * The stubs outside the captured trees, each once, with the links libcxl
+ * follows from a dport (its physical and firmware nodes: the alias cxl
+ * list shows), whose targets are stubs too.
+ */
 static void capture_stubs(struct capture *c)
 {
+	static const char *const node_links[] = { "physical_node", "firmware_node" };
+	size_t nr = c->nr_stubs;
+
+	for (size_t i = 0; i < nr; i++)
+		for (size_t l = 0; l < ARRAY_SIZE(node_links); l++) {
+			char link[PATH_MAX], real[PATH_MAX];
+
+			if (snprintf(link, sizeof(link), "%s/%s", c->stubs[i],
+				     node_links[l]) < (int)sizeof(link) &&
+			    realpath(link, real) && strncmp(real, "/sys/devices/", 13) == 0)
+				keep_error(c, push(&c->stubs, &c->nr_stubs, real));
+		}
 	qsort(c->stubs, c->nr_stubs, sizeof(*c->stubs), compare_strings);
-	for (size_t i = 0; i < c->nr_stubs; i++)
-		if ((i == 0 || strcmp(c->stubs[i], c->stubs[i - 1])) &&
-		    !under_root(c, c->stubs[i]))
-			add_dir(c, c->stubs[i]);
+	for (size_t i = 0; i < c->nr_stubs; i++) {
+		if ((i && strcmp(c->stubs[i], c->stubs[i - 1]) == 0) ||
+		    under_root(c, c->stubs[i]))
+			continue;
+		add_dir(c, c->stubs[i]);
+		for (size_t l = 0; l < ARRAY_SIZE(node_links); l++) {
+			char link[PATH_MAX];
+			struct stat st;
+
+			if (snprintf(link, sizeof(link), "%s/%s", c->stubs[i],
+				     node_links[l]) < (int)sizeof(link) &&
+			    lstat(link, &st) == 0 && S_ISLNK(st.st_mode))
+				add_symlink(c, link);
+		}
+	}
 }
 
 static void capture_sysfs(struct capture *c)
