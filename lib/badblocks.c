@@ -197,9 +197,15 @@ static int device_ranges(struct ndctl_region *ndregion, unsigned long long begin
 	return 0;
 }
 
-static bool covered(const struct pm_badblocks *bbs, uint64_t offset,
-		    uint64_t length)
+/*
+ * Whether the ARS ranges name the block device's range [offset, offset +
+ * length): base is where the device's sector 0 lies in the ARS ranges'
+ * sectors (a raw namespace's ranges count from its region's start).
+ */
+static bool covered(const struct pm_badblocks *bbs, uint64_t base,
+		    uint64_t offset, uint64_t length)
 {
+	offset += base;
 	for (size_t i = 0; i < bbs->nr; i++)
 		if (!bbs->v[i].block && offset >= bbs->v[i].offset &&
 		    offset + length <= bbs->v[i].offset + bbs->v[i].length)
@@ -212,7 +218,8 @@ static bool covered(const struct pm_badblocks *bbs, uint64_t offset,
  * list, from its sector 0. A range the ARS list already names is not
  * repeated.
  */
-static int block_ranges(const char *blockdev, struct pm_badblocks *bbs)
+static int block_ranges(const char *blockdev, uint64_t base,
+			struct pm_badblocks *bbs)
 {
 	unsigned long long offset, length;
 	char path[PATH_MAX];
@@ -226,7 +233,8 @@ static int block_ranges(const char *blockdev, struct pm_badblocks *bbs)
 	if (!f)
 		return 0;
 	while (fscanf(f, "%llu %llu", &offset, &length) == 2)
-		if (!covered(bbs, offset, length) && !add(bbs, offset, length, true)) {
+		if (!covered(bbs, base, offset, length) &&
+		    !add(bbs, offset, length, true)) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -270,6 +278,7 @@ static int namespace_ranges(const struct pm_namespace *ns,
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
 	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
 	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+	uint64_t base = 0;
 	int rc = 0;
 
 	if (pfn && ndctl_pfn_get_resource(pfn) != ULLONG_MAX)
@@ -281,11 +290,23 @@ static int namespace_ranges(const struct pm_namespace *ns,
 	else if (btt)
 		rc = device_ranges(ndregion, ndctl_namespace_get_resource(ndns),
 				   ndctl_namespace_get_size(ndns), false, bbs);
-	else if (!pfn)
+	else if (!pfn) {
+		unsigned long long start = ndctl_namespace_get_resource(ndns);
+		unsigned long long region_start = ndctl_region_get_resource(ndregion);
+
 		rc = region_ranges(ndregion, bbs);
+		/*
+		 * Both addresses are root's: without them the namespace is
+		 * taken to start where its region does (label-less regions
+		 * have a single namespace, which does).
+		 */
+		if (start != ULLONG_MAX && region_start != ULLONG_MAX &&
+		    start >= region_start)
+			base = (start - region_start) >> 9;
+	}
 	if (rc)
 		return rc;
-	return block_ranges(dax ? NULL : ns->blockdev, bbs);
+	return block_ranges(dax ? NULL : ns->blockdev, base, bbs);
 }
 
 const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns)
