@@ -7,6 +7,7 @@
 #include "change.h"
 #include "../lib/clear.h"
 #include "../lib/compat.h"
+#include "../lib/cxl-region.h"
 #include "../lib/pmem.h"
 
 /* The document, its two configurations and its steps. */
@@ -32,6 +33,52 @@ static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 		return;
 	}
 	cell->str = DOC(obj)->object;
+	cell->null = RES(obj)->region != NULL;	/* a region verb: no namespace */
+}
+
+#define REGION_CHANGE(obj) (RES(obj)->region)
+
+static void get_region(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->region : "";
+	cell->null = !cell->str[0];
+}
+
+static void get_cxl_region(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->cxl_region : "";
+	cell->null = !cell->str[0];
+}
+
+static void get_decoder(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->decoder : "";
+	cell->null = !cell->str[0];
+}
+
+static void get_memdevs(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->memdev_names : none;
+}
+
+static void get_ways(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->ways : 0;
+	cell->null = !cell->u;
+}
+
+static void get_granularity(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->granularity : 0;
+	cell->null = !cell->u;
+}
+
+static void get_region_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->size : 0;
+	cell->null = !cell->u;
 }
 
 static void get_changed(const struct out_obj *obj, struct out_cell *cell)
@@ -187,6 +234,28 @@ static const struct out_column change_columns[] = {
 	{ "RANGES", "ranges",
 	  "clear-errors: the bad ranges cleared (or planned); [] for the other verbs",
 	  OUT_ARRAY, CHANGE, 0, NULL, K_RANGE },
+	/* create-region and destroy-region only: the region verbs select them. */
+	{ "REGION", "region",
+	  "create-region, destroy-region: the nvdimm region (null until libnvdimm has it)",
+	  OUT_STRING, CHANGE, OUT_ON_REQUEST, get_region },
+	{ "CXL_REGION", "cxl_region",
+	  "create-region, destroy-region: the CXL region (null until made)",
+	  OUT_STRING, CHANGE, OUT_ON_REQUEST, get_cxl_region },
+	{ "DECODER", "decoder",
+	  "create-region, destroy-region: the root decoder (CXL window) of the region",
+	  OUT_STRING, CHANGE, OUT_ON_REQUEST, get_decoder },
+	{ "MEMDEVS", "memdevs",
+	  "create-region, destroy-region: the memdevs, in interleave position order",
+	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_memdevs },
+	{ "INTERLEAVE_WAYS", "interleave_ways",
+	  "create-region, destroy-region: how many memdevs the region interleaves",
+	  OUT_UINT, CHANGE, OUT_ON_REQUEST, get_ways },
+	{ "INTERLEAVE_GRANULARITY", "interleave_granularity",
+	  "create-region, destroy-region: bytes per memdev before the next one",
+	  OUT_UINT, CHANGE, OUT_ON_REQUEST, get_granularity },
+	{ "REGION_SIZE", "size",
+	  "create-region, destroy-region: the region's size (null: unknown)",
+	  OUT_SIZE, CHANGE, OUT_ON_REQUEST, get_region_size },
 
 	{ "MODE", "mode", "raw, sector, fsdax or devdax", OUT_STRING, CONFIG, 0,
 	  get_mode },
@@ -237,6 +306,7 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
+	.schema_version = 2,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
@@ -249,6 +319,11 @@ static void print_json(const struct change_doc *doc)
 	struct json_object *j = NULL;
 	bool added = res->no_config || (out_node_add(&root, K_FROM, &res->from) &&
 					out_node_add(&root, K_TO, &res->to));
+
+	/* The region verbs' keys, which the others do not carry. */
+	for (size_t i = 0; res->region && i < change_report_spec.nr_columns; i++)
+		if (change_columns[i].flags & OUT_ON_REQUEST)
+			out_select_add(&sel, i);
 
 	for (size_t i = 0; added && i < res->nr_steps; i++)
 		added = out_node_add(&root, K_STEP, &res->steps[i]);

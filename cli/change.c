@@ -85,7 +85,8 @@ static int ask_plan(struct change *ch)
 {
 	char question[384];
 
-	if (!(ch->verb->flags & CHANGE_ASK_PLAN) || ch->force || ch->dry_run)
+	if (!(ch->verb->flags & CHANGE_ASK_PLAN) || ch->force || ch->dry_run ||
+	    ch->nothing_to_lose)
 		return EXIT_OK;
 	snprintf(question, sizeof(question), "%s: %s. Go on?", ch->object,
 		 ch->res->message);
@@ -104,6 +105,8 @@ static int guard(struct change *ch)
 		return EXIT_OK;
 	if (ch->t.ns)
 		return guard_namespace(ch, ch->t.ns);
+	if (!ch->t.region)
+		return EXIT_OK;
 	for (size_t i = 0; i < ch->pf->nr_namespaces && !exit_code; i++)
 		if (ch->pf->namespaces[i]->region == ch->t.region)
 			exit_code = guard_namespace(ch, ch->pf->namespaces[i]);
@@ -112,6 +115,8 @@ static int guard(struct change *ch)
 
 static const char *target_noun(const struct change_verb *verb)
 {
+	if (verb->noun)
+		return verb->noun;
 	switch (verb->targets) {
 	case CHANGE_REGION:
 		return "region";
@@ -139,6 +144,9 @@ static int find_target(struct change *ch, const char *name)
 	return 0;
 }
 
+/* CXL regions share decoders and memdevs: one lock for all their changes. */
+#define CXL_REGIONS_LOCK "cxl-regions"
+
 /*
  * Takes the target's lock, then a fresh snapshot (another change may have
  * ended while we looked), and finds the target again in it.
@@ -148,7 +156,8 @@ static int relock(struct change *ch)
 	char dev[64];
 	int exit_code, rc;
 
-	snprintf(dev, sizeof(dev), "%s", ch->object);
+	snprintf(dev, sizeof(dev), "%s",
+		 ch->verb->targets & CHANGE_OWN ? CXL_REGIONS_LOCK : ch->object);
 	rc = pm_namespace_lock(dev, &ch->lock);
 	if (rc == -EBUSY) {
 		cli_error(dev, "another pmemctl is changing it now; try again when it is done");
@@ -161,6 +170,8 @@ static int relock(struct change *ch)
 	ch->pf = ctx_rescan(ch->ctx, &exit_code);
 	if (!ch->pf)
 		return exit_code;
+	if (ch->verb->targets & CHANGE_OWN)
+		return ch->verb->resolve(ch);
 	if (find_target(ch, dev)) {
 		cli_error(dev, "gone while waiting for the lock");
 		return EXIT_NOT_FOUND;
@@ -290,11 +301,15 @@ static int parse_options(struct change *ch, int argc, char **argv)
 		out_list_columns(stdout, &change_report_spec, ch->json);
 		return EXIT_OK;
 	}
-	if (optind + 1 != argc) {
-		if (optind == argc)
-			return cli_usage_error(ch->ctx, "no %s given", noun);
-		return cli_usage_error(ch->ctx, "one %s at a time", noun);
+	if (optind == argc)
+		return cli_usage_error(ch->ctx, "no %s given", noun);
+	if (verb->targets & CHANGE_OWN) {
+		ch->names = argv + optind;
+		ch->nr_names = argc - optind;
+		return GO_ON;
 	}
+	if (optind + 1 != argc)
+		return cli_usage_error(ch->ctx, "one %s at a time", noun);
 	return GO_ON;
 }
 
@@ -377,12 +392,17 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	ch.pf = ctx_platform(ctx, &exit_code);
 	if (!ch.pf)
 		return exit_code;
-	if (find_target(&ch, name)) {
+	if (verb->targets & CHANGE_OWN) {
+		exit_code = verb->resolve(&ch);
+		if (exit_code)
+			return exit_code;
+	} else if (find_target(&ch, name)) {
 		cli_error(name, "no such %s", target_noun(verb));
 		return EXIT_NOT_FOUND;
+	} else {
+		snprintf(ch.object, sizeof(ch.object), "%s",
+			 ch.t.ns ? ch.t.ns->dev : ch.t.region->dev);
 	}
-	snprintf(ch.object, sizeof(ch.object), "%s",
-		 ch.t.ns ? ch.t.ns->dev : ch.t.region->dev);
 	ch.res = calloc(1, sizeof(*ch.res));
 	if (!ch.res)
 		return EXIT_FAIL;

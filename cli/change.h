@@ -10,6 +10,12 @@
 enum change_target {
 	CHANGE_NAMESPACE = 1 << 0,	/* namespace0.0, pmem0, /dev/dax0.0, ... */
 	CHANGE_REGION = 1 << 1,		/* region0 */
+	/*
+	 * The verb finds its own targets (create-region's memdevs,
+	 * destroy-region's CXL region): its resolve callback, over every
+	 * name after the options.
+	 */
+	CHANGE_OWN = 1 << 2,
 };
 
 enum change_flags {
@@ -44,6 +50,9 @@ struct change {
 	struct pm_convert_result *res;
 	int lock;			/* -1, or the held lock */
 	bool confirmed;			/* a yes was given: not asked twice */
+	char **names;			/* CHANGE_OWN: the names given */
+	int nr_names;
+	bool nothing_to_lose;		/* the plan says: CHANGE_ASK_PLAN need not ask */
 };
 
 /*
@@ -78,6 +87,14 @@ struct change_verb {
 	int (*plan)(struct change *ch);
 	/* The change; without a plan callback, also its dry run. -errno. */
 	int (*run)(struct change *ch);
+	/*
+	 * CHANGE_OWN: finds ch->names in ch->pf, sets ch->object (and
+	 * ch->t.region, whose namespaces the guards check). An exit code,
+	 * its message printed. Called again on the fresh snapshot under
+	 * the lock (the lock of CXL regions, one for all).
+	 */
+	int (*resolve)(struct change *ch);
+	const char *noun;		/* CHANGE_OWN: what the names are ("memdev") */
 	/* Optional: after ns was refused as in use, what to do instead. */
 	void (*in_use)(struct change *ch, const struct pm_namespace *ns);
 };

@@ -10,6 +10,7 @@
 #include "pmem.h"
 
 struct pm_clear_range;
+struct pm_region_change;
 
 /* What a namespace is configured as: the part a conversion changes. */
 struct pm_ns_config {
@@ -78,6 +79,8 @@ struct pm_convert_result {
 	struct pm_clear_range *ranges;
 	size_t nr_ranges;
 	bool no_config;			/* from and to do not apply: null */
+	/* create-region, destroy-region (lib/cxl-region.h): the region */
+	struct pm_region_change *region;
 };
 
 /* The namespace's configuration, as the model sees it. */

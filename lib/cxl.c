@@ -126,6 +126,7 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 	region->granularity = cxl_region_get_interleave_granularity(cxlregion);
 	if (region->granularity == UINT_MAX)
 		region->granularity = 0;
+	region->committed = cxl_region_decode_is_committed(cxlregion) == 1;
 
 	cxl_mapping_foreach(cxlregion, mapping)
 		n++;

@@ -51,6 +51,7 @@ struct pm_cxl_region {
 	unsigned int ways;		/* 0 when unknown */
 	unsigned int granularity;	/* bytes; 0 when unknown */
 	char *decoder;			/* the root decoder: decoder0.0 */
+	bool committed;			/* its decode is committed */
 	struct pm_cxl_target *targets;	/* in position order */
 	size_t nr_targets;
 };
