@@ -69,13 +69,14 @@ static int resolve(struct change *ch)
 				       ch->nr_names, PM_CXL_MAX_WAYS);
 	a->req.nr_memdevs = ch->nr_names;
 	ch->object[0] = '\0';
+	for (int i = 0; i < ch->nr_names; i++)
+		for (int j = 0; j < i; j++)
+			if (strcmp(ch->names[j], ch->names[i]) == 0)
+				return cli_usage_error(ch->ctx, "%s named twice: each memdev takes one position",
+						       ch->names[i]);
 	for (int i = 0; i < ch->nr_names; i++) {
 		const char *name = ch->names[i];
 
-		for (int j = 0; j < i; j++)
-			if (strcmp(ch->names[j], name) == 0)
-				return cli_usage_error(ch->ctx, "%s named twice: each memdev takes one position",
-						       name);
 		if (!pm_find_memdev(ch->pf, name)) {
 			cli_error(name, "no such memdev (cxl list -M or pmemctl list -C lists them)");
 			return EXIT_NOT_FOUND;

@@ -121,8 +121,11 @@ static const struct out_spec platform_spec = {
 	.nr_kinds = ARRAY_SIZE(platform_keys),
 	/* With the object arrays of list's spec after "platform". */
 	.document = OUT_DOC_OBJECT,
-	/* 2: list's objects gained CXL memdevs and keys (list's 2). */
-	.schema_version = 2,
+	/*
+	 * 2: list's objects gained CXL memdevs and keys (list's 2).
+	 * 3: persistence_reason on CXL regions (list's 3).
+	 */
+	.schema_version = 3,
 	.root_kind = SHOW_DOCUMENT,
 };
 

@@ -728,7 +728,7 @@ static const struct out_column object_columns[] = {
 	  "region deep_flush attribute: writable, read-only, absent",
 	  OUT_STRING, REGION, OUT_DEFAULT, get_deep_flush },
 	{ "REASON", "persistence_reason",
-	  "why the domain is unknown or none (null when declared)", OUT_STRING,
+	  "why the domain is unknown or none, or why CXL has memory_controller (null when the firmware declares it)", OUT_STRING,
 	  REGION | NS, 0, get_reason },
 	{ "FLUSH", "deep_flush_capability",
 	  "deep flush: supported (flush hints), not-needed (platform persistence), absent",
@@ -1088,6 +1088,9 @@ const struct out_spec object_spec = {
 	.kind_keys = kind_keys,
 	.kind_names = kind_names,
 	.nr_kinds = NR_OBJECT_KINDS,
-	/* 2: CXL memdevs (-C) and the CXL keys of regions and DIMMs. */
-	.schema_version = 2,
+	/*
+	 * 2: CXL memdevs (-C) and the CXL keys of regions and DIMMs.
+	 * 3: persistence_reason also says why CXL has memory_controller.
+	 */
+	.schema_version = 3,
 };

@@ -51,6 +51,11 @@ static void explain_not_needed(const struct pm_region *region,
 		"by platform persistence the kernel assumes, although the platform declares no domain";
 
 	r->outcome = PM_OUTCOME_NOT_NEEDED;
+	if (provider_is(region, "CXL")) {
+		pm_explain(r->message, sizeof(r->message), 0, "%s/deep_flush is read-only: not needed on CXL, whose memdevs have no flush hints; stores are durable once they reach the device, whose Global Persistent Flush (GPF) writes its buffers to media on power loss",
+		    region->dev);
+		return;
+	}
 	pm_explain(r->message, sizeof(r->message), 0, "%s/deep_flush is read-only: its DIMMs have no flush hints, stores are durable %s",
 	    region->dev, where);
 }

@@ -25,6 +25,14 @@ static const char *domain_reason(const struct pm_region *region)
 		return "volatile region: its contents do not survive power loss";
 	if (region->domain == PM_DOMAIN_NONE)
 		return "the platform declares that this region is not persistent";
+	/*
+	 * No firmware table says so on CXL: the kernel (6.1 drivers/cxl/pmem.c)
+	 * declares memory_controller for every CXL pmem region, because a
+	 * type-3 device's Global Persistent Flush writes what it holds to
+	 * media on power loss.
+	 */
+	if (region->domain == PM_DOMAIN_MEMORY_CONTROLLER && provider_is(region, "CXL"))
+		return "CXL type-3 pmem: the kernel declares memory_controller for every CXL region; the device's Global Persistent Flush (GPF) writes its buffers to media on power loss";
 	if (region->domain != PM_DOMAIN_UNKNOWN)
 		return NULL;
 	if (provider_is(region, "virtio-pmem"))

@@ -244,6 +244,7 @@ static void test_domain_reasons(void)
 		{ "ACPI.NFIT", PM_DOMAIN_NONE, "not persistent" },
 		{ "ACPI.NFIT", PM_DOMAIN_MEMORY_CONTROLLER, NULL },
 		{ "ACPI.NFIT", PM_DOMAIN_CPU_CACHE, NULL },
+		{ "CXL", PM_DOMAIN_MEMORY_CONTROLLER, "Global Persistent Flush" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
