@@ -91,7 +91,7 @@ static const struct out_column platform_columns[] = {
 	  get_domain },
 	{ "WEAKEST", "weakest_regions", "the regions that set it", OUT_STRV, 1,
 	  0, get_weakest },
-	{ "REASONS", "reasons", "why their domain is unknown or none",
+	{ "REASONS", "reasons", "why their domain is unknown or none, or memory_controller on CXL",
 	  OUT_STRV, 1, 0, get_reasons },
 	{ "GRANULARITY", "granularity",
 	  "weakest store granularity over active namespaces", OUT_STRING, 1, 0,
@@ -123,7 +123,7 @@ static const struct out_spec platform_spec = {
 	.document = OUT_DOC_OBJECT,
 	/*
 	 * 2: list's objects gained CXL memdevs and keys (list's 2).
-	 * 3: persistence_reason on CXL regions (list's 3).
+	 * 3: persistence_reason on CXL regions (list's 3), and reasons.
 	 */
 	.schema_version = 3,
 	.root_kind = SHOW_DOCUMENT,
@@ -151,7 +151,7 @@ static int make_view(const struct pm_platform *pf, struct platform_view *view)
 			view->reasons[n] = reason;
 		n++;
 	}
-	/* Compact the reasons: a region with a declared domain has none. */
+	/* Compact the reasons: a region whose firmware declares a domain has none. */
 	for (size_t i = 0, j = 0; i <= n; i++)
 		if (view->reasons[i] || i == n)
 			view->reasons[j++] = view->reasons[i];
