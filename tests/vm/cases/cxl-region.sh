@@ -163,12 +163,14 @@ compare_with_ndctl "pmemctl list -RN --region $region agrees with ndctl (fsdax)"
 # Data written to a CXL namespace on QEMU 7.2 reads back as written?
 printf 'pmemctl-%s' "$ns" | dd of="/dev/$blockdev" bs=4096 conv=sync,fsync oflag=direct 2> /dev/null
 readback=$(dd if="/dev/$blockdev" bs=4096 count=1 iflag=direct 2> /dev/null | tr -d '\0')
-diag <<< "written to /dev/$blockdev and read back: '$readback' (QEMU 7.2 CXL: zeros mean writes are lost)"
+# Not a check: on QEMU 7.2 a 1-way region's writes read back as zeros (a
+# 2-way region's read back as written); then no filesystem mounts.
+diag <<< "written to /dev/$blockdev and read back: '$readback'${readback:+ (as written)}${readback:-(zeros: QEMU lost the write)}"
 
 # Holders: a mounted filesystem, then a process with the block device open.
 mnt=$TAP_TMP/mnt
 mkdir -p "$mnt"
-if mkfs.ext4 -q -F "/dev/$blockdev" > "$TAP_TMP/mkfs" 2>&1 && mount -o dax "/dev/$blockdev" "$mnt" 2> "$TAP_TMP/mount"; then
+if mkfs.ext4 -q -F -b 4096 "/dev/$blockdev" > "$TAP_TMP/mkfs" 2>&1 && mount -o dax "/dev/$blockdev" "$mnt" 2> "$TAP_TMP/mount"; then
 	run "$PMEMCTL" destroy-region -f "$region"
 	expect_status 6 "destroy-region -f while ext4 -o dax is mounted on /dev/$blockdev: refused, exit 6"
 	check "the message names the mount point" grep -q "$mnt" "$TAP_TMP/err"
