@@ -69,6 +69,7 @@ compare_with_ndctl()
 # the order given, not the names'.
 cxl list -M > "$TAP_TMP/cxl-m.json"
 memdevs=$(py "$TAP_TMP/cxl-m.json" '" ".join(sorted((m["memdev"] for m in j), reverse=True))')
+# shellcheck disable=SC2086
 memdev_list=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' $memdevs)
 
 # --- the platform boots bare --------------------------------------------------
@@ -144,7 +145,7 @@ is "$(json_get '[j["changed"], j["cxl_region"], j["region"]]')" \
 	"[false, \"$cxl_region\", \"$region\"]" "and changes nothing: $(json_get 'j["message"]')"
 if [ "$n" -gt 1 ]; then
 	# shellcheck disable=SC2046
-	run "$PMEMCTL" create-region $(echo $memdevs | tr ' ' '\n' | tac)
+	run "$PMEMCTL" create-region $(echo "$memdevs" | tr ' ' '\n' | tac)
 	expect_status 6 "the memdevs in another order: a memdev in another region, exit 6"
 	check "the message names the region and destroy-region" \
 		grep -q "$cxl_region.*destroy-region" "$TAP_TMP/err"
@@ -178,6 +179,7 @@ if mkfs.ext4 -q -F -b 4096 "/dev/$blockdev" > "$TAP_TMP/mkfs" 2>&1 && mount -o d
 else
 	skip "no filesystem on /dev/$blockdev: $(cat "$TAP_TMP/mkfs" "$TAP_TMP/mount" 2> /dev/null | head -n 1)"
 fi
+# shellcheck disable=SC2217
 sleep 300 < "/dev/$blockdev" &
 holder=$!
 sleep 0.2
