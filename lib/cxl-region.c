@@ -287,6 +287,7 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	unsigned int ways = change->ways;
 	struct pm_step *s = NULL;
 	size_t next = 1;		/* the steps after the plan's check */
+	char size[32];
 	uuid_t uuid;
 	int rc = 0;
 
@@ -365,8 +366,11 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 			 "no nvdimm region yet: is cxl_pmem loaded? (modprobe cxl_pmem)");
 	finish(s, 0);
 	res->changed = true;
-	snprintf(res->message, sizeof(res->message), "created %s%s%s", change->cxl_region,
-		 change->region[0] ? ", nvdimm region " : "", change->region);
+	pm_format_size(change->size, size, sizeof(size));
+	snprintf(res->message, sizeof(res->message),
+		 "created CXL %s (nvdimm %s): %s, %u way%s at %u bytes under %s",
+		 change->cxl_region, change->region[0] ? change->region : "region: none yet",
+		 size, ways, ways == 1 ? "" : "s", change->granularity, change->decoder);
 	return 0;
 #undef STEP
 
@@ -513,8 +517,8 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 	if (finish(s_delete, rc))
 		goto fail;
 	res->changed = true;
-	snprintf(res->message, sizeof(res->message), "destroyed %s%s%s", cxl->dev,
-		 nd ? " and nvdimm region " : "", nd ? nd->dev : "");
+	snprintf(res->message, sizeof(res->message), "destroyed CXL %s%s%s%s", cxl->dev,
+		 nd ? " (nvdimm " : "", nd ? nd->dev : "", nd ? ")" : "");
 	return 0;
 
 fail:
