@@ -166,7 +166,11 @@ printf 'pmemctl-%s' "$ns" | dd of="/dev/$blockdev" bs=4096 conv=sync,fsync oflag
 readback=$(dd if="/dev/$blockdev" bs=4096 count=1 iflag=direct 2> /dev/null | tr -d '\0')
 # Not a check: on QEMU 7.2 a 1-way region's writes read back as zeros (a
 # 2-way region's read back as written); then no filesystem mounts.
-diag <<< "written to /dev/$blockdev and read back: '$readback'${readback:+ (as written)}${readback:-(zeros: QEMU lost the write)}"
+if [ -n "$readback" ]; then
+	diag <<< "written to /dev/$blockdev and read back: '$readback'"
+else
+	diag <<< "written to /dev/$blockdev and read back as zeros: QEMU lost the write"
+fi
 
 # Holders: a mounted filesystem, then a process with the block device open.
 mnt=$TAP_TMP/mnt
