@@ -185,6 +185,10 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 			return refuse(res, check, -EBUSY,
 				      "%s is in region %s: destroy that region first (pmemctl destroy-region cxl:%s), or name another memdev",
 				      m->dev, m->region, m->region);
+		if (m->no_endpoint)
+			return refuse(res, check, -EOPNOTSUPP,
+				      "%s has no endpoint port: is it enabled (cxl enable-memdev %s) with cxl_mem and cxl_port loaded?",
+				      m->dev, m->dev);
 		if (!m->free_decoder)
 			return refuse(res, check, -EBUSY,
 				      "%s has no free endpoint decoder: destroy a region it is in first",

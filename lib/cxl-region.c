@@ -64,6 +64,7 @@ static void read_memdev(struct pm_platform *pf, struct pm_memdev *memdev,
 
 	m->dev = memdev->dev;
 	m->pmem_size = memdev->pmem_size;
+	m->no_endpoint = !port;
 	if (port) {
 		cxl_decoder_foreach(port, decoder) {
 			unsigned long long dpa = cxl_decoder_get_dpa_size(decoder);

@@ -31,6 +31,7 @@ struct pm_cxl_memdev_facts {
 	uint64_t pmem_size;
 	uint64_t dpa_used;		/* DPA its endpoint decoders hold */
 	const char *region;		/* a CXL region it is in, or NULL */
+	bool no_endpoint;		/* cxl_mem has not bound it: no port */
 	bool free_decoder;		/* an endpoint decoder without a range */
 };
 

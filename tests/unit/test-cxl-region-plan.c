@@ -286,6 +286,9 @@ static void test_errors(void)
 	f.memdevs[1].free_decoder = false;
 	ok(plan(&f, &req, &rc, res) == -EBUSY && strstr(res->message, "mem1"),
 	   "no free endpoint decoder: busy, named");
+	f.memdevs[1].no_endpoint = true;
+	ok(plan(&f, &req, &rc, res) == -EOPNOTSUPP && strstr(res->message, "enable-memdev mem1"),
+	   "a memdev cxl_mem has not bound: not supported, how to enable it named");
 	req.nr_memdevs = 0;
 	ok(plan(&f, &req, &rc, res) == -EINVAL, "no memdev: -EINVAL");
 	free(res);
