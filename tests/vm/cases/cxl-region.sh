@@ -234,6 +234,17 @@ cxl_region2=$(json_get 'j["cxl_region"]')
 wait_nd
 run ndctl list -N -r "$region2"
 is "$OUT" "" "the new region has no namespace: destroy-region deleted the labels"
+PMEMCTL_TEST_FAIL_STEP=reset-decode run "$PMEMCTL" destroy-region --json "cxl:$cxl_region2"
+expect_status 1 "destroy-region with its reset-decode step failed: exit 1"
+is "$(json_get '[j["changed"], j["rolled_back"]]')" '[false, true]' \
+	"rolled back: $(json_get 'j["message"]')"
+wait_nd
+cxl list -R -r "$cxl_region2" > "$TAP_TMP/cxl-r2.json"
+is "$(py "$TAP_TMP/cxl-r2.json" '[r["decode_state"] for r in j]')" '["commit"]' \
+	"$cxl_region2 is committed again"
+run ndctl list -R -r "$region2"
+is "$(printf '%s' "$OUT" > "$TAP_TMP/nd2.json"; py "$TAP_TMP/nd2.json" '[r["dev"] for r in j]')" \
+	"[\"$region2\"]" "and libnvdimm has $region2 again"
 run "$PMEMCTL" destroy-region --json "cxl:$cxl_region2"
 expect_status 0 "destroy-region cxl:$cxl_region2 (no namespace: no --force needed) exits 0"
 is "$(json_get '[j["changed"], j["cxl_region"]]')" "[true, \"$cxl_region2\"]" "changed"
