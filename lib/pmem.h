@@ -116,7 +116,7 @@ struct pm_region {
 	bool has_iset_id;
 	uint64_t iset_id;
 	enum pm_domain domain;
-	const char *domain_reason;	/* why it is unknown or none; else NULL */
+	const char *domain_reason;	/* why it is unknown or none, or CXL; else NULL */
 	enum pm_deep_flush_attr deep_flush;
 	mode_t deep_flush_mode;		/* its permission bits */
 	int deep_flush_value;		/* what the attribute reads; -1 unread */
