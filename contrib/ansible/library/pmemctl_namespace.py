@@ -45,7 +45,7 @@ description:
   - Namespaces exist only on regions whose DIMMs have labels; a label-less
     region has one namespace that can be converted (by I(namespace)) but
     not created or destroyed (destroying it leaves it raw).
-  - A region module will come with CXL support.
+  - CXL regions, on which namespaces are made, are made by M(pmemctl_region).
 version_added: "0.1.0"
 author: pmemctl developers
 requirements:
@@ -132,6 +132,7 @@ notes:
     1 a step failed and the previous configuration was restored.
 seealso:
   - module: pmemctl_facts
+  - module: pmemctl_region
 '''
 
 EXAMPLES = r'''
