@@ -257,42 +257,41 @@ is "$(cxl_regions)" "" "cxl list -R is empty again"
 # code with Ansible's module_utils is what runs here, as Ansible runs it.
 if /usr/bin/python3 -c 'import ansible.module_utils.basic' 2> /dev/null; then
 	library=$PMEMCTL_SRCDIR/contrib/ansible/library
-	# region_module ARGS-JSON [check]: the module's result in $TAP_TMP/module.json
+	# region_module ARGS-JSON [check]: the module's result in $OUT
 	region_module()
 	{
 		printf '{"ANSIBLE_MODULE_ARGS": {"executable": "%s", %s%s}}\n' "$PMEMCTL" "$1" \
 			"${2:+, \"_ansible_check_mode\": true}" > "$TAP_TMP/args.json"
 		run /usr/bin/python3 "$library/pmemctl_region.py" "$TAP_TMP/args.json"
-		printf '%s\n' "$OUT" > "$TAP_TMP/module.json"
 	}
 	region_module "\"memdevs\": $memdev_list" check
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], j["region"], j["report"]["dry_run"]]')" \
+	is "$STATUS $(json_get '[j["changed"], j["region"], j["report"]["dry_run"]]')" \
 		"0 [true, null, true]" "pmemctl_region present, check mode: would change (--dry-run)"
 	is "$(cxl_regions)" "" "... and created nothing"
 	region_module "\"memdevs\": $memdev_list"
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], [m["memdev"] for m in j["region"]["memdevs"]]]')" \
+	is "$STATUS $(json_get '[j["changed"], [m["memdev"] for m in j["region"]["memdevs"]]]')" \
 		"0 [true, $memdev_list]" "pmemctl_region present: changed, the region has the memdevs in order"
-	mregion=$(py "$TAP_TMP/module.json" 'j["region"]["dev"]')
+	mregion=$(json_get 'j["region"]["dev"]')
 	cxl list -R > "$TAP_TMP/cxl-r3.json"
-	is "$(py "$TAP_TMP/module.json" 'j["region"]["cxl_region"]')" "$(py "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" \
+	is "$(json_get 'j["region"]["cxl_region"]')" "$(py "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" \
 		"... its cxl_region is the one cxl list -R shows"
 	region_module "\"memdevs\": $memdev_list"
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], j["region"]["dev"]]')" \
+	is "$STATUS $(json_get '[j["changed"], j["region"]["dev"]]')" \
 		"0 [false, \"$mregion\"]" "pmemctl_region present again: nothing changed (pmemctl's \"changed\")"
 	"$PMEMCTL" create-namespace -m fsdax "$mregion" > /dev/null 2>&1
 	region_module "\"memdevs\": $memdev_list, \"state\": \"absent\""
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["rc"], "--force" in j["msg"]]')" \
+	is "$STATUS $(json_get '[j["rc"], "--force" in j["msg"]]')" \
 		"1 [9, true]" "pmemctl_region absent with a namespace, no force: fails with pmemctl's exit code 9 and message"
 	region_module "\"region\": \"$mregion\", \"state\": \"absent\", \"force\": true" check
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], j["report"]["dry_run"]]')" \
+	is "$STATUS $(json_get '[j["changed"], j["report"]["dry_run"]]')" \
 		"0 [true, true]" "pmemctl_region absent, check mode: would change"
 	is "$(cxl_regions)" "$(py "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" "... and destroyed nothing"
 	region_module "\"memdevs\": $memdev_list, \"state\": \"absent\", \"force\": true"
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], j["region"]]')" \
+	is "$STATUS $(json_get '[j["changed"], j["region"]]')" \
 		"0 [true, null]" "pmemctl_region absent, force: destroyed"
 	is "$(cxl_regions)" "" "... cxl list -R is empty"
 	region_module "\"memdevs\": $memdev_list, \"state\": \"absent\""
-	is "$STATUS $(py "$TAP_TMP/module.json" '[j["changed"], "cmd" in j]')" \
+	is "$STATUS $(json_get '[j["changed"], "cmd" in j]')" \
 		"0 [false, false]" "pmemctl_region absent again: no change, nothing run"
 else
 	skip "pmemctl_region: Ansible's module_utils are not installed (Debian: ansible-core)"
