@@ -17,7 +17,20 @@ struct verdict {
 	const char *recipe;
 	const char *deep_flush_path;
 	int map_sync;			/* -1: not applicable */
+	/*
+	 * "regionN: why", for the regions that set the domain and say why
+	 * (unknown, none, CXL); NULL-terminated, the strings owned.
+	 */
+	char **reasons;
 };
+
+/* A region's reason, when it gives one, as "regionN: reason". */
+static void add_reason(struct verdict *v, size_t *n, const struct pm_region *region)
+{
+	if (v->reasons && region->domain_reason &&
+	    asprintf(&v->reasons[*n], "%s: %s", region->dev, region->domain_reason) > 0)
+		(*n)++;
+}
 
 static void verdict_of(const struct pm_platform *pf,
 		       const struct pm_diagnosis *d, struct verdict *v)
@@ -25,9 +38,19 @@ static void verdict_of(const struct pm_platform *pf,
 	const struct pm_namespace *ns = d->has_target ? d->target.ns : pf->weakest;
 	const struct pm_region *region = d->has_target ? d->target.region : NULL;
 
+	size_t n = 0;
+
 	memset(v, 0, sizeof(*v));
 	v->map_sync = -1;
 	v->domain = pm_domain_name(region ? region->domain : pf->verdict);
+	/* Out of memory: no reasons, an empty list, rather than no verdict. */
+	v->reasons = calloc(pf->nr_regions + 2, sizeof(char *));
+	if (region)
+		add_reason(v, &n, region);
+	for (size_t i = 0; !d->has_target && i < pf->nr_regions; i++)
+		if (pm_region_is_pmem(pf->regions[i]) &&
+		    pf->regions[i]->domain == pf->verdict)
+			add_reason(v, &n, pf->regions[i]);
 	if (!ns)
 		return;
 	v->granularity = pm_granularity_name(ns->granularity);
@@ -119,6 +142,20 @@ static void get_verdict_domain(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->str = VERDICT(obj)->domain;
 	cell->null = !cell->str;
+}
+
+static void get_verdict_reasons(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *none[] = { NULL };
+
+	cell->strv = VERDICT(obj)->reasons ? (const char **)VERDICT(obj)->reasons : none;
+}
+
+static void verdict_release(struct verdict *v)
+{
+	for (size_t i = 0; v->reasons && v->reasons[i]; i++)
+		free(v->reasons[i]);
+	free(v->reasons);
 }
 
 static void get_verdict_granularity(const struct out_obj *obj, struct out_cell *cell)
@@ -229,6 +266,8 @@ static const struct out_column doctor_columns[] = {
 
 	{ "VERDICT.PERSISTENCE_DOMAIN", "persistence_domain", "the target region's domain, or the platform's (the weakest)",
 	  OUT_STRING, VRD, 0, get_verdict_domain },
+	{ "VERDICT.REASONS", "reasons", "why: \"regionN: reason\" for each region setting the domain whose kernel or firmware says why (unknown, none, CXL); [] when the firmware declares it",
+	  OUT_STRV, VRD, 0, get_verdict_reasons },
 	{ "VERDICT.GRANULARITY", "granularity", "byte, cache-line or page; null without a namespace",
 	  OUT_STRING, VRD, 0, get_verdict_granularity },
 	{ "VERDICT.RECIPE", "recipe", "what a program must do after a store",
@@ -272,7 +311,7 @@ static const struct out_spec doctor_spec = {
 	.nr_kinds = DOCTOR_NR_KINDS,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = DOCTOR_DOCUMENT,
-	.schema_version = 2,		/* 2: findings[].files */
+	.schema_version = 3,		/* 2: findings[].files; 3: verdict.reasons */
 };
 
 static int print_json(const struct pm_diagnosis *d, const struct verdict *v)
@@ -352,6 +391,8 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 		printf("platform\n");
 	}
 	printf("  persistence  %s\n", v->domain);
+	for (size_t i = 0; v->reasons && v->reasons[i]; i++)
+		printf("  why          %s\n", v->reasons[i]);
 	if (v->granularity) {
 		printf("  granularity  %s\n", v->granularity);
 		printf("  after store  %s\n", v->recipe);
@@ -451,12 +492,14 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 	verdict_of(pf, d, &v);
 	if (opts.json && print_json(d, &v) < 0) {
 		cli_error(NULL, "out of memory");
+		verdict_release(&v);
 		pm_diagnosis_release(d);
 		free(d);
 		return EXIT_FAIL;
 	}
 	if (!opts.json)
 		print_human(d, &v);
+	verdict_release(&v);
 	exit_code = !d->any || d->worst == PM_SEV_INFO ? EXIT_OK :
 		    d->worst == PM_SEV_WARNING ? EXIT_DOCTOR_WARNING : EXIT_DOCTOR_ERROR;
 	pm_diagnosis_release(d);

@@ -162,6 +162,21 @@ check "its block device /dev/$blockdev exists" test -b "/dev/$blockdev"
 compare_with_ndctl "pmemctl list -RN --region $region agrees with ndctl (fsdax)" \
 	"-RN --region $region" "-RN -r $region"
 
+# --- is data durable here, and what must a program do: show, doctor, deep-flush
+run "$PMEMCTL" show "$region" --json
+is "$(json_get '[[r["persistence_domain"], r["persistence_reason"].startswith("CXL"), r["deep_flush"], r["deep_flush_capability"]] for r in j["regions"]]')" \
+	"[[\"$(cat "/sys/bus/nd/devices/$region/persistence_domain")\", true, \"read-only\", \"not-needed\"]]" \
+	"show $region: the domain sysfs declares, a CXL reason, deep_flush read-only: not needed"
+run "$PMEMCTL" doctor "$ns" --json
+expect_status 0 "doctor $ns: no warning or error"
+is "$(json_get '[j["verdict"]["persistence_domain"], [r.split(": ")[0] for r in j["verdict"]["reasons"]], "Global Persistent Flush" in j["verdict"]["reasons"][0], j["verdict"]["deep_flush_path"], j["verdict"]["granularity"]]')" \
+	"[\"memory_controller\", [\"$region\"], true, \"not-needed\", \"cache-line\"]" \
+	"doctor $ns: memory_controller, why (GPF), no deep flush, cache-line granularity"
+run "$PMEMCTL" deep-flush "$region" --json
+expect_status 0 "deep-flush $region exits 0"
+is "$(json_get '[[f["outcome"], f["method"], "not needed on CXL" in f["message"]] for f in j["flushes"]]')" \
+	'[["not-needed", null, true]]' "deep-flush $region: not needed, and why: $(json_get 'j["flushes"][0]["message"]')"
+
 # Data written to a CXL namespace on QEMU 7.2 reads back as written?
 printf 'pmemctl-%s' "$ns" | dd of="/dev/$blockdev" bs=4096 conv=sync,fsync oflag=direct 2> /dev/null
 readback=$(dd if="/dev/$blockdev" bs=4096 count=1 iflag=direct 2> /dev/null | tr -d '\0')
