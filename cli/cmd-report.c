@@ -382,7 +382,7 @@ static void free_captured(struct captured *cap)
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	char default_name[96], created[32], temp[4096] = "";
-	char *list_argv[] = { "list", "-BDRNXi", "--json", NULL };
+	char *list_argv[] = { "list", "-BDRNXCi", "--json", NULL };
 	char *doctor_argv[] = { "doctor", "--json", NULL };
 	const char *output = NULL;
 	bool force = false, to_stdout;

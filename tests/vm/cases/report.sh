@@ -35,8 +35,8 @@ done
 tar xzf "$bundle" -C "$work"
 check "the NFIT table is the machine's, byte for byte" \
 	cmp -s /sys/firmware/acpi/tables/NFIT "$work/$top/sys/firmware/acpi/tables/NFIT"
-"$PMEMCTL" list -BDRNXi --json > "$work/live-list.json"
-check "pmemctl/list.json is list -BDRNXi --json" cmp -s "$work/live-list.json" "$work/$top/pmemctl/list.json"
+"$PMEMCTL" list -BDRNXCi --json > "$work/live-list.json"
+check "pmemctl/list.json is list -BDRNXCi --json (with the CXL memdevs)" cmp -s "$work/live-list.json" "$work/$top/pmemctl/list.json"
 "$PMEMCTL" doctor --json > "$work/live-doctor.json"
 check "pmemctl/doctor.json is doctor --json" cmp -s "$work/live-doctor.json" "$work/$top/pmemctl/doctor.json"
 check "mountinfo keeps the pmem mount" grep -q ' /tmp/mnt ' "$work/$top/proc/self/mountinfo"
