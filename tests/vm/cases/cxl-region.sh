@@ -7,7 +7,7 @@
 # destroy-region (a holder, --force), and the memdevs free again after it;
 # then the Ansible module pmemctl_region over the same memdevs.
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
-compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
+. "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}
 size=$(numfmt --from=iec "$PMEMVM_CXL_SIZE")
@@ -47,24 +47,6 @@ wait_nd()
 	done
 }
 
-compare_with_ndctl()
-{
-	local desc=$1 ours=$2 theirs=$3
-	# shellcheck disable=SC2086
-	"$PMEMCTL" list $ours --json > "$TAP_TMP/ours.json" 2> "$TAP_TMP/ours.err"
-	local s1=$?
-	# shellcheck disable=SC2086
-	ndctl list $theirs > "$TAP_TMP/theirs.json" 2> /dev/null
-	if [ $s1 -ne 0 ]; then
-		fail "$desc: pmemctl exited $s1"
-		diag < "$TAP_TMP/ours.err"
-	elif python3 "$compare" "$TAP_TMP/ours.json" "$TAP_TMP/theirs.json" > "$TAP_TMP/cmp" 2>&1; then
-		pass "$desc ($(tail -n 1 "$TAP_TMP/cmp" | sed 's/^# //'))"
-	else
-		fail "$desc"
-		diag < "$TAP_TMP/cmp"
-	fi
-}
 
 # The memdevs, in reverse order for more than one: the positions must be
 # the order given, not the names'.

@@ -3,7 +3,7 @@
 # VM case: `pmemctl list` against `ndctl list` on the booted topology, after
 # creating namespaces in all four modes and a disabled one.
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
-compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
+. "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 case "$PMEMVM_DOMAIN" in
 hidden) nfit_domain=unknown ;;
@@ -35,26 +35,6 @@ if [ "$PMEMVM_NVDIMMS" -ge 2 ]; then
 fi
 
 # --- pmemctl and ndctl agree -------------------------------------------------
-compare_with_ndctl()
-{
-	local desc=$1 ours=$2 theirs=$3
-	# shellcheck disable=SC2086
-	$PMEMCTL list $ours --json > "$TAP_TMP/ours.json" 2> "$TAP_TMP/ours.err"
-	local s1=$?
-	# shellcheck disable=SC2086
-	ndctl list $theirs > "$TAP_TMP/theirs.json" 2> /dev/null
-	if [ $s1 -ne 0 ]; then
-		fail "$desc: pmemctl exited $s1"
-		diag < "$TAP_TMP/ours.err"
-		return
-	fi
-	if python3 "$compare" "$TAP_TMP/ours.json" "$TAP_TMP/theirs.json" > "$TAP_TMP/cmp" 2>&1; then
-		pass "$desc ($(tail -n 1 "$TAP_TMP/cmp" | sed 's/^# //'))"
-	else
-		fail "$desc"
-		diag < "$TAP_TMP/cmp"
-	fi
-}
 
 compare_with_ndctl "everything, idle included: list -BDRNX -i" "-BDRNX -i" "-BDRNX -i"
 compare_with_ndctl "everything enabled: list -BDRNX" "-BDRNX" "-BDRNX"
