@@ -1,0 +1,331 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Guest half of tests/bench/perf-vs-ndctl: grows the platform to each size
+# of BENCH_SIZES namespaces and times pmemctl beside ndctl on the same
+# topology, runs interleaved; prints one table per benchmark.
+import contextlib
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+PMEMCTL = os.environ["PMEMCTL"]
+RUNS = int(os.environ.get("BENCH_RUNS", "11"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "16 64 256").split()]
+MONITOR_SECONDS = int(os.environ.get("BENCH_MONITOR_SECONDS", "60"))
+ND = "/sys/bus/nd/devices"
+NS_SIZE = 16 << 20
+TMP = tempfile.mkdtemp()
+
+
+def sh(argv, **kw):
+    return subprocess.run(argv, check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, **kw).stdout
+
+
+def rd(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def wr(path, value):
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def settle():
+    for bus in os.listdir(ND):
+        if bus.startswith("ndbus"):
+            rd(f"{ND}/{bus}/wait_probe")
+
+
+# --- the platform: namespaces made through sysfs, as ndctl does, minus its
+# enumeration of everything before each one (0.2 s a namespace, not 0.3-1 s)
+def qemu_regions():
+    out = []
+    for r in sorted(os.listdir(ND), key=lambda s: int(s[6:]) if s.startswith("region") else 0):
+        if not r.startswith("region"):
+            continue
+        bus = os.path.basename(os.path.realpath(f"{ND}/{r}/.."))
+        if rd(f"{ND}/{bus}/provider") == "ACPI.NFIT":
+            out.append(r)
+    return out
+
+
+def make_namespace(region, mode):
+    seed = rd(f"{ND}/{region}/namespace_seed")
+    d = f"{ND}/{seed}"
+    wr(f"{d}/uuid", str(uuid.uuid4()))
+    wr(f"{d}/sector_size", "512")
+    wr(f"{d}/size", str(NS_SIZE))
+    if mode == "raw":
+        wr(f"{ND}/../drivers_probe", seed)
+        return
+    kind = "pfn" if mode == "fsdax" else "dax"
+    claim = rd(f"{ND}/{region}/{kind}_seed")
+    c = f"{ND}/{claim}"
+    wr(f"{c}/uuid", str(uuid.uuid4()))
+    wr(f"{c}/align", str(2 << 20))
+    wr(f"{c}/mode", "pmem")
+    wr(f"{c}/namespace", seed)
+    wr(f"{ND}/../drivers_probe", claim)
+
+
+def count_namespaces():
+    return len(json.loads(sh(["ndctl", "list", "-N"]) or "[]"))
+
+
+def grow(target, regions, made):
+    """Round-robin over the QEMU regions; 1 in 8 fsdax, 1 in 8 devdax."""
+    n = count_namespaces()
+    t = time.perf_counter()
+    while n < target:
+        k = made[0]
+        mode = {0: "fsdax", 1: "devdax"}.get(k % 8, "raw")
+        make_namespace(regions[k % len(regions)], mode)
+        made[0] += 1
+        n += 1
+    settle()
+    n = count_namespaces()
+    return n, time.perf_counter() - t
+
+
+# --- measuring ---------------------------------------------------------------
+def timed(argv):
+    t = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return (time.perf_counter() - t) * 1e3
+
+
+def quartiles(s):
+    if len(s) < 2:
+        return s[0], s[0], s[0]
+    q = statistics.quantiles(s, n=4, method="inclusive")
+    return q[0], statistics.median(s), q[2]
+
+
+def interleaved(cmds, runs=RUNS, warm=2):
+    """cmds: {name: argv}; one run of each in turn, so drift hits all alike."""
+    for _ in range(warm):
+        for argv in cmds.values():
+            timed(argv)
+    samples = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, argv in cmds.items():
+            samples[name].append(timed(argv))
+    return samples
+
+
+def ratio(a, b):
+    """Median of a over median of b, and the IQR of the paired ratios."""
+    pairs = [x / y for x, y in zip(a, b)]
+    q1, _, q3 = quartiles(pairs)
+    return statistics.median(a) / statistics.median(b), q1, q3
+
+
+SYSCALL = re.compile(r'^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+|\?)')
+
+
+def strace(argv):
+    """Sysfs traffic of one run: files opened (and how many distinct),
+    reads of them, stat/readlink lookups, directories listed, settles
+    (opens of wait_probe, which block until the bus's probing is done)
+    and sleeps."""
+    log = f"{TMP}/strace"
+    subprocess.run(["strace", "-f", "-qq", "-s", "256", "-o", log, "-e",
+                    "trace=openat,open,read,close,newfstatat,lstat,stat,statx,readlink,readlinkat,nanosleep,clock_nanosleep,poll,ppoll,getdents64",
+                    *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fds, opened, dirs, reads, looks, settles, sleeps = {}, [], 0, 0, 0, 0, 0
+    with open(log) as f:
+        for line in f:
+            m = SYSCALL.match(line)
+            if not m:
+                continue
+            pid, call, args, rv = m.groups()
+            path = re.search(r'"(/sys/[^"]*)"', args)
+            if call in ("openat", "open") and path:
+                p = path.group(1)
+                if rv.startswith("-") or rv == "?":
+                    continue
+                if "O_DIRECTORY" in args:
+                    dirs += 1
+                    continue
+                fds[(pid, rv)] = p
+                opened.append(p)
+                if p.endswith("/wait_probe"):
+                    settles += 1
+            elif call == "read":
+                fd = args.split(",", 1)[0]
+                if (pid, fd) in fds and not rv.startswith("-"):
+                    reads += 1
+            elif call == "close":
+                fds.pop((pid, args.strip()), None)
+            elif call in ("newfstatat", "lstat", "stat", "statx", "readlink", "readlinkat") and path:
+                looks += 1
+            elif call in ("nanosleep", "clock_nanosleep"):
+                sleeps += 1
+    return {"opens": len(opened), "distinct": len(set(opened)), "reads": reads,
+            "looks": looks, "dirs": dirs, "settles": settles, "sleeps": sleeps}
+
+
+def peak_rss(argv, runs=3):
+    out = []
+    for _ in range(runs):
+        r = subprocess.run(["/usr/bin/time", "-f", "%M", *argv],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        out.append(int(r.stderr.strip().splitlines()[-1]))
+    return statistics.median(out)
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])     # utime + stime
+
+
+# --- the benchmarks ----------------------------------------------------------
+LIST_P = [PMEMCTL, "list", "-BDRNX", "--json"]
+LIST_N = ["ndctl", "list", "-BDRNX"]
+
+
+def bench_list(n, rows):
+    s = interleaved({"p": LIST_P, "n": LIST_N})
+    r, q1, q3 = ratio(s["p"], s["n"])
+    row = {"n": n, "p": quartiles(s["p"]), "n_ms": quartiles(s["n"]),
+           "ratio": (r, q1, q3), "sp": strace(LIST_P), "sn": strace(LIST_N)}
+    if n == SIZES[-1]:
+        row["rss"] = (peak_rss(LIST_P), peak_rss(LIST_N))
+    rows.append(row)
+    print(f"# list at {n} namespaces: pmemctl {row['p'][1]:.0f} ms, ndctl {row['n_ms'][1]:.0f} ms", flush=True)
+
+
+def print_list(rows):
+    print()
+    print(f"list -BDRNX (pmemctl with --json): median ms [IQR], {RUNS} interleaved runs each")
+    print(f"{'namespaces':>10} {'pmemctl ms':>20} {'ndctl ms':>20} {'ratio [IQR]':>18} "
+          f"{'ms/ns p':>8} {'ms/ns n':>8} {'Δms/ns p':>9} {'Δms/ns n':>9}")
+    prev = None
+    for row in rows:
+        p, nd, (r, q1, q3) = row["p"], row["n_ms"], row["ratio"]
+        dp = dn = ""
+        if prev:
+            k = row["n"] - prev["n"]
+            dp = f"{(p[1] - prev['p'][1]) / k:.2f}" if k else ""
+            dn = f"{(nd[1] - prev['n_ms'][1]) / k:.2f}" if k else ""
+        print(f"{row['n']:>10} {p[1]:>8.1f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(31)
+              + f" {nd[1]:>8.1f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(21)
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]"
+              + f" {p[1] / row['n']:>8.2f} {nd[1] / row['n']:>8.2f} {dp:>9} {dn:>9}")
+    print()
+    print("sysfs traffic of one list -BDRNX run (strace -f): files opened (distinct),")
+    print("reads of them, stat/readlink lookups, directories opened, settles (wait_probe opens), sleeps")
+    print(f"{'namespaces':>10} {'tool':>8} {'opens':>7} {'distinct':>9} {'reads':>7} {'lookups':>8} "
+          f"{'dirs':>6} {'settles':>8} {'sleeps':>7}")
+    for row in rows:
+        for tool, st in (("pmemctl", row["sp"]), ("ndctl", row["sn"])):
+            print(f"{row['n']:>10} {tool:>8} {st['opens']:>7} {st['distinct']:>9} {st['reads']:>7} "
+                  f"{st['looks']:>8} {st['dirs']:>6} {st['settles']:>8} {st['sleeps']:>7}")
+    for row in rows:
+        if "rss" in row:
+            print()
+            print(f"peak RSS of list -BDRNX at {row['n']} namespaces (median of 3, /usr/bin/time %M): "
+                  f"pmemctl {row['rss'][0]} KiB, ndctl {row['rss'][1]} KiB, "
+                  f"ratio {row['rss'][0] / row['rss'][1]:.2f}")
+
+
+def bench_convert(n, ns):
+    """fsdax -> devdax and back, by each tool in turn on the same namespace."""
+    tools = {
+        "p": lambda m: [PMEMCTL, "convert", "-f", "-m", m, ns],
+        "n": lambda m: ["ndctl", "create-namespace", "-f", "-e", ns, "-m", m],
+    }
+    s = {(t, m): [] for t in tools for m in ("devdax", "fsdax")}
+    runs = max(3, RUNS // 2)
+    for i in range(runs + 1):
+        for t, argv in tools.items():
+            for m in ("devdax", "fsdax"):
+                ms = timed(argv(m))
+                if i:                       # the first round warms up
+                    s[(t, m)].append(ms)
+    traces = {(t, m): strace(tools[t](m)) for t in tools for m in ("devdax", "fsdax")}
+    print()
+    print(f"convert of a 64M namespace at {n} namespaces: median ms [IQR], {runs} interleaved runs each way")
+    print(f"{'change':>16} {'pmemctl convert':>20} {'ndctl -f -e':>20} {'ratio [IQR]':>18}")
+    for m, name in (("devdax", "fsdax -> devdax"), ("fsdax", "devdax -> fsdax")):
+        p, nd = quartiles(s[("p", m)]), quartiles(s[("n", m)])
+        r, q1, q3 = ratio(s[("p", m)], s[("n", m)])
+        print(f"{name:>16} {p[1]:>9.0f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(38)
+              + f" {nd[1]:>9.0f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(21)
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+    print(f"{'change':>16} {'tool':>8} {'opens':>7} {'distinct':>9} {'reads':>7} {'lookups':>8} "
+          f"{'dirs':>6} {'settles':>8} {'sleeps':>7}")
+    for m, name in (("devdax", "fsdax -> devdax"), ("fsdax", "devdax -> fsdax")):
+        for t, tool in (("p", "pmemctl"), ("n", "ndctl")):
+            st = traces[(t, m)]
+            print(f"{name:>16} {tool:>8} {st['opens']:>7} {st['distinct']:>9} {st['reads']:>7} "
+                  f"{st['looks']:>8} {st['dirs']:>6} {st['settles']:>8} {st['sleeps']:>7}")
+
+
+def bench_metrics(n):
+    cmds = {"p": [PMEMCTL, "metrics"], "n": ["ndctl", "list", "-BDRNXHM"]}
+    s = interleaved(cmds)
+    r, q1, q3 = ratio(s["p"], s["n"])
+    p, nd = quartiles(s["p"]), quartiles(s["n"])
+    sp, sn = strace(cmds["p"]), strace(cmds["n"])
+    print()
+    print(f"metrics at {n} namespaces (with DIMM health and media errors): median ms [IQR], {RUNS} runs")
+    print(f"{'pmemctl metrics':>20} {'ndctl list -BDRNXHM':>22} {'ratio [IQR]':>18} {'opens p/n':>12} {'settles p/n':>12}")
+    print(f"{p[1]:>9.1f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(21)
+          + f" {nd[1]:>9.1f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(23)
+          + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]"
+          + f" {sp['opens']:>6}/{sn['opens']:<5} {sp['settles']:>6}/{sn['settles']:<5}")
+
+
+def bench_monitor():
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {"pmemctl monitor": subprocess.Popen([PMEMCTL, "monitor"], stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL),
+             "ndctl monitor": subprocess.Popen(["ndctl", "monitor"], stdout=subprocess.DEVNULL,
+                                               stderr=subprocess.DEVNULL)}
+    time.sleep(2)       # past the start-up work
+    start = {k: cpu_ticks(p.pid) for k, p in procs.items() if p.poll() is None}
+    time.sleep(MONITOR_SECONDS)
+    print()
+    print(f"idle monitor: CPU time over {MONITOR_SECONDS} s (utime + stime, /proc/PID/stat), both at once")
+    for k, p in procs.items():
+        if p.poll() is not None or k not in start:
+            print(f"{k:>16}: exited with {p.returncode}")
+            continue
+        used = (cpu_ticks(p.pid) - start[k]) / tick * 1e3
+        print(f"{k:>16}: {used:.0f} ms")
+        p.terminate()
+        p.wait()
+
+
+def main():
+    regions = qemu_regions()
+    print(f"# guest under TCG, 1 vCPU; QEMU NVDIMM regions {' '.join(regions)}; "
+          f"nfit_test buses; pmemctl {sh([PMEMCTL, '--version']).strip()}, "
+          f"ndctl {sh(['ndctl', '--version']).strip()}", flush=True)
+    # The namespace convert works on, made first (it counts in every size).
+    conv = json.loads(sh(["ndctl", "create-namespace", "-r", regions[0], "-m", "fsdax", "-s", "64M"]))["dev"]
+    made, rows, later = [0], [], io.StringIO()
+    for target in SIZES:
+        n, secs = grow(target, regions, made)
+        print(f"# {n} namespaces ({secs:.0f} s to make them)", flush=True)
+        bench_list(n, rows)
+        if target == 64 or (64 not in SIZES and target == SIZES[0]):
+            with contextlib.redirect_stdout(later):
+                bench_convert(n, conv)
+                bench_metrics(n)
+                bench_monitor()
+    print_list(rows)
+    print(later.getvalue(), end="")
+
+
+main()
