@@ -273,7 +273,7 @@ const struct pm_badblocks *pm_region_badblocks(const struct pm_region *region)
 static int namespace_ranges(const struct pm_namespace *ns,
 			    struct pm_badblocks *bbs)
 {
-	struct ndctl_namespace *ndns = ns->ndns;
+	struct ndctl_namespace *ndns = pm_namespace_ndns(ns);
 	struct ndctl_region *ndregion = ndctl_namespace_get_region(ndns);
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
 	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
@@ -316,7 +316,7 @@ const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns)
 
 	if (ns->badblocks)
 		return ns->badblocks;
-	if (!ns->ndns)
+	if (!pm_namespace_ndns(ns))
 		return &none;
 	bbs = calloc(1, sizeof(*bbs));
 	if (!bbs)

@@ -75,7 +75,7 @@ void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg)
 	cfg->size = ns->size;
 	if (ns->mode == PM_MODE_SECTOR)
 		cfg->sector_size = ns->sector_size;
-	namespace_uuid(ns->ndns, cfg->uuid, sizeof(cfg->uuid));
+	namespace_uuid(pm_namespace_ndns(ns), cfg->uuid, sizeof(cfg->uuid));
 }
 
 /* Lock files live in /run/pmemctl: the same path for every pmemctl. */
@@ -237,8 +237,8 @@ static void read_ns_facts(const struct pm_namespace *ns, struct pm_ns_facts *f)
 	memset(f, 0, sizeof(*f));
 	f->dev = ns->dev;
 	pm_ns_config_of(ns, &f->config);
-	f->raw_size = ndctl_namespace_get_size(ns->ndns);
-	f->labelled = labelled(ns->ndns);
+	f->raw_size = ndctl_namespace_get_size(pm_namespace_ndns(ns));
+	f->labelled = labelled(pm_namespace_ndns(ns));
 	f->blockdev = ns->blockdev;
 	f->chardev = ns->chardev;
 }
@@ -592,6 +592,11 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	struct exec x;
 	int rc;
 
+	if (!pm_namespace_ndns(ns)) {
+		snprintf(res->message, sizeof(res->message),
+			 "libndctl does not know %s", ns->dev);
+		return res->err = -ENODEV;
+	}
 	read_offer(region, req->mode, &offer);
 	offer.dev = ns->region->dev;
 	offer.read_only = ndctl_region_get_ro(region);
@@ -605,7 +610,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	x.u = calloc(1, sizeof(*x.u));
 	if (!x.u)
 		return res->err = -ENOMEM;
-	x.u->ndns = ns->ndns;
+	x.u->ndns = pm_namespace_ndns(ns);
 	rc = run_steps(&x, &failed);
 	if (rc && nothing_changed(failed)) {
 		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
@@ -639,6 +644,11 @@ int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 	struct exec x;
 	int rc;
 
+	if (!pm_namespace_ndns(ns)) {
+		snprintf(res->message, sizeof(res->message),
+			 "libndctl does not know %s", ns->dev);
+		return res->err = -ENODEV;
+	}
 	read_ns_facts(ns, &facts);
 	pm_plan_destroy(&facts, dry_run, res);
 	if (dry_run || res->noop)
@@ -648,7 +658,7 @@ int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 	x.u = calloc(1, sizeof(*x.u));
 	if (!x.u)
 		return res->err = -ENOMEM;
-	x.u->ndns = ns->ndns;
+	x.u->ndns = pm_namespace_ndns(ns);
 	rc = run_steps(&x, &failed);
 	if (rc) {
 		res->err = rc;

@@ -242,9 +242,9 @@ static int device_ranges(const struct pm_namespace *ns, struct pm_damage *d)
 
 	d->device = ns->mode == PM_MODE_DEVDAX ? ns->chardev : ns->blockdev;
 	d->chardev = ns->mode == PM_MODE_DEVDAX;
-	if (ns->mode == PM_MODE_RAW && ns->ndns) {
-		ns_start = ndctl_namespace_get_resource(ns->ndns);
-		region_start = ndctl_region_get_resource(ndctl_namespace_get_region(ns->ndns));
+	if (ns->mode == PM_MODE_RAW && pm_namespace_ndns(ns)) {
+		ns_start = ndctl_namespace_get_resource(pm_namespace_ndns(ns));
+		region_start = ndctl_region_get_resource(ndctl_namespace_get_region(pm_namespace_ndns(ns)));
 	}
 	if (!bbs->nr)
 		d->uncounted = bbs->count << 9;

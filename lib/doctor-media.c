@@ -213,10 +213,10 @@ static bool in_a_namespace(const struct pm_platform *pf, const struct pm_region 
 		const struct pm_namespace *ns = pf->namespaces[i];
 		unsigned long long res, size;
 
-		if (ns->region != r || !ns->ndns)
+		if (ns->region != r || !pm_namespace_ndns(ns))
 			continue;
-		res = ndctl_namespace_get_resource(ns->ndns);
-		size = ndctl_namespace_get_size(ns->ndns);
+		res = ndctl_namespace_get_resource(pm_namespace_ndns(ns));
+		size = ndctl_namespace_get_size(pm_namespace_ndns(ns));
 		if (res == ULLONG_MAX || size == ULLONG_MAX) {
 			*unknown = true;
 			continue;

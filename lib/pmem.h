@@ -152,7 +152,7 @@ struct pm_namespace {
 	bool map_sync;			/* MAP_SYNC mappings are possible */
 	enum pm_granularity granularity;
 	struct pm_region *region;
-	struct ndctl_namespace *ndns;
+	struct ndctl_namespace *lazy_ndns; /* pm_namespace_ndns() */
 	struct pm_badblocks *badblocks;	/* read on demand: lib/badblocks.h */
 };
 
@@ -191,6 +191,11 @@ struct pm_platform {
 
 /* Build a snapshot of the platform; returns 0 or -errno. */
 int pm_platform_scan(struct pm_platform **out);
+/*
+ * libndctl's object of a namespace, looked up on first use (the scan reads
+ * namespaces from sysfs); NULL when libndctl does not know it.
+ */
+struct ndctl_namespace *pm_namespace_ndns(const struct pm_namespace *ns);
 void pm_platform_free(struct pm_platform *pf);
 
 struct pm_bus *pm_find_bus(const struct pm_platform *pf, const char *name);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Build the platform snapshot from libndctl, libdaxctl and sysfs, once. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <daxctl/libdaxctl.h>
 #include <ndctl/libndctl.h>
@@ -18,14 +21,6 @@
 #include "sysfs.h"
 
 #define SYSFS_ND "/sys/bus/nd/devices"
-
-/*
- * The kernel's device type of label-less namespaces (uapi ndctl.h); the
- * header ndctl installs for it pulls in headers it does not install.
- */
-#ifndef ND_DEVICE_NAMESPACE_IO
-#define ND_DEVICE_NAMESPACE_IO 4
-#endif
 
 /* Grow an array of pointers by one slot; returns 0 or -ENOMEM. */
 static int push(void *arrayp, size_t *nr, void *item)
@@ -209,63 +204,166 @@ static int scan_mappings(struct pm_platform *pf, struct pm_region *region)
 	return 0;
 }
 
-static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
-			struct daxctl_region *dax_region)
+/* A dax device is listed only with its /dev node, as libdaxctl lists it. */
+static bool dev_node(const char *name)
 {
-	struct daxctl_dev *dev;
-	int rc;
+	char path[NAME_MAX + 8];
+	struct stat st;
 
-	daxctl_dev_foreach(dax_region, dev) {
-		struct pm_daxdev *daxdev = calloc(1, sizeof(*daxdev));
-
-		if (!daxdev)
-			return -ENOMEM;
-		rc = push(&pf->daxdevs, &pf->nr_daxdevs, daxdev);
-		if (rc) {
-			free(daxdev);
-			return rc;
-		}
-		daxdev->ns = ns;
-		daxdev->dev = strdup(daxctl_dev_get_devname(dev));
-		daxdev->size = daxctl_dev_get_size(dev);
-		daxdev->align = daxctl_dev_get_align(dev);
-		daxdev->target_node = daxctl_dev_get_target_node(dev);
-		daxdev->enabled = daxctl_dev_is_enabled(dev) == 1;
-		daxdev->mode = daxctl_dev_get_memory(dev) ? "system-ram" :
-							   "devdax";
-		if (!daxdev->dev)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static const char *pfn_location(enum ndctl_pfn_loc loc)
-{
-	switch (loc) {
-	case NDCTL_PFN_LOC_RAM:
-		return "mem";
-	case NDCTL_PFN_LOC_PMEM:
-		return "dev";
-	default:
-		return NULL;
-	}
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	return stat(path, &st) == 0;
 }
 
 /*
+ * The device-dax instances below an nd_dax device (dax0.0/dax0.1), read
+ * as libdaxctl reads them: size, align, target_node, the driver link
+ * (kmem: system-ram).
+ */
+static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
+			int daxfd)
+{
+	struct dirent *entry;
+	unsigned int a, b;
+	int fd, rc = 0;
+	DIR *dir;
+
+	fd = openat(daxfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return 0;
+	}
+	while (!rc && (entry = readdir(dir))) {
+		struct pm_daxdev *daxdev;
+		char link[PATH_MAX];
+		uint64_t v;
+		ssize_t n;
+		int len = 0, devfd;
+
+		if (sscanf(entry->d_name, "dax%u.%u%n", &a, &b, &len) != 2 ||
+		    entry->d_name[len] || !dev_node(entry->d_name))
+			continue;
+		devfd = openat(daxfd, entry->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (devfd < 0)
+			continue;
+		daxdev = calloc(1, sizeof(*daxdev));
+		rc = daxdev ? push(&pf->daxdevs, &pf->nr_daxdevs, daxdev) : -ENOMEM;
+		if (rc) {
+			free(daxdev);
+			close(devfd);
+			break;
+		}
+		daxdev->ns = ns;
+		daxdev->dev = strdup(entry->d_name);
+		if (sysfs_read_u64_at(devfd, "size", &v) == 0)
+			daxdev->size = v;
+		if (sysfs_read_u64_at(devfd, "align", &v) == 0)
+			daxdev->align = v;
+		daxdev->target_node = sysfs_read_int_at(devfd, "target_node", -1);
+		n = readlinkat(devfd, "driver", link, sizeof(link) - 1);
+		daxdev->enabled = n > 0;
+		link[n > 0 ? n : 0] = '\0';
+		daxdev->mode = daxdev->enabled && strrchr(link, '/') &&
+			       strcmp(strrchr(link, '/') + 1, "kmem") == 0 ?
+			       "system-ram" : "devdax";
+		close(devfd);
+		if (!daxdev->dev)
+			rc = -ENOMEM;
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* The kernel's names of a namespace's mode (mode_show(), namespace_devs.c). */
+static enum pm_ns_mode mode_of(int nsfd)
+{
+	char buf[32];
+
+	if (sysfs_read_string_at(nsfd, "mode", buf, sizeof(buf)) < 0)
+		return PM_MODE_UNKNOWN;
+	if (strcmp(buf, "memory") == 0)
+		return PM_MODE_FSDAX;
+	if (strcmp(buf, "dax") == 0)
+		return PM_MODE_DEVDAX;
+	if (strcmp(buf, "safe") == 0)
+		return PM_MODE_SECTOR;
+	if (strcmp(buf, "raw") == 0)
+		return PM_MODE_RAW;
+	return PM_MODE_UNKNOWN;
+}
+
+/* pfn and dax claims: "ram" puts the page map in memory, "pmem" on the device. */
+static const char *pfn_location(int claimfd)
+{
+	char buf[16];
+
+	if (sysfs_read_string_at(claimfd, "mode", buf, sizeof(buf)) < 0)
+		return NULL;
+	if (strcmp(buf, "ram") == 0)
+		return "mem";
+	if (strcmp(buf, "pmem") == 0)
+		return "dev";
+	return NULL;
+}
+
+/* The selected one of a size list such as "[512] 4096"; 0 when none is. */
+static unsigned int selected_size(int fd)
+{
+	char buf[128], *sel;
+
+	if (sysfs_read_string_at(fd, "sector_size", buf, sizeof(buf)) < 0)
+		return 0;
+	sel = strchr(buf, '[');
+	return sel ? (unsigned int)strtoul(sel + 1, NULL, 10) : 0;
+}
+
+static char *uuid_attr(int fd)
+{
+	char buf[64];
+	uuid_t uuid;
+
+	if (sysfs_read_string_at(fd, "uuid", buf, sizeof(buf)) < 0 ||
+	    uuid_parse(buf, uuid) < 0)
+		return NULL;
+	return uuid_string(uuid);
+}
+
+/* The block device of a bound namespace or claim: the entry of its block/. */
+static char *block_device(int fd)
+{
+	char name[NAME_MAX + 1];
+
+	if (!sysfs_is_link_at(fd, "driver") ||
+	    sysfs_first_entry_at(fd, "block", name, sizeof(name)) < 0)
+		return NULL;
+	return strdup(name);
+}
+
+/* A size attribute, 0 when unreadable (a disabled claim has none). */
+static uint64_t size_attr(int fd)
+{
+	uint64_t v;
+
+	return sysfs_read_u64_at(fd, "size", &v) == 0 && v != ULLONG_MAX ? v : 0;
+}
+
+/*
+ * A namespace read from sysfs directly, the attributes the listing shows
+ * and no more: libndctl's namespace object (pm_namespace_ndns()) is made
+ * only for the code that changes or inspects a namespace through it.
  * A namespace's usable size, device and identity live in whichever claim
- * owns it (btt, pfn or dax), as ndctl reports them; only an unclaimed
- * namespace reports its own.
+ * owns it (btt, pfn or dax: its holder), as ndctl reports them; only an
+ * unclaimed namespace reports its own.
  */
 static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
-			  struct ndctl_namespace *ndns)
+			  int regionfd, const char *name)
 {
 	struct pm_namespace *ns = calloc(1, sizeof(*ns));
-	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
-	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
-	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
-	const char *bdev = NULL;
-	uuid_t uuid;
-	int rc;
+	char holder[64] = "";
+	int nsfd, claimfd = -1, rc;
+	bool btt = false, pfn = false, dax = false;
 
 	if (!ns)
 		return -ENOMEM;
@@ -274,97 +372,145 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 		free(ns);
 		return rc;
 	}
-	ns->ndns = ndns;
 	ns->region = region;
-	ns->dev = strdup(ndctl_namespace_get_devname(ndns));
+	ns->dev = strdup(name);
 	if (!ns->dev)
 		return -ENOMEM;
+	nsfd = openat(regionfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (nsfd < 0)
+		return 0;
+	if (sysfs_read_string_at(nsfd, "holder", holder, sizeof(holder)) == 0 &&
+	    holder[0]) {
+		btt = strncmp(holder, "btt", 3) == 0;
+		pfn = strncmp(holder, "pfn", 3) == 0;
+		dax = strncmp(holder, "dax", 3) == 0;
+		if (btt || pfn || dax)
+			claimfd = openat(regionfd, holder, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (claimfd < 0)
+			btt = pfn = dax = false;
+	}
 	/* Active: the namespace, or the claim on it, is enabled. */
-	ns->active = bound(ns->dev) ||
-		     (btt && bound(ndctl_btt_get_devname(btt))) ||
-		     (pfn && bound(ndctl_pfn_get_devname(pfn))) ||
-		     (dax && bound(ndctl_dax_get_devname(dax)));
-	ns->numa_node = ndctl_namespace_get_numa_node(ndns);
-	ns->target_node = ndctl_namespace_get_target_node(ndns);
-	ns->name = dup_or_null(ndctl_namespace_get_alt_name(ndns));
-	ns->size = ndctl_namespace_get_size(ndns);
+	ns->active = sysfs_is_link_at(nsfd, "driver") ||
+		     (claimfd >= 0 && sysfs_is_link_at(claimfd, "driver"));
+	ns->numa_node = sysfs_read_int_at(nsfd, "numa_node", -1);
+	ns->target_node = sysfs_read_int_at(nsfd, "target_node", -1);
+	ns->size = size_attr(nsfd);
 
-	switch (ndctl_namespace_get_mode(ndns)) {
-	case NDCTL_NS_MODE_FSDAX:
-		ns->mode = PM_MODE_FSDAX;
+	ns->mode = mode_of(nsfd);
+	switch (ns->mode) {
+	case PM_MODE_FSDAX:
 		if (pfn) {
-			ns->size = ndctl_pfn_get_size(pfn);
-			ns->map = pfn_location(ndctl_pfn_get_location(pfn));
+			ns->size = size_attr(claimfd);
+			ns->map = pfn_location(claimfd);
 		} else {
 			/* e820 and virtio-pmem: mapped without an info block */
 			ns->map = "mem";
 		}
 		break;
-	case NDCTL_NS_MODE_DEVDAX:
-		ns->mode = PM_MODE_DEVDAX;
+	case PM_MODE_DEVDAX:
 		if (dax) {
-			ns->size = ndctl_dax_get_size(dax);
-			ns->map = pfn_location(ndctl_dax_get_location(dax));
+			ns->size = size_attr(claimfd);
+			ns->map = pfn_location(claimfd);
 		}
 		break;
-	case NDCTL_NS_MODE_SECTOR:
-		ns->mode = PM_MODE_SECTOR;
+	case PM_MODE_SECTOR:
 		if (btt)
-			ns->size = ndctl_btt_get_size(btt);
-		break;
-	case NDCTL_NS_MODE_RAW:
-		ns->mode = PM_MODE_RAW;
+			ns->size = size_attr(claimfd);
 		break;
 	default:
-		ns->mode = PM_MODE_UNKNOWN;
 		break;
 	}
-	if (ns->size == ULLONG_MAX)
-		ns->size = 0;
 
 	if (btt) {
-		ndctl_btt_get_uuid(btt, uuid);
-		ns->uuid = uuid_string(uuid);
-		bdev = ndctl_btt_get_block_device(btt);
-		ns->sector_size = ndctl_btt_get_sector_size(btt);
-	} else if (pfn) {
-		ndctl_pfn_get_uuid(pfn, uuid);
-		ns->uuid = uuid_string(uuid);
-		ns->align = ndctl_pfn_get_align(pfn);
-		bdev = ndctl_pfn_get_block_device(pfn);
-	} else if (dax) {
-		struct daxctl_region *dax_region = ndctl_dax_get_daxctl_region(dax);
+		ns->uuid = uuid_attr(claimfd);
+		ns->blockdev = block_device(claimfd);
+		ns->sector_size = selected_size(claimfd);
+	} else if (pfn || dax) {
+		uint64_t align;
 
-		ndctl_dax_get_uuid(dax, uuid);
-		ns->uuid = uuid_string(uuid);
-		ns->align = ndctl_dax_get_align(dax);
-		if (dax_region) {
-			struct daxctl_dev *first = daxctl_dev_get_first(dax_region);
+		ns->uuid = uuid_attr(claimfd);
+		if (sysfs_read_u64_at(claimfd, "align", &align) == 0)
+			ns->align = align;
+		if (pfn) {
+			ns->blockdev = block_device(claimfd);
+		} else {
+			size_t first = pf->nr_daxdevs;
 
-			if (first)
-				ns->chardev = dup_or_null(daxctl_dev_get_devname(first));
-			rc = scan_daxdevs(pf, ns, dax_region);
-			if (rc)
-				return rc;
+			rc = scan_daxdevs(pf, ns, claimfd);
+			if (!rc && pf->nr_daxdevs > first)
+				ns->chardev = strdup(pf->daxdevs[first]->dev);
 		}
 	} else {
-		if (ndctl_namespace_get_type(ndns) != ND_DEVICE_NAMESPACE_IO) {
-			ndctl_namespace_get_uuid(ndns, uuid);
-			ns->uuid = uuid_string(uuid);
-		}
-		bdev = ndctl_namespace_get_block_device(ndns);
+		/* Label-less namespaces have no uuid attribute. */
+		ns->uuid = uuid_attr(nsfd);
+		ns->blockdev = block_device(nsfd);
+	}
+	{
+		char alt[128];
+
+		if (sysfs_read_string_at(nsfd, "alt_name", alt, sizeof(alt)) == 0)
+			ns->name = dup_or_null(alt);
 	}
 	/*
 	 * The kernel defaults to 512-byte sectors on namespaces that do not
 	 * state one (pre-v1.2 labels, label-less namespaces).
 	 */
 	if (!btt && !dax) {
-		ns->sector_size = ndctl_namespace_get_sector_size(ndns);
+		ns->sector_size = selected_size(nsfd);
 		if (!ns->sector_size || ns->sector_size == UINT_MAX)
 			ns->sector_size = 512;
 	}
-	ns->blockdev = dup_or_null(bdev);
-	return 0;
+	if (claimfd >= 0)
+		close(claimfd);
+	close(nsfd);
+	return rc;
+}
+
+/* The region's namespaces, as libndctl enumerates them: namespaceX.Y entries. */
+static int scan_namespaces(struct pm_platform *pf, struct pm_region *region)
+{
+	struct dirent *entry;
+	int regionfd, fd, rc = 0;
+	unsigned int a, b;
+	DIR *dir;
+
+	regionfd = sysfs_open_dir(SYSFS_ND "/%s", region->dev);
+	if (regionfd < 0)
+		return 0;
+	fd = openat(regionfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		close(regionfd);
+		return 0;
+	}
+	while (!rc && (entry = readdir(dir))) {
+		int len = 0;
+
+		if (sscanf(entry->d_name, "namespace%u.%u%n", &a, &b, &len) == 2 &&
+		    !entry->d_name[len])
+			rc = scan_namespace(pf, region, regionfd, entry->d_name);
+	}
+	closedir(dir);
+	close(regionfd);
+	return rc;
+}
+
+/* A cache, like a DIMM's health: filled through a const snapshot. */
+struct ndctl_namespace *pm_namespace_ndns(const struct pm_namespace *ns)
+{
+	struct pm_namespace *memo = (struct pm_namespace *)ns;
+	struct ndctl_namespace *ndns;
+
+	if (ns->lazy_ndns || !ns->region->ndregion)
+		return ns->lazy_ndns;
+	ndctl_namespace_foreach(ns->region->ndregion, ndns)
+		if (strcmp(ndctl_namespace_get_devname(ndns), ns->dev) == 0) {
+			memo->lazy_ndns = ndns;
+			break;
+		}
+	return ns->lazy_ndns;
 }
 
 static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
@@ -372,7 +518,6 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 {
 	struct pm_region *region = calloc(1, sizeof(*region));
 	struct ndctl_interleave_set *iset;
-	struct ndctl_namespace *ndns;
 	unsigned long align;
 	int rc;
 
@@ -410,13 +555,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 	rc = scan_mappings(pf, region);
 	if (rc)
 		return rc;
-
-	ndctl_namespace_foreach(ndregion, ndns) {
-		rc = scan_namespace(pf, region, ndns);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return scan_namespaces(pf, region);
 }
 
 /* Every object struct starts with its name, so one comparison sorts all. */

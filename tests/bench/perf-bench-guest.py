@@ -221,6 +221,7 @@ def print_list(rows):
               + f" {nd[1]:>8.1f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(21)
               + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]"
               + f" {p[1] / row['n']:>8.2f} {nd[1] / row['n']:>8.2f} {dp:>9} {dn:>9}")
+        prev = row
     print()
     print("sysfs traffic of one list -BDRNX run (strace -f): files opened (distinct),")
     print("reads of them, stat/readlink lookups, directories opened, settles (wait_probe opens), sleeps")
@@ -328,4 +329,5 @@ def main():
     print(later.getvalue(), end="")
 
 
-main()
+if __name__ == "__main__":
+    main()
