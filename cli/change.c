@@ -148,11 +148,15 @@ static int find_target(struct change *ch, const char *name)
 #define CXL_REGIONS_LOCK "cxl-regions"
 
 /*
- * Takes the target's lock, then a fresh snapshot (another change may have
- * ended while we looked), and finds the target again in it.
+ * Takes the target's lock, then reads its region again (another change may
+ * have ended while we looked: the lock is only tried, never waited for),
+ * and finds the target again in it. Only the region: nothing else is
+ * what a namespace change plans on, and a whole new snapshot costs what
+ * the listing does.
  */
 static int relock(struct change *ch)
 {
+	struct pm_region *region = ch->t.ns ? ch->t.ns->region : ch->t.region;
 	char dev[64];
 	int exit_code, rc;
 
@@ -167,11 +171,18 @@ static int relock(struct change *ch)
 		cli_error(dev, "cannot take the lock: %s", strerror(-rc));
 		return EXIT_FAIL;
 	}
-	ch->pf = ctx_rescan(ch->ctx, &exit_code);
-	if (!ch->pf)
-		return exit_code;
-	if (ch->verb->targets & CHANGE_OWN)
+	/* CXL region changes plan on the whole platform: a new snapshot. */
+	if (ch->verb->targets & CHANGE_OWN) {
+		ch->pf = ctx_rescan(ch->ctx, &exit_code);
+		if (!ch->pf)
+			return exit_code;
 		return ch->verb->resolve(ch);
+	}
+	rc = pm_region_rescan(ch->pf, region);
+	if (rc < 0) {
+		cli_error(dev, "cannot read %s again: %s", region->dev, strerror(-rc));
+		return EXIT_FAIL;
+	}
 	if (find_target(ch, dev)) {
 		cli_error(dev, "gone while waiting for the lock");
 		return EXIT_NOT_FOUND;

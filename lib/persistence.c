@@ -78,30 +78,6 @@ static void fill_region(struct pm_region *region)
 			(region->deep_flush_mode & S_IWOTH) != 0;
 }
 
-/* A 0/1 attribute of a block device: 1, 0, or -1 when absent. */
-static int read_block_flag(const char *blockdev, const char *attr)
-{
-	uint64_t value;
-
-	if (sysfs_read_u64(&value, "/sys/block/%s/%s", blockdev, attr) < 0)
-		return -1;
-	return value != 0;
-}
-
-static void fill_block_flags(struct pm_namespace *ns)
-{
-	char buf[32];
-
-	ns->fua = ns->write_cache = ns->dax_write_cache = -1;
-	if (!ns->blockdev)
-		return;
-	ns->fua = read_block_flag(ns->blockdev, "queue/fua");
-	ns->dax_write_cache = read_block_flag(ns->blockdev, "dax/write_cache");
-	if (sysfs_read_string(buf, sizeof(buf), "/sys/block/%s/queue/write_cache",
-			      ns->blockdev) == 0)
-		ns->write_cache = strcmp(buf, "write back") == 0;
-}
-
 static enum pm_granularity granularity_of(const struct pm_namespace *ns,
 					  enum pm_domain verdict)
 {
@@ -143,7 +119,6 @@ void pm_persistence_fill(struct pm_platform *pf)
 	for (i = 0; i < pf->nr_namespaces; i++) {
 		struct pm_namespace *ns = pf->namespaces[i];
 
-		fill_block_flags(ns);
 		/*
 		 * Raw and sector namespaces are block devices without DAX:
 		 * raw has no page map, BTT remaps every sector.

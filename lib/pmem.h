@@ -196,6 +196,12 @@ int pm_platform_scan(struct pm_platform **out);
  * namespaces from sysfs); NULL when libndctl does not know it.
  */
 struct ndctl_namespace *pm_namespace_ndns(const struct pm_namespace *ns);
+/*
+ * Reads the region's namespaces and dax devices again, in place: what a
+ * change takes under its lock. Pointers to the region's old namespaces and
+ * dax devices are no longer valid.
+ */
+int pm_region_rescan(struct pm_platform *pf, struct pm_region *region);
 void pm_platform_free(struct pm_platform *pf);
 
 struct pm_bus *pm_find_bus(const struct pm_platform *pf, const char *name);

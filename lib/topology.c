@@ -341,6 +341,36 @@ static char *block_device(int fd)
 	return strdup(name);
 }
 
+/* A 0/1 attribute of a block device: 1, 0, or -1 when absent. */
+static int block_flag(int fd, const char *blockdev, const char *attr)
+{
+	char path[NAME_MAX + 64];
+	uint64_t value;
+
+	snprintf(path, sizeof(path), "block/%s/%s", blockdev, attr);
+	if (sysfs_read_u64_at(fd, path, &value) < 0)
+		return -1;
+	return value != 0;
+}
+
+/*
+ * The block layer's flags (the persistence rules' inputs), read below the
+ * device that holds the block device (fd) rather than through /sys/block.
+ */
+static void block_flags(struct pm_namespace *ns, int fd)
+{
+	char path[NAME_MAX + 64], buf[32];
+
+	ns->fua = ns->write_cache = ns->dax_write_cache = -1;
+	if (!ns->blockdev)
+		return;
+	ns->fua = block_flag(fd, ns->blockdev, "queue/fua");
+	ns->dax_write_cache = block_flag(fd, ns->blockdev, "dax/write_cache");
+	snprintf(path, sizeof(path), "block/%s/queue/write_cache", ns->blockdev);
+	if (sysfs_read_string_at(fd, path, buf, sizeof(buf)) == 0)
+		ns->write_cache = strcmp(buf, "write back") == 0;
+}
+
 /* A size attribute, 0 when unreadable (a disabled claim has none). */
 static uint64_t size_attr(int fd)
 {
@@ -373,6 +403,7 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 		return rc;
 	}
 	ns->region = region;
+	ns->fua = ns->write_cache = ns->dax_write_cache = -1;
 	ns->dev = strdup(name);
 	if (!ns->dev)
 		return -ENOMEM;
@@ -424,6 +455,7 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 	if (btt) {
 		ns->uuid = uuid_attr(claimfd);
 		ns->blockdev = block_device(claimfd);
+		block_flags(ns, claimfd);
 		ns->sector_size = selected_size(claimfd);
 	} else if (pfn || dax) {
 		uint64_t align;
@@ -433,17 +465,20 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 			ns->align = align;
 		if (pfn) {
 			ns->blockdev = block_device(claimfd);
+			block_flags(ns, claimfd);
 		} else {
 			size_t first = pf->nr_daxdevs;
 
 			rc = scan_daxdevs(pf, ns, claimfd);
 			if (!rc && pf->nr_daxdevs > first)
 				ns->chardev = strdup(pf->daxdevs[first]->dev);
+			block_flags(ns, claimfd);
 		}
 	} else {
 		/* Label-less namespaces have no uuid attribute. */
 		ns->uuid = uuid_attr(nsfd);
 		ns->blockdev = block_device(nsfd);
+		block_flags(ns, nsfd);
 	}
 	{
 		char alt[128];
@@ -586,6 +621,63 @@ static void sort_by_dev(struct pm_platform *pf)
 	sort_objects(pf->cxl_regions, pf->nr_cxl_regions);
 }
 
+static void free_daxdev(struct pm_daxdev *daxdev)
+{
+	free(daxdev->dev);
+	free(daxdev);
+}
+
+static void free_namespace(struct pm_namespace *ns)
+{
+	free(ns->dev);
+	free(ns->blockdev);
+	free(ns->chardev);
+	free(ns->uuid);
+	free(ns->name);
+	pm_badblocks_free(ns->badblocks);
+	free(ns);
+}
+
+/*
+ * What a change needs again under its lock: the region's own state and its
+ * namespaces and dax devices, as they are now. libndctl's objects of the
+ * region's namespaces are looked up after this (pm_namespace_ndns()), so
+ * they are as fresh; the rest of the snapshot stays as it was read.
+ */
+int pm_region_rescan(struct pm_platform *pf, struct pm_region *region)
+{
+	size_t i, kept;
+
+	for (i = kept = 0; i < pf->nr_daxdevs; i++) {
+		if (pf->daxdevs[i]->ns->region == region)
+			free_daxdev(pf->daxdevs[i]);
+		else
+			pf->daxdevs[kept++] = pf->daxdevs[i];
+	}
+	pf->nr_daxdevs = kept;
+	for (i = kept = 0; i < pf->nr_namespaces; i++) {
+		if (pf->namespaces[i]->region == region)
+			free_namespace(pf->namespaces[i]);
+		else
+			pf->namespaces[kept++] = pf->namespaces[i];
+	}
+	pf->nr_namespaces = kept;
+	pf->weakest = NULL;
+	if (region->ndregion) {
+		region->available_size = ndctl_region_get_available_size(region->ndregion);
+		region->max_available_extent =
+			ndctl_region_get_max_available_extent(region->ndregion);
+		if (region->max_available_extent == ULLONG_MAX)
+			region->max_available_extent = region->available_size;
+	}
+	region->enabled = bound(region->dev);
+	i = scan_namespaces(pf, region);
+	sort_objects(pf->namespaces, pf->nr_namespaces);
+	sort_objects(pf->daxdevs, pf->nr_daxdevs);
+	pm_persistence_fill(pf);
+	return (int)i;
+}
+
 int pm_platform_scan(struct pm_platform **out)
 {
 	struct pm_platform *pf = calloc(1, sizeof(*pf));
@@ -639,21 +731,10 @@ void pm_platform_free(struct pm_platform *pf)
 
 	if (!pf)
 		return;
-	for (i = 0; i < pf->nr_daxdevs; i++) {
-		free(pf->daxdevs[i]->dev);
-		free(pf->daxdevs[i]);
-	}
-	for (i = 0; i < pf->nr_namespaces; i++) {
-		struct pm_namespace *ns = pf->namespaces[i];
-
-		free(ns->dev);
-		free(ns->blockdev);
-		free(ns->chardev);
-		free(ns->uuid);
-		free(ns->name);
-		pm_badblocks_free(ns->badblocks);
-		free(ns);
-	}
+	for (i = 0; i < pf->nr_daxdevs; i++)
+		free_daxdev(pf->daxdevs[i]);
+	for (i = 0; i < pf->nr_namespaces; i++)
+		free_namespace(pf->namespaces[i]);
 	for (i = 0; i < pf->nr_regions; i++) {
 		pm_badblocks_free(pf->regions[i]->badblocks);
 		free(pf->regions[i]->dev);
