@@ -384,10 +384,30 @@ static int root_first(struct change *ch)
 	return change_exit_code(rc);
 }
 
+/*
+ * A target named as the kernel names it (namespaceX.Y, regionX) lies in
+ * regionX: the snapshot then reads that region's namespaces only. Other
+ * names (a device node, a file, a mount point) are resolved against the
+ * whole platform.
+ */
+static const char *region_named(const char *name, char *buf, size_t len)
+{
+	unsigned int r, n;
+	int end = 0;
+
+	if ((sscanf(name, "namespace%u.%u%n", &r, &n, &end) == 2 ||
+	     sscanf(name, "region%u%n", &r, &end) == 1) && end && !name[end]) {
+		snprintf(buf, len, "region%u", r);
+		return buf;
+	}
+	return NULL;
+}
+
 int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv)
 {
 	struct change ch = { .ctx = ctx, .verb = verb, .args = args, .lock = -1 };
+	char region[32];
 	const char *name;
 	int exit_code;
 
@@ -400,7 +420,9 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		if (exit_code)
 			return exit_code;
 	}
+	ctx->only_region = region_named(name, region, sizeof(region));
 	ch.pf = ctx_platform(ctx, &exit_code);
+	ctx->only_region = NULL;
 	if (!ch.pf)
 		return exit_code;
 	if (verb->targets & CHANGE_OWN) {

@@ -32,6 +32,7 @@ struct pmemctl_ctx {
 	const char *cmd;		/* the running command's name */
 	const char *sysroot;		/* the report being replayed, or NULL */
 	struct pm_platform *platform;	/* scanned on first use */
+	const char *only_region;	/* set: the scan reads its namespaces only */
 };
 
 struct command {

@@ -549,7 +549,7 @@ struct ndctl_namespace *pm_namespace_ndns(const struct pm_namespace *ns)
 }
 
 static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
-		       struct ndctl_region *ndregion)
+		       struct ndctl_region *ndregion, const char *only)
 {
 	struct pm_region *region = calloc(1, sizeof(*region));
 	struct ndctl_interleave_set *iset;
@@ -588,7 +588,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 		region->iset_id = ndctl_interleave_set_get_cookie(iset);
 	}
 	rc = scan_mappings(pf, region);
-	if (rc)
+	if (rc || (only && strcmp(region->dev, only)))
 		return rc;
 	return scan_namespaces(pf, region);
 }
@@ -678,7 +678,7 @@ int pm_region_rescan(struct pm_platform *pf, struct pm_region *region)
 	return (int)i;
 }
 
-int pm_platform_scan(struct pm_platform **out)
+static int platform_scan(struct pm_platform **out, const char *only)
 {
 	struct pm_platform *pf = calloc(1, sizeof(*pf));
 	struct ndctl_bus *ndbus;
@@ -708,7 +708,7 @@ int pm_platform_scan(struct pm_platform **out)
 			goto err;
 		bus = pf->buses[pf->nr_buses - 1];
 		ndctl_region_foreach(ndbus, ndregion) {
-			rc = scan_region(pf, bus, ndregion);
+			rc = scan_region(pf, bus, ndregion, only);
 			if (rc)
 				goto err;
 		}
@@ -723,6 +723,16 @@ int pm_platform_scan(struct pm_platform **out)
 err:
 	pm_platform_free(pf);
 	return rc;
+}
+
+int pm_platform_scan(struct pm_platform **out)
+{
+	return platform_scan(out, NULL);
+}
+
+int pm_platform_scan_region(struct pm_platform **out, const char *region)
+{
+	return platform_scan(out, region);
 }
 
 void pm_platform_free(struct pm_platform *pf)
