@@ -129,44 +129,63 @@ def ratio(a, b):
 
 
 SYSCALL = re.compile(r'^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+|\?)')
+AT = re.compile(r'^(AT_FDCWD|\d+), "([^"]*)"')
 
 
 def strace(argv):
     """Sysfs traffic of one run: files opened (and how many distinct),
-    reads of them, stat/readlink lookups, directories listed, settles
+    reads of them, stat/readlink lookups, directories opened, settles
     (opens of wait_probe, which block until the bus's probing is done)
-    and sleeps."""
+    and sleeps. Paths relative to a directory descriptor (openat(fd,
+    "size")) count as the file they name."""
     log = f"{TMP}/strace"
     subprocess.run(["strace", "-f", "-qq", "-s", "256", "-o", log, "-e",
-                    "trace=openat,open,read,close,newfstatat,lstat,stat,statx,readlink,readlinkat,nanosleep,clock_nanosleep,poll,ppoll,getdents64",
+                    "trace=openat,open,read,close,newfstatat,lstat,stat,statx,readlink,readlinkat,nanosleep,clock_nanosleep",
                     *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     fds, opened, dirs, reads, looks, settles, sleeps = {}, [], 0, 0, 0, 0, 0
+
+    def path_of(pid, args):
+        """The absolute path an *at() call names, or None."""
+        m = AT.match(args)
+        if m:
+            base, rel = m.groups()
+            if rel.startswith("/"):
+                return os.path.normpath(rel)
+            if base == "AT_FDCWD" or (pid, base) not in fds:
+                return None
+            return os.path.normpath(os.path.join(fds[(pid, base)], rel))
+        m = re.match(r'^"([^"]*)"', args)
+        return m.group(1) if m and m.group(1).startswith("/") else None
+
     with open(log) as f:
         for line in f:
             m = SYSCALL.match(line)
             if not m:
                 continue
             pid, call, args, rv = m.groups()
-            path = re.search(r'"(/sys/[^"]*)"', args)
-            if call in ("openat", "open") and path:
-                p = path.group(1)
-                if rv.startswith("-") or rv == "?":
+            if call in ("openat", "open"):
+                p = path_of(pid, args)
+                if rv.startswith("-") or rv == "?" or not p:
+                    continue
+                fds[(pid, rv)] = p
+                if not p.startswith("/sys/"):
                     continue
                 if "O_DIRECTORY" in args:
                     dirs += 1
                     continue
-                fds[(pid, rv)] = p
                 opened.append(p)
                 if p.endswith("/wait_probe"):
                     settles += 1
             elif call == "read":
                 fd = args.split(",", 1)[0]
-                if (pid, fd) in fds and not rv.startswith("-"):
+                if fds.get((pid, fd), "").startswith("/sys/") and not rv.startswith("-"):
                     reads += 1
             elif call == "close":
                 fds.pop((pid, args.strip()), None)
-            elif call in ("newfstatat", "lstat", "stat", "statx", "readlink", "readlinkat") and path:
-                looks += 1
+            elif call in ("newfstatat", "lstat", "stat", "statx", "readlink", "readlinkat"):
+                p = path_of(pid, args)
+                if p and p.startswith("/sys/"):
+                    looks += 1
             elif call in ("nanosleep", "clock_nanosleep"):
                 sleeps += 1
     return {"opens": len(opened), "distinct": len(set(opened)), "reads": reads,
