@@ -386,20 +386,24 @@ static int root_first(struct change *ch)
 
 /*
  * A target named as the kernel names it (namespaceX.Y, regionX) lies in
- * regionX: the snapshot then reads that region's namespaces only. Other
+ * regionX: the snapshot then reads that region's namespaces only, and for
+ * a namespace no DIMM (what changes a namespace never looks at). Other
  * names (a device node, a file, a mount point) are resolved against the
  * whole platform.
  */
-static const char *region_named(const char *name, char *buf, size_t len)
+static const char *region_named(const char *name, char *buf, size_t len,
+				bool *namespace)
 {
 	unsigned int r, n;
 	int end = 0;
 
-	if ((sscanf(name, "namespace%u.%u%n", &r, &n, &end) == 2 ||
-	     sscanf(name, "region%u%n", &r, &end) == 1) && end && !name[end]) {
+	*namespace = sscanf(name, "namespace%u.%u%n", &r, &n, &end) == 2;
+	if ((*namespace || sscanf(name, "region%u%n", &r, &end) == 1) &&
+	    end && !name[end]) {
 		snprintf(buf, len, "region%u", r);
 		return buf;
 	}
+	*namespace = false;
 	return NULL;
 }
 
@@ -420,9 +424,10 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		if (exit_code)
 			return exit_code;
 	}
-	ctx->only_region = region_named(name, region, sizeof(region));
+	ctx->only_region = region_named(name, region, sizeof(region), &ctx->no_dimms);
 	ch.pf = ctx_platform(ctx, &exit_code);
 	ctx->only_region = NULL;
+	ctx->no_dimms = false;
 	if (!ch.pf)
 		return exit_code;
 	if (verb->targets & CHANGE_OWN) {

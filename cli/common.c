@@ -71,7 +71,7 @@ struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
 	if (ctx->platform)
 		return ctx->platform;
 	rc = ctx->only_region ?
-	     pm_platform_scan_region(&ctx->platform, ctx->only_region) :
+	     pm_platform_scan_region(&ctx->platform, ctx->only_region, !ctx->no_dimms) :
 	     pm_platform_scan(&ctx->platform);
 	if (rc < 0) {
 		cli_error(NULL, "cannot read the nvdimm subsystem: %s",

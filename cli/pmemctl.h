@@ -33,6 +33,7 @@ struct pmemctl_ctx {
 	const char *sysroot;		/* the report being replayed, or NULL */
 	struct pm_platform *platform;	/* scanned on first use */
 	const char *only_region;	/* set: the scan reads its namespaces only */
+	bool no_dimms;			/* with only_region: nor DIMMs, mappings */
 };
 
 struct command {

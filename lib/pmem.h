@@ -193,10 +193,12 @@ struct pm_platform {
 int pm_platform_scan(struct pm_platform **out);
 /*
  * The same, but only REGION's namespaces and dax devices are read (every
- * bus, DIMM and region is there): what a change of one of them needs.
- * The persistence verdict then covers that region's namespaces only.
+ * bus and region is there; the DIMMs and the regions' mappings only with
+ * DIMMS): what a change of one of them needs. The persistence verdict
+ * then covers that region's namespaces only.
  */
-int pm_platform_scan_region(struct pm_platform **out, const char *region);
+int pm_platform_scan_region(struct pm_platform **out, const char *region,
+			    bool dimms);
 /*
  * libndctl's object of a namespace, looked up on first use (the scan reads
  * namespaces from sysfs); NULL when libndctl does not know it.

@@ -78,7 +78,7 @@ static void quiet_dax_log(struct daxctl_ctx *ctx, int priority, const char *file
 {
 }
 
-static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
+static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus, bool dimms)
 {
 	struct pm_bus *bus = calloc(1, sizeof(*bus));
 	struct ndctl_dimm *nddimm;
@@ -96,6 +96,8 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus)
 	bus->provider = dup_or_null(ndctl_bus_get_provider(ndbus));
 	if (!bus->dev)
 		return -ENOMEM;
+	if (!dimms)
+		return 0;
 
 	ndctl_dimm_foreach(ndbus, nddimm) {
 		struct pm_dimm *dimm = calloc(1, sizeof(*dimm));
@@ -549,7 +551,8 @@ struct ndctl_namespace *pm_namespace_ndns(const struct pm_namespace *ns)
 }
 
 static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
-		       struct ndctl_region *ndregion, const char *only)
+		       struct ndctl_region *ndregion, const char *only,
+		       bool dimms)
 {
 	struct pm_region *region = calloc(1, sizeof(*region));
 	struct ndctl_interleave_set *iset;
@@ -587,7 +590,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 		region->has_iset_id = true;
 		region->iset_id = ndctl_interleave_set_get_cookie(iset);
 	}
-	rc = scan_mappings(pf, region);
+	rc = dimms ? scan_mappings(pf, region) : 0;
 	if (rc || (only && strcmp(region->dev, only)))
 		return rc;
 	return scan_namespaces(pf, region);
@@ -678,7 +681,8 @@ int pm_region_rescan(struct pm_platform *pf, struct pm_region *region)
 	return (int)i;
 }
 
-static int platform_scan(struct pm_platform **out, const char *only)
+static int platform_scan(struct pm_platform **out, const char *only,
+			 bool dimms)
 {
 	struct pm_platform *pf = calloc(1, sizeof(*pf));
 	struct ndctl_bus *ndbus;
@@ -703,12 +707,12 @@ static int platform_scan(struct pm_platform **out, const char *only)
 		struct pm_bus *bus;
 
 		ndctl_bus_wait_probe(ndbus);
-		rc = scan_bus(pf, ndbus);
+		rc = scan_bus(pf, ndbus, dimms);
 		if (rc)
 			goto err;
 		bus = pf->buses[pf->nr_buses - 1];
 		ndctl_region_foreach(ndbus, ndregion) {
-			rc = scan_region(pf, bus, ndregion, only);
+			rc = scan_region(pf, bus, ndregion, only, dimms);
 			if (rc)
 				goto err;
 		}
@@ -727,12 +731,13 @@ err:
 
 int pm_platform_scan(struct pm_platform **out)
 {
-	return platform_scan(out, NULL);
+	return platform_scan(out, NULL, true);
 }
 
-int pm_platform_scan_region(struct pm_platform **out, const char *region)
+int pm_platform_scan_region(struct pm_platform **out, const char *region,
+			    bool dimms)
 {
-	return platform_scan(out, region);
+	return platform_scan(out, region, dimms);
 }
 
 void pm_platform_free(struct pm_platform *pf)
