@@ -424,7 +424,10 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		if (exit_code)
 			return exit_code;
 	}
-	ctx->only_region = region_named(name, region, sizeof(region), &ctx->no_dimms);
+	/* CXL region changes (their own targets) read the whole platform. */
+	if (!(verb->targets & CHANGE_OWN))
+		ctx->only_region = region_named(name, region, sizeof(region),
+						&ctx->no_dimms);
 	ch.pf = ctx_platform(ctx, &exit_code);
 	ctx->only_region = NULL;
 	ctx->no_dimms = false;
