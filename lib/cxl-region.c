@@ -475,11 +475,14 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		for (size_t i = 0; i < pf->nr_namespaces && !rc; i++) {
 			struct pm_namespace *ns = pf->namespaces[i];
 
+			struct ndctl_namespace *ndns;
+
 			if (ns->region != nd || !ns->active)
 				continue;
-			rc = ndctl_namespace_disable_safe(ns->ndns);
+			ndns = pm_namespace_ndns(ns);
+			rc = ndns ? ndctl_namespace_disable_safe(ndns) : -ENODEV;
 			if (!rc && nr_disabled < sizeof(disabled) / sizeof(disabled[0]))
-				disabled[nr_disabled++] = ns->ndns;
+				disabled[nr_disabled++] = ndns;
 		}
 		if (finish(s_disable_ns, rc))
 			goto fail;
@@ -488,9 +491,16 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		for (size_t i = 0; i < pf->nr_namespaces && !rc; i++) {
 			struct pm_namespace *ns = pf->namespaces[i];
 
+			struct ndctl_namespace *ndns;
+
 			if (ns->region == nd && (ns->size || ns->uuid)) {
-				ndctl_namespace_disable_invalidate(ns->ndns);
-				rc = ndctl_namespace_delete(ns->ndns);
+				ndns = pm_namespace_ndns(ns);
+				if (!ndns) {
+					rc = -ENODEV;
+					break;
+				}
+				ndctl_namespace_disable_invalidate(ndns);
+				rc = ndctl_namespace_delete(ndns);
 			}
 		}
 		undoable = false;
