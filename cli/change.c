@@ -148,6 +148,31 @@ static int find_target(struct change *ch, const char *name)
 #define CXL_REGIONS_LOCK "cxl-regions"
 
 /*
+ * The scope of a region: every change inside it (a namespace made,
+ * converted, destroyed, cleared) holds it shared, a change that ends the
+ * region (destroy-region) exclusively, so that neither runs under the
+ * other. Tried, never waited for, as the target's lock.
+ */
+static int lock_scope(struct change *ch, const char *region, bool shared)
+{
+	char name[80];
+	int rc;
+
+	snprintf(name, sizeof(name), "%s.scope", region);
+	rc = pm_lock(name, shared, &ch->scope_lock);
+	if (rc == -EBUSY) {
+		cli_error(region, shared ? "another pmemctl is destroying it now" :
+			  "another pmemctl is changing a namespace of it now; try again when it is done");
+		return EXIT_BUSY;
+	}
+	if (rc < 0) {
+		cli_error(region, "cannot take the lock: %s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/*
  * Takes the target's lock, then reads its region again (another change may
  * have ended while we looked: the lock is only tried, never waited for),
  * and finds the target again in it. Only the region: nothing else is
@@ -162,6 +187,11 @@ static int relock(struct change *ch)
 
 	snprintf(dev, sizeof(dev), "%s",
 		 ch->verb->targets & CHANGE_OWN ? CXL_REGIONS_LOCK : ch->object);
+	if (!(ch->verb->targets & CHANGE_OWN)) {
+		exit_code = lock_scope(ch, region->dev, true);
+		if (exit_code)
+			return exit_code;
+	}
 	rc = pm_namespace_lock(dev, &ch->lock);
 	if (rc == -EBUSY) {
 		cli_error(dev, "another pmemctl is changing it now; try again when it is done");
@@ -176,7 +206,10 @@ static int relock(struct change *ch)
 		ch->pf = ctx_rescan(ch->ctx, &exit_code);
 		if (!ch->pf)
 			return exit_code;
-		return ch->verb->resolve(ch);
+		exit_code = ch->verb->resolve(ch);
+		if (exit_code || !ch->t.region)
+			return exit_code;
+		return lock_scope(ch, ch->t.region->dev, false);
 	}
 	rc = pm_region_rescan(ch->pf, region);
 	if (rc < 0) {
@@ -410,7 +443,8 @@ static const char *region_named(const char *name, char *buf, size_t len,
 int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv)
 {
-	struct change ch = { .ctx = ctx, .verb = verb, .args = args, .lock = -1 };
+	struct change ch = { .ctx = ctx, .verb = verb, .args = args, .lock = -1,
+			     .scope_lock = -1 };
 	char region[32];
 	const char *name;
 	int exit_code;
@@ -449,6 +483,7 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		return EXIT_FAIL;
 	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
 	pm_namespace_unlock(ch.lock);
+	pm_namespace_unlock(ch.scope_lock);
 	free(ch.res->ranges);
 	free(ch.res);
 	return exit_code;

@@ -49,6 +49,7 @@ struct change {
 	char object[64];		/* the name messages and the report carry */
 	struct pm_convert_result *res;
 	int lock;			/* -1, or the held lock */
+	int scope_lock;			/* -1, or the held lock of the region's scope */
 	bool confirmed;			/* a yes was given: not asked twice */
 	char **names;			/* CHANGE_OWN: the names given */
 	int nr_names;
@@ -89,9 +90,10 @@ struct change_verb {
 	int (*run)(struct change *ch);
 	/*
 	 * CHANGE_OWN: finds ch->names in ch->pf, sets ch->object (and
-	 * ch->t.region, whose namespaces the guards check). An exit code,
-	 * its message printed. Called again on the fresh snapshot under
-	 * the lock (the lock of CXL regions, one for all).
+	 * ch->t.region, whose namespaces the guards check and which it
+	 * ends: the runner then holds the region's scope exclusively). An
+	 * exit code, its message printed. Called again on the fresh
+	 * snapshot under the lock (the lock of CXL regions, one for all).
 	 */
 	int (*resolve)(struct change *ch);
 	const char *noun;		/* CHANGE_OWN: what the names are ("memdev") */

@@ -83,15 +83,20 @@ void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg)
 
 int pm_namespace_lock(const char *dev, int *fd)
 {
+	return pm_lock(dev, false, fd);
+}
+
+int pm_lock(const char *name, bool shared, int *fd)
+{
 	char path[PATH_MAX];
 
 	if (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", dev);
+	snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", name);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
 		return -errno;
-	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(*fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 
 		close(*fd);

@@ -91,6 +91,12 @@ void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg);
  * -EBUSY when another pmemctl holds it.
  */
 int pm_namespace_lock(const char *dev, int *fd);
+/*
+ * LOCK_DIR/name.lock, exclusive or shared, tried once: -EBUSY when
+ * another holds it so. A region's "regionN.scope" lock is shared by every
+ * change inside the region and exclusive for one that ends it.
+ */
+int pm_lock(const char *name, bool shared, int *fd);
 void pm_namespace_unlock(int fd);
 
 /*

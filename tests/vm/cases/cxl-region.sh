@@ -192,6 +192,29 @@ kill "$holder"
 wait "$holder" 2> /dev/null
 is "$(cxl_regions)" "$cxl_region" "the region is still there"
 
+# The region's scope: a change inside the region (another pmemctl's,
+# here flock(1) holding what it holds) and destroy-region exclude each other.
+# (-o: flock itself holds the lock, the sleep does not, so killing flock frees it.)
+mkdir -p /run/pmemctl
+flock -o -s "/run/pmemctl/$region.scope.lock" sleep 30 &
+locker=$!
+sleep 1
+run "$PMEMCTL" destroy-region -f "$region"
+expect_status 6 "destroy-region -f while a namespace change holds $region's scope: refused, exit 6"
+check "... saying another pmemctl is changing a namespace of it" \
+	grep -q "$region: another pmemctl is changing a namespace of it now" "$TAP_TMP/err"
+kill "$locker"
+wait "$locker" 2> /dev/null
+flock -o -x "/run/pmemctl/$region.scope.lock" sleep 30 &
+locker=$!
+sleep 1
+run "$PMEMCTL" convert -f -m devdax "$ns"
+expect_status 6 "convert $ns while a destroy-region holds $region's scope: refused, exit 6"
+check "... saying another pmemctl is destroying the region" \
+	grep -q "$region: another pmemctl is destroying it now" "$TAP_TMP/err"
+kill "$locker"
+wait "$locker" 2> /dev/null
+
 run "$PMEMCTL" convert --json -f -m devdax "$ns"
 expect_status 0 "convert $ns to devdax exits 0"
 chardev=$(json_get 'j["chardev"]')
