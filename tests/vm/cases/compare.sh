@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Sourced by VM cases after tap.sh: pmemctl list beside ndctl list.
+# Sourced by VM cases after tap.sh: pmemctl list beside ndctl list, and
+# the JSON files cxl, ndctl and pmemctl wrote read back.
 
 compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
 
@@ -23,4 +24,18 @@ compare_with_ndctl()
 		fail "$desc"
 		diag < "$TAP_TMP/cmp"
 	fi
+}
+
+# json_file FILE EXPR: a Python expression on the JSON in FILE (as j); cxl and
+# ndctl print a single object bare, so j is a list for them.
+json_file()
+{
+	python3 -c '
+import json, sys
+t = open(sys.argv[1]).read().strip()
+j = json.loads(t) if t else []
+if isinstance(j, dict) and "schema_version" not in j:
+    j = [j]
+v = eval(sys.argv[2])
+print(json.dumps(v) if not isinstance(v, str) else v)' "$1" "$2" 2>&1
 }

@@ -7,24 +7,10 @@
 # mappings, sizes and DIMM keys as ndctl shows them, and the same as a user
 # who is not root. With --replay, report and replay give the same.
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
-compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
+. "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}
 size=$(numfmt --from=iec "$PMEMVM_CXL_SIZE")
-
-# py FILE EXPR: a Python expression on the JSON in FILE (as j); cxl and
-# ndctl print a single object bare, so j is a list for them.
-py()
-{
-	python3 -c '
-import json, sys
-t = open(sys.argv[1]).read().strip()
-j = json.loads(t) if t else []
-if isinstance(j, dict) and "schema_version" not in j:
-    j = [j]
-v = eval(sys.argv[2])
-print(json.dumps(v) if not isinstance(v, str) else v)' "$1" "$2" 2>&1
-}
 
 as_nobody()
 {
@@ -41,31 +27,31 @@ cxl list -M > "$TAP_TMP/cxl-m.json"
 run "$PMEMCTL" list -C --json
 expect_status 0 "pmemctl list -C --json exits 0"
 printf '%s\n' "$OUT" > "$TAP_TMP/ours-m.json"
-is "$(py "$TAP_TMP/ours-m.json" 'len(j["memdevs"])')" "$n" "pmemctl list -C: $n memdevs"
-is "$(py "$TAP_TMP/ours-m.json" "$our_memdev_keys")" \
-	"$(py "$TAP_TMP/cxl-m.json" "$memdev_keys")" \
+is "$(json_file "$TAP_TMP/ours-m.json" 'len(j["memdevs"])')" "$n" "pmemctl list -C: $n memdevs"
+is "$(json_file "$TAP_TMP/ours-m.json" "$our_memdev_keys")" \
+	"$(json_file "$TAP_TMP/cxl-m.json" "$memdev_keys")" \
 	"memdev, serial, pmem_size, ram_size, host, numa_node equal cxl list -M's"
-is "$(py "$TAP_TMP/ours-m.json" 'sorted({m["pmem_size"] for m in j["memdevs"]})')" "[$size]" \
+is "$(json_file "$TAP_TMP/ours-m.json" 'sorted({m["pmem_size"] for m in j["memdevs"]})')" "[$size]" \
 	"each memdev has $PMEMVM_CXL_SIZE of pmem"
 
 # QEMU 7.2's type-3 device has no Get Health Info: cxl list -H shows no
 # health, and pmemctl says null and why.
 cxl list -M -H > "$TAP_TMP/cxl-mh.json" 2> /dev/null
-is "$(py "$TAP_TMP/cxl-mh.json" '[m.get("health") for m in j]')" \
+is "$(json_file "$TAP_TMP/cxl-mh.json" '[m.get("health") for m in j]')" \
 	"$(python3 -c "print([None] * $n)" | sed 's/None/null/g')" \
 	"cxl list -M -H: no health from QEMU's devices"
-is "$(py "$TAP_TMP/ours-m.json" 'sorted({(m["health"], m["health_reason"]) for m in j["memdevs"]})')" \
+is "$(json_file "$TAP_TMP/ours-m.json" 'sorted({(m["health"], m["health_reason"]) for m in j["memdevs"]})')" \
 	'[[null, "the device does not implement Get Health Info"]]' \
 	"pmemctl: health null, because the device does not implement Get Health Info"
 
 run "$PMEMCTL" list -C
 expect_status 0 "pmemctl list -C (table) exits 0"
 is "$(printf '%s\n' "$OUT" | awk 'NR == 1 { print $1 } NR > 1 { print $1 }' | tr '\n' ' ')" \
-	"MEMDEV $(py "$TAP_TMP/cxl-m.json" '" ".join(sorted(m["memdev"] for m in j))') " \
+	"MEMDEV $(json_file "$TAP_TMP/cxl-m.json" '" ".join(sorted(m["memdev"] for m in j))') " \
 	"the table: a MEMDEV column, one row per memdev"
 
 # --- a region interleaving all of them ----------------------------------------
-memdevs=$(py "$TAP_TMP/cxl-m.json" '" ".join(sorted(m["memdev"] for m in j))')
+memdevs=$(json_file "$TAP_TMP/cxl-m.json" '" ".join(sorted(m["memdev"] for m in j))')
 # shellcheck disable=SC2086
 run cxl create-region -m -d decoder0.0 -t pmem -w "$n" $memdevs
 expect_status 0 "cxl create-region -m -d decoder0.0 -t pmem -w $n $memdevs"
@@ -74,28 +60,28 @@ for f in /sys/bus/nd/devices/ndbus*/wait_probe; do
 done
 
 cxl list -R -T > "$TAP_TMP/cxl-r.json"
-cxl_region=$(py "$TAP_TMP/cxl-r.json" 'j[0]["region"]')
-ref_targets=$(py "$TAP_TMP/cxl-r.json" \
+cxl_region=$(json_file "$TAP_TMP/cxl-r.json" 'j[0]["region"]')
+ref_targets=$(json_file "$TAP_TMP/cxl-r.json" \
 	'[[m["memdev"], m["position"], m["decoder"]] for m in sorted(j[0]["mappings"], key=lambda m: m["position"])]')
 run ndctl list -R -b CXL
 printf '%s\n' "$OUT" > "$TAP_TMP/nd-r.json"
-region=$(py "$TAP_TMP/nd-r.json" 'j[0]["dev"]')
+region=$(json_file "$TAP_TMP/nd-r.json" 'j[0]["dev"]')
 
 run "$PMEMCTL" list -R --json
 expect_status 0 "pmemctl list -R --json exits 0"
 printf '%s\n' "$OUT" > "$TAP_TMP/ours-r.json"
 sel="[r for r in j['regions'] if r['dev'] == '$region'][0]"
-is "$(py "$TAP_TMP/ours-r.json" "${sel}['cxl_region']")" "$cxl_region" \
+is "$(json_file "$TAP_TMP/ours-r.json" "${sel}['cxl_region']")" "$cxl_region" \
 	"$region (nvdimm) is backed by $cxl_region (cxl)"
-is "$(py "$TAP_TMP/ours-r.json" "[${sel}['interleave_ways'], ${sel}['interleave_granularity']]")" \
-	"$(py "$TAP_TMP/cxl-r.json" '[j[0]["interleave_ways"], j[0]["interleave_granularity"]]')" \
+is "$(json_file "$TAP_TMP/ours-r.json" "[${sel}['interleave_ways'], ${sel}['interleave_granularity']]")" \
+	"$(json_file "$TAP_TMP/cxl-r.json" '[j[0]["interleave_ways"], j[0]["interleave_granularity"]]')" \
 	"interleave ways and granularity equal cxl list -R's"
-is "$(py "$TAP_TMP/ours-r.json" "${sel}['decoder']")" \
+is "$(json_file "$TAP_TMP/ours-r.json" "${sel}['decoder']")" \
 	"$(basename "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$cxl_region")")")" \
 	"the root decoder is the parent of $cxl_region in sysfs"
-is "$(py "$TAP_TMP/ours-r.json" "[[m['memdev'], m['position'], m['decoder']] for m in ${sel}['memdevs']]")" \
+is "$(json_file "$TAP_TMP/ours-r.json" "[[m['memdev'], m['position'], m['decoder']] for m in ${sel}['memdevs']]")" \
 	"$ref_targets" "memdevs, positions and endpoint decoders equal cxl list -R -T's, in position order"
-is "$(py "$TAP_TMP/ours-r.json" "${sel}['size']")" "$(py "$TAP_TMP/cxl-r.json" 'j[0]["size"]')" \
+is "$(json_file "$TAP_TMP/ours-r.json" "${sel}['size']")" "$(json_file "$TAP_TMP/cxl-r.json" 'j[0]["size"]')" \
 	"its size is the CXL region's"
 
 # The kernel's own links, read from sysfs alone: the nvdimm mapping at
@@ -112,9 +98,9 @@ expected_links=$(
 run "$PMEMCTL" list -D --bus CXL --json
 expect_status 0 "pmemctl list -D --bus CXL --json exits 0"
 printf '%s\n' "$OUT" > "$TAP_TMP/ours-d.json"
-is "$(py "$TAP_TMP/ours-d.json" '" ".join(sorted(d["dev"] + " " + str(d["memdev"]) for d in j["dimms"])) + " "')" \
+is "$(json_file "$TAP_TMP/ours-d.json" '" ".join(sorted(d["dev"] + " " + str(d["memdev"]) for d in j["dimms"])) + " "')" \
 	"$expected_links" "each nmemN names the memdev sysfs maps at its position ($expected_links)"
-is "$(py "$TAP_TMP/ours-d.json" 'sorted({(d["handle"], d["phys_id"]) for d in j["dimms"]})')" \
+is "$(json_file "$TAP_TMP/ours-d.json" 'sorted({(d["handle"], d["phys_id"]) for d in j["dimms"]})')" \
 	'[[null, null]]' "CXL DIMMs: handle and phys_id null (ndctl omits them)"
 
 "$PMEMCTL" list -BDR --json > "$TAP_TMP/ours.json"
@@ -140,7 +126,7 @@ check "show $region names $cxl_region and its memdevs" \
 
 run "$PMEMCTL" list -R -o DEV,CXL_REGION,WAYS,CXL_MEMDEVS -n
 is "$(printf '%s\n' "$OUT" | awk -v r="$region" '$1 == r { $1 = ""; print substr($0, 2) }')" \
-	"$cxl_region $n $(py "$TAP_TMP/cxl-r.json" '", ".join(m["memdev"] for m in sorted(j[0]["mappings"], key=lambda m: m["position"]))')" \
+	"$cxl_region $n $(json_file "$TAP_TMP/cxl-r.json" '", ".join(m["memdev"] for m in sorted(j[0]["mappings"], key=lambda m: m["position"]))')" \
 	"the table: CXL_REGION, WAYS, CXL_MEMDEVS in position order"
 
 # --- report and replay (--replay) ---------------------------------------------
@@ -201,9 +187,9 @@ fi
 run as_nobody "$PMEMCTL" list -C -R --json
 expect_status 0 "as nobody: pmemctl list -C -R --json exits 0"
 printf '%s\n' "$OUT" > "$TAP_TMP/nobody.json"
-is "$(py "$TAP_TMP/nobody.json" "$our_memdev_keys")" \
-	"$(py "$TAP_TMP/cxl-m.json" "$memdev_keys")" "as nobody: the same memdevs"
-is "$(py "$TAP_TMP/nobody.json" "[[m['memdev'], m['position'], m['decoder']] for m in ${sel}['memdevs']]")" \
+is "$(json_file "$TAP_TMP/nobody.json" "$our_memdev_keys")" \
+	"$(json_file "$TAP_TMP/cxl-m.json" "$memdev_keys")" "as nobody: the same memdevs"
+is "$(json_file "$TAP_TMP/nobody.json" "[[m['memdev'], m['position'], m['decoder']] for m in ${sel}['memdevs']]")" \
 	"$ref_targets" "as nobody: the same region memdevs"
 check "as nobody: health_reason says it needs root" \
 	grep -q '"health_reason": "health needs root' "$TAP_TMP/nobody.json"

@@ -12,32 +12,18 @@
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}
 size=$(numfmt --from=iec "$PMEMVM_CXL_SIZE")
 
-# py FILE EXPR: a Python expression on the JSON in FILE (as j); cxl and
-# ndctl print a single object bare, so j is a list for them.
-py()
-{
-	python3 -c '
-import json, sys
-t = open(sys.argv[1]).read().strip()
-j = json.loads(t) if t else []
-if isinstance(j, dict) and "schema_version" not in j:
-    j = [j]
-v = eval(sys.argv[2])
-print(json.dumps(v) if not isinstance(v, str) else v)' "$1" "$2" 2>&1
-}
-
 # cxl_regions: the CXL regions cxl list -R shows, by name.
 cxl_regions()
 {
 	cxl list -R > "$TAP_TMP/cxl-r.json" 2> /dev/null
-	py "$TAP_TMP/cxl-r.json" '" ".join(r["region"] for r in j)'
+	json_file "$TAP_TMP/cxl-r.json" '" ".join(r["region"] for r in j)'
 }
 
 # dpa_used: the DPA the memdevs' endpoint decoders hold, in bytes.
 dpa_used()
 {
 	cxl list -D -d endpoint > "$TAP_TMP/cxl-d.json" 2> /dev/null
-	py "$TAP_TMP/cxl-d.json" 'sum(d.get("dpa_size", 0) for d in j)'
+	json_file "$TAP_TMP/cxl-d.json" 'sum(d.get("dpa_size", 0) for d in j)'
 }
 
 wait_nd()
@@ -51,7 +37,7 @@ wait_nd()
 # The memdevs, in reverse order for more than one: the positions must be
 # the order given, not the names'.
 cxl list -M > "$TAP_TMP/cxl-m.json"
-memdevs=$(py "$TAP_TMP/cxl-m.json" '" ".join(sorted((m["memdev"] for m in j), reverse=True))')
+memdevs=$(json_file "$TAP_TMP/cxl-m.json" '" ".join(sorted((m["memdev"] for m in j), reverse=True))')
 # shellcheck disable=SC2086
 memdev_list=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' $memdevs)
 
@@ -107,17 +93,17 @@ is "$(json_get '[j["changed"], j["dry_run"], j["rolled_back"], j["error"], j["na
 	'[true, false, false, null, null]' "changed: $(json_get 'j["message"]')"
 wait_nd
 cxl list -R -T -r "$cxl_region" > "$TAP_TMP/cxl-rt.json"
-is "$(py "$TAP_TMP/cxl-rt.json" '[j[0]["decode_state"], j[0]["interleave_ways"], j[0]["interleave_granularity"], j[0]["size"]]')" \
-	"$(py "$TAP_TMP/create.json" '["commit", j["interleave_ways"], j["interleave_granularity"], j["size"]]')" \
+is "$(json_file "$TAP_TMP/cxl-rt.json" '[j[0]["decode_state"], j[0]["interleave_ways"], j[0]["interleave_granularity"], j[0]["size"]]')" \
+	"$(json_file "$TAP_TMP/create.json" '["commit", j["interleave_ways"], j["interleave_granularity"], j["size"]]')" \
 	"cxl list -R: $cxl_region committed, with the ways, granularity and size reported"
-is "$(py "$TAP_TMP/cxl-rt.json" '[m["memdev"] for m in sorted(j[0]["mappings"], key=lambda m: m["position"])]')" \
+is "$(json_file "$TAP_TMP/cxl-rt.json" '[m["memdev"] for m in sorted(j[0]["mappings"], key=lambda m: m["position"])]')" \
 	"$memdev_list" "cxl list -R -T: the memdevs at the positions given ($memdevs)"
-is "$(py "$TAP_TMP/create.json" '[j["interleave_ways"], j["size"]]')" "[$n, $((n * size))]" \
+is "$(json_file "$TAP_TMP/create.json" '[j["interleave_ways"], j["size"]]')" "[$n, $((n * size))]" \
 	"$n ways over all of the memdevs' capacity"
 is "$(basename "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$cxl_region")")")" \
-	"$(py "$TAP_TMP/create.json" 'j["decoder"]')" "the root decoder reported is $cxl_region's parent"
+	"$(json_file "$TAP_TMP/create.json" 'j["decoder"]')" "the root decoder reported is $cxl_region's parent"
 run ndctl list -R -r "$region"
-is "$(py "$TAP_TMP/create.json" 'j["size"]') $(printf '%s' "$OUT" > "$TAP_TMP/nd.json"; py "$TAP_TMP/nd.json" 'j[0]["size"]')" \
+is "$(json_file "$TAP_TMP/create.json" 'j["size"]') $(printf '%s' "$OUT" > "$TAP_TMP/nd.json"; json_file "$TAP_TMP/nd.json" 'j[0]["size"]')" \
 	"$((n * size)) $((n * size))" "ndctl list -R: $region has the size reported"
 compare_with_ndctl "pmemctl list -BRN agrees with ndctl" "-BRN" "-BRN"
 
@@ -261,10 +247,10 @@ is "$(json_get '[j["changed"], j["rolled_back"]]')" '[false, true]' \
 	"rolled back: $(json_get 'j["message"]')"
 wait_nd
 cxl list -R -r "$cxl_region2" > "$TAP_TMP/cxl-r2.json"
-is "$(py "$TAP_TMP/cxl-r2.json" '[r["decode_state"] for r in j]')" '["commit"]' \
+is "$(json_file "$TAP_TMP/cxl-r2.json" '[r["decode_state"] for r in j]')" '["commit"]' \
 	"$cxl_region2 is committed again"
 run ndctl list -R -r "$region2"
-is "$(printf '%s' "$OUT" > "$TAP_TMP/nd2.json"; py "$TAP_TMP/nd2.json" '[r["dev"] for r in j]')" \
+is "$(printf '%s' "$OUT" > "$TAP_TMP/nd2.json"; json_file "$TAP_TMP/nd2.json" '[r["dev"] for r in j]')" \
 	"[\"$region2\"]" "and libnvdimm has $region2 again"
 run "$PMEMCTL" destroy-region --json "cxl:$cxl_region2"
 expect_status 0 "destroy-region cxl:$cxl_region2 (no namespace: no --force needed) exits 0"
@@ -293,7 +279,7 @@ if /usr/bin/python3 -c 'import ansible.module_utils.basic' 2> /dev/null; then
 		"0 [true, $memdev_list]" "pmemctl_region present: changed, the region has the memdevs in order"
 	mregion=$(json_get 'j["region"]["dev"]')
 	cxl list -R > "$TAP_TMP/cxl-r3.json"
-	is "$(json_get 'j["region"]["cxl_region"]')" "$(py "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" \
+	is "$(json_get 'j["region"]["cxl_region"]')" "$(json_file "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" \
 		"... its cxl_region is the one cxl list -R shows"
 	region_module "\"memdevs\": $memdev_list"
 	is "$STATUS $(json_get '[j["changed"], j["region"]["dev"]]')" \
@@ -305,7 +291,7 @@ if /usr/bin/python3 -c 'import ansible.module_utils.basic' 2> /dev/null; then
 	region_module "\"region\": \"$mregion\", \"state\": \"absent\", \"force\": true" check
 	is "$STATUS $(json_get '[j["changed"], j["report"]["dry_run"]]')" \
 		"0 [true, true]" "pmemctl_region absent, check mode: would change"
-	is "$(cxl_regions)" "$(py "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" "... and destroyed nothing"
+	is "$(cxl_regions)" "$(json_file "$TAP_TMP/cxl-r3.json" 'j[0]["region"]')" "... and destroyed nothing"
 	region_module "\"memdevs\": $memdev_list, \"state\": \"absent\", \"force\": true"
 	is "$STATUS $(json_get '[j["changed"], j["region"]]')" \
 		"0 [true, null]" "pmemctl_region absent, force: destroyed"
