@@ -16,38 +16,65 @@
 
 static const struct command commands[] = {
 	{ "list", cmd_list,
-	  "list buses, DIMMs, regions, namespaces and dax devices", true },
+	  "list buses, DIMMs, regions, namespaces and dax devices", true, GROUP_INSPECT },
 	{ "convert", cmd_convert,
-	  "convert a namespace: devdax, fsdax, sector or raw", false },
+	  "convert a namespace: devdax, fsdax, sector or raw", false, GROUP_PROVISION },
 	{ "create-namespace", cmd_create_namespace,
-	  "create a namespace in a labelled region", false },
+	  "create a namespace in a labelled region", false, GROUP_PROVISION },
 	{ "destroy-namespace", cmd_destroy_namespace,
-	  "destroy a namespace, refusing while it is in use", false },
+	  "destroy a namespace, refusing while it is in use", false, GROUP_PROVISION },
 	{ "create-region", cmd_create_region,
-	  "create a CXL pmem region interleaving the memdevs named", false },
+	  "create a CXL pmem region interleaving the memdevs named", false, GROUP_PROVISION },
 	{ "destroy-region", cmd_destroy_region,
-	  "destroy a CXL region, refusing while a namespace is in use", false },
+	  "destroy a CXL region, refusing while a namespace is in use", false, GROUP_PROVISION },
 	{ "deep-flush", cmd_deep_flush,
-	  "flush a region's write-pending queues (sysfs or fsync)", false },
+	  "flush a region's write-pending queues (sysfs or fsync)", false, GROUP_MAINTAIN },
 	{ "doctor", cmd_doctor,
-	  "is data durable here? findings and what a program must do", true },
+	  "is data durable here? findings and what a program must do", true, GROUP_DIAGNOSE },
 	{ "report", cmd_report,
-	  "write a support bundle that --sysroot replays elsewhere", false },
+	  "write a support bundle that --sysroot replays elsewhere", false, GROUP_DIAGNOSE },
 	{ "show", cmd_show,
-	  "persistence verdict, and regions and namespaces in detail", true },
+	  "persistence verdict, and regions and namespaces in detail", true, GROUP_INSPECT },
 	{ "metrics", cmd_metrics,
-	  "the platform's state as Prometheus metrics (textfile)", true },
+	  "the platform's state as Prometheus metrics (textfile)", true, GROUP_FLEET },
 	{ "probe", cmd_probe,
-	  "measure what making a store durable costs on a target", false },
+	  "measure what making a store durable costs on a target", false, GROUP_DIAGNOSE },
 	{ "clear-errors", cmd_clear_errors,
-	  "clear the media errors of a namespace or region not in use", false },
+	  "clear the media errors of a namespace or region not in use", false, GROUP_MAINTAIN },
 	{ "scrub", cmd_scrub,
-	  "start an address range scrub; --wait shows the media errors", false },
+	  "start an address range scrub; --wait shows the media errors", false, GROUP_MAINTAIN },
 	{ "monitor", cmd_monitor,
-	  "wait for DIMM health events and print one line per event", false },
+	  "wait for DIMM health events and print one line per event", false, GROUP_FLEET },
 };
 
 #define NR_COMMANDS (ARRAY_SIZE(commands))
+
+static const char *const group_titles[NR_COMMAND_GROUPS] = {
+	[GROUP_INSPECT] = "Inspect the platform",
+	[GROUP_DIAGNOSE] = "Diagnose durability and damage",
+	[GROUP_PROVISION] = "Provision regions and namespaces",
+	[GROUP_MAINTAIN] = "Maintain the media and the data on it",
+	[GROUP_FLEET] = "Serve a fleet",
+};
+
+/* "list, show, doctor and metrics": the commands --sysroot replays. */
+static const char *replayable_commands(void)
+{
+	static char text[256];
+	size_t len = 0, count = 0, nr = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		nr += commands[i].replayable;
+	for (size_t i = 0; i < NR_COMMANDS && len < sizeof(text); i++) {
+		if (!commands[i].replayable)
+			continue;
+		count++;
+		len += snprintf(text + len, sizeof(text) - len, "%s%s",
+				count == 1 ? "" : count == nr ? " and " : ", ",
+				commands[i].name);
+	}
+	return text;
+}
 
 static void usage(FILE *f)
 {
@@ -60,20 +87,22 @@ static void usage(FILE *f)
 		"Usage: pmemctl [--sysroot REPORT] <command> [options]\n"
 		"       pmemctl --help | --version | --list-cmds\n"
 		"\n"
-		"Administration and diagnostics of Linux persistent memory.\n"
-		"\n"
-		"Commands:\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-*s  %s\n", (int)width, commands[i].name,
-			commands[i].summary);
+		"Administration and diagnostics of Linux persistent memory.\n");
+	for (int g = 0; g < NR_COMMAND_GROUPS; g++) {
+		fprintf(f, "\n%s:\n", group_titles[g]);
+		for (size_t i = 0; i < NR_COMMANDS; i++)
+			if (commands[i].group == (enum command_group)g)
+				fprintf(f, "  %-*s  %s\n", (int)width,
+					commands[i].name, commands[i].summary);
+	}
 	fprintf(f,
 		"\n"
-		"--sysroot REPORT runs list, show or doctor against a bundle\n"
+		"--sysroot REPORT runs %s against a bundle\n"
 		"written by 'pmemctl report' (or the directory it was extracted\n"
 		"to), as the machine it came from saw them.\n"
 		"\n"
 		"Run 'pmemctl <command> --help' for a command's options, and\n"
-		"see pmemctl(1) for exit codes.\n");
+		"see pmemctl(1) for exit codes.\n", replayable_commands());
 }
 
 static const struct command *find_command(const char *name)
@@ -135,8 +164,13 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--list-cmds") == 0) {
+		bool replayable_only = argc > 2 && strcmp(argv[2], "--replayable") == 0;
+
+		if (argc > 2 && !replayable_only)
+			return cli_usage_error(NULL, "--list-cmds takes only --replayable");
 		for (size_t i = 0; i < NR_COMMANDS; i++)
-			printf("%s\n", commands[i].name);
+			if (!replayable_only || commands[i].replayable)
+				printf("%s\n", commands[i].name);
 		return finish_stdout(EXIT_OK);
 	}
 	if (argv[1][0] == '-')
@@ -151,8 +185,8 @@ int main(int argc, char **argv)
 		char why[512];
 
 		if (!cmd->replayable)
-			return cli_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays list, show and doctor",
-					       cmd->name);
+			return cli_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays %s",
+					       cmd->name, replayable_commands());
 		rc = pm_replay_enter(ctx.sysroot, why, sizeof(why));
 		if (rc) {
 			cli_error(ctx.sysroot, "%s", why);

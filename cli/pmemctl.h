@@ -36,11 +36,22 @@ struct pmemctl_ctx {
 	bool no_dimms;			/* with only_region: nor DIMMs, mappings */
 };
 
+/* What a command is for: the sections of `pmemctl --help`, in order. */
+enum command_group {
+	GROUP_INSPECT,
+	GROUP_DIAGNOSE,
+	GROUP_PROVISION,
+	GROUP_MAINTAIN,
+	GROUP_FLEET,
+	NR_COMMAND_GROUPS,
+};
+
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct pmemctl_ctx *ctx);
 	const char *summary;
 	bool replayable;		/* reads only: runs under --sysroot */
+	enum command_group group;
 };
 
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx);
