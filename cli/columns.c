@@ -917,12 +917,7 @@ static const char *const kind_keys[NR_OBJECT_KINDS] = {
 };
 
 static const char *const kind_names[NR_OBJECT_KINDS] = {
-	[PM_BUS] = "bus",
-	[PM_DIMM] = "dimm",
-	[PM_REGION] = "region",
-	[PM_NAMESPACE] = "namespace",
-	[PM_DAXDEV] = "daxdev",
-	[PM_MEMDEV] = "memdev",
+	PM_KIND_NAME_INITIALIZERS,
 	[OBJ_BADBLOCK] = "badblock",
 	[OBJ_CXL_TARGET] = "cxl_target",
 	[OBJ_MEMDEV_HEALTH] = "memdev_health",

@@ -57,7 +57,7 @@ static const char *const group_titles[NR_COMMAND_GROUPS] = {
 	[GROUP_FLEET] = "Serve a fleet",
 };
 
-/* "list, show, doctor and metrics": the commands --sysroot replays. */
+/* "list, doctor, show and metrics": the commands --sysroot replays. */
 static const char *replayable_commands(void)
 {
 	static char text[256];

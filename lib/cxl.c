@@ -16,25 +16,9 @@
 #include "pmem.h"
 #include "cxl.h"
 #include "host.h"
+#include "util.h"
 
 #define SYSFS_CXL "/sys/bus/cxl"
-
-static int push(void *arrayp, size_t *nr, void *item)
-{
-	void ***array = arrayp;
-	void **grown = realloc(*array, (*nr + 1) * sizeof(void *));
-
-	if (!grown)
-		return -ENOMEM;
-	grown[(*nr)++] = item;
-	*array = grown;
-	return 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s && s[0] ? strdup(s) : NULL;
-}
 
 /* libcxl prints its own errors to stderr; lib/ never prints. */
 static void quiet_log(struct cxl_ctx *ctx, int priority, const char *file,
@@ -54,14 +38,14 @@ static int scan_memdevs(struct pm_platform *pf)
 
 		if (!memdev)
 			return -ENOMEM;
-		rc = push(&pf->memdevs, &pf->nr_memdevs, memdev);
+		rc = pm_push(&pf->memdevs, &pf->nr_memdevs, memdev);
 		if (rc) {
 			free(memdev);
 			return rc;
 		}
 		memdev->cxlmemdev = cxlmemdev;
 		memdev->dev = strdup(cxl_memdev_get_devname(cxlmemdev));
-		memdev->host = dup_or_null(cxl_memdev_get_host(cxlmemdev));
+		memdev->host = pm_dup_or_null(cxl_memdev_get_host(cxlmemdev));
 		if (!memdev->dev)
 			return -ENOMEM;
 		/* libcxl's "no serial" is ULLONG_MAX, as cxl list omits it. */
@@ -106,7 +90,7 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 
 	if (!region)
 		return -ENOMEM;
-	rc = push(&pf->cxl_regions, &pf->nr_cxl_regions, region);
+	rc = pm_push(&pf->cxl_regions, &pf->nr_cxl_regions, region);
 	if (rc) {
 		free(region);
 		return rc;

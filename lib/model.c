@@ -152,14 +152,7 @@ int pm_explain(char *buf, size_t len, int rc, const char *fmt, ...)
 	return rc;
 }
 
-const char *const pm_kind_names[PM_NR_KINDS] = {
-	[PM_BUS] = "bus",
-	[PM_DIMM] = "dimm",
-	[PM_REGION] = "region",
-	[PM_NAMESPACE] = "namespace",
-	[PM_DAXDEV] = "daxdev",
-	[PM_MEMDEV] = "memdev",
-};
+const char *const pm_kind_names[PM_NR_KINDS] = { PM_KIND_NAME_INITIALIZERS };
 
 const char *pm_kind_name(enum pm_object_kind kind)
 {

@@ -66,6 +66,19 @@ enum pm_object_kind {
 };
 
 /*
+ * The kinds' names, as designated initializers: pm_kind_names[] and the
+ * output engine's kind tables (which add kinds of their own) both start
+ * from this one list.
+ */
+#define PM_KIND_NAME_INITIALIZERS \
+	[PM_BUS] = "bus", \
+	[PM_DIMM] = "dimm", \
+	[PM_REGION] = "region", \
+	[PM_NAMESPACE] = "namespace", \
+	[PM_DAXDEV] = "daxdev", \
+	[PM_MEMDEV] = "memdev"
+
+/*
  * Every object struct starts with its kernel name (dev): the model sorts
  * them all with one comparison.
  */

@@ -20,6 +20,7 @@
 #include "pmem.h"
 #include "proc.h"
 #include "report.h"
+#include "util.h"
 
 /* An attribute is a page at most; binary ones (the NFIT) are small too. */
 #define MAX_ATTR_SIZE (1u << 20)
@@ -183,19 +184,6 @@ static void add_dir(struct capture *c, const char *path)
 	c->st->dirs++;
 }
 
-static int push(char ***list, size_t *nr, const char *s)
-{
-	char **bigger = realloc(*list, (*nr + 1) * sizeof(**list));
-
-	if (!bigger)
-		return -ENOMEM;
-	*list = bigger;
-	if (!(bigger[*nr] = strdup(s)))
-		return -ENOMEM;
-	(*nr)++;
-	return 0;
-}
-
 /*
  * Whether dir belongs to a device of the cxl bus (its subsystem link says
  * so); a directory that is no device (power/, pmem/) inherits its parent's.
@@ -226,7 +214,7 @@ static void keep_stub(struct capture *c, const char *link, const char *entry)
 
 	if ((strcmp(entry, "uport") == 0 || sscanf(entry, "dport%d", &id) == 1) &&
 	    realpath(link, real) && strncmp(real, "/sys/devices/", 13) == 0)
-		keep_error(c, push(&c->stubs, &c->nr_stubs, real));
+		keep_error(c, pm_push_dup(&c->stubs, &c->nr_stubs, real));
 }
 
 /*
@@ -310,7 +298,7 @@ static void for_each_link(struct capture *c, const char *dir,
 static void collect_root(struct capture *c, const char *link, const char *real)
 {
 	(void)link;
-	keep_error(c, push(&c->roots, &c->nr_roots, real));
+	keep_error(c, pm_push_dup(&c->roots, &c->nr_roots, real));
 }
 
 static void keep_link(struct capture *c, const char *link, const char *real)
@@ -326,7 +314,7 @@ static void keep_link_into_roots(struct capture *c, const char *link,
 		return;
 	add_symlink(c, link);
 	if (strncmp(link, "/sys/dev/block/", 15) == 0)
-		keep_error(c, push(&c->blockdevs, &c->nr_blockdevs, link + 15));
+		keep_error(c, pm_push_dup(&c->blockdevs, &c->nr_blockdevs, link + 15));
 }
 
 /* The device roots, parents first, none inside another. */
@@ -370,7 +358,7 @@ static void capture_stubs(struct capture *c)
 			if (snprintf(link, sizeof(link), "%s/%s", c->stubs[i],
 				     node_links[l]) < (int)sizeof(link) &&
 			    realpath(link, real) && strncmp(real, "/sys/devices/", 13) == 0)
-				keep_error(c, push(&c->stubs, &c->nr_stubs, real));
+				keep_error(c, pm_push_dup(&c->stubs, &c->nr_stubs, real));
 		}
 	qsort(c->stubs, c->nr_stubs, sizeof(*c->stubs), compare_strings);
 	for (size_t i = 0; i < c->nr_stubs; i++) {

@@ -19,27 +19,9 @@
 #include "badblocks.h"
 #include "cxl.h"
 #include "sysfs.h"
+#include "util.h"
 
 #define SYSFS_ND "/sys/bus/nd/devices"
-
-/* Grow an array of pointers by one slot; returns 0 or -ENOMEM. */
-static int push(void *arrayp, size_t *nr, void *item)
-{
-	void ***array = arrayp;
-	void **grown = realloc(*array, (*nr + 1) * sizeof(void *));
-
-	if (!grown)
-		return -ENOMEM;
-	grown[(*nr)++] = item;
-	*array = grown;
-	return 0;
-}
-
-/* strdup that maps NULL and "" to NULL, so "absent" has one spelling. */
-static char *dup_or_null(const char *s)
-{
-	return s && s[0] ? strdup(s) : NULL;
-}
 
 static char *uuid_string(const uuid_t uuid)
 {
@@ -86,14 +68,14 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus, bool dimms)
 
 	if (!bus)
 		return -ENOMEM;
-	rc = push(&pf->buses, &pf->nr_buses, bus);
+	rc = pm_push(&pf->buses, &pf->nr_buses, bus);
 	if (rc) {
 		free(bus);
 		return rc;
 	}
 	bus->ndbus = ndbus;
 	bus->dev = strdup(ndctl_bus_get_devname(ndbus));
-	bus->provider = dup_or_null(ndctl_bus_get_provider(ndbus));
+	bus->provider = pm_dup_or_null(ndctl_bus_get_provider(ndbus));
 	if (!bus->dev)
 		return -ENOMEM;
 	if (!dimms)
@@ -104,7 +86,7 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus, bool dimms)
 
 		if (!dimm)
 			return -ENOMEM;
-		rc = push(&pf->dimms, &pf->nr_dimms, dimm);
+		rc = pm_push(&pf->dimms, &pf->nr_dimms, dimm);
 		if (rc) {
 			free(dimm);
 			return rc;
@@ -112,7 +94,7 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus, bool dimms)
 		dimm->nddimm = nddimm;
 		dimm->bus = bus;
 		dimm->dev = strdup(ndctl_dimm_get_devname(nddimm));
-		dimm->id = dup_or_null(ndctl_dimm_get_unique_id(nddimm));
+		dimm->id = pm_dup_or_null(ndctl_dimm_get_unique_id(nddimm));
 		/* All ones means none, as ndctl list reads them. */
 		dimm->handle = ndctl_dimm_get_handle(nddimm);
 		dimm->has_handle = dimm->handle < UINT_MAX;
@@ -251,7 +233,7 @@ static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
 		if (devfd < 0)
 			continue;
 		daxdev = calloc(1, sizeof(*daxdev));
-		rc = daxdev ? push(&pf->daxdevs, &pf->nr_daxdevs, daxdev) : -ENOMEM;
+		rc = daxdev ? pm_push(&pf->daxdevs, &pf->nr_daxdevs, daxdev) : -ENOMEM;
 		if (rc) {
 			free(daxdev);
 			close(devfd);
@@ -399,7 +381,7 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 
 	if (!ns)
 		return -ENOMEM;
-	rc = push(&pf->namespaces, &pf->nr_namespaces, ns);
+	rc = pm_push(&pf->namespaces, &pf->nr_namespaces, ns);
 	if (rc) {
 		free(ns);
 		return rc;
@@ -486,7 +468,7 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 		char alt[128];
 
 		if (sysfs_read_string_at(nsfd, "alt_name", alt, sizeof(alt)) == 0)
-			ns->name = dup_or_null(alt);
+			ns->name = pm_dup_or_null(alt);
 	}
 	/*
 	 * The kernel defaults to 512-byte sectors on namespaces that do not
@@ -561,7 +543,7 @@ static int scan_region(struct pm_platform *pf, struct pm_bus *bus,
 
 	if (!region)
 		return -ENOMEM;
-	rc = push(&pf->regions, &pf->nr_regions, region);
+	rc = pm_push(&pf->regions, &pf->nr_regions, region);
 	if (rc) {
 		free(region);
 		return rc;
