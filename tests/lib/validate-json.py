@@ -19,6 +19,11 @@ try:
 except FileNotFoundError:
     print(f"no schema for {cmd}")
     sys.exit(2)
+# A command whose document is shared with others refers to the shared
+# definition beside it: follow the reference here, which works alike with
+# every jsonschema version (their resolvers of relative references differ).
+if "$ref" in schema and not schema["$ref"].startswith("#"):
+    schema = json.load(open(f"{schemadir}/{schema['$ref']}"))
 text = (open(sys.argv[3]) if len(sys.argv) > 3 else sys.stdin).read()
 try:
     docs = [json.loads(text)]
