@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "change.h"
 #include "../lib/clear.h"
 #include "../lib/compat.h"
@@ -361,7 +362,7 @@ static void print_ranges(FILE *f, const struct pm_convert_result *res)
 		snprintf(sectors, sizeof(sectors), "sectors %llu-%llu",
 			 (unsigned long long)r->offset,
 			 (unsigned long long)(r->offset + r->length - 1));
-		fprintf(f, "  %-14s %-24s %-6s %s%s\n", r->ns[0] ? r->ns : "(region)",
+		fprintf(f, "  %-14s %-24s %-6s %s%s\n", r->ns[0] ? esc(r->ns) : "(region)",
 			sectors, r->block ? "block" : "ars",
 			pm_clear_method_name(r->method), r->cleared ? ", cleared" : "");
 	}
@@ -381,31 +382,31 @@ void change_report(const char *object, const struct pm_convert_result *res,
 		for (size_t i = 0; i < res->nr_steps; i++)
 			fprintf(stderr, "  %-8s %-20s %s%s%s\n",
 				pm_step_status_name(res->steps[i].status),
-				res->steps[i].name, res->steps[i].detail,
+				res->steps[i].name, esc(res->steps[i].detail),
 				res->steps[i].err ? ": " : "",
 				res->steps[i].err ? strerror(-res->steps[i].err) : "");
 		print_ranges(stderr, res);
 		return;
 	}
 	if (res->noop && res->no_config) {
-		printf("%s: %s\n", object, res->message);
+		printf("%s: %s\n", esc(object), esc(res->message));
 		return;
 	}
 	if (res->noop) {
 		char now[96];
 
 		config_text(&res->from, now, sizeof(now));
-		printf("%s: unchanged (%s)\n", object, now);
+		printf("%s: unchanged (%s)\n", esc(object), esc(now));
 		return;
 	}
-	printf("%s: %s", object, res->message);
+	printf("%s: %s", esc(object), esc(res->message));
 	if (res->blockdev[0] || res->chardev[0])
-		printf(" (/dev/%s)", res->blockdev[0] ? res->blockdev : res->chardev);
+		printf(" (/dev/%s)", esc(res->blockdev[0] ? res->blockdev : res->chardev));
 	putchar('\n');
 	print_ranges(stdout, res);
 	if (dry_run) {
 		for (size_t i = 0; i < res->nr_steps; i++)
 			printf("  %-8s %-20s %s\n", pm_step_status_name(res->steps[i].status),
-			       res->steps[i].name, res->steps[i].detail);
+			       res->steps[i].name, esc(res->steps[i].detail));
 	}
 }

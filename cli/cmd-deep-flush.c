@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "../lib/compat.h"
 #include "pmemctl.h"
 #include "../lib/flush.h"
@@ -138,13 +139,13 @@ static void print_human(const struct flush_row *row)
 
 	switch (r->outcome) {
 	case PM_OUTCOME_FLUSHED:
-		printf("%s: flushed via %s in %.1f us (%s)\n", row->target.name,
+		printf("%s: flushed via %s in %.1f us (%s)\n", esc(row->target.name),
 		       pm_flush_method_name(r->method), r->latency_ns / 1000.0,
-		       r->message);
+		       esc(r->message));
 		break;
 	case PM_OUTCOME_DRY_RUN:
 	case PM_OUTCOME_NOT_NEEDED:
-		printf("%s: %s: %s\n", row->target.name, outcome, r->message);
+		printf("%s: %s: %s\n", esc(row->target.name), outcome, esc(r->message));
 		break;
 	default:
 		cli_error(row->target.name, "%s: %s", outcome, r->message);

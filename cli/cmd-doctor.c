@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "../lib/compat.h"
 #include "../lib/doctor.h"
@@ -347,8 +348,8 @@ static void print_mount(const struct pm_diagnosis *d)
 {
 	const char *opt = d->mount_super_options;
 
-	printf("  mount        %s type %s (%s", d->mount, d->mount_fstype,
-	       d->mount_options);
+	printf("  mount        %s type %s (%s", esc(d->mount), esc(d->mount_fstype),
+	       esc(d->mount_options));
 	while (*opt) {
 		size_t len = strcspn(opt, ",");
 		const char *have = d->mount_options;
@@ -359,8 +360,12 @@ static void print_mount(const struct pm_diagnosis *d)
 			if (n == len && strncmp(have, opt, len) == 0)
 				dup = true;
 		}
-		if (!dup)
-			printf(",%.*s", (int)len, opt);
+		if (!dup) {
+			char *one = strndup(opt, len);
+
+			printf(",%s", one ? esc(one) : "?");
+			free(one);
+		}
 		opt += len + (opt[len] == ',');
 	}
 	printf(")\n");
@@ -371,15 +376,15 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 	if (d->has_target) {
 		const struct pm_namespace *ns = d->target.ns;
 
-		printf("%s\n", d->target.name);
+		printf("%s\n", esc(d->target.name));
 		if (ns)
-			printf("  on           %s (%s%s%s) in %s (%s)\n", ns->dev,
+			printf("  on           %s (%s%s%s) in %s (%s)\n", esc(ns->dev),
 			       pm_ns_mode_name(ns->mode), ns->blockdev || ns->chardev ? ", /dev/" : "",
-			       ns->blockdev ? ns->blockdev : ns->chardev ? ns->chardev : "",
-			       d->target.region->dev, d->target.region->bus->provider);
+			       esc(ns->blockdev ? ns->blockdev : ns->chardev ? ns->chardev : ""),
+			       esc(d->target.region->dev), esc(d->target.region->bus->provider));
 		else
-			printf("  region       %s (%s)\n", d->target.region->dev,
-			       d->target.region->bus->provider);
+			printf("  region       %s (%s)\n", esc(d->target.region->dev),
+			       esc(d->target.region->bus->provider));
 		if (d->is_file) {
 			printf("  dax          %s\n", d->dax < 0 ? "unknown" : d->dax ? "yes" : "no");
 			printf("  MAP_SYNC     %s\n", d->map_sync < 0 ? "not tried" :
@@ -392,7 +397,7 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 	}
 	printf("  persistence  %s\n", v->domain);
 	for (size_t i = 0; v->reasons && v->reasons[i]; i++)
-		printf("  why          %s\n", v->reasons[i]);
+		printf("  why          %s\n", esc(v->reasons[i]));
 	if (v->granularity) {
 		printf("  granularity  %s\n", v->granularity);
 		printf("  after store  %s\n", v->recipe);
@@ -406,15 +411,15 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 	for (size_t i = 0; i < d->nr_findings; i++) {
 		const struct pm_finding *f = &d->findings[i];
 
-		printf("  %-7s %-12s %s\n", pm_severity_name(f->severity), f->object,
-		       f->message);
+		printf("  %-7s %-12s %s\n", pm_severity_name(f->severity), esc(f->object),
+		       esc(f->message));
 		/* The message names as many as fit: here, every one. */
 		for (size_t k = 0; f->nr_files > 1 && k < f->nr_files; k++)
 			printf("  %-7s %-12s file: %s bytes %llu-%llu\n", "", "",
-			       f->files[k].path, (unsigned long long)f->files[k].offset,
+			       esc(f->files[k].path), (unsigned long long)f->files[k].offset,
 			       (unsigned long long)(f->files[k].offset + f->files[k].length - 1));
 		if (f->fix[0])
-			printf("  %-7s %-12s fix: %s\n", "", "", f->fix);
+			printf("  %-7s %-12s fix: %s\n", "", "", esc(f->fix));
 	}
 }
 

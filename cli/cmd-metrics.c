@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "../lib/badblocks.h"
 #include "../lib/compat.h"
 #include "../lib/health.h"
@@ -34,10 +35,15 @@ struct emitter {
 
 /*
  * Label values escape backslash, double quote and newline, the three
- * characters the text format reserves there.
+ * characters the text format reserves there. The text format is UTF-8: a
+ * sysfs string that is not is written as JSON writes it (\xNN for such a
+ * byte, \\ for a backslash), else the collector drops the whole file.
  */
-static void put_label_value(FILE *f, const char *value)
+static void put_label_value(FILE *f, const char *bytes)
 {
+	char *text = esc_json(bytes);
+	const char *value = text ? text : "?";
+
 	for (; *value; value++) {
 		if (*value == '\\' || *value == '"')
 			fputc('\\', f);
@@ -47,6 +53,7 @@ static void put_label_value(FILE *f, const char *value)
 		}
 		fputc(*value, f);
 	}
+	free(text);
 }
 
 /* Integers as integers (sizes exceed a float's default precision). */

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "../lib/compat.h"
 #include "../lib/health.h"
@@ -241,9 +242,9 @@ static void print_human(const struct event_row *row)
 	char old[32], now[32];
 	bool any = false;
 
-	printf("%s %s:", row->timestamp, ev->dimm->dev);
+	printf("%s %s:", row->timestamp, esc(ev->dimm->dev));
 	if (row->error[0]) {
-		printf(" health event; SMART could not be read: %s\n", row->error);
+		printf(" health event; SMART could not be read: %s\n", esc(row->error));
 		return;
 	}
 	if (ev->change.unsafe_shutdown)
@@ -409,7 +410,7 @@ static void announce(struct pm_dimm **dimms, size_t nr)
 {
 	fprintf(stderr, "pmemctl: monitoring health events of");
 	for (size_t i = 0; i < nr; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", dimms[i]->dev);
+		fprintf(stderr, "%s %s", i ? "," : "", esc(dimms[i]->dev));
 	fprintf(stderr, "\n");
 }
 

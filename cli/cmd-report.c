@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "../lib/compat.h"
 #include "../lib/host.h"
@@ -363,14 +364,15 @@ static void print_summary(FILE *f, const char *file, const struct bundle *b,
 			cli_error(file, "written, but cannot describe it: out of memory");
 		return;
 	}
-	fprintf(f, "%s: %u files, %u links, %llu KiB", file, st->files, st->symlinks,
+	fprintf(f, "%s: %u files, %u links, %llu KiB", esc(file), st->files, st->symlinks,
 		(st->bytes + 1023) / 1024);
 	if (compressed >= 0)
 		fprintf(f, " (%lld KiB compressed)", (long long)(compressed + 1023) / 1024);
 	fputc('\n', f);
 	for (size_t i = 0; i < st->nr_gaps; i++)
-		fprintf(f, "  not captured: %s: %s\n", st->gaps[i].what, st->gaps[i].why);
-	fprintf(f, "Replay it with: pmemctl --sysroot %s doctor\n", file);
+		fprintf(f, "  not captured: %s: %s\n", esc(st->gaps[i].what),
+			esc(st->gaps[i].why));
+	fprintf(f, "Replay it with: pmemctl --sysroot %s doctor\n", esc(file));
 }
 
 static void free_captured(struct captured *cap)

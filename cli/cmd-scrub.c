@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "../lib/badblocks.h"
 #include "../lib/compat.h"
@@ -209,10 +210,10 @@ static void print_regions(const struct scrub_row *row)
 			continue;
 		bbs = pm_region_badblocks(region);
 		if (!bbs->nr) {
-			printf("  %s: no media errors\n", region->dev);
+			printf("  %s: no media errors\n", esc(region->dev));
 			continue;
 		}
-		printf("  %s: %zu bad range%s, %llu sectors\n", region->dev,
+		printf("  %s: %zu bad range%s, %llu sectors\n", esc(region->dev),
 		       bbs->nr, bbs->nr == 1 ? "" : "s",
 		       (unsigned long long)bbs->count);
 		for (size_t j = 0; j < bbs->nr; j++) {
@@ -221,7 +222,7 @@ static void print_regions(const struct scrub_row *row)
 			printf("    sectors %llu-%llu", (unsigned long long)bbs->v[j].offset,
 			       (unsigned long long)(bbs->v[j].offset + bbs->v[j].length - 1));
 			for (size_t k = 0; dimms[k]; k++)
-				printf("%s%s", k ? ", " : " on ", dimms[k]);
+				printf("%s%s", k ? ", " : " on ", esc(dimms[k]));
 			printf("\n");
 		}
 	}
@@ -234,7 +235,7 @@ static void print_human(const struct scrub_row *rows, size_t nr)
 		const char *what = row->started ? "scrub started" :
 				   "a scrub was already running";
 
-		printf("%s (%s): ", row->bus->provider, row->dev);
+		printf("%s (%s): ", esc(row->bus->provider), esc(row->dev));
 		if (!row->waited)
 			printf("%s; scrub count %u\n", what, row->before.count);
 		else if (row->timed_out)
@@ -253,7 +254,7 @@ static void progress(double elapsed, void *arg)
 {
 	const char *names = arg;
 
-	fprintf(stderr, "\rscrubbing %s: %.0f s", names, elapsed);
+	fprintf(stderr, "\rscrubbing %s: %.0f s", esc(names), elapsed);
 	fflush(stderr);
 }
 

@@ -3,18 +3,31 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "../lib/pmem.h"
 
+/*
+ * A message is one line: its object and the values in it come from sysfs,
+ * bundles and file names, so a newline or an escape sequence there is
+ * shown escaped, not obeyed.
+ */
 static void vmessage(const char *object, const char *fmt, va_list ap)
 {
+	char *text = NULL;
+
 	fputs("pmemctl: ", stderr);
 	if (object)
-		fprintf(stderr, "%s: ", object);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		fprintf(stderr, "%s: ", esc(object));
+	if (vasprintf(&text, fmt, ap) < 0) {
+		fputs("(out of memory)\n", stderr);
+		return;
+	}
+	fprintf(stderr, "%s\n", esc(text));
+	free(text);
 }
 
 void cli_error(const char *object, const char *fmt, ...)

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "output.h"
 #include "../lib/pmem.h"
 
@@ -157,66 +158,20 @@ static void get_cell(const struct out_column *col, const struct out_obj *obj,
 
 /* ------------------------------------------------------------------ JSON */
 
-/* Length of the valid UTF-8 sequence at s, or 0 (overlongs, surrogates). */
-static size_t utf8_sequence(const unsigned char *s)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
- * sysfs strings are bytes (a DIMM id, a label name): what is not UTF-8
- * becomes the text \xNN, so the document stays valid JSON and nothing is
- * silently lost.
+ * sysfs strings are bytes (a DIMM id, a label name): a byte that is not
+ * UTF-8 becomes the text \xNN and a backslash \\, so the document stays
+ * strict UTF-8 and a reader can get the bytes back (pmemctl(1), STRINGS).
  */
 static struct json_object *json_string(const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
 	struct json_object *j;
-	size_t n, bad = 0;
-	char *out, *p;
+	char *text = esc_json(str);
 
-	for (size_t i = 0; s[i]; i += n ? n : 1)
-		if (!(n = utf8_sequence(s + i)))
-			bad++;
-	if (!bad)
-		return json_object_new_string(str);
-	out = malloc(strlen(str) + bad * 3 + 1);
-	if (!out)
+	if (!text)
 		return NULL;
-	for (p = out; *s; s += n ? n : 1) {
-		n = utf8_sequence(s);
-		if (n) {
-			memcpy(p, s, n);
-			p += n;
-		} else {
-			p += sprintf(p, "\\x%02x", *s);
-		}
-	}
-	*p = '\0';
-	j = json_object_new_string(out);
-	free(out);
+	j = json_object_new_string(text);
+	free(text);
 	return j;
 }
 
@@ -507,25 +462,6 @@ static char *format_cell(const struct out_column *col,
 	return strdup(buf);
 }
 
-/* Raw output is split on blanks by scripts: escape what would break it. */
-static char *escape_raw(const char *s)
-{
-	char *out = malloc(strlen(s) * 4 + 1), *p = out;
-
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c <= ' ' || c == '\\' || c == 0x7f)
-			p += sprintf(p, "\\x%02x", c);
-		else
-			*p++ = c;
-	}
-	*p = '\0';
-	return out;
-}
-
 static int table_add_row(struct table *t, const struct out_spec *spec,
 			 const struct out_opts *opts,
 			 const struct out_selection *sel,
@@ -554,20 +490,19 @@ static int table_add_row(struct table *t, const struct out_spec *spec,
 	t->nr_rows++;
 	for (size_t i = 0; i < sel->nr; i++) {
 		const struct out_column *col = &spec->columns[sel->index[i]];
-		char *text;
+		char *text, *escaped;
 
 		get_cell(col, &node->obj, &cell);
 		text = format_cell(col, &cell, opts);
 		if (!text)
 			return -ENOMEM;
-		if (opts->raw) {
-			char *escaped = escape_raw(text);
-
-			free(text);
-			if (!escaped)
-				return -ENOMEM;
-			text = escaped;
-		} else if ((col->flags & OUT_TREE) && prefix[0]) {
+		/* Raw output is split on blanks by scripts: those too. */
+		escaped = esc_text(text, opts->raw ? ESC_RAW : 0);
+		free(text);
+		if (!escaped)
+			return -ENOMEM;
+		text = escaped;
+		if (!opts->raw && (col->flags & OUT_TREE) && prefix[0]) {
 			char *joined = malloc(strlen(prefix) + strlen(text) + 1);
 
 			if (!joined) {
@@ -770,7 +705,7 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 	struct out_cell cell;
 
 	get_cell(&spec->columns[0], &node->obj, &cell);
-	fprintf(f, "%s\n", cell.null ? "?" : cell.str);
+	fprintf(f, "%s\n", cell.null ? "?" : esc(cell.str));
 	for (size_t i = 0; i < n; i++) {
 		const struct out_column *col = sel->explicit_columns ?
 			&spec->columns[sel->index[i]] : &spec->columns[i];
@@ -803,7 +738,7 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 		text = format_cell(col, &cell, opts);
 		if (!text)
 			continue;
-		fprintf(f, "  %-*s  %s\n", (int)width, label, text);
+		fprintf(f, "  %-*s  %s\n", (int)width, label, esc(text));
 		free(text);
 	}
 	for (size_t i = 0; i < node->nr_children; i++) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "pmemctl.h"
 #include "probe-cli.h"
 #include "../lib/compat.h"
@@ -85,6 +86,7 @@ static void print_wrapped(const char *label, const char *text)
 {
 	size_t col = 0;
 
+	text = esc(text);
 	printf("%-8s", label);
 	while (*text) {
 		size_t len = strcspn(text, " ");
@@ -108,22 +110,22 @@ static void print_header(const struct pm_probe_target *t,
 	char range[32], node[64];
 
 	pm_format_size(t->range, range, sizeof(range));
-	printf("%-8s %s", "target", t->name);
+	printf("%-8s %s", "target", esc(t->name));
 	if (t->temporary)
-		printf(": a temporary file in %s (%s, removed)", t->path, range);
+		printf(": a temporary file in %s (%s, removed)", esc(t->path), range);
 	else if (t->kind == PM_PROBE_KIND_FILE)
 		printf(": the file itself, first %s (--destructive)", range);
 	else if (t->kind != PM_PROBE_KIND_ANON)
-		printf(": %s, first %s%s", t->path, range,
+		printf(": %s, first %s%s", esc(t->path), range,
 		       t->destructive ? " (--destructive)" : "");
 	else
 		printf(" (%s)", range);
 	if (t->pmt.region)
-		printf("; %s%s%s, %s", t->pmt.ns ? t->pmt.ns->dev : "",
-		       t->pmt.ns ? " in " : "", t->pmt.region->dev,
+		printf("; %s%s%s, %s", t->pmt.ns ? esc(t->pmt.ns->dev) : "",
+		       t->pmt.ns ? " in " : "", esc(t->pmt.region->dev),
 		       pm_domain_name(t->domain));
 	else if (t->device[0])
-		printf("; %s", t->device);
+		printf("; %s", esc(t->device));
 	printf("\n");
 	if (t->persistent_memory)
 		printf("%-8s %s%s%s\n", "", t->dax ? "DAX" : "not DAX",
