@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Column tables rendered as a human table, raw text or JSON. */
+#include <ctype.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <stdlib.h>
@@ -694,6 +695,23 @@ int out_print(FILE *f, const struct out_spec *spec,
 	return rc;
 }
 
+/*
+ * A detail line is labelled by its JSON key; a table-only column by its
+ * header in lower case, so the labels read alike (kind, device, ...).
+ */
+static const char *detail_label(const struct out_column *col, char *buf,
+				size_t len)
+{
+	size_t i;
+
+	if (col->key)
+		return col->key;
+	for (i = 0; col->name[i] && i + 1 < len; i++)
+		buf[i] = (char)tolower((unsigned char)col->name[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 /* The first column of a spec names the object: it heads the block. */
 static void print_node_details(FILE *f, const struct out_spec *spec,
 			       const struct out_opts *opts,
@@ -703,13 +721,14 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 	size_t n = sel->explicit_columns ? sel->nr : spec->nr_columns;
 	size_t width = 0;
 	struct out_cell cell;
+	char buf[64];
 
 	get_cell(&spec->columns[0], &node->obj, &cell);
 	fprintf(f, "%s\n", cell.null ? "?" : esc(cell.str));
 	for (size_t i = 0; i < n; i++) {
 		const struct out_column *col = sel->explicit_columns ?
 			&spec->columns[sel->index[i]] : &spec->columns[i];
-		const char *label = col->key ? col->key : col->name;
+		const char *label = detail_label(col, buf, sizeof(buf));
 
 		/* What is not printed does not widen the block. */
 		if (!sel->explicit_columns && (col->flags & OUT_ON_REQUEST) &&
@@ -722,7 +741,7 @@ static void print_node_details(FILE *f, const struct out_spec *spec,
 	for (size_t i = 0; i < n; i++) {
 		const struct out_column *col = sel->explicit_columns ?
 			&spec->columns[sel->index[i]] : &spec->columns[i];
-		const char *label = col->key ? col->key : col->name;
+		const char *label = detail_label(col, buf, sizeof(buf));
 		char *text;
 
 		if (col == spec->columns || !column_applies(col, node->obj.kind))

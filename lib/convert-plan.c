@@ -343,8 +343,9 @@ void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
 	if (ns->labelled && !ns->raw_size) {
 		/* The region's seed, or what a destroy left: no label, no data. */
 		res->noop = res->no_config = true;
+		/* The report prints the namespace before the message. */
 		snprintf(res->message, sizeof(res->message),
-			 "%s is not configured (size 0): nothing to destroy", ns->dev);
+			 "not configured (size 0): nothing to destroy");
 		return;
 	}
 	res->from = ns->config;
@@ -362,5 +363,5 @@ void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
 			    "enable the label-less namespace raw");
 	if (dry_run)
 		snprintf(res->message, sizeof(res->message),
-			 "would destroy %s; nothing changed", ns->dev);
+			 "would be destroyed; nothing changed");
 }

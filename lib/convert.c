@@ -673,7 +673,7 @@ int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 			 "the namespace is restored" : "the namespace could NOT be fully restored");
 	} else {
 		res->changed = true;
-		snprintf(res->message, sizeof(res->message), "destroyed %s", ns->dev);
+		snprintf(res->message, sizeof(res->message), "destroyed");
 	}
 	free(x.u);
 	return rc;

@@ -340,6 +340,18 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 	}
 }
 
+/* The table's text with the DIMM's name where it says %s (once). */
+static const char *name_dimm(const char *text, const char *dev, char *buf,
+			     size_t len)
+{
+	const char *at = text ? strstr(text, "%s") : NULL;
+
+	if (!at)
+		return text;
+	snprintf(buf, len, "%.*s%s%s", (int)(at - text), text, dev, at + 2);
+	return buf;
+}
+
 static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 		       const struct pm_region *only)
 {
@@ -350,15 +362,14 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 			continue;
 		for (size_t f = 0; f < pm_nr_dimm_flags; f++) {
 			const struct pm_dimm_flag *flag = &pm_dimm_flags[f];
+			char msg[256], fix[256];
 
-			const char *at = strstr(flag->finding, "%s");
-
-			/* The table's message names the DIMM where it says %s. */
-			if (pm_dimm_has_flag(m, flag) && at)
+			if (pm_dimm_has_flag(m, flag))
 				pm_doctor_add(d, flag->error ? PM_SEV_ERROR : PM_SEV_WARNING,
-				    flag->code, m->dev, flag->fix, "%.*s%s%s",
-				    (int)(at - flag->finding), flag->finding, m->dev,
-				    at + 2);
+				    flag->code, m->dev,
+				    name_dimm(flag->fix, m->dev, fix, sizeof(fix)),
+				    "%s", name_dimm(flag->finding, m->dev, msg,
+						    sizeof(msg)));
 		}
 		pm_doctor_health(d, m->dev, pm_dimm_health(m));
 	}

@@ -177,7 +177,8 @@ const struct pm_dimm_flag pm_dimm_flags[] = {
 	{ offsetof(struct pm_dimm, failed_map), "map_fail", "map-failed", false,
 	  "%s is not mapped into the address space (flag_failed_map)", NULL, NULL },
 	{ offsetof(struct pm_dimm, smart_event), "smart_event", "smart-event", false,
-	  "%s has a pending SMART health event", "ndctl list -DH -d DIMM", NULL },
+	  "%s has a pending SMART health event",
+	  "read its SMART health (pmemctl show %s) and act on what changed", NULL },
 };
 
 const size_t pm_nr_dimm_flags = ARRAY_SIZE(pm_dimm_flags);

@@ -258,7 +258,7 @@ struct pm_dimm_flag {
 	const char *code;		/* doctor's finding code */
 	bool error;			/* data lost or at risk; else a warning */
 	const char *finding;		/* doctor's message; %s: the DIMM */
-	const char *fix;		/* doctor's advice, or NULL */
+	const char *fix;		/* doctor's advice, or NULL; %s: the DIMM */
 	const char *flush_warning;	/* beside a deep flush, or NULL */
 };
 

@@ -467,7 +467,7 @@ static void test_destroy(void)
 	pm_plan_destroy(&ns, true, res);
 	is_str(steps_of(res), "disable:planned clear-info-block:planned "
 	       "set-claim-class:planned delete:planned", "destroy a labelled namespace");
-	is_str(res->message, "would destroy namespace0.0; nothing changed",
+	is_str(res->message, "would be destroyed; nothing changed",
 	       "destroy --dry-run: the message");
 	ok(res->from.mode == PM_MODE_FSDAX && res->to.mode == PM_MODE_RAW &&
 	   !res->changed, "destroy: from fsdax to raw, not changed yet");
@@ -484,7 +484,7 @@ static void test_destroy(void)
 	pm_plan_destroy(&ns, false, res);
 	ok(res->noop && res->no_config && !res->nr_steps && !res->changed,
 	   "destroy a seed (size 0): nothing to do, no step");
-	is_str(res->message, "namespace0.0 is not configured (size 0): nothing to destroy",
+	is_str(res->message, "not configured (size 0): nothing to destroy",
 	       "destroy a seed: said");
 	free(res);
 }

@@ -278,11 +278,44 @@ static void test_health(void)
 	HEALTH_IS(&h, "", "a failed read: its leftovers are not findings");
 }
 
+/* A DIMM flag's finding and advice name the DIMM and a pmemctl command. */
+static void test_dimm_flag(void)
+{
+	static const enum pm_domain adr[] = { PM_DOMAIN_MEMORY_CONTROLLER };
+	struct pm_diagnosis *d = calloc(1, sizeof(*d));
+	struct pm_health no_smart = { .error = -EOPNOTSUPP, .dirty_shutdown = -1 };
+	struct pm_dimm dimm = { .dev = "nmem7", .smart_event = true,
+				.health = &no_smart };
+	struct pm_dimm *dimms[] = { &dimm };
+	const struct pm_finding *f;
+	struct fixture fx;
+
+	if (!d) {
+		ok(0, "a diagnosis");
+		return;
+	}
+	build(&fx, adr, 1);
+	dimm.bus = &fx.bus;
+	fx.pf.dimms = dimms;
+	fx.pf.nr_dimms = 1;
+	ok(pm_doctor(&fx.pf, NULL, d) == 0 && (f = find(d, "smart-event")),
+	   "a pending SMART event: a smart-event finding");
+	f = find(d, "smart-event");
+	ok(f && strcmp(f->message, "nmem7 has a pending SMART health event") == 0,
+	   "the message names the DIMM (%s)", f ? f->message : "none");
+	ok(f && strstr(f->fix, "pmemctl show nmem7") && !strstr(f->fix, "ndctl") &&
+	   !strstr(f->fix, "DIMM"),
+	   "the advice names the real DIMM and pmemctl's command (%s)",
+	   f ? f->fix : "none");
+	free(d);
+}
+
 int main(void)
 {
 	test_policy();
 	test_state();
 	test_weaker_region();
 	test_health();
+	test_dimm_flag();
 	return done_testing();
 }

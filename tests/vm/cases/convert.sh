@@ -174,10 +174,14 @@ big=$(json_get 'j["namespace"]')
 run "$PMEMCTL" destroy-namespace --dry-run "$big"
 expect_status 0 "destroy --dry-run: exit 0"
 check "still there after destroy --dry-run" test "$(mode_of "$big")" = fsdax
+is "$(head -n 1 <<< "$OUT")" "$big: would be destroyed; nothing changed" \
+	"destroy --dry-run names the namespace once"
 run "$PMEMCTL" destroy-namespace "$big" < /dev/null
 expect_status 9 "destroy an fsdax namespace without --force: refused (exit 9)"
 run "$PMEMCTL" destroy-namespace -f --json "$big"
 expect_status 0 "destroy -f: exit 0"
+is "$(json_get '[j["namespace"], j["message"]]')" "[\"$big\", \"destroyed\"]" \
+	"the report: the namespace, then \"destroyed\" (\"$big: destroyed\" on a terminal)"
 is "$(ndctl list -R -r region1 | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["available_size"] > 0)')" True \
 	"its capacity is back in the region"
 run "$PMEMCTL" destroy-namespace -f "$big"
@@ -187,7 +191,7 @@ echo "ndctl destroy-namespace on it again: exit $?, $(tr '\n' ' ' < "$TAP_TMP/nd
 seed=$(cat /sys/bus/nd/devices/region1/namespace_seed)
 run "$PMEMCTL" destroy-namespace -f --json "$seed"
 is "$STATUS $(json_get '[j["changed"], j["message"]]')" \
-	"0 [false, \"$seed is not configured (size 0): nothing to destroy\"]" \
+	"0 [false, \"not configured (size 0): nothing to destroy\"]" \
 	"destroy the region's seed: exit 0, nothing to do"
 ndctl destroy-namespace -f "$seed" > /dev/null 2> "$TAP_TMP/ndctl.err"
 echo "ndctl destroy-namespace on the seed: exit $?, $(tr '\n' ' ' < "$TAP_TMP/ndctl.err")" | diag
