@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 
 #include "escape.h"
 #include "output.h"
@@ -159,6 +160,67 @@ static void get_cell(const struct out_column *col, const struct out_obj *obj,
 
 /* ------------------------------------------------------------------ JSON */
 
+/* DEL or a C1 control (C2 80 to C2 9F), which json-c writes as they are. */
+static bool has_loud_utf8(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (; *s; s++)
+		if (*s == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0))
+			return true;
+	return false;
+}
+
+/*
+ * A string as json-c writes it, but DEL and C1 controls too as \u00NN: a
+ * terminal showing the document obeys neither then (U+009B is CSI).
+ */
+static int inert_string(struct json_object *j, struct printbuf *pb, int level,
+			int flags)
+{
+	const unsigned char *s = (const unsigned char *)json_object_get_string(j);
+	static const char hex[] = "0123456789abcdef";
+
+	printbuf_strappend(pb, "\"");
+	for (; *s; s++) {
+		unsigned int c = *s;
+		const char *named = NULL;
+		char u[] = "\\u0000";
+
+		/* A C1 control: 0x100 marks it as the code point, not a byte. */
+		if (c == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0)
+			c = 0x100 | *++s;
+		switch (c) {
+		case '"':
+			named = "\\\"";
+			break;
+		case '\\':
+			named = "\\\\";
+			break;
+		case '\n':
+			named = "\\n";
+			break;
+		case '\t':
+			named = "\\t";
+			break;
+		case '\r':
+			named = "\\r";
+			break;
+		}
+		if (named) {
+			printbuf_memappend(pb, named, 2);
+		} else if (c < 0x20 || c == 0x7f || c > 0xff) {
+			u[4] = hex[(c >> 4) & 0xf];
+			u[5] = hex[c & 0xf];
+			printbuf_memappend(pb, u, 6);
+		} else {
+			printbuf_memappend(pb, (const char *)s, 1);
+		}
+	}
+	printbuf_strappend(pb, "\"");
+	return 0;
+}
+
 /*
  * sysfs strings are bytes (a DIMM id, a label name): a byte that is not
  * UTF-8 becomes the text \xNN and a backslash \\, so the document stays
@@ -172,6 +234,8 @@ static struct json_object *json_string(const char *str)
 	if (!text)
 		return NULL;
 	j = json_object_new_string(text);
+	if (j && has_loud_utf8(text))
+		json_object_set_serializer(j, inert_string, NULL, NULL);
 	free(text);
 	return j;
 }

@@ -361,6 +361,17 @@ static void test_document(void)
 	   "document: keys in order, an object, arrays ([] when empty), bytes that are not UTF-8 escaped as \\xNN (got %s)",
 	   text);
 	json_object_put(j);
+	{
+		struct out_node loud = { .obj = { DOC, "a\xc2\x9b" "b\x7f\\\x1b\xc3\xa9\"" } };
+
+		j = out_document_json(&spec, &sel, &loud);
+		text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
+		ok(strstr(text, "\"name\":\"a\\u009bb\\u007f\\\\\\\\\\u001b\xc3\xa9\\\"\"") != NULL,
+		   "document: C1 and DEL written as \\u escapes too, a backslash as \\\\ (got %s)",
+		   text);
+		json_object_put(j);
+		out_node_free(&loud);
+	}
 	j = out_document_json(&spec, &sel, &bare);
 	text = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : "NULL";
 	ok(strcmp(text, "{\"name\":\"e\",\"target\":null,\"items\":[],\"empty\":[]}") == 0,
