@@ -6,7 +6,8 @@
 # file's end, one in free space, a directory and a file as targets. On
 # nfit_test: injected errors found by a scrub (ARS) under a file on fsdax
 # and in a device-dax namespace, and the DIMM health findings after
-# ndctl inject-smart. Expects --nfit-test --nvdimms 1 --labels init.
+# ndctl inject-smart; a file whose name holds a newline and an escape
+# sequence is named escaped. Expects --nfit-test --nvdimms 1 --labels init.
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
@@ -118,6 +119,27 @@ is "$(json_get "$codes_of")" '["media-error-elsewhere"]' "an intact file: only t
 run nobody "$PMEMCTL" doctor --json /tmp/ext4/target
 expect_status 11 "non-root, a readable file: exit 11"
 is "$(json_get "$files_of")" '[["/tmp/ext4/target", 8192, 4096]]' "non-root: the same range"
+
+# A file name that would forge a finding line and retitle the terminal.
+evil=$'/tmp/ext4/evil\n  error   namespace9.9 forged\x1b]0;pwned\x07'
+dd if=/dev/urandom of="$evil" bs=64K count=2 status=none
+sync
+read -r v vlen <<< "$(filefrag_first "$evil")"
+check "filefrag: the hostile file at sector $v ($vlen sectors)" test -n "$v" -a "${vlen:-0}" -ge 16
+echo "$((v + 8)) 8" > "/sys/block/$epmem/badblocks"
+run "$PMEMCTL" doctor /tmp/ext4
+expect_status 11 "a damaged file with a hostile name: exit 11"
+check "its finding names it escaped, on the finding's line" \
+	grep -qF 'it hits /tmp/ext4/evil\n  error   namespace9.9 forged\x1b]0;pwned\x07 (bytes 4096-8191)' "$TAP_TMP/out"
+check "no forged finding line" bash -c '! grep -q "^  error   namespace9.9" "$1"' sh "$TAP_TMP/out"
+is "$(python3 -c '
+import sys
+print(sorted({hex(b) for b in open(sys.argv[1], "rb").read() if (b < 0x20 and b != 0x0a) or b == 0x7f}))' "$TAP_TMP/out")" \
+	"[]" "no raw control byte on stdout"
+run "$PMEMCTL" doctor --json /tmp/ext4
+is "$(json_get '[x["path"] for f in j["findings"] for x in f["files"] if "evil" in x["path"]]')" \
+	"$(python3 -c 'import json, sys; print(json.dumps([sys.argv[1]]))' "$evil")" \
+	"JSON: the path as it is, newline and ESC escaped by JSON"
 umount /tmp/ext4
 
 # --- xfs -o dax ------------------------------------------------------------------
