@@ -35,22 +35,19 @@ struct emitter {
 
 /*
  * Label values escape backslash, double quote and newline, the three
- * characters the text format reserves there. The text format is UTF-8: a
- * sysfs string that is not is written as JSON writes it (\xNN for such a
- * byte, \\ for a backslash), else the collector drops the whole file.
+ * characters the text format reserves there. Before that, the sysfs
+ * string is made UTF-8 (else the collector drops the whole file) and
+ * inert on a terminal: \xNN for a control character or a byte that is not
+ * UTF-8, \\ for a backslash, read back as JSON strings are.
  */
 static void put_label_value(FILE *f, const char *bytes)
 {
-	char *text = esc_json(bytes);
+	char *text = esc_text(bytes, ESC_HEX);
 	const char *value = text ? text : "?";
 
 	for (; *value; value++) {
 		if (*value == '\\' || *value == '"')
 			fputc('\\', f);
-		if (*value == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
 		fputc(*value, f);
 	}
 	free(text);

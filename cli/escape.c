@@ -85,7 +85,8 @@ char *esc_text(const char *str, unsigned int flags)
 		} else if (*s == '\\') {
 			*p++ = '\\';
 			*p++ = '\\';
-		} else if (*s == '\n' || *s == '\t' || *s == '\r') {
+		} else if (!(flags & ESC_HEX) &&
+			   (*s == '\n' || *s == '\t' || *s == '\r')) {
 			*p++ = '\\';
 			*p++ = *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r';
 		} else if (*s < ' ' || *s == 0x7f) {

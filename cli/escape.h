@@ -11,6 +11,11 @@ enum esc_flags {
 	 * escaped byte as \xNN, the backslash too (\x5c).
 	 */
 	ESC_RAW = 1 << 0,
+	/*
+	 * Every control character as \xNN too (no \n): what is left to
+	 * decode is \\ and \xNN, as in JSON (metrics' label values).
+	 */
+	ESC_HEX = 1 << 1,
 };
 
 /*

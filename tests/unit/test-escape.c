@@ -9,10 +9,11 @@
 
 /*
  * The reader's side, written from the documented mapping alone (pmemctl(1),
- * STRINGS): \\ is a backslash, \xNN a byte, \n \t \r themselves. NULL
- * where the text is not a valid encoding.
+ * STRINGS): \\ is a backslash, \xNN a byte, and in human text \n \t \r
+ * themselves (json: JSON strings and metrics labels, which have only the
+ * first two). NULL where the text is not a valid encoding.
  */
-static char *unescape(const char *s)
+static char *decode(const char *s, bool json)
 {
 	char *out = malloc(strlen(s) + 1), *p = out;
 
@@ -29,14 +30,20 @@ static char *unescape(const char *s)
 			s += 2;
 			break;
 		case 'n':
+			if (json)
+				goto invalid;
 			*p++ = '\n';
 			s += 2;
 			break;
 		case 't':
+			if (json)
+				goto invalid;
 			*p++ = '\t';
 			s += 2;
 			break;
 		case 'r':
+			if (json)
+				goto invalid;
 			*p++ = '\r';
 			s += 2;
 			break;
@@ -45,21 +52,26 @@ static char *unescape(const char *s)
 			char *end;
 			long v = strtol(hex, &end, 16);
 
-			if (end != hex + 2) {
-				free(out);
-				return NULL;
-			}
+			if (end != hex + 2)
+				goto invalid;
 			*p++ = (char)v;
 			s += 4;
 			break;
 		}
 		default:
-			free(out);
-			return NULL;
+			goto invalid;
 		}
 	}
 	*p = '\0';
 	return out;
+invalid:
+	free(out);
+	return NULL;
+}
+
+static char *unescape(const char *s)
+{
+	return decode(s, false);
 }
 
 /* No byte a terminal obeys, and nothing but valid UTF-8. */
@@ -106,12 +118,14 @@ static void test_text(void)
 	is_text("cut\xe2\x82", 0, "cut\\xe2\\x82", "a sequence cut by the end");
 	is_text("a b\\c\n\xff\xc3\xa9", ESC_RAW, "a\\x20b\\x5cc\\x0a\\xff\xc3\xa9",
 		"raw: blanks, backslash and controls as \\xNN, UTF-8 kept");
+	is_text("a b\\c\n\t\xff\xc2\x9b\xc3\xa9", ESC_HEX, "a b\\\\c\\x0a\\x09\\xff\\xc2\\x9b\xc3\xa9",
+		"hex: controls as \\xNN, not \\n; backslash doubled; blanks kept");
 }
 
 /* Every byte alone and next to each other, through text and back. */
 static void test_text_round_trip(void)
 {
-	int bad_trip = 0, loud = 0, bad_raw = 0;
+	int bad_trip = 0, loud = 0, bad_raw = 0, bad_hex = 0;
 	char in[4], *out, *back;
 
 	for (int a = 1; a < 256; a++) {
@@ -134,6 +148,12 @@ static void test_text_round_trip(void)
 				bad_raw++;
 			free(out);
 			free(back);
+			out = esc_text(in, ESC_HEX);
+			back = out ? decode(out, true) : NULL;
+			if (!back || strcmp(back, in) || !inert(out))
+				bad_hex++;
+			free(out);
+			free(back);
 		}
 	}
 	ok(bad_trip == 0, "every pair of bytes 0x01-0xff reads back exactly (%d did not)",
@@ -141,6 +161,8 @@ static void test_text_round_trip(void)
 	ok(loud == 0, "no escaped text holds a control byte or invalid UTF-8 (%d did)",
 	   loud);
 	ok(bad_raw == 0, "raw: the same, and no blank (%d failed)", bad_raw);
+	ok(bad_hex == 0, "hex (metrics): the same, read back by JSON's rule (%d failed)",
+	   bad_hex);
 }
 
 static void test_esc(void)
@@ -194,7 +216,7 @@ static void test_json(void)
 			in[2] = in[3] = 0;
 			out = esc_json(in);
 			/* JSON's reader has the \n, \t, \r: only \\ and \x are ours. */
-			back = out ? unescape(out) : NULL;
+			back = out ? decode(out, true) : NULL;
 			if (!back || strcmp(back, in))
 				bad++;
 			for (const unsigned char *s = (const unsigned char *)out;
