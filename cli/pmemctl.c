@@ -12,6 +12,7 @@
 #include "../lib/compat.h"
 #include "pmemctl.h"
 #include "../lib/pmem.h"
+#include "../lib/host.h"
 #include "../lib/report.h"
 
 static const struct command commands[] = {
@@ -195,6 +196,9 @@ int main(int argc, char **argv)
 	}
 	rc = cmd->fn(argc - 1, argv + 1, &ctx);
 	rc = finish_stdout(rc);
+	/* What the replay left out of a hostile bundle; the exit code stays. */
+	for (size_t i = 0; ctx.sysroot && pm_host_note_at(i); i++)
+		cli_error(ctx.sysroot, "note: %s", pm_host_note_at(i));
 	pm_platform_free(ctx.platform);
 	return rc;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Support bundles as tar.gz, through libarchive: written, and extracted safely. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -35,6 +38,7 @@
 	X(archive_entry_set_filetype) \
 	X(archive_entry_set_gid) \
 	X(archive_entry_set_gname) \
+	X(archive_entry_set_hardlink) \
 	X(archive_entry_set_mtime) \
 	X(archive_entry_set_pathname) \
 	X(archive_entry_set_perm) \
@@ -43,8 +47,11 @@
 	X(archive_entry_set_uid) \
 	X(archive_entry_set_uname) \
 	X(archive_entry_size) \
+	X(archive_entry_symlink) \
 	X(archive_errno) \
 	X(archive_error_string) \
+	X(archive_filter_bytes) \
+	X(archive_filter_count) \
 	X(archive_read_data_block) \
 	X(archive_read_free) \
 	X(archive_read_new) \
@@ -97,10 +104,21 @@ static int load_libarchive(void)
 	return 0;
 }
 
-/* A sysfs capture is a few MiB; anything far larger is not a bundle. */
-#define MAX_ENTRY_SIZE (64u << 20)
-#define MAX_TOTAL_SIZE (256u << 20)
-#define MAX_ENTRIES (256u << 10)
+/*
+ * A sysfs capture is a few MiB; anything far larger is not a bundle.
+ * MAX_TOTAL_SIZE counts what every entry declares (file data, hard-link
+ * data, link targets), read or skipped. The golden bundles expand 6-32
+ * times; gzip itself stops near 1032, so MAX_RATIO (with the slack a tiny
+ * bundle needs) bounds what a small file can make the replay inflate
+ * before any header says how much: 40 KiB may expand to 11 MiB at most.
+ */
+#define MAX_ENTRY_SIZE PM_BUNDLE_MAX_ENTRY
+#define MAX_TOTAL_SIZE PM_BUNDLE_MAX_TOTAL
+#define MAX_ENTRIES PM_BUNDLE_MAX_ENTRIES
+#define MAX_RATIO 256
+#define RATIO_SLACK (1u << 20)
+#define MAX_LINK_TARGET PM_BUNDLE_MAX_LINK
+#define MAX_CPU_NS (5ull * 1000000000)	/* inflating 256 MiB takes ~1 s */
 
 struct pm_archive {
 	struct archive *ar;
@@ -236,8 +254,11 @@ struct reader {
 	struct archive *out;		/* the directory, through write_disk */
 	char *err;
 	size_t errlen;
+	const struct pm_extract_owner *owner;
+	struct pm_extract_notes *notes;
 	unsigned int entries;
-	unsigned long long total;
+	unsigned long long total;	/* declared bytes: data, link targets */
+	unsigned long long max_stream;	/* inflated bytes allowed */
 };
 
 static int fail(struct reader *r, int rc, const char *fmt, ...)
@@ -282,6 +303,46 @@ static const char *strip_top(char *name)
 	return rest;
 }
 
+bool pm_link_escapes(const char *name, const char *target)
+{
+	const char *slash = strchr(name, '/');
+	long depth = 0;
+
+	if (!target[0] || target[0] == '/')
+		return true;
+	/* The link's directory, counted from its root ("sys/a/l": 1). */
+	for (const char *c = slash ? slash + 1 : name; (c = strchr(c, '/')); c++)
+		depth++;
+	for (const char *c = target; *c;) {
+		size_t part = strcspn(c, "/");
+
+		if (part == 2 && c[0] == '.' && c[1] == '.') {
+			if (--depth < 0)
+				return true;
+		} else if (part && !(part == 1 && c[0] == '.')) {
+			depth++;
+		}
+		c += part;
+		if (*c == '/')
+			c++;
+	}
+	return false;
+}
+
+static void note(struct pm_extract_notes *notes, bool hard, const char *name,
+		 const char *target)
+{
+	if (!notes)
+		return;
+	if (hard)
+		notes->hard_links++;
+	else
+		notes->links_out++;
+	if (!notes->first[0])
+		snprintf(notes->first, sizeof(notes->first), "%s -> %.200s", name,
+			 target);
+}
+
 /*
  * A failure to write an entry is the bundle's fault (a name that clashes,
  * a path through a symlink), not the caller's rights, unless the replay
@@ -292,6 +353,33 @@ static int disk_rc(struct archive *out)
 	int e = LA(archive_errno)(out);
 
 	return e == ENOSPC || e == EDQUOT || e == ENOMEM ? -e : -EINVAL;
+}
+
+/*
+ * Checked after every header and data block: how far the stream inflated
+ * (skipped data and padding count: they cost as much) and the CPU spent.
+ */
+static int over_budget(struct reader *r)
+{
+	struct timespec cpu;
+
+	if ((unsigned long long)LA(archive_filter_bytes)(r->in, 0) > r->max_stream)
+		return fail(r, -EINVAL, "it inflates to more than %llu MiB (%u times its size): not a pmemctl report",
+			    r->max_stream >> 20, MAX_RATIO);
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0 &&
+	    cpu.tv_sec * 1000000000ull + cpu.tv_nsec > MAX_CPU_NS)
+		return fail(r, -EINVAL, "extracting took more than %llu s of CPU: not a pmemctl report",
+			    MAX_CPU_NS / 1000000000);
+	return 0;
+}
+
+static int count(struct reader *r, unsigned long long bytes)
+{
+	r->total += bytes;
+	if (r->total > MAX_TOTAL_SIZE)
+		return fail(r, -EINVAL, "more than %u MiB: not a pmemctl report",
+			    MAX_TOTAL_SIZE >> 20);
+	return 0;
 }
 
 static int copy_data(struct reader *r, const char *rel)
@@ -306,22 +394,38 @@ static int copy_data(struct reader *r, const char *rel)
 			return 0;
 		if (rc < ARCHIVE_WARN)
 			return fail(r, -EINVAL, "%s: %s", rel, LA(archive_error_string)(r->in));
-		r->total += size;
-		if (r->total > MAX_TOTAL_SIZE)
-			return fail(r, -EINVAL, "more than %u MiB: not a pmemctl report",
-				    MAX_TOTAL_SIZE >> 20);
+		rc = over_budget(r);
+		if (rc)
+			return rc;
 		if (LA(archive_write_data_block)(r->out, buf, size, offset) < ARCHIVE_WARN)
 			return fail(r, disk_rc(r->out), "%s: %s", rel,
 				    LA(archive_error_string)(r->out));
 	}
 }
 
-/* One entry: a file, a directory or a symlink; anything else is skipped. */
+/* The entry becomes an empty read-only file: its name stays, its power goes. */
+static void stand_in(struct archive_entry *e)
+{
+	LA(archive_entry_set_hardlink)(e, NULL);
+	LA(archive_entry_set_symlink)(e, NULL);
+	LA(archive_entry_set_filetype)(e, AE_IFREG);
+	LA(archive_entry_set_size)(e, 0);
+	LA(archive_entry_set_perm)(e, 0444);
+}
+
+/*
+ * One entry: a file, a directory or a symlink; devices and fifos are
+ * skipped. A symlink that is absolute or climbs out of its root (sys/,
+ * proc/, pmemctl/), and a hard link, become stand-ins.
+ */
 static int extract_entry(struct reader *r, struct archive_entry *e)
 {
 	mode_t type = LA(archive_entry_filetype)(e);
+	const char *hardlink = LA(archive_entry_hardlink)(e);
+	la_int64_t size = LA(archive_entry_size)(e);
 	char name[4096];
 	const char *rel;
+	int rc;
 
 	if (!LA(archive_entry_pathname)(e) ||
 	    snprintf(name, sizeof(name), "%s", LA(archive_entry_pathname)(e)) >= (int)sizeof(name))
@@ -330,21 +434,52 @@ static int extract_entry(struct reader *r, struct archive_entry *e)
 	rel = strip_top(name);
 	if (!rel)
 		return fail(r, -EINVAL, "%s: unsafe name in archive", name);
-	if (LA(archive_entry_size)(e) > MAX_ENTRY_SIZE)
+	if (size > MAX_ENTRY_SIZE)
 		return fail(r, -EINVAL, "an entry of %lld bytes: not a pmemctl report",
-			    (long long)LA(archive_entry_size)(e));
-	if (!rel[0] || LA(archive_entry_hardlink)(e) ||
-	    (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK))
+			    (long long)size);
+	/* A report never holds one; libarchive would inflate its data unread. */
+	if (hardlink && size > 0)
+		return fail(r, -EINVAL, "%s: a hard link carrying %lld bytes: not a pmemctl report",
+			    rel, (long long)size);
+	rc = count(r, size > 0 ? (unsigned long long)size : 0);
+	if (rc)
+		return rc;
+	if (type == AE_IFLNK && !hardlink) {
+		const char *target = LA(archive_entry_symlink)(e);
+		size_t len = target ? strlen(target) : 0;
+
+		if (len > MAX_LINK_TARGET)
+			return fail(r, -EINVAL, "%s: a symlink target of %zu bytes: not a pmemctl report",
+				    rel, len);
+		rc = count(r, len);
+		if (rc)
+			return rc;
+		if (rel[0] && (!target || pm_link_escapes(rel, target))) {
+			note(r->notes, false, rel, target ? target : "");
+			stand_in(e);
+			type = AE_IFREG;
+		}
+	} else if (hardlink && rel[0]) {
+		note(r->notes, true, rel, hardlink);
+		stand_in(e);
+		type = AE_IFREG;
+	}
+	if (!rel[0] || (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK))
 		return 0;
 	LA(archive_entry_set_pathname)(e, rel);
-	/* No setuid, setgid or sticky bits; owners are never restored. */
+	/* No setuid, setgid or sticky bits; owners are never taken from it. */
 	LA(archive_entry_set_perm)(e, LA(archive_entry_perm)(e) & 0777);
+	if (r->owner) {
+		LA(archive_entry_set_uid)(e, r->owner->uid);
+		LA(archive_entry_set_gid)(e, r->owner->gid);
+		LA(archive_entry_set_uname)(e, NULL);
+		LA(archive_entry_set_gname)(e, NULL);
+	}
 	if (LA(archive_write_header)(r->out, e) < ARCHIVE_WARN)
 		return fail(r, disk_rc(r->out), "%s: %s", rel,
 			    LA(archive_error_string)(r->out));
-	if (type == AE_IFREG) {
-		int rc = copy_data(r, rel);
-
+	if (type == AE_IFREG && LA(archive_entry_size)(e) > 0) {
+		rc = copy_data(r, rel);
 		if (rc)
 			return rc;
 	}
@@ -372,24 +507,152 @@ static int extract_all(struct reader *r)
 		if (++r->entries > MAX_ENTRIES)
 			return fail(r, -EINVAL, "more than %u entries: not a pmemctl report",
 				    MAX_ENTRIES);
-		rc = extract_entry(r, e);
+		rc = over_budget(r);
+		if (!rc)
+			rc = extract_entry(r, e);
 		if (rc)
 			return rc;
 	}
 }
 
-int pm_archive_extract(const char *path, int dirfd, char *err, size_t errlen)
+/*
+ * What the names alone cannot show: a link through other links ("a/.."
+ * where a leads up) that ends outside its root. The kernel resolves each
+ * one beneath its root (openat2 RESOLVE_BENEATH, Linux 5.6) and says
+ * EXDEV where it would leave; that link becomes a stand-in too.
+ */
+static int check_links(int rootfd, int dirfd, char *path, size_t len,
+		       struct pm_extract_notes *notes, int depth)
 {
-	struct reader r = { .err = err, .errlen = errlen };
-	int fd, cwd = -1, rc;
+	struct dirent *d;
+	DIR *dir;
+	int rc = 0;
+
+	if (depth > 512)
+		return -ELOOP;
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		close(dirfd);
+		return -errno;
+	}
+	while (!rc && (d = readdir(dir))) {
+		size_t used = strlen(path);
+		struct open_how how = {
+			.flags = O_PATH | O_CLOEXEC,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		};
+		struct stat st;
+		int fd;
+
+		if (d->d_name[0] == '.' && (!d->d_name[1] ||
+		    (d->d_name[1] == '.' && !d->d_name[2])))
+			continue;
+		if (snprintf(path + used, len - used, "%s%s", used ? "/" : "",
+			     d->d_name) >= (int)(len - used)) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			rc = -errno;
+		} else if (S_ISDIR(st.st_mode)) {
+			fd = openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+			/* A mode-0000 directory: nobody resolves through it. */
+			if (fd >= 0)
+				rc = check_links(rootfd, fd, path, len, notes, depth + 1);
+			else if (errno != EACCES)
+				rc = -errno;
+		} else if (S_ISLNK(st.st_mode)) {
+			fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+			if (fd >= 0) {
+				close(fd);
+			} else if (errno == ENOSYS) {
+				rc = -EOPNOTSUPP;
+			} else if (errno == EXDEV) {
+				char target[256];
+				ssize_t n = readlinkat(dirfd, d->d_name, target,
+						       sizeof(target) - 1);
+
+				target[n < 0 ? 0 : n] = '\0';
+				note(notes, false, path, target);
+				if (unlinkat(dirfd, d->d_name, 0) < 0)
+					rc = -errno;
+				fd = openat(dirfd, d->d_name, O_WRONLY | O_CREAT |
+					    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+				if (fd < 0)
+					rc = -errno;
+				else
+					close(fd);
+			}
+			/* ENOENT, ELOOP: dangling in a tree nobody can change. */
+		}
+		path[used] = '\0';
+	}
+	closedir(dir);
+	return rc;
+}
+
+int pm_bundle_check_links(int topfd, struct pm_extract_notes *notes,
+			  char *err, size_t errlen)
+{
+	struct dirent *d;
+	DIR *dir;
+	int rc = 0, fd = openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read the bundle: %s", strerror(-rc));
+		return rc;
+	}
+	/* Each top-level directory is a root of its own: /sys, /proc, ... */
+	while (!rc && (d = readdir(dir))) {
+		char path[PATH_MAX] = "";
+		int root;
+
+		if (d->d_name[0] == '.' && (!d->d_name[1] ||
+		    (d->d_name[1] == '.' && !d->d_name[2])))
+			continue;
+		root = openat(topfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			      O_CLOEXEC);
+		if (root < 0)
+			continue;
+		rc = check_links(root, dup(root), path, sizeof(path), notes, 0);
+		close(root);
+	}
+	closedir(dir);
+	if (rc == -EOPNOTSUPP)
+		snprintf(err, errlen, "this kernel cannot resolve the bundle's links safely (openat2, Linux 5.6): not replayed");
+	else if (rc)
+		snprintf(err, errlen, "cannot check the bundle's links: %s", strerror(-rc));
+	return rc;
+}
+
+int pm_archive_extract(const char *path, int dirfd,
+		       const struct pm_extract_owner *owner,
+		       struct pm_extract_notes *notes, char *err, size_t errlen)
+{
+	struct reader r = { .err = err, .errlen = errlen, .owner = owner,
+			    .notes = notes };
+	int fd, cwd = -1, rc, flags;
+	struct stat st;
 
 	err[0] = '\0';
+	if (notes)
+		memset(notes, 0, sizeof(*notes));
 	rc = load_libarchive();
 	if (rc)
 		return fail(&r, rc, "cannot load %s: install libarchive13", LIBARCHIVE_SONAME);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(&r, -errno, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(&r, -EINVAL, "not a regular file");
+	}
+	r.max_stream = (unsigned long long)st.st_size * MAX_RATIO + RATIO_SLACK;
+	if (r.max_stream > MAX_TOTAL_SIZE + (unsigned long long)MAX_ENTRIES * 1024)
+		r.max_stream = MAX_TOTAL_SIZE + (unsigned long long)MAX_ENTRIES * 1024;
 	r.in = LA(archive_read_new)();
 	r.out = LA(archive_write_disk_new)();
 	if (!r.in || !r.out) {
@@ -399,12 +662,22 @@ int pm_archive_extract(const char *path, int dirfd, char *err, size_t errlen)
 	/* Only what a bundle can be: tar (ustar, pax, GNU), gzipped or not. */
 	LA(archive_read_support_filter_gzip)(r.in);
 	LA(archive_read_support_format_tar)(r.in);
-	LA(archive_write_disk_set_options)(r.out, ARCHIVE_EXTRACT_PERM |
-				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
+	if (owner)
+		flags |= ARCHIVE_EXTRACT_OWNER;
+	LA(archive_write_disk_set_options)(r.out, flags);
 	if (LA(archive_read_open_fd)(r.in, fd, 64 << 10) != ARCHIVE_OK) {
 		rc = fail(&r, -EINVAL, "not a tar archive (%s)", LA(archive_error_string)(r.in));
+		goto out;
+	}
+	/*
+	 * libarchive bids again on what gzip yields: a gzip inside the gzip
+	 * would be inflated twice (a million times its size). The chain is
+	 * gzip and the tar reader's "none", or "none" alone.
+	 */
+	if (LA(archive_filter_count)(r.in) > 2) {
+		rc = fail(&r, -EINVAL, "a compressed stream inside the compressed stream: not a pmemctl report");
 		goto out;
 	}
 	/* write_disk works relative to the working directory: dirfd's, briefly. */
@@ -420,6 +693,8 @@ int pm_archive_extract(const char *path, int dirfd, char *err, size_t errlen)
 	if (fchdir(cwd) < 0 && !rc)
 		rc = fail(&r, -errno, "cannot return to the working directory: %s",
 			  strerror(errno));
+	if (!rc)
+		rc = pm_bundle_check_links(dirfd, notes, err, errlen);
 out:
 	if (cwd >= 0)
 		close(cwd);

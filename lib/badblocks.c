@@ -56,7 +56,7 @@ static void replay_dimms(struct ndctl_region *ndregion, unsigned long long addr,
 
 	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
 		 PM_REPORT_BADBLOCK_DIMMS_DIR, ndctl_region_get_devname(ndregion));
-	f = fopen(path, "re");
+	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -229,7 +229,8 @@ static int block_ranges(const char *blockdev, uint64_t base,
 	if (!blockdev)
 		return 0;
 	snprintf(path, sizeof(path), "/sys/block/%s/badblocks", blockdev);
-	f = fopen(path, "re");
+	/* A page live; a replayed one could be anything. */
+	f = pm_bundle_fopen(path, PM_HOST_ATTR_CAP);
 	if (!f)
 		return 0;
 	while (fscanf(f, "%llu %llu", &offset, &length) == 2)

@@ -146,7 +146,7 @@ int pm_memdev_health_replay(const char *dev, struct pm_memdev_health *h)
 
 	if (snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
 		     PM_REPORT_CXL_HEALTH_DIR, dev) >= (int)sizeof(path) ||
-	    !(f = fopen(path, "re"))) {
+	    !(f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP))) {
 		pm_memdev_health_parse("", h);
 		return h->error;
 	}

@@ -239,7 +239,7 @@ static int replay_smart(const char *dev, struct pm_health *h)
 
 	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
 		 PM_REPORT_HEALTH_DIR, dev);
-	f = fopen(path, "re");
+	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
 	if (!f)
 		return -ENODATA;
 	len = fread(text, 1, sizeof(text) - 1, f);

@@ -1,13 +1,132 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Facts from outside sysfs: live, or from a replayed support bundle. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "host.h"
 
 static const char *replay_root;
+static uid_t replay_euid;
+
+/* What the replay had to leave out or stop reading, for the user to hear. */
+#define MAX_NOTES 16
+static char notes[MAX_NOTES][640];
+static size_t nr_notes;
+
+void pm_host_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nr_notes == MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(notes[nr_notes], sizeof(notes[0]), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < nr_notes; i++)
+		if (strcmp(notes[i], notes[nr_notes]) == 0)
+			return;
+	nr_notes++;
+}
+
+const char *pm_host_note_at(size_t i)
+{
+	return i < nr_notes ? notes[i] : NULL;
+}
+
+void pm_host_set_euid(uid_t euid)
+{
+	replay_euid = euid;
+}
+
+uid_t pm_host_euid(void)
+{
+	return replay_root ? replay_euid : geteuid();
+}
+
+/* The bundle's own name for a path it holds, for notes. */
+static const char *bundle_name(const char *path)
+{
+	size_t len = replay_root ? strlen(replay_root) : 0;
+
+	if (len && strncmp(path, replay_root, len) == 0 && path[len] == '/')
+		return path + len + 1;
+	return path;
+}
+
+struct capped {
+	int fd;
+	size_t left;
+	size_t cap;
+	char name[256];
+};
+
+static ssize_t capped_read(void *cookie, char *buf, size_t size)
+{
+	struct capped *c = cookie;
+	ssize_t n;
+
+	if (!c->left) {
+		char probe;
+
+		/* Exactly the cap is fine; one byte more is what is dropped. */
+		if (read(c->fd, &probe, 1) == 1)
+			pm_host_note("%s: read stopped at %zu KiB, the most a report's file can hold: the rest is ignored",
+				     c->name, c->cap >> 10);
+		return 0;
+	}
+	n = read(c->fd, buf, size < c->left ? size : c->left);
+	if (n > 0)
+		c->left -= n;
+	return n;
+}
+
+static int capped_close(void *cookie)
+{
+	struct capped *c = cookie;
+
+	close(c->fd);
+	free(c);
+	return 0;
+}
+
+FILE *pm_bundle_fopen(const char *path, size_t cap)
+{
+	cookie_io_functions_t io = { .read = capped_read, .close = capped_close };
+	struct capped *c;
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (!replay_root)
+		return fopen(path, "re");
+	/* Never blocks on a fifo, never a terminal. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pm_host_note("%s: not a regular file: not read", bundle_name(path));
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	*c = (struct capped){ .fd = fd, .left = cap, .cap = cap };
+	snprintf(c->name, sizeof(c->name), "%s", bundle_name(path));
+	f = fopencookie(c, "r", io);
+	if (!f)
+		capped_close(c);
+	return f;
+}
 
 void pm_host_replay(const char *bundle_root)
 {
@@ -26,7 +145,7 @@ FILE *pm_host_fopen(const char *path)
 	if (!replay_root)
 		return fopen(path, "re");
 	snprintf(replayed, sizeof(replayed), "%s%s", replay_root, path);
-	return fopen(replayed, "re");
+	return pm_bundle_fopen(replayed, PM_HOST_PROC_CAP);
 }
 
 int pm_host_read_line(const char *path, char *buf, size_t len)
@@ -42,6 +161,7 @@ int pm_host_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* The capped stream ends the loop: growth stops at the cap. */
 static int read_whole(FILE *f, char **text)
 {
 	size_t size = 0, cap = 0;
@@ -81,7 +201,7 @@ int pm_host_kernel_log(char **text)
 		int rc;
 
 		snprintf(path, sizeof(path), "%s/%s", replay_root, PM_REPORT_KERNEL_LOG);
-		f = fopen(path, "re");
+		f = pm_bundle_fopen(path, PM_HOST_KERNEL_LOG_CAP);
 		if (!f)
 			return -EPERM;
 		rc = read_whole(f, text);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /*
  * libndctl reads the replayed sysfs through a bind mount; what doctor
@@ -16,6 +17,32 @@ const char *pm_host_replay_root(void);
 
 /* An absolute /proc path, live or as captured ("/proc/self/mountinfo"). */
 FILE *pm_host_fopen(const char *path);
+
+/*
+ * Every read of a bundle is bounded: a replayed file (a path under the
+ * bundle's root or the replayed /sys) opens only if it is a regular file,
+ * and reads end after cap bytes, with a note saying so; a line loop over
+ * it ends too. Live (no replay), a plain fopen().
+ */
+#define PM_HOST_PROC_CAP (4u << 20)		/* mountinfo, cpuinfo, ... */
+#define PM_HOST_KERNEL_LOG_CAP (16u << 20)	/* the captured messages */
+#define PM_HOST_RECORD_CAP (1u << 20)		/* modules, ioctl answers */
+#define PM_HOST_ATTR_CAP (64u << 10)		/* a sysfs attribute: a page */
+FILE *pm_bundle_fopen(const char *path, size_t cap);
+
+/*
+ * Notes on what a replay left out (links out of the bundle, reads cut
+ * short), for the command to print: the i-th, or NULL past the last.
+ */
+void pm_host_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *pm_host_note_at(size_t i);
+
+/*
+ * The replay drops root to nobody; decisions that live take the euid
+ * (may this user write deep_flush?) take the caller's, set before it.
+ */
+void pm_host_set_euid(uid_t euid);
+uid_t pm_host_euid(void);
 
 /* The first line of a /proc file, without its newline; -errno. */
 int pm_host_read_line(const char *path, char *buf, size_t len);

@@ -30,7 +30,7 @@ static int replayed_state(const char *name, enum pm_module_state *state)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", pm_host_replay_root(), PM_REPORT_MODULES);
-	f = fopen(path, "re");
+	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
 	if (!f)
 		return -ENOENT;
 	while (rc && fgets(line, sizeof(line), f)) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "pmem.h"
 #include "sysfs.h"
 
@@ -73,7 +74,7 @@ static void fill_region(struct pm_region *region)
 	 * whoever replays it, answers as the live tree did.
 	 */
 	if (region->deep_flush == PM_DEEP_FLUSH_WRITABLE)
-		region->deep_flush_permitted = geteuid() == 0 ?
+		region->deep_flush_permitted = pm_host_euid() == 0 ?
 			(region->deep_flush_mode & 0222) != 0 :
 			(region->deep_flush_mode & S_IWOTH) != 0;
 }

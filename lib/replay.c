@@ -8,15 +8,22 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "archive.h"
 #include "host.h"
 #include "report.h"
 #include "pmem.h"
+
+/* Read-only, and nothing in it runs, is a device or raises privileges. */
+#define LOCKED (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static int write_file(const char *path, const char *text)
 {
@@ -100,7 +107,7 @@ static bool node_name(const char *link, const char *target, char *name,
 
 	snprintf(name, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 	if (snprintf(path, sizeof(path), "%s/uevent", link) < (int)sizeof(path) &&
-	    (f = fopen(path, "re"))) {
+	    (f = pm_bundle_fopen(path, PM_HOST_ATTR_CAP))) {
 		while (!found && fgets(line, sizeof(line), f))
 			if (strncmp(line, "DEVNAME=", 8) == 0) {
 				line[strcspn(line, "\n")] = '\0';
@@ -203,7 +210,7 @@ static int dev_standins(char *err, size_t len)
 	if (old < 0)
 		return pm_explain(err, len, -errno, "cannot open /dev: %s", strerror(errno));
 	if (mount("pmemctl-replay-dev", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0755") < 0)
+		  "mode=0755,size=1m") < 0)
 		return pm_explain(err, len, -errno, "cannot mount a tmpfs over /dev: %s", strerror(errno));
 	devfd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fdopendir(dup(old));
@@ -222,29 +229,105 @@ static int dev_standins(char *err, size_t len)
 	add_standins(devfd, "/sys/dev/char", S_IFCHR);
 	add_standins(devfd, "/sys/dev/block", S_IFBLK);
 	close(devfd);
+	if (mount(NULL, "/dev", NULL, MS_REMOUNT | LOCKED, NULL) < 0)
+		return pm_explain(err, len, -errno, "cannot make /dev read-only: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Everything the replay reads was written by a stranger: once the mounts
+ * are made, the process keeps no power over the host. Root becomes nobody
+ * (65534: what anyone may open, nothing more); in a user namespace the
+ * caller stays themself. Either way: no capability in any set, the
+ * bounding set emptied first (dropping needs CAP_SETPCAP), no_new_privs.
+ * Then checked, as a failed drop must not go on quietly.
+ */
+int pm_replay_drop(char *err, size_t len)
+{
+	struct __user_cap_header_struct head = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct caps[2] = { { 0 } };
+	bool root = geteuid() == 0;
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return pm_explain(err, len, -EPERM, "cannot set no_new_privs: %s", strerror(errno));
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			return pm_explain(err, len, -EPERM, "cannot drop capability %d: %s",
+					  cap, strerror(errno));
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (root) {
+		if (setgroups(0, NULL) < 0 ||
+		    setresgid(PM_REPLAY_ID, PM_REPLAY_ID, PM_REPLAY_ID) < 0 ||
+		    setresuid(PM_REPLAY_ID, PM_REPLAY_ID, PM_REPLAY_ID) < 0)
+			return pm_explain(err, len, -EPERM, "cannot become uid %u: %s",
+					  PM_REPLAY_ID, strerror(errno));
+		/*
+		 * A uid change makes the process undumpable, and /proc/self/fd
+		 * (the bundle's root) root's: nobody must reach its own.
+		 */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	}
+	if (syscall(SYS_capset, &head, caps) < 0)
+		return pm_explain(err, len, -EPERM, "cannot drop capabilities: %s", strerror(errno));
+
+	/* Fail closed: every part of the drop, verified. */
+	memset(caps, 0xff, sizeof(caps));
+	if (syscall(SYS_capget, &head, caps) < 0 ||
+	    caps[0].effective || caps[0].permitted || caps[0].inheritable ||
+	    caps[1].effective || caps[1].permitted || caps[1].inheritable)
+		return pm_explain(err, len, -EPERM, "capabilities are still held after dropping them");
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0)
+			return pm_explain(err, len, -EPERM, "capability %d is still in the bounding set", cap);
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return pm_explain(err, len, -EPERM, "no_new_privs did not stick");
+	if (root && (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
+		     ruid != PM_REPLAY_ID || euid != PM_REPLAY_ID || suid != PM_REPLAY_ID ||
+		     rgid != PM_REPLAY_ID || egid != PM_REPLAY_ID || sgid != PM_REPLAY_ID ||
+		     getgroups(0, NULL) != 0 || setresuid(0, 0, 0) == 0))
+		return pm_explain(err, len, -EPERM, "still root after dropping to uid %u", PM_REPLAY_ID);
+	return 0;
+}
+
+static int report_notes(const char *source, const struct pm_extract_notes *notes)
+{
+	unsigned int n = notes->links_out + notes->hard_links;
+
+	(void)source;
+	if (n)
+		pm_host_note("%u link%s led out of the bundle (%u symlink%s, %u hard link%s) and became empty files, first %s",
+			     n, n == 1 ? "" : "s", notes->links_out,
+			     notes->links_out == 1 ? "" : "s", notes->hard_links,
+			     notes->hard_links == 1 ? "" : "s", notes->first);
 	return 0;
 }
 
 int pm_replay_enter(const char *source, char *err, size_t len)
 {
 	static char root[64];
+	struct pm_extract_owner nobody = { PM_REPLAY_ID, PM_REPLAY_ID };
+	struct pm_extract_notes notes;
 	char sys_path[4096];
+	bool as_root = geteuid() == 0;
 	struct stat st;
-	int rc, dirfd = -1;
+	int rc, top, srcfd = -1, dirfd = -1;
 
 	if (stat(source, &st) < 0)
 		return pm_explain(err, len, -errno, "%s", strerror(errno));
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return pm_explain(err, len, -EINVAL, "not a report: give a .tar.gz bundle or the directory it was extracted to");
 	if (S_ISDIR(st.st_mode)) {
-		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
+		srcfd = open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (srcfd < 0)
 			return pm_explain(err, len, -errno, "%s", strerror(errno));
-		rc = is_report_dir(dirfd);
-		close(dirfd);
-		if (!rc)
+		if (!is_report_dir(srcfd)) {
+			close(srcfd);
 			return pm_explain(err, len, -EINVAL, "not a report directory (it has no sys/ and " PM_REPORT_DIR "/)");
+		}
 	}
+	pm_host_set_euid(geteuid());
 	rc = private_namespace(err, len);
 	if (rc)
 		return rc;
@@ -252,44 +335,51 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return pm_explain(err, len, -errno, "cannot make the mount namespace private: %s",
 			   strerror(errno));
-	/* Opened in the new namespace: a bind mount takes no path from the old. */
-	if (S_ISDIR(st.st_mode)) {
-		dirfd = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return pm_explain(err, len, -errno, "%s", strerror(errno));
+	/*
+	 * Extracted (or, for a directory, copied) into a tmpfs that vanishes
+	 * with this process. Its size bounds what a bundle can take of the
+	 * machine's memory, whatever slips past the extraction's own limits.
+	 */
+	if (mount("pmemctl-replay", "/sys", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755,size=" PM_REPLAY_TMPFS_SIZE ",nr_inodes=300k") < 0)
+		return pm_explain(err, len, -errno, "cannot mount a tmpfs for the bundle: %s",
+			   strerror(errno));
+	if (mkdir("/sys/bundle", 0755) < 0 ||
+	    (top = open("/sys/bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return pm_explain(err, len, -errno, "cannot create the replay directory: %s",
+			   strerror(errno));
+	if (srcfd >= 0) {
+		rc = pm_bundle_copy(srcfd, top, as_root ? &nobody : NULL, &notes, err, len);
+		close(srcfd);
 	} else {
-		int top;
-
-		/* Extracted into a tmpfs that vanishes with this process. */
-		if (mount("pmemctl-replay", "/sys", "tmpfs", MS_NOSUID | MS_NODEV,
-			  "mode=0755") < 0)
-			return pm_explain(err, len, -errno, "cannot mount a tmpfs for the bundle: %s",
-				   strerror(errno));
-		if (mkdir("/sys/bundle", 0755) < 0 ||
-		    (top = open("/sys/bundle", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return pm_explain(err, len, -errno, "cannot create the replay directory: %s",
-				   strerror(errno));
-		rc = pm_archive_extract(source, top, err, len);
-		close(top);
-		if (rc)
-			return rc;
-		dirfd = open("/sys/bundle", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return pm_explain(err, len, -errno, "%s", strerror(errno));
-		if (!is_report_dir(dirfd)) {
-			close(dirfd);
-			return pm_explain(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
-		}
+		rc = pm_archive_extract(source, top, as_root ? &nobody : NULL, &notes, err, len);
 	}
+	close(top);
+	if (rc)
+		return rc;
+	dirfd = open("/sys/bundle", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return pm_explain(err, len, -errno, "%s", strerror(errno));
+	if (!is_report_dir(dirfd)) {
+		close(dirfd);
+		return pm_explain(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
+	}
+	/* libndctl opens deep_flush read-write, libcxl writes "flush": EROFS. */
+	if (mount(NULL, "/sys", NULL, MS_REMOUNT | LOCKED, NULL) < 0)
+		return pm_explain(err, len, -errno, "cannot make the bundle read-only: %s",
+			   strerror(errno));
 	/* The bundle stays reachable through the descriptor once /sys hides it. */
 	snprintf(root, sizeof(root), "/proc/self/fd/%d", dirfd);
 	snprintf(sys_path, sizeof(sys_path), "%s/sys", root);
-	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0)
+	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount(NULL, "/sys", NULL, MS_BIND | MS_REMOUNT | LOCKED, NULL) < 0)
 		return pm_explain(err, len, -errno, "cannot bind the capture over /sys: %s",
 			   strerror(errno));
+	/* Before the stand-ins: the uevent files they read are the bundle's. */
+	pm_host_replay(root);
 	rc = dev_standins(err, len);
 	if (rc)
 		return rc;
-	pm_host_replay(root);
-	return 0;
+	report_notes(source, &notes);
+	return pm_replay_drop(err, len);
 }

@@ -53,4 +53,15 @@ int pm_report_capture(struct pm_archive *a, const char *top,
  */
 int pm_replay_enter(const char *source, char *err, size_t errlen);
 
+/* Who root becomes in a replay (nobody), and the replay tmpfs's size. */
+#define PM_REPLAY_ID 65534u
+#define PM_REPLAY_TMPFS_SIZE "512m"
+
+/*
+ * Drops every privilege for good: root becomes PM_REPLAY_ID (groups too),
+ * every capability set and the bounding set are emptied, no_new_privs is
+ * set; then each is checked. -EPERM, with err saying which did not hold.
+ */
+int pm_replay_drop(char *err, size_t errlen);
+
 #endif

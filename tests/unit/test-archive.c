@@ -49,7 +49,7 @@ static int extract(const char *archive, const char *into, char *err, size_t len)
 
 	mkdir(into, 0755);
 	fd = open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = pm_archive_extract(archive, fd, err, len);
+	rc = pm_archive_extract(archive, fd, NULL, NULL, err, len);
 	close(fd);
 	return rc;
 }
