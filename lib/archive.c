@@ -118,6 +118,8 @@ static int load_libarchive(void)
 #define MAX_RATIO 256
 #define RATIO_SLACK (1u << 20)
 #define MAX_LINK_TARGET PM_BUNDLE_MAX_LINK
+/* A capture's links are ~150 of 60 bytes: each costs an inode, not data. */
+#define MAX_LINK_BYTES (8u << 20)
 #define MAX_CPU_NS (5ull * 1000000000)	/* inflating 256 MiB takes ~1 s */
 
 struct pm_archive {
@@ -258,6 +260,7 @@ struct reader {
 	struct pm_extract_notes *notes;
 	unsigned int entries;
 	unsigned long long total;	/* declared bytes: data, link targets */
+	unsigned long long link_bytes;	/* symlink targets alone */
 	unsigned long long max_stream;	/* inflated bytes allowed */
 };
 
@@ -451,6 +454,10 @@ static int extract_entry(struct reader *r, struct archive_entry *e)
 		if (len > MAX_LINK_TARGET)
 			return fail(r, -EINVAL, "%s: a symlink target of %zu bytes: not a pmemctl report",
 				    rel, len);
+		r->link_bytes += len;
+		if (r->link_bytes > MAX_LINK_BYTES)
+			return fail(r, -EINVAL, "more than %u MiB of symlink targets: not a pmemctl report",
+				    MAX_LINK_BYTES >> 20);
 		rc = count(r, len);
 		if (rc)
 			return rc;
@@ -522,7 +529,7 @@ static int extract_all(struct reader *r)
  * EXDEV where it would leave; that link becomes a stand-in too.
  */
 static int check_links(int rootfd, int dirfd, char *path, size_t len,
-		       struct pm_extract_notes *notes, int depth)
+		       size_t root_len, struct pm_extract_notes *notes, int depth)
 {
 	struct dirent *d;
 	DIR *dir;
@@ -547,8 +554,8 @@ static int check_links(int rootfd, int dirfd, char *path, size_t len,
 		if (d->d_name[0] == '.' && (!d->d_name[1] ||
 		    (d->d_name[1] == '.' && !d->d_name[2])))
 			continue;
-		if (snprintf(path + used, len - used, "%s%s", used ? "/" : "",
-			     d->d_name) >= (int)(len - used)) {
+		if (snprintf(path + used, len - used, "/%s", d->d_name) >=
+		    (int)(len - used)) {
 			rc = -ENAMETOOLONG;
 			break;
 		}
@@ -559,11 +566,13 @@ static int check_links(int rootfd, int dirfd, char *path, size_t len,
 				    O_NOFOLLOW | O_CLOEXEC);
 			/* A mode-0000 directory: nobody resolves through it. */
 			if (fd >= 0)
-				rc = check_links(rootfd, fd, path, len, notes, depth + 1);
+				rc = check_links(rootfd, fd, path, len, root_len,
+						 notes, depth + 1);
 			else if (errno != EACCES)
 				rc = -errno;
 		} else if (S_ISLNK(st.st_mode)) {
-			fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+			fd = syscall(SYS_openat2, rootfd, path + root_len, &how,
+				     sizeof(how));
 			if (fd >= 0) {
 				close(fd);
 			} else if (errno == ENOSYS) {
@@ -607,7 +616,7 @@ int pm_bundle_check_links(int topfd, struct pm_extract_notes *notes,
 	}
 	/* Each top-level directory is a root of its own: /sys, /proc, ... */
 	while (!rc && (d = readdir(dir))) {
-		char path[PATH_MAX] = "";
+		char path[PATH_MAX];
 		int root;
 
 		if (d->d_name[0] == '.' && (!d->d_name[1] ||
@@ -617,7 +626,10 @@ int pm_bundle_check_links(int topfd, struct pm_extract_notes *notes,
 			      O_CLOEXEC);
 		if (root < 0)
 			continue;
-		rc = check_links(root, dup(root), path, sizeof(path), notes, 0);
+		/* Named from the top in notes, resolved from the root. */
+		snprintf(path, sizeof(path), "%s", d->d_name);
+		rc = check_links(root, dup(root), path, sizeof(path),
+				 strlen(path) + 1, notes, 0);
 		close(root);
 	}
 	closedir(dir);
