@@ -5,9 +5,12 @@
 # Writes mutants of each bundle into --out and prints one line per mutant:
 # "FILE<TAB>what was done". Mutations: attribute values (odd content,
 # bytes that are not UTF-8, long, empty), files removed, odd symlinks
-# (absolute, '..', loops, into --canary), entries that try to escape the
-# replay directory (they aim at --canary and at files named --escape), and
-# corrupt or truncated gzip and tar streams.
+# (absolute, '..', loops, through another link, into --canary, at its
+# root-only "secret" and "fifo", at device nodes and /proc/sys), entries
+# that try to escape the replay directory (they aim at --canary and at
+# files named --escape), files with no end (links to /dev/zero), hard
+# links carrying data, long link targets, and corrupt, truncated, nested
+# or inflating gzip and tar streams.
 import argparse
 import gzip
 import io
@@ -64,7 +67,9 @@ KERNEL_LINES = (
 # Where an odd symlink may lead; CANARY is replaced by --canary.
 ODD_TARGETS = [
     "/", "/etc", "/proc/self/root", "/dev/zero", "/sys", "CANARY",
-    "CANARY/keep", "..", ".", "../../../../../../../../../../..",
+    "CANARY/keep", "CANARY/secret", "CANARY/fifo", "/dev/null",
+    "/proc/sys/fs/lease-break-time", "/etc/shadow", "THROUGH",
+    "..", ".", "../../../../../../../../../../..",
     "../../../../../../../../../../tmp", "SELF", "LOOP", "nowhere",
     "x/" * 1500 + "y", "\udcff\udcfe",
 ]
@@ -180,6 +185,13 @@ def mutate_links(rng, b, canary):
         base = os.path.basename(m.name)
         if target == "SELF":
             target = base
+        elif target == "THROUGH":
+            # Inside by its text, out through a link that leads to sys/.
+            depth = m.name.count("/") - 2
+            target = "../" * depth + "zz/up/.." + canary
+            if not any(x.name == f"{b.top}/sys/zz/up" for x, _ in b.members):
+                b.members.insert(1, entry(f"{b.top}/sys/zz", tarfile.DIRTYPE, mode=0o755))
+                b.members.insert(2, entry(f"{b.top}/sys/zz/up", tarfile.SYMTYPE, link=".."))
         elif target == "LOOP":
             # Two links leading to each other.
             j = rng.choice(links)
@@ -227,6 +239,18 @@ def escapes(b, canary, name):
         ("a file over a directory", [entry(f"{sysd}/bus", data=b"x\n")]),
         ("a 300-byte path component", [entry(f"{sysd}/" + "n" * 300)]),
         ("a 5000-byte name", [entry(f"{sysd}/" + "/".join(["p" * 200] * 25))]),
+        ("files with no end: links to /dev/zero",
+         [entry(f"{top}/{f}", tarfile.SYMTYPE, link="/dev/zero")
+          for f in ("pmemctl/kernel.log", "proc/self/mountinfo", "proc/cpuinfo",
+                    "pmemctl/modules")]),
+        ("links to the canary's root-only file and fifo, through a link",
+         [entry(f"{sysd}/zz", tarfile.DIRTYPE, mode=0o755),
+          entry(f"{sysd}/zz/up", tarfile.SYMTYPE, link=".."),
+          entry(f"{sysd}/bus/cxl/flush", tarfile.SYMTYPE, link="../../zz/up/.." + canary + "/fifo"),
+          entry(f"{top}/pmemctl/kernel.log", tarfile.SYMTYPE, link=canary + "/secret")]),
+        ("a symlink target of 5000 bytes", [entry(f"{sysd}/long", tarfile.SYMTYPE, link="a/" * 2500)]),
+        ("3000 symlinks with 4000-byte targets",
+         [entry(f"{sysd}/l{i}", tarfile.SYMTYPE, link="b/" * 2000) for i in range(3000)]),
         ("a name that is not UTF-8",
          [entry(f"{sysd}/bus/nd/devices/nmem\udcff", tarfile.SYMTYPE, link="../../../devices")]),
     ]
@@ -282,6 +306,23 @@ def streams(rng, b):
     half = headers[len(headers) // 2]
     out.append(("two gzip members (valid)", gz(tar[:half]) + gz(tar[half:])))
     out.append(("garbage after the gzip stream", good + b"trailing garbage\xff" * 8))
+    out.append(("a gzip inside the gzip", gz(good)))
+    zeros = tarfile.TarInfo(f"{b.top}/sys/zeros")
+    zeros.size = 60 << 20
+    out.append(("a 60 MiB file of zeros",
+                gz(first + zeros.tobuf(tarfile.PAX_FORMAT) + bytes(zeros.size) + bytes(1024))))
+    # pax interchange: libarchive obeys a hard link's size and inflates it.
+    hard = tarfile.TarInfo(f"{b.top}/sys/hard")
+    hard.size = 8 << 20
+    hard.pax_headers = {"comment": "data on a hard link"}
+    head = bytearray(hard.tobuf(tarfile.PAX_FORMAT))
+    o = len(head) - 512
+    head[o + 156:o + 157] = tarfile.LNKTYPE
+    head[o + 157:o + 257] = f"{b.top}/sys".encode().ljust(100, b"\0")
+    head[o + 148:o + 156] = b" " * 8
+    head[o + 148:o + 156] = b"%06o\0 " % sum(head[o:o + 512])
+    out.append(("hard links carrying 8 MiB each",
+                gz(first + (bytes(head) + bytes(hard.size)) * 4 + bytes(1024))))
     return out
 
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests: the bundle archive written, read back, and unsafe names refused. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,67 @@ int main(void)
 	snprintf(into, sizeof(into), "%s/text-out", dir);
 	rc = extract(archive, into, err, sizeof(err));
 	ok(rc == -EINVAL && strstr(err, "not a tar archive"), "a text file: %s", err);
+
+	/* Links judged by their text: absolute or above their root escape. */
+	static const struct {
+		const char *name, *target;
+		bool escapes;
+	} links[] = {
+		{ "sys/class/nd/ndctl0", "../../devices/ndbus0/ndctl0", false },
+		{ "sys/class/nd/ndctl0", "../../../devices", true },
+		{ "sys/a/l", "..", false },
+		{ "sys/a/l", "../..", true },
+		{ "sys/l", "x/../../y", true },
+		{ "sys/l", "x/y/../../z", false },
+		{ "sys/a/b/l", "./.././../c", false },
+		{ "sys/a/b/l", "../../../c", true },
+		{ "sys/l", "/etc/shadow", true },
+		{ "sys/l", "/", true },
+		{ "sys/l", "", true },
+		{ "sys/l", "x//y/./z", false },
+		{ "pmemctl/kernel.log", "/dev/zero", true },
+		{ "pmemctl/kernel.log", "../sys/x", true },
+		{ "link", "x/../target", false },
+		{ "link", "../target", true },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		ok(pm_link_escapes(links[i].name, links[i].target) == links[i].escapes,
+		   "%s -> %s %s", links[i].name, links[i].target,
+		   links[i].escapes ? "escapes" : "stays inside");
+
+	/* A link that escapes through another one: only the kernel sees it. */
+	{
+		const char *entries[] = {
+			"d:top", "d:top/sys", "d:top/sys/zz", "l:top/sys/zz/up>..",
+			"d:top/sys/a", "l:top/sys/a/out>../zz/up/../tmp",
+			"l:top/sys/a/in>../zz/up/a", "l:top/sys/a/abs>/tmp",
+		};
+
+		ok(!pm_link_escapes("sys/a/out", "../zz/up/../tmp"),
+		   "sys/a/out -> ../zz/up/../tmp stays inside by its text");
+		snprintf(archive, sizeof(archive), "%s/through.tar.gz", dir);
+		write_archive(archive, entries, ARRAY_SIZE(entries));
+		snprintf(into, sizeof(into), "%s/through", dir);
+		mkdir(into, 0755);
+		{
+			struct pm_extract_notes notes;
+			int fd = open(into, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			rc = pm_archive_extract(archive, fd, NULL, &notes, err, sizeof(err));
+			close(fd);
+			ok(rc == 0 && notes.links_out == 2,
+			   "extracted, 2 links out noted (rc %d, %u: %s)", rc,
+			   notes.links_out, notes.first);
+		}
+		snprintf(path, sizeof(path), "%s/sys/a/out", into);
+		ok(lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+		   (st.st_mode & 0777) == 0444,
+		   "... the one through zz/up is an empty 0444 file, found by the kernel");
+		snprintf(path, sizeof(path), "%s/sys/a/abs", into);
+		ok(lstat(path, &st) == 0 && S_ISREG(st.st_mode), "... the absolute one too");
+		snprintf(path, sizeof(path), "%s/sys/a/in", into);
+		ok(lstat(path, &st) == 0 && S_ISLNK(st.st_mode), "... the one inside stays a link");
+	}
 
 	rc = system("rm -rf /tmp/pmemctl-test-archive.*");
 	(void)rc;
