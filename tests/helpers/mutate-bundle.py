@@ -243,17 +243,36 @@ def escapes(b, canary, name):
          [entry(f"{top}/{f}", tarfile.SYMTYPE, link="/dev/zero")
           for f in ("pmemctl/kernel.log", "proc/self/mountinfo", "proc/cpuinfo",
                     "pmemctl/modules")]),
-        ("links to the canary's root-only file and fifo, through a link",
-         [entry(f"{sysd}/zz", tarfile.DIRTYPE, mode=0o755),
-          entry(f"{sysd}/zz/up", tarfile.SYMTYPE, link=".."),
-          entry(f"{sysd}/bus/cxl/flush", tarfile.SYMTYPE, link="../../zz/up/.." + canary + "/fifo"),
-          entry(f"{top}/pmemctl/kernel.log", tarfile.SYMTYPE, link=canary + "/secret")]),
         ("a symlink target of 5000 bytes", [entry(f"{sysd}/long", tarfile.SYMTYPE, link="a/" * 2500)]),
         ("3000 symlinks with 4000-byte targets",
          [entry(f"{sysd}/l{i}", tarfile.SYMTYPE, link="b/" * 2000) for i in range(3000)]),
         ("a name that is not UTF-8",
          [entry(f"{sysd}/bus/nd/devices/nmem\udcff", tarfile.SYMTYPE, link="../../../devices")]),
     ]
+
+
+def host_links(b, canary):
+    """What libndctl and libcxl open, and what list prints, led to the host:
+    ids and serials to the canary's root-only secret, numa_node (read) and
+    deep_flush (opened read-write) to its fifo, the CXL bus's flush (libcxl
+    writes it on every scan) to a /proc/sys entry; some through a link."""
+    out = b.copy()
+    top = out.top
+    through = "zz/up/.."
+    for i, (m, _) in enumerate(out.members):
+        base = os.path.basename(m.name)
+        target = {"id": canary + "/secret", "serial": canary + "/secret",
+                  "numa_node": canary + "/fifo", "deep_flush": canary + "/fifo"}.get(base)
+        if m.isfile() and target:
+            if i % 2:
+                target = "../" * (m.name.count("/") - 2) + through + target
+            out.members[i] = entry(m.name, tarfile.SYMTYPE, link=target)
+    out.members[1:1] = [entry(f"{top}/sys/zz", tarfile.DIRTYPE, mode=0o755),
+                        entry(f"{top}/sys/zz/up", tarfile.SYMTYPE, link="..")]
+    out.members += [entry(f"{top}/sys/bus/cxl", tarfile.DIRTYPE, mode=0o755),
+                    entry(f"{top}/sys/bus/cxl/flush", tarfile.SYMTYPE,
+                          link="/proc/sys/fs/lease-break-time")]
+    return out
 
 
 def with_entries(b, extra, first=False):
@@ -361,6 +380,8 @@ def main():
         for _ in range(args.per_kind if b.links() else 0):
             m = b.copy()
             emit(name, mutate_links(rng, m, canary), gz(m.tar_bytes()))
+        emit(name, "ids, deep_flush, numa_node and the CXL flush led to the host",
+             gz(host_links(b, canary).tar_bytes()))
     # The extractor's attacks and the broken streams need one bundle each.
     for k in range(len(escapes(bundles[0][1], canary, args.escape))):
         name, b = bundles[k % len(bundles)]
