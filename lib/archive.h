@@ -57,7 +57,7 @@ struct pm_extract_notes {
  * link targets), 256 Ki entries, a link target over 4095 bytes, a hard
  * link carrying data, a second compression layer, inflating to more than
  * 256 times its size (+1 MiB), or 60 s of CPU; err says what was wrong.
- * -EOPNOTSUPP where the kernel lacks openat2. Uses the working directory
+ * Uses the working directory
  * while it runs (not for threaded callers).
  */
 int pm_archive_extract(const char *path, int dirfd,

@@ -229,7 +229,7 @@ static int dev_standins(char *err, size_t len)
 	add_standins(devfd, "/sys/dev/char", S_IFCHR);
 	add_standins(devfd, "/sys/dev/block", S_IFBLK);
 	close(devfd);
-	if (mount(NULL, "/dev", NULL, MS_REMOUNT | LOCKED, NULL) < 0)
+	if (mount("none", "/dev", "none", MS_REMOUNT | LOCKED, NULL) < 0)
 		return pm_explain(err, len, -errno, "cannot make /dev read-only: %s", strerror(errno));
 	return 0;
 }
@@ -365,14 +365,14 @@ int pm_replay_enter(const char *source, char *err, size_t len)
 		return pm_explain(err, len, -EINVAL, "not a pmemctl report (no sys/ and " PM_REPORT_DIR "/ in it)");
 	}
 	/* libndctl opens deep_flush read-write, libcxl writes "flush": EROFS. */
-	if (mount(NULL, "/sys", NULL, MS_REMOUNT | LOCKED, NULL) < 0)
+	if (mount("none", "/sys", "none", MS_REMOUNT | LOCKED, NULL) < 0)
 		return pm_explain(err, len, -errno, "cannot make the bundle read-only: %s",
 			   strerror(errno));
 	/* The bundle stays reachable through the descriptor once /sys hides it. */
 	snprintf(root, sizeof(root), "/proc/self/fd/%d", dirfd);
 	snprintf(sys_path, sizeof(sys_path), "%s/sys", root);
 	if (mount(sys_path, "/sys", "none", MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, "/sys", NULL, MS_BIND | MS_REMOUNT | LOCKED, NULL) < 0)
+	    mount("none", "/sys", "none", MS_BIND | MS_REMOUNT | LOCKED, NULL) < 0)
 		return pm_explain(err, len, -errno, "cannot bind the capture over /sys: %s",
 			   strerror(errno));
 	/* Before the stand-ins: the uevent files they read are the bundle's. */
