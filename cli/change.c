@@ -11,6 +11,7 @@
 #include "change.h"
 #include "../lib/compat.h"
 #include "../lib/holders.h"
+#include "../lib/lock.h"
 #include "../lib/pmem.h"
 
 #define CHANGE_MAX_OPTIONS 24
@@ -149,27 +150,46 @@ static int find_target(struct change *ch, const char *name)
 #define CXL_REGIONS_LOCK "cxl-regions"
 
 /*
- * The scope of a region: every change inside it (a namespace made,
- * converted, destroyed, cleared) holds it shared, a change that ends the
- * region (destroy-region) exclusively, so that neither runs under the
- * other. Tried, never waited for, as the target's lock.
+ * A lock that could not be taken, or a file that was no lock file: what
+ * the user is told. object is what the lock is for.
+ */
+static int lock_error(const char *object, int rc, const struct pm_lock_note *note,
+		      const char *held)
+{
+	if (note->text[0])
+		cli_error(note->file, "%s", note->text);
+	if (rc == -EBUSY) {
+		cli_error(object, "another pmemctl is %s now; try again when it is done", held);
+		return EXIT_BUSY;
+	}
+	if (rc < 0 && !note->text[0])
+		cli_error(object, "cannot take the lock: %s", strerror(-rc));
+	return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/*
+ * The scope of a region: every change of one of its namespaces holds it
+ * shared; a verb whose target is the region itself (destroy-region,
+ * clear-errors or create-namespace on a region) exclusively, so that no
+ * namespace of the region changes under it, nor it under them. Tried,
+ * never waited for, as the target's lock.
  */
 static int lock_scope(struct change *ch, const char *region, bool shared)
 {
+	const char *whole = ch->verb->whole ? ch->verb->whole : "changing it as a whole";
+	struct pm_lock_note note;
 	char name[80];
 	int rc;
 
 	snprintf(name, sizeof(name), "%s.scope", region);
-	rc = pm_lock(name, shared, &ch->scope_lock);
-	if (rc == -EBUSY) {
-		cli_error(region, shared ? "another pmemctl is destroying it now" :
-			  "another pmemctl is changing a namespace of it now; try again when it is done");
-		return EXIT_BUSY;
-	}
-	if (rc < 0) {
-		cli_error(region, "cannot take the lock: %s", strerror(-rc));
-		return EXIT_FAIL;
-	}
+	rc = pm_lock(name, shared, &ch->scope_lock, &note);
+	if (rc < 0)
+		return lock_error(region, rc, &note,
+				  note.shared ? "changing a namespace of it" :
+				  note.holder[0] ? note.holder : "changing it as a whole");
+	lock_error(region, 0, &note, NULL);
+	if (!shared)
+		pm_lock_set_holder(ch->scope_lock, whole);
 	return EXIT_OK;
 }
 
@@ -183,25 +203,22 @@ static int lock_scope(struct change *ch, const char *region, bool shared)
 static int relock(struct change *ch)
 {
 	struct pm_region *region = ch->t.ns ? ch->t.ns->region : ch->t.region;
+	struct pm_lock_note note;
 	char dev[64];
 	int exit_code, rc;
 
 	snprintf(dev, sizeof(dev), "%s",
 		 ch->verb->targets & CHANGE_OWN ? CXL_REGIONS_LOCK : ch->object);
+	/* A region target excludes every change of its namespaces. */
 	if (!(ch->verb->targets & CHANGE_OWN)) {
-		exit_code = lock_scope(ch, region->dev, true);
+		exit_code = lock_scope(ch, region->dev, ch->t.ns != NULL);
 		if (exit_code)
 			return exit_code;
 	}
-	rc = pm_namespace_lock(dev, &ch->lock);
-	if (rc == -EBUSY) {
-		cli_error(dev, "another pmemctl is changing it now; try again when it is done");
-		return EXIT_BUSY;
-	}
-	if (rc < 0) {
-		cli_error(dev, "cannot take the lock: %s", strerror(-rc));
-		return EXIT_FAIL;
-	}
+	rc = pm_lock(dev, false, &ch->lock, &note);
+	exit_code = lock_error(dev, rc, &note, "changing it");
+	if (exit_code)
+		return exit_code;
 	/* CXL region changes plan on the whole platform: a new snapshot. */
 	if (ch->verb->targets & CHANGE_OWN) {
 		ch->pf = ctx_rescan(ch->ctx, &exit_code);
@@ -483,8 +500,8 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	if (!ch.res)
 		return EXIT_FAIL;
 	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
-	pm_namespace_unlock(ch.lock);
-	pm_namespace_unlock(ch.scope_lock);
+	pm_unlock(ch.lock);
+	pm_unlock(ch.scope_lock);
 	free(ch.res->ranges);
 	free(ch.res);
 	return exit_code;

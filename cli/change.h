@@ -97,6 +97,12 @@ struct change_verb {
 	 */
 	int (*resolve)(struct change *ch);
 	const char *noun;		/* CHANGE_OWN: what the names are ("memdev") */
+	/*
+	 * A verb whose target is a region holds the region's scope alone
+	 * (no change of its namespaces meanwhile): what it does to the
+	 * region, for the one refused ("destroying it").
+	 */
+	const char *whole;
 	/* Optional: after ns was refused as in use, what to do instead. */
 	void (*in_use)(struct change *ch, const struct pm_namespace *ns);
 };

@@ -83,6 +83,7 @@ static void in_use(struct change *ch, const struct pm_namespace *ns)
 static const struct change_verb clear_errors = {
 	.doing = "clearing media errors",
 	.targets = CHANGE_NAMESPACE | CHANGE_REGION,
+	.whole = "clearing its media errors",
 	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_PLAN,
 	.usage = "Usage: pmemctl clear-errors [options] NAMESPACE|REGION\n"
 		 "\n"

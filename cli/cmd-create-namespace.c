@@ -60,6 +60,7 @@ static int run(struct change *ch)
 static const struct change_verb create = {
 	.doing = "creating a namespace",
 	.targets = CHANGE_REGION,
+	.whole = "creating a namespace in it",
 	.usage = "Usage: pmemctl create-namespace [options] REGION\n"
 		 "\n"
 		 "Create a namespace in a labelled region and give it a mode. A\n"

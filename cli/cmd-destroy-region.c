@@ -99,6 +99,7 @@ static const struct change_verb destroy_region = {
 	.doing = "destroying a region",
 	.targets = CHANGE_OWN,
 	.noun = "region",
+	.whole = "destroying it",
 	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_PLAN,
 	.usage = "Usage: pmemctl destroy-region [options] <REGION>\n"
 		 "\n"

@@ -78,40 +78,6 @@ void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg)
 	namespace_uuid(pm_namespace_ndns(ns), cfg->uuid, sizeof(cfg->uuid));
 }
 
-/* Lock files live in /run/pmemctl: the same path for every pmemctl. */
-#define LOCK_DIR "/run/pmemctl"
-
-int pm_namespace_lock(const char *dev, int *fd)
-{
-	return pm_lock(dev, false, fd);
-}
-
-int pm_lock(const char *name, bool shared, int *fd)
-{
-	char path[PATH_MAX];
-
-	if (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	snprintf(path, sizeof(path), LOCK_DIR "/%s.lock", name);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return -errno;
-	if (flock(*fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
-		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
-
-		close(*fd);
-		*fd = -1;
-		return rc;
-	}
-	return 0;
-}
-
-void pm_namespace_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
 static enum ndctl_namespace_mode to_ndctl_mode(enum pm_ns_mode mode)
 {
 	switch (mode) {

@@ -87,19 +87,6 @@ struct pm_convert_result {
 void pm_ns_config_of(const struct pm_namespace *ns, struct pm_ns_config *cfg);
 
 /*
- * Serialises changes to one namespace across processes: 0 with *fd held,
- * -EBUSY when another pmemctl holds it.
- */
-int pm_namespace_lock(const char *dev, int *fd);
-/*
- * LOCK_DIR/name.lock, exclusive or shared, tried once: -EBUSY when
- * another holds it so. A region's "regionN.scope" lock is shared by every
- * change inside the region and exclusive for one that ends it.
- */
-int pm_lock(const char *name, bool shared, int *fd);
-void pm_namespace_unlock(int fd);
-
-/*
  * Changes the namespace's mode (and alignment, map, sector size) in place,
  * keeping its uuid, size and name; on a failed step, puts the previous
  * configuration back. Returns 0, or the failed step's -errno. The caller

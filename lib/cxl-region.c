@@ -415,8 +415,8 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 {
 	struct pm_step *check, *s_disable_ns = NULL, *s_labels = NULL, *s_disable,
 		*s_reset, *s_free, *s_delete;
-	struct ndctl_namespace *disabled[64];
-	size_t nr_disabled = 0, nr_ns = 0, nr_labels = 0;
+	/* The rollback enables again the active namespaces before this index. */
+	size_t disabled_upto = 0, nr_ns = 0, nr_labels = 0;
 	struct cxl_region *region = NULL;
 	bool enabled = false, undoable = true;
 	int rc = 0;
@@ -481,8 +481,8 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 				continue;
 			ndns = pm_namespace_ndns(ns);
 			rc = ndns ? ndctl_namespace_disable_safe(ndns) : -ENODEV;
-			if (!rc && nr_disabled < sizeof(disabled) / sizeof(disabled[0]))
-				disabled[nr_disabled++] = ndns;
+			if (!rc)
+				disabled_upto = i + 1;
 		}
 		if (finish(s_disable_ns, rc))
 			goto fail;
@@ -545,8 +545,16 @@ fail:
 			r = cxl_region_decode_commit(region);
 		if (!r && region && enabled && cxl_region_is_enabled(region) != 1)
 			r = cxl_region_enable(region);
-		for (size_t i = 0; i < nr_disabled && !r; i++)
-			r = ndctl_namespace_enable(disabled[i]);
+		/* No list to fill: every namespace disabled, however many. */
+		for (size_t i = 0; i < disabled_upto && !r; i++) {
+			struct pm_namespace *ns = pf->namespaces[i];
+			struct ndctl_namespace *ndns;
+
+			if (ns->region != nd || !ns->active)
+				continue;
+			ndns = pm_namespace_ndns(ns);
+			r = ndns ? ndctl_namespace_enable(ndns) : -ENODEV;
+		}
 		res->rolled_back = pm_step_close(s, r) == 0;
 		for (size_t i = 1; i < res->nr_steps; i++)
 			if (res->steps[i].status == PM_STEP_DONE &&

@@ -117,7 +117,54 @@ is "$(dd if=/dev/$pmem bs=512 skip=64 count=8 status=none | tr -d '\0' | wc -c)"
 # --- a region: every namespace, and compared with ndctl -----------------
 ndctl inject-error "$ns2" -B 16 -n 8 > /dev/null
 scrub
+
+# The region's scope: a region-wide clear and a change of one of its
+# namespaces (another pmemctl's, here flock(1) holding what it holds)
+# exclude each other. The lock files are made as pmemctl makes them, 0600:
+# any other file is replaced (below). (-o: flock itself holds the lock.)
+scope=/run/pmemctl/$region2.scope.lock
+mkdir -p /run/pmemctl
+(umask 077; : > "$scope")
+flock -o -s "$scope" sleep 30 &
+locker=$!
+sleep 1
+run "$PMEMCTL" clear-errors -f "$region2"
+expect_status 6 "clear-errors $region2 while a change of $ns2 holds the scope: refused, exit 6"
+check "... saying another pmemctl is changing a namespace of it" \
+	grep -q "$region2: another pmemctl is changing a namespace of it now" <<< "$ERR"
+kill "$locker"
+wait "$locker" 2> /dev/null
+printf 'clearing its media errors\n' > "$scope"
+flock -o -x "$scope" sleep 30 &
+locker=$!
+sleep 1
+run "$PMEMCTL" clear-errors -f "$ns2"
+expect_status 6 "clear-errors $ns2 while a clear of $region2 holds the scope: refused, exit 6"
+check "... saying which: the region's errors are being cleared" \
+	grep -q "$region2: another pmemctl is clearing its media errors now" <<< "$ERR"
+run "$PMEMCTL" convert -f -m fsdax "$ns2"
+expect_status 6 "convert $ns2 meanwhile: refused too, exit 6"
+kill "$locker"
+wait "$locker" 2> /dev/null
+is "$(ndctl_bad nfit_test.0)" "[('$ns2', 16, 8), ('$region2', 16, 8)]" \
+	"the refused runs changed nothing: the range is still listed"
+
+# A lock file anybody can open (0644 in a 0755 directory, as flock(1) or
+# another program makes it), held by an unprivileged user: replaced, so the
+# user holds pmemctl off no more; the directory becomes root's alone.
+chmod 0755 /run/pmemctl
+rm -f "$scope"
+(umask 022; : > "$scope")
+nobody flock -o -s "$scope" sleep 30 &
+locker=$!
+sleep 1
 run "$PMEMCTL" clear-errors --json -f "$region2"
+check "the 0644 file is named and replaced" \
+	grep -q "pmemctl: $scope: mode 0644, not 0600: replaced by a new lock file" <<< "$ERR"
+is "$(stat -c '%a %U' /run/pmemctl "$scope" | tr '\n' ' ')" "700 root 600 root " \
+	"the lock directory is 0700, the new lock file 0600, both root's"
+kill "$locker"
+wait "$locker" 2> /dev/null
 is "$STATUS $(json_get '[(r["namespace"], r["offset"], r["length"], r["cleared"]) for r in j["ranges"]]')" \
 	"0 [[\"$ns2\", 16, 8, true]]" "region $region2: its namespace's range cleared"
 is "$(ndctl_bad nfit_test.0)" "[]" "region: ndctl list -M has nothing left"

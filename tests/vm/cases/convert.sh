@@ -120,7 +120,9 @@ kill $holder
 wait $holder 2>/dev/null
 
 # --- the lock: one conversion of a namespace at a time ----------------------------
+# The lock file is made as pmemctl makes it, 0600 (another is replaced).
 mkdir -p /run/pmemctl
+(umask 077; : > /run/pmemctl/$ns.lock)
 flock /run/pmemctl/$ns.lock sleep 5 &
 locker=$!
 sleep 1

@@ -181,7 +181,9 @@ is "$(cxl_regions)" "$cxl_region" "the region is still there"
 # The region's scope: a change inside the region (another pmemctl's,
 # here flock(1) holding what it holds) and destroy-region exclude each other.
 # (-o: flock itself holds the lock, the sleep does not, so killing flock frees it.)
+# The lock file is made as pmemctl makes it, 0600 (another is replaced).
 mkdir -p /run/pmemctl
+(umask 077; : > "/run/pmemctl/$region.scope.lock")
 flock -o -s "/run/pmemctl/$region.scope.lock" sleep 30 &
 locker=$!
 sleep 1
@@ -191,6 +193,8 @@ check "... saying another pmemctl is changing a namespace of it" \
 	grep -q "$region: another pmemctl is changing a namespace of it now" "$TAP_TMP/err"
 kill "$locker"
 wait "$locker" 2> /dev/null
+# What destroy-region writes into the scope it holds.
+printf 'destroying it\n' > "/run/pmemctl/$region.scope.lock"
 flock -o -x "/run/pmemctl/$region.scope.lock" sleep 30 &
 locker=$!
 sleep 1
