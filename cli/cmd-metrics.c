@@ -562,17 +562,26 @@ static void fill_family_columns(void)
 
 /* ---- the command ------------------------------------------------------ */
 
-/* Beside the target and renamed: the collector never reads half a file. */
-static int write_file(const char *path, const char *text, size_t len)
+/*
+ * Beside the target and renamed: the collector never reads half a file.
+ * Synced before the rename and the directory after it, so that a crash
+ * leaves the old file or the new one, never an empty one (a rename can
+ * reach the disk before the data it names). On failure, *what names the
+ * file it could not write: the temporary one, or path.
+ */
+static int write_file(const char *path, const char *text, size_t len,
+		      char *what, size_t what_len)
 {
-	char temp[PATH_MAX];
-	int fd, rc = 0;
+	char temp[PATH_MAX], dir[PATH_MAX], *slash;
+	int fd, dfd, rc = 0;
 
 	if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp))
 		return -ENAMETOOLONG;
+	snprintf(what, what_len, "%s", temp);
 	fd = mkstemp(temp);
 	if (fd < 0)
 		return -errno;
+	snprintf(what, what_len, "%s", temp);
 	/* node_exporter may run as another user: readable by all, as a .prom is. */
 	if (fchmod(fd, 0644) < 0)
 		rc = -errno;
@@ -584,18 +593,33 @@ static int write_file(const char *path, const char *text, size_t len)
 		else
 			done += n;
 	}
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
 	if (!rc && rename(temp, path) < 0)
 		rc = -errno;
-	if (rc)
+	if (rc) {
 		unlink(temp);
+		return rc;
+	}
+	snprintf(what, what_len, "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd) < 0)
+		rc = -errno;
+	close(dfd);
 	return rc;
 }
 
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "output", 'o', "FILE", "write FILE (atomically: a temporary file\nbeside it, renamed), not standard output" },
+	{ "output", 'o', "FILE", "write FILE (atomically: a temporary file\nbeside it, synced, renamed), not standard output" },
 	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the metric families and exit (as JSON with -J)" },
 	{ "json", 'J', NULL, "with --list-columns: as JSON" },
 	CLI_COMMON_OPTIONS,
@@ -665,12 +689,17 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_FAIL;
 	}
 	if (output) {
-		rc = write_file(output, text, len);
-		if (rc) {
+		char what[PATH_MAX];
+
+		rc = write_file(output, text, len, what, sizeof(what));
+		if (rc && strcmp(what, output) != 0)
+			cli_error(output, "cannot write it: %s (creating %s, renamed to it once written)",
+				  strerror(-rc), what);
+		else if (rc)
 			cli_error(output, "cannot write it: %s", strerror(-rc));
+		if (rc)
 			exit_code = cli_exit_code(rc) == EXIT_PERMISSION ?
 				    EXIT_PERMISSION : EXIT_FAIL;
-		}
 	} else {
 		fwrite(text, 1, len, stdout);
 	}

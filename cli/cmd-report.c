@@ -437,14 +437,19 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (to_stdout) {
 		fd = dup(STDOUT_FILENO);
 	} else {
-		/* Written beside the target and renamed: never a half bundle. */
+		/*
+		 * Written beside the target and renamed: never a half bundle.
+		 * 0600 whatever the umask, as mkstemp() makes it: the bundle
+		 * holds the kernel log (which dmesg_restrict may hide from
+		 * users), the memory map and SMART data. A file it replaces
+		 * (--force) goes with its mode.
+		 */
 		snprintf(temp, sizeof(temp), "%s.partial-XXXXXX", output);
-		mode_t mask = umask(0);
-
-		umask(mask);
 		fd = mkstemp(temp);
-		if (fd >= 0)
-			fchmod(fd, 0666 & ~mask);
+		if (fd >= 0 && fchmod(fd, 0600) < 0) {
+			close(fd);
+			fd = -1;
+		}
 	}
 	if (fd < 0) {
 		cli_error(output, "cannot create it: %s", strerror(errno));
