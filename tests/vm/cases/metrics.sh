@@ -82,6 +82,58 @@ for fam in $(sed -n 's/^\(pmem_[a-z_]*\)[{ ].*/\1/p' "$prom" | sort -u); do
 done
 is "${missing:-}" "" "node_exporter serves every family pmemctl wrote samples of"
 
+# As systemd/pmemctl-metrics.service runs it: root's uid without any
+# capability (CapabilityBoundingSet=, NoNewPrivileges), /sys read-only
+# (ProtectKernelTunables), no modules (ProtectKernelModules), every mount
+# read-only but the textfile directory (ProtectSystem=strict), no network.
+# SMART still reads: the ioctl checks no capability. The system calls it
+# makes must all pass SystemCallFilter (systemd-analyze's own sets).
+grep '^pmem_dimm_\(temperature_celsius\|health_state\|spares\)' "$prom" | sort > "$textdir/root.health"
+unshare -m -n sh -c '
+	mount -o remount,bind,ro /sys
+	for m in /lib/modules /usr/lib/modules; do mount -t tmpfs -o ro none "$m"; done
+	mount -o bind "$1" "$1" && mount -o remount,bind,ro / 2> /dev/null
+	exec setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs \
+		strace -f -qq -o "$1/strace" "$PMEMCTL" metrics -o "$1/hardened.prom"' sh "$textdir"
+is "$?" 0 "hardened as the unit: exit 0"
+grep '^pmem_dimm_\(temperature_celsius\|health_state\|spares\)' "$textdir/hardened.prom" | sort > "$textdir/hardened.health"
+check "hardened as the unit: SMART read ($(grep -c temperature "$textdir/hardened.health") temperatures)" \
+	grep -q '^pmem_dimm_temperature_celsius{' "$textdir/hardened.health"
+is "$(diff "$textdir/root.health" "$textdir/hardened.health")" "" \
+	"hardened as the unit: the same health metrics as root with every capability"
+is "$(grep -oE '"/dev/[^"]*"' "$textdir/strace" | tr -d '"' | sort -u |
+	grep -vE '^/dev/(nmem|ndctl)[0-9]+$|^/dev/(null|zero|full|u?random|tty)$' | tr '\n' ' ')" "" \
+	"hardened as the unit: no device but /dev/nmemN and /dev/ndctlN (its DeviceAllow=)"
+if command -v systemd-analyze > /dev/null; then
+	# sets SET...: their system calls, nested sets expanded.
+	sets() { systemd-analyze syscall-filter | python3 -c '
+import sys
+sets, cur = {}, None
+for line in sys.stdin:
+    if line.startswith("@"):
+        cur = sets.setdefault(line.split()[0], [])
+    elif cur is not None and line.startswith("    ") and not line.strip().startswith("#"):
+        cur.append(line.strip())
+def expand(name, seen):
+    for m in sets.get(name, []):
+        if m.startswith("@"):
+            if m not in seen:
+                seen.add(m)
+                yield from expand(m, seen)
+        elif m:
+            yield m
+print("\n".join(sorted({c for n in sys.argv[1:] for c in expand(n, set())})))' "$@"; }
+	sets @system-service > "$textdir/allowed"
+	sets @privileged @resources > "$textdir/denied"
+	made=$(sed -nE 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' "$textdir/strace" | sort -u)
+	refused=$(for c in $made; do
+		grep -qx "$c" "$textdir/allowed" && ! grep -qx "$c" "$textdir/denied" || echo "$c"
+	done | grep -vx 'execve' | tr '\n' ' ')
+	is "$refused" "" "every system call metrics made passes the unit's SystemCallFilter ($(echo $made | wc -w) calls)"
+else
+	skip "the unit's SystemCallFilter: systemd-analyze is not installed"
+fi
+
 # Non-root: what it can read, and a metric saying health was not.
 run nobody "$PMEMCTL" metrics
 expect_status 0 "non-root: exit 0"
