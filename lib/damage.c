@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fts.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "pmem.h"
 #include "proc.h"
 #include "sysfs.h"
+#include "walk.h"
 
 /* Extents asked of FIEMAP at a time: most files have one or a few. */
 #define FIEMAP_BATCH 128
@@ -346,6 +346,7 @@ struct walk {
 	struct pm_extent *ext;
 	struct pm_hits hits;		/* one file's */
 	struct pm_damage_range *covered; /* device bytes of every hit */
+	uint64_t deadline;		/* of every walk of one damage(): pm_walk_now() */
 	size_t nr_covered, covered_alloc;
 	size_t files_alloc;
 };
@@ -390,25 +391,18 @@ static int file_hits(struct walk *w, const char *path)
 	return 0;
 }
 
-/* FIEMAP in batches, each batch matched as it comes. */
-static int map_file(struct walk *w, const char *path, const char *access,
-		    const struct stat *st)
+/* FIEMAP in batches, each batch matched as it comes; fd -1: nothing allocated. */
+static int map_file(void *ctx, int fd, const char *path, const struct stat *st)
 {
+	struct walk *w = ctx;
 	uint64_t start = 0;
 	bool last = false;
-	int fd, rc = 0;
+	int rc = 0;
 
 	w->d->nr_walked++;
 	/* Nothing allocated (empty, all holes): nothing on the media to lose. */
-	if (!st->st_size || !st->st_blocks)
+	if (fd < 0 || !st->st_size || !st->st_blocks)
 		return 0;
-	fd = open(access, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOATIME | O_CLOEXEC);
-	if (fd < 0 && errno == EPERM)	/* O_NOATIME: owner or CAP_FOWNER only */
-		fd = open(access, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		unreadable(w, errno);
-		return 0;
-	}
 	w->hits.nr = 0;
 	while (!last) {
 		struct fiemap *fm = w->fm;
@@ -442,43 +436,41 @@ static int map_file(struct walk *w, const char *path, const char *access,
 		       n < FIEMAP_BATCH;
 		start = fm->fm_extents[n - 1].fe_logical + fm->fm_extents[n - 1].fe_length;
 	}
-	close(fd);
 	if (!rc && w->hits.nr)
 		rc = file_hits(w, path);
 	return rc;
 }
 
 /*
- * Every regular file under root, on this filesystem only (FTS_XDEV), links
- * not followed (FTS_PHYSICAL): each file is met once per name, and a file
- * with several names is named under each.
+ * Every regular file under root, on this filesystem only, opened relative
+ * to its directory and never through a link (lib/walk.c): doctor runs as
+ * root over directories users write. Each file is met once per name, and
+ * a file with several names is named under each. What the walk could not
+ * reach (unreadable, changed under it, too deep, past the deadline) makes
+ * the result incomplete, and the deadline's stop is said where.
  */
 static int walk_tree(struct walk *w, const char *root)
 {
-	char *argv[] = { (char *)root, NULL };
-	FTSENT *e;
-	FTS *fts;
-	int rc = 0;
+	struct pm_damage *d = w->d;
+	struct pm_walk_result res;
+	int rc;
 
-	fts = fts_open(argv, FTS_PHYSICAL | FTS_XDEV | FTS_NOCHDIR, NULL);
-	if (!fts)
-		return -errno;
-	while (!rc && (e = fts_read(fts))) {
-		switch (e->fts_info) {
-		case FTS_F:
-			if (S_ISREG(e->fts_statp->st_mode))
-				rc = map_file(w, e->fts_path, e->fts_accpath, e->fts_statp);
-			break;
-		case FTS_DNR:
-		case FTS_ERR:
-		case FTS_NS:
-			unreadable(w, e->fts_errno);
-			break;
-		default:
-			break;
-		}
+	rc = pm_walk(root, w->deadline, map_file, w, &res);
+	if (rc < 0 && rc != -ENOMEM) {
+		unreadable(w, -rc);
+		rc = 0;
 	}
-	fts_close(fts);
+	d->nr_unreadable += res.nr_unreadable;
+	d->nr_skipped += res.nr_raced + res.nr_too_deep;
+	if (res.first_error && !d->walk_error)
+		d->walk_error = res.first_error;
+	if (res.nr_unreadable || res.nr_raced || res.nr_too_deep || res.timed_out)
+		d->complete = false;
+	if (res.timed_out && !d->stopped) {
+		d->stopped = res.stopped;
+		res.stopped = NULL;
+	}
+	pm_walk_result_free(&res);
 	return rc;
 }
 
@@ -564,6 +556,7 @@ static int map_files(const struct pm_namespace *ns, const char *path,
 	w.ext = calloc(FIEMAP_BATCH, sizeof(*w.ext));
 	if (!m || !w.fm || !w.ext)
 		rc = -ENOMEM;
+	w.deadline = pm_walk_deadline();
 	if (rc)
 		goto out;
 	d->complete = !path;
@@ -651,5 +644,6 @@ void pm_damage_free(struct pm_damage *d)
 	free(d->files);
 	free(d->ranges);
 	free(d->mount);
+	free(d->stopped);
 	memset(d, 0, sizeof(*d));
 }

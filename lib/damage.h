@@ -52,6 +52,12 @@ struct pm_damage {
 	size_t nr_extents;		/* extents FIEMAP returned */
 	size_t nr_unreadable;		/* files that could not be opened or mapped */
 	int walk_error;			/* the first such -errno, or 0 */
+	size_t nr_skipped;		/* entries that changed while walked, or too deep */
+	/*
+	 * The walk's deadline passed (a mount that stalls, a huge tree): it
+	 * stopped in this directory (malloc'ed), the rest not mapped.
+	 */
+	char *stopped;
 };
 
 /*

@@ -59,6 +59,8 @@ static const char *no_files(const struct pm_namespace *ns,
 {
 	if (dmg->walked && dmg->complete)
 		return "not in any file (free space or filesystem metadata)";
+	if (dmg->walked && dmg->stopped)
+		return "in no file pmemctl mapped before its walk stopped";
 	if (dmg->walked)
 		return "in no file pmemctl could map (some could not be read: run as root)";
 	if (dmg->chardev)
@@ -77,6 +79,8 @@ static void media_finding(struct pm_diagnosis *d, const struct pm_namespace *ns,
 	const struct pm_damage_range *r = &dmg->ranges[k];
 	char at[128], msg[sizeof(d->findings[0].message)], fix[256];
 	size_t used = 0, shown = 0;
+	/* Room kept for the count of files left out and what was not walked. */
+	size_t room = 40 + (dmg->stopped ? 340 : dmg->nr_skipped ? 140 : 0);
 
 	where(ns, dmg, r, at, sizeof(at));
 	append(msg, sizeof(msg), &used, "media error at %s: ", at);
@@ -84,12 +88,12 @@ static void media_finding(struct pm_diagnosis *d, const struct pm_namespace *ns,
 		append(msg, sizeof(msg), &used, "%s", no_files(ns, dmg));
 	} else {
 		append(msg, sizeof(msg), &used, "it hits ");
-		/* Leave room for the count of the files left out. */
 		for (; shown < nr; shown++) {
 			const struct pm_damaged_file *f = &files[shown];
 			size_t before = used;
 
-			if (!append(msg, sizeof(msg) - 40, &used, "%s%s (bytes %llu-%llu%s)",
+			if (room >= sizeof(msg) ||
+			    !append(msg, sizeof(msg) - room, &used, "%s%s (bytes %llu-%llu%s)",
 				    shown ? ", " : "", f->path,
 				    (unsigned long long)f->offset,
 				    (unsigned long long)(f->offset + f->length - 1),
@@ -105,6 +109,15 @@ static void media_finding(struct pm_diagnosis *d, const struct pm_namespace *ns,
 			append(msg, sizeof(msg), &used, "; %llu of its bytes are in no file",
 			       (unsigned long long)r->unowned);
 	}
+	/* What the walk did not reach: the files named may not be all. */
+	if (dmg->stopped)
+		append(msg, sizeof(msg), &used,
+		       "; the walk of the filesystem stopped at its time limit in %.200s: the files there and after it were not mapped",
+		       dmg->stopped);
+	else if (dmg->nr_skipped)
+		append(msg, sizeof(msg), &used,
+		       "; %zu entries changed while walked (a directory swapped for a link) or lay too deep, and were not mapped",
+		       dmg->nr_skipped);
 	if (nr)
 		snprintf(fix, sizeof(fix), "restore the damaged files from a backup (a new copy, then delete the damaged one), then unmount and run pmemctl clear-errors %s",
 			 ns->dev);
