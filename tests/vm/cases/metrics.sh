@@ -101,7 +101,7 @@ check "hardened as the unit: SMART read ($(grep -c temperature "$textdir/hardene
 	grep -q '^pmem_dimm_temperature_celsius{' "$textdir/hardened.health"
 is "$(diff "$textdir/root.health" "$textdir/hardened.health")" "" \
 	"hardened as the unit: the same health metrics as root with every capability"
-is "$(grep -oE '"/dev/[^"]*"' "$textdir/strace" | tr -d '"' | sort -u |
+is "$(grep -E '^[0-9]+ +open(at2?)?\(' "$textdir/strace" | grep -oE '"/dev/[^"]*"' | tr -d '"' | sort -u |
 	grep -vE '^/dev/(nmem|ndctl)[0-9]+$|^/dev/(null|zero|full|u?random|tty)$' | tr '\n' ' ')" "" \
 	"hardened as the unit: no device but /dev/nmemN and /dev/ndctlN (its DeviceAllow=)"
 if command -v systemd-analyze > /dev/null; then
