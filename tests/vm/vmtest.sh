@@ -13,6 +13,36 @@ builddir=${PMEMCTL_BUILDDIR:-$srcdir}
 PMEMCTL=${PMEMCTL:-$builddir/pmemctl}
 export PMEMCTL
 
+# The JSON documents the guest's checks got from pmemctl, spooled by
+# tests/lib/tap.sh (TAP_JSON_SPOOL): validated here in one Python process
+# (seconds a document in the guest), a failed check per invalid one,
+# numbered after the guest's and added to $work/tap so later checks count
+# them. False when one is invalid.
+validate_spooled_json()
+{
+	local spool=$1 count cmd args errors
+	count=$(grep -cE '^(not )?ok ' "$work/tap")
+	python3 "$srcdir/tests/lib/validate-json.py" --spool "$srcdir/schemas" "$spool" \
+		> "$work/spool.out" 2>&1
+	case $? in
+	0 | 77) return 0 ;;
+	1)
+		while IFS=$'\t' read -r cmd args errors; do
+			count=$((count + 1))
+			printf 'not ok %d - %s\n# %s\n# %s\n' "$count" \
+				"pmemctl $cmd's JSON validates against schemas/pmemctl-$cmd.schema.json" \
+				"$args" "$errors"
+		done < "$work/spool.out" | tee -a "$work/tap"
+		;;
+	*)
+		printf 'not ok %d - the spooled JSON documents could be validated\n' $((count + 1)) |
+			tee -a "$work/tap"
+		sed 's/^/# /' "$work/spool.out"
+		;;
+	esac
+	return 1
+}
+
 # vm_run [pmemvm options] -- CASE [ARGS]: CASE is relative to tests/vm/cases.
 vm_run()
 {
@@ -32,7 +62,7 @@ vm_run()
 	"$srcdir/tests/vm/pmemvm" "${args[@]}" --keep "$work" \
 		--env "PMEMCTL=$PMEMCTL" --env "PMEMCTL_SRCDIR=$srcdir" \
 		--env "PMEMCTL_BUILDDIR=$builddir" \
-		--env TAP_NO_PLAN=1 \
+		--env TAP_NO_PLAN=1 --env TAP_JSON_SPOOL=/run/pmemvm/json-spool \
 		-- bash "$case_script" "$@" > "$work/tap" 2> "$work/stderr"
 	status=$?
 	case $status in
@@ -44,6 +74,9 @@ vm_run()
 	esac
 	cat "$work/tap"
 	sed 's/^/# /' "$work/stderr"
+	if [ -d "$work/out/json-spool" ] && ! validate_spooled_json "$work/out/json-spool"; then
+		[ $status -eq 99 ] || status=1
+	fi
 	if [ $status -ne 99 ] && declare -F host_checks > /dev/null; then
 		# Continue the guest's numbering with the host's checks.
 		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
