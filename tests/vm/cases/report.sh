@@ -122,7 +122,8 @@ fi
 # --- what replay refuses ---------------------------------------------------------
 run "$PMEMCTL" --sysroot "$bundle" convert namespace0.0 devdax
 expect_status 2 "convert under --sysroot: a usage error"
-check "it says which commands replay" grep -q 'replays list, show and doctor' <<< "$ERR"
+replayable=$("$PMEMCTL" --list-cmds --replayable | sed -e ':a' -e 'N;$!ba' -e 's/\n\([^\n]*\)$/ and \1/' -e 's/\n/, /g')
+check "it says which commands replay ($replayable)" grep -q "replays $replayable" <<< "$ERR"
 run "$PMEMCTL" --sysroot "$bundle" doctor /tmp/mnt
 expect_status 2 "a path under --sysroot: a usage error"
 check "it asks for an object name" grep -q 'name a region, namespace or device' <<< "$ERR"
