@@ -5,6 +5,10 @@
 # changed, then changed=0; check mode changes nothing; the facts are what
 # pmemctl list --json says; a conversion; a mounted filesystem refused with
 # pmemctl's reason and exit code; absent destroys, then changes nothing.
+# Then the role pmemctl.pmem.provision on the bare region1, its layout from
+# inventory variables: check mode changes nothing, it provisions, a second
+# run changes nothing, a conversion that destroys data fails clearly
+# without pmem_allow_destroy, and with it converts (after a removal).
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
 
 if ! command -v ansible-playbook > /dev/null; then
@@ -194,6 +198,60 @@ is "$(out '[j["mounted"]["failed"], j["mounted"]["rc"], j["mounted"]["msg"]]')" 
 is "$(ns_field ans-fsdax mode)" fsdax "mounted: still fsdax"
 check "mounted: still mounted" mountpoint -q /tmp/mnt
 umount /tmp/mnt
+
+# --- the role pmemctl.pmem.provision on region1 -------------------------------------
+# Five runs of two module tasks each (one per namespace of the description).
+export ANSIBLE_COLLECTIONS_PATH=$PMEMCTL_SRCDIR/contrib/ansible/collection
+# role_run ALLOW NS1-STATE NS2-MODE [OPTIONS]: the role, the description in
+# the inventory (a removal at the first place, as ordered in the role).
+role_run()
+{
+	local start=$SECONDS
+	cat > "$work/inventory.yml" <<-EOF
+	all:
+	  hosts:
+	    localhost:
+	      ansible_connection: local
+	      pmem_executable: $PMEMCTL
+	      pmem_allow_destroy: $1
+	      pmem_namespaces:
+	        - {name: role-fs, region: region1, mode: fsdax, size: 256M, state: $2}
+	        - {name: role-dax, region: region1, mode: $3, size: 256M, align: 2M}
+	EOF
+	printf -- '- hosts: all\n  gather_facts: false\n  roles: [pmemctl.pmem.provision]\n' > "$work/site.yml"
+	shift 3
+	run ansible-playbook -i "$work/inventory.yml" "$@" "$work/site.yml"
+	echo "ansible-playbook (role) $*: $((SECONDS - start)) s" | diag
+}
+region1() { ndctl list -N -r region1 -v | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(" ".join(sorted("%s:%s" % (n.get("name"), n["mode"]) for n in (j if isinstance(j, list) else [j]) if n.get("size"))))' 2> /dev/null; }
+
+bare=$(namespaces)
+is "$(region1)" "" "role: region1 starts bare"
+role_run false present devdax --check
+is "$STATUS $(recap changed)" "0 2" "role, check mode: exit 0, 2 would change"
+is "$(namespaces)" "$bare" "role, check mode: ndctl list -N -i unchanged"
+role_run false present devdax
+is "$STATUS $(recap changed)" "0 2" "role: provisions, changed=2"
+is "$(region1)" "role-dax:devdax role-fs:fsdax" "role: ndctl has role-fs fsdax and role-dax devdax on region1"
+is "$(ns_field role-dax align) $(ns_field role-fs size)" "2097152 262144000" "role: align 2M, size 256M less the page map"
+layout=$(namespaces)
+role_run false present devdax
+is "$STATUS $(recap changed) $(recap failed)" "0 0 0" "role, second run: changed=0"
+is "$(namespaces)" "$layout" "role, second run: ndctl list -N -i unchanged"
+role_run false present fsdax
+is "$STATUS $(recap failed) $(recap rescued)" "2 1 1" "role: converting devdax without pmem_allow_destroy fails the play"
+dax=$(ns_field role-dax dev)
+check "role: the failure says what was refused and what to set" \
+	grep -q "pmem_allow_destroy is false, so nothing holding data is converted or destroyed; refused on localhost: role-dax (pmemctl: $dax: .*--force.*). Set pmem_allow_destroy: true for this host to let it." <<< "$OUT"
+[ "$STATUS" = 2 ] || show_run | diag
+is "$(namespaces)" "$layout" "role, refused: ndctl list -N -i unchanged"
+role_run true absent fsdax
+is "$STATUS $(recap changed)" "0 2" "role with pmem_allow_destroy: role-fs removed, role-dax converted, changed=2"
+is "$(region1)" "role-dax:fsdax" "role: ndctl has role-dax fsdax alone on region1"
+is "$(ns_field role-dax dev)" "$dax" "role: role-dax converted in place ($dax)"
 
 rm -rf "$work"
 done_testing
