@@ -89,6 +89,10 @@ options:
         the region, in position order, as M(pmemctl.pmem.region) takes
         them (kernel names of CXL regions follow creation order, memory
         devices do not).
+      - When no region interleaves them, I(state=absent) changes nothing,
+        check mode reports the namespace as to be created (an earlier
+        task would create the region), and otherwise the task fails
+        (C(rc) 3).
     type: list
     elements: str
     version_added: "0.2.0"
@@ -342,6 +346,14 @@ def main():
 
     if p['memdevs']:
         region = find_region(cxl_regions(module, pmemctl), None, p['memdevs'])
+        # Nothing to destroy there; and in check mode the region may be
+        # one an earlier task would have created.
+        if region is None and p['state'] == 'absent':
+            module.exit_json(changed=False, namespace=None,
+                             msg='no region interleaves %s: nothing to do' % ', '.join(p['memdevs']))
+        if region is None and module.check_mode:
+            module.exit_json(changed=True, namespace=None,
+                             msg='no region interleaves %s yet: the namespace would be created in it' % ', '.join(p['memdevs']))
         if region is None:
             module.fail_json(msg='no region interleaves %s in this order' % ', '.join(p['memdevs']), rc=3)
         p['region'] = region['dev']
