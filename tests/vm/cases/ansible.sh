@@ -231,7 +231,7 @@ print(" ".join(sorted("%s:%s" % (n.get("name"), n["mode"]) for n in (j if isinst
 bare=$(namespaces)
 is "$(region1)" "" "role: region1 starts bare"
 # PLAY RECAP counts tasks; a loop's items are counted here.
-items_changed() { grep -c '^changed: \[localhost\] (item=' <<< "$OUT"; }
+items_changed() { grep -c '^changed: \[localhost\] => (item=' <<< "$OUT"; }
 role_run false present devdax --check
 is "$STATUS $(recap changed) $(items_changed)" "0 1 2" "role, check mode: exit 0, both namespaces would be created"
 is "$(namespaces)" "$bare" "role, check mode: ndctl list -N -i unchanged"
