@@ -10,6 +10,7 @@
 #include "../lib/compat.h"
 #include "../lib/cxl-region.h"
 #include "../lib/pmem.h"
+#include "../lib/sysram.h"
 
 /* The document, its two configurations and its steps. */
 enum { K_CHANGE, K_FROM, K_TO, K_STEP, K_RANGE };
@@ -155,6 +156,19 @@ static void get_size(const struct out_obj *obj, struct out_cell *cell)
 	cell->u = CFG(obj)->size;
 }
 
+static void get_zone(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = CFG(obj)->mode == PM_MODE_SYSTEM_RAM ?
+		    pm_zone_name(CFG(obj)->zone) : NULL;
+	cell->null = !cell->str;
+}
+
+static void get_target_node(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->i = CFG(obj)->target_node;
+	cell->null = CFG(obj)->mode != PM_MODE_SYSTEM_RAM || cell->i < 0;
+}
+
 static void get_step(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->str = STEP(obj)->name;
@@ -258,8 +272,8 @@ static const struct out_column change_columns[] = {
 	  "create-region, destroy-region: the region's size (null: unknown)",
 	  OUT_SIZE, CHANGE, OUT_ON_REQUEST, get_region_size },
 
-	{ "MODE", "mode", "raw, sector, fsdax or devdax", OUT_STRING, CONFIG, 0,
-	  get_mode },
+	{ "MODE", "mode", "raw, sector, fsdax, devdax or system-ram", OUT_STRING,
+	  CONFIG, 0, get_mode },
 	{ "MAP", "map", "where the page map is: mem or dev", OUT_STRING, CONFIG,
 	  0, get_map },
 	{ "ALIGN", "align", "fsdax and devdax mapping alignment", OUT_SIZE,
@@ -269,6 +283,11 @@ static const struct out_column change_columns[] = {
 	{ "UUID", "uuid", "the namespace label's uuid (a conversion keeps it)",
 	  OUT_STRING, CONFIG, 0, get_uuid },
 	{ "SIZE", "size", "usable bytes", OUT_SIZE, CONFIG, 0, get_size },
+	{ "ZONE", "zone",
+	  "system-ram: the zone the kernel put the online memory blocks in (movable, normal, mixed; null: none online)",
+	  OUT_STRING, CONFIG, 0, get_zone },
+	{ "TARGET_NODE", "target_node", "system-ram: the NUMA node of the memory",
+	  OUT_INT, CONFIG, 0, get_target_node },
 
 	{ "STEP", "step", "disable, clear-info-block, ...", OUT_STRING, STEPS, 0,
 	  get_step },
@@ -307,7 +326,7 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	.schema_version = 2,
+	.schema_version = 3,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
@@ -347,6 +366,12 @@ static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
 
 	if (cfg->align)
 		pm_format_size(cfg->align, align, sizeof(align));
+	if (cfg->mode == PM_MODE_SYSTEM_RAM) {
+		snprintf(buf, len, "system-ram %s node=%d",
+			 pm_zone_name(cfg->zone) ? pm_zone_name(cfg->zone) : "offline",
+			 cfg->target_node);
+		return;
+	}
 	snprintf(buf, len, "%s%s%s%s%s", pm_ns_mode_name(cfg->mode),
 		 cfg->map ? " map=" : "", cfg->map ? cfg->map : "",
 		 cfg->align ? " align=" : "", align);

@@ -50,6 +50,9 @@ static int guard_namespace(struct change *ch, const struct pm_namespace *ns)
 	char why[256], sig[32], question[384];
 	bool has_sig;
 
+	/* Its memory is the kernel's: the plan offlines it, no data is lost. */
+	if ((ch->verb->flags & CHANGE_SYSTEM_RAM) && pm_namespace_system_ram(ch->pf, ns))
+		return EXIT_OK;
 	if ((ch->verb->flags & CHANGE_REFUSE_IN_USE) &&
 	    pm_namespace_in_use(ch->pf, ns, why, sizeof(why)) == -EBUSY) {
 		cli_error(ns->dev, "in use: %s; %s refused", why, doing);
@@ -249,7 +252,7 @@ int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 	switch (c) {
 	case 'm':
 		if (pm_ns_mode_parse(arg, &req->mode) < 0)
-			return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax or devdax",
+			return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
 					       arg);
 		*has_mode = true;
 		return EXIT_OK;

@@ -30,6 +30,11 @@ enum change_flags {
 	 * --force, or a yes to the plan's message on a terminal.
 	 */
 	CHANGE_ASK_PLAN = 1 << 2,
+	/*
+	 * The verb takes a namespace whose memory is system RAM (kmem) out
+	 * of the kernel's hands itself: it is neither in use nor data.
+	 */
+	CHANGE_SYSTEM_RAM = 1 << 3,
 };
 
 /* Long options of the verbs are numbered from here. */

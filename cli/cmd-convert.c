@@ -2,11 +2,20 @@
 /* pmemctl convert: change a namespace's mode safely and idempotently. */
 #include "change.h"
 
+enum {
+	OPT_MOVABLE = CHANGE_OPT_FIRST,
+	OPT_NO_MOVABLE,
+	OPT_NO_ONLINE,
+};
+
 static const struct cli_option options[] = {
-	{ "mode", 'm', "MODE", "raw, sector, fsdax or devdax" },
+	{ "mode", 'm', "MODE", "raw, sector, fsdax, devdax or system-ram" },
 	{ "align", 'a', "SIZE", "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)" },
 	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
 	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
+	{ "movable", OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default: it can be offlined again)" },
+	{ "no-movable", OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" },
+	{ "no-online", OPT_NO_ONLINE, NULL, "system-ram: bind kmem, leave the memory\noffline" },
 	CLI_END,
 };
 
@@ -19,6 +28,17 @@ static int option(struct change *ch, int c, const char *arg)
 {
 	struct convert_args *a = ch->args;
 
+	switch (c) {
+	case OPT_MOVABLE:
+		a->req.no_movable = false;
+		return EXIT_OK;
+	case OPT_NO_MOVABLE:
+		a->req.no_movable = true;
+		return EXIT_OK;
+	case OPT_NO_ONLINE:
+		a->req.no_online = true;
+		return EXIT_OK;
+	}
 	return parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
 }
 
@@ -27,7 +47,9 @@ static int check(struct change *ch)
 	const struct convert_args *a = ch->args;
 
 	if (!a->has_mode)
-		return cli_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax or devdax)");
+		return cli_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax, devdax or system-ram)");
+	if ((a->req.no_movable || a->req.no_online) && a->req.mode != PM_MODE_SYSTEM_RAM)
+		return cli_usage_error(ch->ctx, "--no-movable and --no-online apply to --mode system-ram only");
 	return EXIT_OK;
 }
 
@@ -50,13 +72,15 @@ static int run(struct change *ch)
 static const struct change_verb convert = {
 	.doing = "converting",
 	.targets = CHANGE_NAMESPACE,
-	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA,
+	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA | CHANGE_SYSTEM_RAM,
 	.usage = "Usage: pmemctl convert [options] NAMESPACE --mode MODE\n"
 		 "\n"
 		 "Convert a namespace between raw, sector, fsdax and devdax in\n"
-		 "place, keeping its uuid, size and name. Already in that mode\n"
-		 "and alignment: nothing changes (exit 0). In use: refused, the\n"
-		 "holder named. A failed step puts the previous configuration\n"
+		 "place, keeping its uuid, size and name, or hand it to the\n"
+		 "kernel as system RAM (a NUMA node's memory) and back. Already\n"
+		 "in that mode, alignment and zone: nothing changes (exit 0). In\n"
+		 "use, or memory that cannot be offlined: refused, the holder or\n"
+		 "the blocks named. A failed step puts the previous configuration\n"
 		 "back. NAMESPACE: namespace0.0, pmem0, dax0.0, /dev/...\n"
 		 "\n",
 	.usage_end = "\n"

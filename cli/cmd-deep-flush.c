@@ -235,6 +235,11 @@ static int resolve_targets(struct pm_platform *pf, char **names, int count,
 			cli_error(names[i], "no such region, namespace, device or file");
 			return EXIT_NOT_FOUND;
 		}
+		if (t.ns && t.ns->system_ram) {
+			cli_error(names[i], "%s is system RAM (kmem): nothing on it is persistent, a deep flush does not apply",
+				  t.ns->dev);
+			return EXIT_UNSUPPORTED;
+		}
 		grown = realloc(*rows, (*nr + 1) * sizeof(**rows));
 		if (!grown)
 			return EXIT_FAIL;

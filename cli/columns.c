@@ -10,6 +10,7 @@
 #include "../lib/cxl.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
+#include "../lib/sysram.h"
 
 #define BUS (1u << PM_BUS)
 #define DIMM (1u << PM_DIMM)
@@ -47,6 +48,56 @@ static void set_node(struct out_cell *cell, int node)
 {
 	cell->i = node;
 	cell->null = node < 0;
+}
+
+/* A system-ram device's blocks, when they could be read; else NULL. */
+static const struct pm_sysram *ram_of(const struct out_obj *obj)
+{
+	const struct pm_sysram *ram = obj->kind == PM_DAXDEV ?
+				      AS(pm_daxdev, obj)->ram : NULL;
+
+	return ram && !ram->err ? ram : NULL;
+}
+
+static void get_zone(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_sysram *ram = ram_of(obj);
+
+	cell->str = ram ? pm_zone_name(ram->zone) : NULL;
+	cell->null = !cell->str;
+}
+
+/* daxctl's "movable": every online block is in ZONE_MOVABLE. */
+static void get_movable(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_sysram *ram = ram_of(obj);
+
+	cell->b = ram && ram->zone == PM_ZONE_MOVABLE;
+	cell->null = !ram || !ram->nr_online;
+}
+
+static void get_online_blocks(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_sysram *ram = ram_of(obj);
+
+	cell->u = ram ? ram->nr_online : 0;
+	cell->null = !ram;
+}
+
+static void get_total_blocks(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_sysram *ram = ram_of(obj);
+
+	cell->u = ram ? ram->nr_blocks : 0;
+	cell->null = !ram;
+}
+
+static void get_online_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_sysram *ram = ram_of(obj);
+
+	cell->u = ram ? ram->nr_online * ram->block_size : 0;
+	cell->null = !ram;
 }
 
 static void get_dev(const struct out_obj *obj, struct out_cell *cell)
@@ -721,6 +772,18 @@ static const struct out_column object_columns[] = {
 	  REGION | NS | MEMDEV, OUT_RIGHT, get_numa_node },
 	{ "TARGET_NODE", "target_node", "NUMA node the memory would online to",
 	  OUT_INT, REGION | NS | DAX, OUT_RIGHT, get_target_node },
+	{ "ZONE", "zone",
+	  "system-ram: the zone of its online memory blocks: movable, normal, mixed (null: none online)",
+	  OUT_STRING, DAX, OUT_DEFAULT | OUT_HIDE_EMPTY, get_zone },
+	{ "MOVABLE", "movable",
+	  "system-ram: its online memory is in ZONE_MOVABLE (null: none online)",
+	  OUT_BOOL, DAX, 0, get_movable },
+	{ "ONLINE_BLOCKS", "online_memblocks", "system-ram: memory blocks online",
+	  OUT_UINT, DAX, OUT_RIGHT, get_online_blocks },
+	{ "TOTAL_BLOCKS", "total_memblocks", "system-ram: memory blocks kmem added",
+	  OUT_UINT, DAX, OUT_RIGHT, get_total_blocks },
+	{ "ONLINE_SIZE", "online_size", "system-ram: bytes online as system RAM",
+	  OUT_SIZE, DAX, OUT_RIGHT | OUT_HIDE_EMPTY, get_online_size },
 	{ "PERSISTENCE", "persistence_domain",
 	  "persistence domain: cpu_cache, memory_controller, none, unknown",
 	  OUT_STRING, REGION | NS, OUT_DEFAULT, get_persistence },

@@ -52,7 +52,7 @@ const char *pm_step_status_name(enum pm_step_status status)
 
 const char *pm_plan_module(enum pm_ns_mode mode)
 {
-	return mode == PM_MODE_DEVDAX ? "dax_pmem" :
+	return mode == PM_MODE_DEVDAX || mode == PM_MODE_SYSTEM_RAM ? "dax_pmem" :
 	       mode == PM_MODE_SECTOR ? "nd_btt" : "nd_pmem";
 }
 
@@ -80,7 +80,24 @@ int pm_plan_request(const struct pm_region_offer *r,
 		    struct pm_ns_config *to, char *why, size_t len)
 {
 	char list[256], text[32];
+	struct pm_convert_request dax;
 
+	/* system-ram is a devdax claim first: the same checks. */
+	if (req->mode == PM_MODE_SYSTEM_RAM) {
+		int rc;
+
+		dax = *req;
+		dax.mode = PM_MODE_DEVDAX;
+		rc = pm_plan_request(r, &dax, to, why, len);
+		to->mode = PM_MODE_SYSTEM_RAM;
+		to->zone = req->no_online ? PM_ZONE_NONE :
+			   req->no_movable ? PM_ZONE_NORMAL : PM_ZONE_MOVABLE;
+		return rc;
+	}
+	if (req->no_movable || req->no_online) {
+		snprintf(why, len, "--no-movable and --no-online apply to --mode system-ram only");
+		return -EINVAL;
+	}
 	to->mode = req->mode;
 	to->map = NULL;
 	to->align = 0;
@@ -173,6 +190,7 @@ static const struct {
 } claims[] = {
 	[PM_MODE_FSDAX] = { "configure-pfn", "pfn", "writes its info block" },
 	[PM_MODE_DEVDAX] = { "configure-dax", "dax", "writes its info block" },
+	[PM_MODE_SYSTEM_RAM] = { "configure-dax", "dax", "writes its info block" },
 	[PM_MODE_SECTOR] = { "configure-btt", "btt", "lays out its arenas" },
 };
 
@@ -197,6 +215,140 @@ static void plan_claim(struct pm_convert_result *res,
 	pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the %s device%s%s",
 		    claims[to->mode].claim, dry_run ? "" : ": the kernel ",
 		    dry_run ? "" : claims[to->mode].enabled);
+}
+
+/* What the kernel's auto-online policy does to new blocks, for a detail. */
+static void policy_note(const struct pm_ns_facts *ns, enum pm_zone want,
+			char *buf, size_t len)
+{
+	enum pm_zone zone = ns->auto_online ? pm_auto_online_zone(ns->auto_online) :
+			    PM_ZONE_NONE;
+
+	buf[0] = '\0';
+	if (zone != PM_ZONE_NONE && zone != want)
+		snprintf(buf, len, " (auto_online_blocks=%s onlines them %s first: they are offlined and %s)",
+			 ns->auto_online, pm_zone_name(zone),
+			 want == PM_ZONE_NONE ? "left so" : "moved");
+}
+
+/* The memory steps once kmem has the device: online them, or leave them. */
+static void plan_memory(const struct pm_ns_facts *ns,
+			const struct pm_convert_request *req,
+			struct pm_convert_result *res)
+{
+	enum pm_zone want = res->to.zone;
+	char note[160];
+
+	policy_note(ns, want, note, sizeof(note));
+	if (req->no_online) {
+		/* Only a policy that onlines by itself leaves something to do. */
+		if (note[0])
+			pm_step_add(res, PM_ACT_OFFLINE_MEMORY, "offline-memory",
+				    "leave every memory block offline%s", note);
+		return;
+	}
+	pm_step_add(res, PM_ACT_ONLINE_MEMORY, "online-memory",
+		    "online every memory block %s%s%s", pm_zone_name(want),
+		    ns->target_node >= 0 ? " on the target node" : "", note);
+}
+
+/*
+ * From or to system RAM. To: a devdax claim first (unless it is one), then
+ * kmem and the blocks. From: every block offline and kmem off first, then
+ * as any conversion from devdax. Between zones: the blocks only.
+ */
+static int plan_system_ram(const struct pm_ns_facts *ns,
+			   const struct pm_convert_request *req,
+			   struct pm_convert_result *res, struct pm_step *check)
+{
+	const struct pm_sysram *ram = ns->ram;
+	bool to_ram = req->mode == PM_MODE_SYSTEM_RAM;
+	bool from_ram = res->from.mode == PM_MODE_SYSTEM_RAM;
+	const char *mode = pm_ns_mode_name(req->mode);
+	bool claim_kept;
+
+	res->to.target_node = ns->target_node;
+	if (from_ram && to_ram) {
+		bool done = !ram->err && ram->nr_blocks &&
+			    (req->no_online ? ram->nr_online == 0 :
+			     ram->nr_online == ram->nr_blocks && (int)ram->zone == res->to.zone);
+
+		res->to = res->from;
+		res->to.zone = req->no_online ? PM_ZONE_NONE :
+			       req->no_movable ? PM_ZONE_NORMAL : PM_ZONE_MOVABLE;
+		pm_step_close(check, 0);
+		if (done) {
+			res->to.zone = res->from.zone;
+			res->noop = true;
+			snprintf(res->message, sizeof(res->message),
+				 "already system-ram%s%s: nothing to do",
+				 req->no_online ? ", offline" : " ",
+				 req->no_online ? "" : pm_zone_name(res->to.zone));
+			snprintf(res->chardev, sizeof(res->chardev), "%s",
+				 ns->chardev ? ns->chardev : "");
+			return 0;
+		}
+		res->changed = !req->dry_run;
+		if (req->no_online)
+			pm_step_add(res, PM_ACT_OFFLINE_MEMORY, "offline-memory",
+				    "offline every memory block (%zu of %zu online)",
+				    ram->nr_online, ram->nr_blocks);
+		else
+			pm_step_add(res, PM_ACT_ONLINE_MEMORY, "online-memory",
+				    "online every memory block %s (%zu of %zu online, %s)",
+				    pm_zone_name(res->to.zone), ram->nr_online,
+				    ram->nr_blocks, ram->nr_online ?
+				    pm_zone_name(ram->zone) : "none");
+		pm_step_add(res, PM_ACT_VERIFY, "verify", "the memory reads as asked");
+		if (req->dry_run)
+			snprintf(res->message, sizeof(res->message),
+				 "would move the memory to %s; nothing changed",
+				 req->no_online ? "offline" : pm_zone_name(res->to.zone));
+		return 0;
+	}
+	pm_step_close(check, 0);
+	res->changed = !req->dry_run;
+	/* A devdax claim stays when its alignment and map are not asked to change. */
+	claim_kept = (res->from.mode == PM_MODE_DEVDAX || from_ram) &&
+		     (req->mode == PM_MODE_DEVDAX || to_ram) &&
+		     (!req->align || req->align == res->from.align) &&
+		     (!req->map || (res->from.map && strcmp(req->map, res->from.map) == 0));
+	if (claim_kept) {
+		res->to.align = res->from.align;
+		res->to.map = res->from.map;
+	}
+	if (to_ram)
+		pm_step_add(res, PM_ACT_LOAD_KMEM, "load-module", "kernel module kmem");
+	if (!claim_kept)
+		pm_step_add(res, PM_ACT_LOAD_MODULE, "load-module", "kernel module %s",
+			    pm_plan_module(req->mode));
+	if (from_ram) {
+		pm_step_add(res, PM_ACT_OFFLINE_MEMORY, "offline-memory",
+			    "offline every memory block (%zu of %zu online); refused if one cannot be",
+			    ram->nr_online, ram->nr_blocks);
+		pm_step_add(res, PM_ACT_UNBIND_KMEM, "unbind-kmem",
+			    "hand %s back from kmem to device_dax",
+			    ns->chardev ? ns->chardev : "the dax device");
+	}
+	if (!claim_kept) {
+		pm_step_add(res, PM_ACT_DISABLE, "disable", "disable the namespace and its claim");
+		pm_step_add(res, PM_ACT_CLEAR_INFO_BLOCK, "clear-info-block",
+			    "save, then zero the first 8 KiB (the info block): destroys the old personality");
+		pm_step_add(res, PM_ACT_SET_CLAIM_CLASS, "set-claim-class",
+			    "record %s in the namespace label",
+			    to_ram ? "devdax" : mode);
+		plan_claim(res, &res->to, req->dry_run);
+	}
+	if (to_ram) {
+		pm_step_add(res, PM_ACT_BIND_KMEM, "bind-kmem",
+			    "hand the dax device to kmem: its memory becomes system RAM");
+		plan_memory(ns, req, res);
+	}
+	pm_step_add(res, PM_ACT_VERIFY, "verify", "the namespace reads as %s", mode);
+	if (req->dry_run)
+		snprintf(res->message, sizeof(res->message),
+			 "would convert to %s; nothing changed", mode);
+	return 0;
 }
 
 int pm_plan_convert(const struct pm_region_offer *r,
@@ -236,6 +388,8 @@ int pm_plan_convert(const struct pm_region_offer *r,
 		snprintf(res->message, sizeof(res->message), "%s is read-only", r->dev);
 		return res->err = pm_step_close(s, -EROFS);
 	}
+	if (res->from.mode == PM_MODE_SYSTEM_RAM || req->mode == PM_MODE_SYSTEM_RAM)
+		return plan_system_ram(ns, req, res, s);
 	if (pm_plan_is_noop(&res->from, req, &res->to)) {
 		res->to = res->from;
 		res->noop = true;

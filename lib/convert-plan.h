@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "convert.h"
+#include "sysram.h"
 
 #define PM_PLAN_MAX_CHOICES 16
 
@@ -40,6 +41,10 @@ struct pm_ns_facts {
 	bool labelled;			/* it has a label (not label-less) */
 	const char *blockdev;		/* its devices now, or NULL */
 	const char *chardev;
+	/* system-ram: the dax device's blocks (NULL: not bound to kmem) */
+	const struct pm_sysram *ram;
+	const char *auto_online;	/* auto_online_blocks, or NULL */
+	int target_node;		/* where kmem would put it; -1 */
 };
 
 /*

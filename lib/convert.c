@@ -16,6 +16,7 @@
 
 #include "convert-plan.h"
 #include "sysfs.h"
+#include "sysram.h"
 
 /* pfn, dax and btt info blocks all sit at 4 KiB: the first 8 KiB hold them. */
 #define INFO_BLOCK_SIZE 8192
@@ -35,6 +36,7 @@ struct undo {
 	struct ndctl_pfn *pfn;		/* a seed we configured */
 	struct ndctl_dax *dax;
 	struct ndctl_btt *btt;
+	struct pm_kmem_undo kmem;	/* system-ram: the device and its blocks */
 };
 
 /*
@@ -84,6 +86,7 @@ static enum ndctl_namespace_mode to_ndctl_mode(enum pm_ns_mode mode)
 	case PM_MODE_FSDAX:
 		return NDCTL_NS_MODE_FSDAX;
 	case PM_MODE_DEVDAX:
+	case PM_MODE_SYSTEM_RAM:	/* a devdax claim, bound to kmem */
 		return NDCTL_NS_MODE_DEVDAX;
 	case PM_MODE_SECTOR:
 		return NDCTL_NS_MODE_SECTOR;
@@ -215,6 +218,35 @@ static void read_ns_facts(const struct pm_namespace *ns, struct pm_ns_facts *f)
 }
 
 /*
+ * A namespace whose dax device is bound to kmem is system RAM: its blocks,
+ * zone and node are what a conversion starts from. The dax device, or NULL.
+ */
+static const struct pm_daxdev *system_ram_facts(const struct pm_platform *pf,
+						const struct pm_namespace *ns,
+						struct pm_ns_facts *f,
+						char *policy, size_t len)
+{
+	const struct pm_daxdev *ram = NULL;
+
+	for (size_t i = 0; i < pf->nr_daxdevs && !ram; i++)
+		if (pf->daxdevs[i]->ns == ns && pf->daxdevs[i]->ram)
+			ram = pf->daxdevs[i];
+	f->target_node = ns->target_node;
+	f->auto_online = pm_auto_online_policy(policy, len) == 0 ? policy : NULL;
+	f->config.target_node = -1;
+	if (!ram)
+		return NULL;
+	f->ram = ram->ram;
+	f->chardev = ram->dev;
+	f->config.mode = PM_MODE_SYSTEM_RAM;
+	f->config.zone = ram->ram->zone;
+	f->config.target_node = ram->ram->target_node;
+	if (f->config.target_node >= 0)
+		f->target_node = f->config.target_node;
+	return ram;
+}
+
+/*
  * The claim class (holder_class) says which kind of claim may take the
  * namespace: a labelled namespace keeps it in its label, a label-less one
  * in memory, and a stale one makes the kernel refuse a new claim (EBUSY).
@@ -276,6 +308,7 @@ static int configure_claim(struct pm_step *s, struct undo *u,
 			rc = ndctl_pfn_set_namespace(u->pfn, ndns), what = "namespace";
 		break;
 	case PM_MODE_DEVDAX:
+	case PM_MODE_SYSTEM_RAM:
 		u->dax = ndctl_region_get_dax_seed(region);
 		rc = u->dax ? 0 : -ENODEV;
 		if (!rc)
@@ -313,6 +346,7 @@ static int enable(struct undo *u, enum pm_ns_mode mode)
 	case PM_MODE_FSDAX:
 		return ndctl_pfn_enable(u->pfn);
 	case PM_MODE_DEVDAX:
+	case PM_MODE_SYSTEM_RAM:
 		return ndctl_dax_enable(u->dax);
 	case PM_MODE_SECTOR:
 		return ndctl_btt_enable(u->btt);
@@ -375,9 +409,20 @@ static void release_claims(struct undo *u)
  */
 static int rollback(struct pm_convert_result *res, struct undo *u)
 {
+	struct pm_kmem_undo *k = &u->kmem;
 	struct pm_step *s;
 	int rc = 0;
 
+	/* The memory first: kmem never lets go of online blocks. */
+	if (k->bound) {
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
+				"offline the memory and hand %s back to device_dax", k->dev);
+		rc |= finish(s, pm_kmem_undo_bind(k));
+	} else if (k->blocks_changed && !k->unbound) {
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-memory",
+				"put every memory block of %s back as it was", k->dev);
+		rc |= finish(s, pm_kmem_undo_blocks(k));
+	}
 	release_claims(u);
 	if (u->enforce_changed) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-claim-class",
@@ -404,6 +449,11 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-enable",
 				"enable the namespace with its old claim");
 		rc |= finish(s, ndctl_namespace_enable(u->ndns));
+	}
+	if (k->unbound) {
+		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
+				"hand %s back to kmem, its blocks online as they were", k->dev);
+		rc |= finish(s, pm_kmem_undo_unbind(k));
 	}
 	return rc;
 }
@@ -442,6 +492,8 @@ static int verify(struct pm_convert_result *res, struct pm_step *s,
 	enum pm_ns_mode now = from_ndctl_mode(ndctl_namespace_get_mode(ndns));
 
 	read_devices(ndns, res);
+	if (mode == PM_MODE_SYSTEM_RAM && now == PM_MODE_DEVDAX)
+		return 1;	/* the caller checks the memory */
 	if (now != mode) {
 		snprintf(s->detail, sizeof(s->detail), "the namespace reads as %s, not %s",
 			 pm_ns_mode_name(now), pm_ns_mode_name(mode));
@@ -467,6 +519,22 @@ static int load_module(struct pm_step *s, enum pm_ns_mode mode)
 	return finish(s, rc);
 }
 
+static int load_kmem(struct pm_step *s)
+{
+	enum pm_module_state state;
+	int rc;
+
+	rc = pm_module_state("kmem", &state);
+	if (rc == 0 && state == PM_MODULE_LOADED)
+		return finish(s, 0);
+	rc = pm_module_load("kmem");
+	if (rc < 0)
+		snprintf(s->detail, sizeof(s->detail),
+			 "kernel module kmem cannot be loaded (%s): install it or modprobe it",
+			 strerror(-rc));
+	return finish(s, rc);
+}
+
 /* What carrying out a plan needs beyond the result. */
 struct exec {
 	struct pm_convert_result *res;
@@ -483,7 +551,24 @@ static int do_step(struct exec *x, struct pm_step *s)
 
 	switch (s->action) {
 	case PM_ACT_LOAD_MODULE:
-		return load_module(s, to->mode);
+		return load_module(s, to->mode == PM_MODE_SYSTEM_RAM ?
+				   PM_MODE_DEVDAX : to->mode);
+	case PM_ACT_LOAD_KMEM:
+		return load_kmem(s);
+	case PM_ACT_BIND_KMEM:
+		if (!u->kmem.dev[0]) {
+			read_devices(u->ndns, x->res);
+			snprintf(u->kmem.dev, sizeof(u->kmem.dev), "%.31s", x->res->chardev);
+		}
+		return finish(s, u->kmem.dev[0] ?
+			      pm_kmem_bind(&u->kmem, s->detail, sizeof(s->detail)) : -ENODEV);
+	case PM_ACT_ONLINE_MEMORY:
+		return finish(s, pm_kmem_online(&u->kmem, to->zone, s->detail,
+						 sizeof(s->detail)));
+	case PM_ACT_OFFLINE_MEMORY:
+		return finish(s, pm_kmem_offline(&u->kmem, s->detail, sizeof(s->detail)));
+	case PM_ACT_UNBIND_KMEM:
+		return finish(s, pm_kmem_unbind(&u->kmem, s->detail, sizeof(s->detail)));
 	case PM_ACT_DISABLE:
 		u->disabled = true;
 		return finish(s, ndctl_namespace_disable_safe(u->ndns));
@@ -501,7 +586,13 @@ static int do_step(struct exec *x, struct pm_step *s)
 	case PM_ACT_ENABLE:
 		return finish(s, enable(u, to->mode));
 	case PM_ACT_VERIFY:
-		return verify(x->res, s, u->ndns, to->mode);
+		rc = verify(x->res, s, u->ndns, to->mode);
+		if (rc != 1)
+			return rc;
+		snprintf(x->res->chardev, sizeof(x->res->chardev), "%s", u->kmem.dev);
+		return finish(s, pm_kmem_verify(&u->kmem, to->zone != PM_ZONE_NONE,
+						 to->zone, &to->zone, &to->target_node,
+						 s->detail, sizeof(s->detail)));
 	case PM_ACT_DELETE:
 		return finish(s, ndctl_namespace_delete(u->ndns));
 	default:
@@ -537,7 +628,8 @@ static int run_steps(struct exec *x, struct pm_step **failed)
 /* A driver that cannot be loaded changed nothing: there is nothing to undo. */
 static bool nothing_changed(const struct pm_step *failed)
 {
-	return failed->action == PM_ACT_LOAD_MODULE;
+	return failed->action == PM_ACT_LOAD_MODULE ||
+	       failed->action == PM_ACT_LOAD_KMEM;
 }
 
 /*
@@ -560,6 +652,8 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	struct pm_step *failed = NULL;
 	struct pm_region_offer offer;
 	struct pm_ns_facts facts;
+	const struct pm_daxdev *ram;
+	char policy[32];
 	struct exec x;
 	int rc;
 
@@ -568,10 +662,12 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 			 "libndctl does not know %s", ns->dev);
 		return res->err = -ENODEV;
 	}
-	read_offer(region, req->mode, &offer);
+	read_offer(region, req->mode == PM_MODE_SYSTEM_RAM ? PM_MODE_DEVDAX :
+		   req->mode, &offer);
 	offer.dev = ns->region->dev;
 	offer.read_only = ndctl_region_get_ro(region);
 	read_ns_facts(ns, &facts);
+	ram = system_ram_facts(pf, ns, &facts, policy, sizeof(policy));
 	rc = pm_plan_convert(&offer, &facts, req, res);
 	hook_check(res);
 	if (rc || res->noop || req->dry_run)
@@ -582,10 +678,21 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	if (!x.u)
 		return res->err = -ENOMEM;
 	x.u->ndns = pm_namespace_ndns(ns);
+	if (ram)
+		snprintf(x.u->kmem.dev, sizeof(x.u->kmem.dev), "%s", ram->dev);
 	rc = run_steps(&x, &failed);
+	if (ram || req->mode == PM_MODE_SYSTEM_RAM)
+		pm_sysram_free(&x.u->kmem.before);
 	if (rc && nothing_changed(failed)) {
 		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
 		res->err = rc;
+	} else if (rc && failed->action == PM_ACT_OFFLINE_MEMORY &&
+		   rollback(res, x.u) == 0) {
+		/* Refused: the step put every block back itself. */
+		res->err = rc;
+		res->changed = false;
+		res->rolled_back = true;
+		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
 	} else if (rc) {
 		res->err = rc;
 		res->changed = false;
@@ -599,6 +706,11 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 			 failed->name, strerror(-rc),
 			 res->rolled_back ? "the previous configuration is restored" :
 					    "the previous configuration could NOT be fully restored");
+	} else if (req->mode == PM_MODE_SYSTEM_RAM) {
+		snprintf(res->message, sizeof(res->message), "converted from %s to system-ram (%s, node %d)",
+			 pm_ns_mode_name(res->from.mode),
+			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline",
+			 res->to.target_node);
 	} else {
 		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
 			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));

@@ -20,6 +20,9 @@ struct pm_ns_config {
 	unsigned int sector_size;	/* sector mode only; else 0 */
 	char uuid[40];			/* the claim's (or namespace's) uuid */
 	uint64_t size;
+	/* system-ram only: */
+	int zone;			/* enum pm_zone of the online blocks */
+	int target_node;		/* the node the memory is on; -1 */
 };
 
 enum pm_step_status {
@@ -44,6 +47,12 @@ enum pm_step_action {
 	PM_ACT_ROLLBACK,
 	PM_ACT_WRITE_ZEROS,		/* clear-errors: through the block device */
 	PM_ACT_CLEAR_ERROR,		/* clear-errors: the bus's clear command */
+	/* system-ram (lib/convert-sysram.c) */
+	PM_ACT_LOAD_KMEM,		/* the kmem module */
+	PM_ACT_BIND_KMEM,		/* the dax device from device_dax to kmem */
+	PM_ACT_ONLINE_MEMORY,		/* every block online, in the zone asked */
+	PM_ACT_OFFLINE_MEMORY,		/* every block offline, or none */
+	PM_ACT_UNBIND_KMEM,		/* the dax device back to device_dax */
 };
 
 struct pm_step {
@@ -62,6 +71,8 @@ struct pm_convert_request {
 	const char *map;		/* NULL: the default (dev) */
 	unsigned int sector_size;	/* 0: the default (4096) */
 	bool dry_run;
+	bool no_movable;		/* system-ram: online to ZONE_NORMAL */
+	bool no_online;			/* system-ram: leave the blocks offline */
 };
 
 struct pm_convert_result {

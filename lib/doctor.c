@@ -327,17 +327,7 @@ static void lint_namespaces(const struct pm_platform *pf, struct pm_diagnosis *d
 			    "%s is %s with a %llu-byte alignment: no 2 MiB (PMD) mappings, more TLB misses",
 			    ns->dev, pm_ns_mode_name(ns->mode), (unsigned long long)ns->align);
 	}
-	for (size_t i = 0; i < pf->nr_daxdevs; i++) {
-		const struct pm_daxdev *dax = pf->daxdevs[i];
-
-		if ((only && dax->ns != only) || (only_region && dax->ns->region != only_region))
-			continue;
-		if (strcmp(dax->mode, "system-ram") == 0)
-			pm_doctor_add(d, PM_SEV_WARNING, "kmem", dax->dev,
-			    "daxctl offline-memory and reconfigure-device --mode=devdax to use it as pmem",
-			    "%s is online as system RAM (kmem): its contents are volatile to applications",
-			    dax->dev);
-	}
+	pm_doctor_sysram(pf, d, only_region, only);
 }
 
 /* The table's text with the DIMM's name where it says %s (once). */

@@ -71,6 +71,14 @@ void pm_doctor_add(struct pm_diagnosis *d, enum pm_severity severity,
 void pm_doctor_media(const struct pm_platform *pf, struct pm_diagnosis *d,
 		     const struct pm_region *only_region,
 		     const struct pm_namespace *only, const char *path);
+/*
+ * System RAM (kmem) devices in scope: no persistent data, blocks offline or
+ * in mixed or normal zones, and an auto-online policy that would put new
+ * blocks in a kernel zone.
+ */
+void pm_doctor_sysram(const struct pm_platform *pf, struct pm_diagnosis *d,
+		      const struct pm_region *only_region,
+		      const struct pm_namespace *only);
 /* A scrub's finds outside every namespace. */
 void pm_doctor_scrub(const struct pm_platform *pf, struct pm_diagnosis *d,
 		     const struct pm_region *only);

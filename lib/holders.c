@@ -144,6 +144,16 @@ static int check_processes(char names[][64], int n, const char *chardev,
 	return -EBUSY;
 }
 
+const struct pm_daxdev *pm_namespace_system_ram(const struct pm_platform *pf,
+						const struct pm_namespace *ns)
+{
+	for (size_t i = 0; i < pf->nr_daxdevs; i++)
+		if (pf->daxdevs[i]->ns == ns &&
+		    strcmp(pf->daxdevs[i]->mode, "system-ram") == 0)
+			return pf->daxdevs[i];
+	return NULL;
+}
+
 int pm_namespace_in_use(const struct pm_platform *pf,
 			const struct pm_namespace *ns, char *why, size_t len)
 {
@@ -152,14 +162,10 @@ int pm_namespace_in_use(const struct pm_platform *pf,
 
 	if (len)
 		why[0] = '\0';
-	for (size_t i = 0; i < pf->nr_daxdevs; i++) {
-		const struct pm_daxdev *dax = pf->daxdevs[i];
-
-		if (dax->ns == ns && strcmp(dax->mode, "system-ram") == 0) {
-			snprintf(why, len, "%s is online as system RAM (kmem): offline it with daxctl first",
-				 dax->dev);
-			return -EBUSY;
-		}
+	if (pm_namespace_system_ram(pf, ns)) {
+		snprintf(why, len, "%s is system RAM (kmem): convert it with 'pmemctl convert %s --mode devdax' first",
+			 pm_namespace_system_ram(pf, ns)->dev, ns->dev);
+		return -EBUSY;
 	}
 	if (ns->blockdev)
 		n = list_block_devices(ns->blockdev, names, 64);

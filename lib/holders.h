@@ -7,7 +7,11 @@
 
 struct pm_platform;
 struct pm_namespace;
+struct pm_daxdev;
 
+/* The namespace's dax device bound to kmem (system RAM), or NULL. */
+const struct pm_daxdev *pm_namespace_system_ram(const struct pm_platform *pf,
+						const struct pm_namespace *ns);
 /*
  * -EBUSY when something uses the namespace: why names it (mount point,
  * process, holder, kmem). 0 when it is free.

@@ -106,6 +106,7 @@ static const char *const mode_names[] = {
 	[PM_MODE_SECTOR] = "sector",
 	[PM_MODE_FSDAX] = "fsdax",
 	[PM_MODE_DEVDAX] = "devdax",
+	[PM_MODE_SYSTEM_RAM] = "system-ram",
 };
 
 const char *pm_ns_mode_name(enum pm_ns_mode mode)
@@ -129,6 +130,7 @@ int pm_ns_mode_parse(const char *name, enum pm_ns_mode *mode)
 		{ "memory", PM_MODE_FSDAX },
 		{ "devdax", PM_MODE_DEVDAX },
 		{ "dax", PM_MODE_DEVDAX },
+		{ "system-ram", PM_MODE_SYSTEM_RAM },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++) {

@@ -84,7 +84,8 @@ static enum pm_granularity granularity_of(const struct pm_namespace *ns,
 {
 	const struct pm_region *region = ns->region;
 
-	if (!pm_region_is_pmem(region) || region->domain == PM_DOMAIN_NONE)
+	if (!pm_region_is_pmem(region) || region->domain == PM_DOMAIN_NONE ||
+	    ns->system_ram)
 		return PM_GRAN_NONE;
 	if (!ns->map_sync)
 		return PM_GRAN_PAGE;
@@ -125,6 +126,9 @@ void pm_persistence_fill(struct pm_platform *pf)
 		 * raw has no page map, BTT remaps every sector.
 		 */
 		ns->dax = ns->mode == PM_MODE_FSDAX || ns->mode == PM_MODE_DEVDAX;
+		/* System RAM: the kernel's memory, gone at reboot. */
+		if (ns->system_ram)
+			ns->dax = false;
 		/* Asynchronous regions reject MAP_SYNC with EOPNOTSUPP. */
 		ns->map_sync = ns->dax && !ns->region->async;
 		ns->granularity = granularity_of(ns, pf->verdict);
@@ -159,6 +163,8 @@ const char *pm_recipe(enum pm_granularity gran, enum pm_domain domain,
 
 const char *pm_namespace_recipe(const struct pm_namespace *ns)
 {
+	if (ns->system_ram)
+		return "none: it is system RAM (kmem), the kernel's memory; nothing on it persists, its contents are gone at reboot";
 	return pm_recipe(ns->granularity, ns->region->domain, ns->dax);
 }
 

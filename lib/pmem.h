@@ -16,6 +16,7 @@ struct ndctl_namespace;
 struct cxl_ctx;
 struct pm_memdev;
 struct pm_cxl_region;
+struct pm_sysram;
 
 /* Ordered weakest first, so the platform verdict is a minimum. */
 enum pm_domain {
@@ -53,6 +54,12 @@ enum pm_ns_mode {
 	PM_MODE_SECTOR,
 	PM_MODE_FSDAX,
 	PM_MODE_DEVDAX,
+	/*
+	 * devdax bound to kmem: the memory is the kernel's, on a NUMA node.
+	 * libnvdimm still reads the namespace as devdax: the model does too,
+	 * and only a conversion's configuration (and a request) says this.
+	 */
+	PM_MODE_SYSTEM_RAM,
 };
 
 enum pm_object_kind {
@@ -162,6 +169,7 @@ struct pm_namespace {
 	int write_cache;		/* queue/write_cache is "write back"; -1 */
 	int dax_write_cache;		/* dax/write_cache; -1 when absent */
 	bool dax;			/* loads and stores reach the media */
+	bool system_ram;		/* its dax device is kmem's: nothing persists */
 	bool map_sync;			/* MAP_SYNC mappings are possible */
 	enum pm_granularity granularity;
 	struct pm_region *region;
@@ -177,6 +185,7 @@ struct pm_daxdev {
 	int target_node;
 	bool enabled;
 	struct pm_namespace *ns;
+	struct pm_sysram *ram;		/* system-ram: its memory blocks; else NULL */
 };
 
 struct pm_platform {

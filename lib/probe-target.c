@@ -541,6 +541,11 @@ int probe_open_target(struct pm_probe *p, const struct pm_platform *pf,
 					  "%s has no active namespace with a device to probe",
 					  t->region->dev);
 	}
+	/* kmem's memory has no device node and keeps nothing. */
+	if (t->ns->system_ram)
+		return pm_explain(why, why_len, -EOPNOTSUPP,
+				  "%s is system RAM (kmem): the kernel owns its memory, nothing on it is persistent, so there is no persistence to probe",
+				  t->ns->dev);
 	if (t->ns->numa_node >= 0)
 		p->t.numa_node = t->ns->numa_node;
 	if (t->ns->chardev) {

@@ -19,6 +19,7 @@
 #include "badblocks.h"
 #include "cxl.h"
 #include "sysfs.h"
+#include "sysram.h"
 #include "util.h"
 
 #define SYSFS_ND "/sys/bus/nd/devices"
@@ -253,6 +254,10 @@ static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
 			       strcmp(strrchr(link, '/') + 1, "kmem") == 0 ?
 			       "system-ram" : "devdax";
 		close(devfd);
+		/* Its memory blocks: a few attributes per block, read now. */
+		ns->system_ram |= strcmp(daxdev->mode, "system-ram") == 0;
+		if (ns->system_ram && (daxdev->ram = calloc(1, sizeof(*daxdev->ram))))
+			pm_sysram_read(entry->d_name, daxdev->ram);
 		if (!daxdev->dev)
 			rc = -ENOMEM;
 	}
@@ -608,6 +613,9 @@ static void sort_by_dev(struct pm_platform *pf)
 
 static void free_daxdev(struct pm_daxdev *daxdev)
 {
+	if (daxdev->ram)
+		pm_sysram_free(daxdev->ram);
+	free(daxdev->ram);
 	free(daxdev->dev);
 	free(daxdev);
 }
