@@ -326,7 +326,7 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	.schema_version = 3,
+	.schema_version = 3,		/* 3: from/to zone and target_node */
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };

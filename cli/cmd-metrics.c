@@ -17,6 +17,7 @@
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 #include "../lib/scrub.h"
+#include "../lib/sysram.h"
 #include "pmemctl.h"
 
 /* One label of a sample; a list of them ends with a NULL name. */
@@ -257,6 +258,32 @@ static void collect_namespace_ranges(struct emitter *e)
 			       pm_namespace_badblocks(e->pf->namespaces[i])->nr);
 }
 
+/* System RAM (kmem) devices whose memory blocks could be read. */
+static void collect_system_ram(struct emitter *e, bool online)
+{
+	for (size_t i = 0; i < e->pf->nr_daxdevs; i++) {
+		const struct pm_daxdev *dax = e->pf->daxdevs[i];
+		const struct pm_sysram *ram = dax->ram;
+		char node[16];
+
+		if (!ram || ram->err)
+			continue;
+		snprintf(node, sizeof(node), "%d", ram->target_node);
+		sample(e, LABELS({ "dev", dax->dev }, { "node", node }),
+		       (double)(online ? ram->nr_online : ram->nr_blocks) * ram->block_size);
+	}
+}
+
+static void collect_system_ram_online(struct emitter *e)
+{
+	collect_system_ram(e, true);
+}
+
+static void collect_system_ram_total(struct emitter *e)
+{
+	collect_system_ram(e, false);
+}
+
 #define DIMM_LABELS(d) { "dimm", (d)->dev }, { "bus", (d)->bus->dev }
 
 static void collect_dimm_info(struct emitter *e)
@@ -459,6 +486,12 @@ static const struct family families[] = {
 	{ "pmem_namespace_media_error_ranges", "gauge",
 	  "Ranges of known media errors in the namespace.", "namespace, region",
 	  collect_namespace_ranges, true },
+	{ "pmem_system_ram_online_bytes", "gauge",
+	  "A device-dax device given to the kernel as system RAM (kmem): its memory online on the node.",
+	  "dev, node", collect_system_ram_online, true },
+	{ "pmem_system_ram_bytes", "gauge",
+	  "A device-dax device given to the kernel as system RAM (kmem): its memory blocks, online or not.",
+	  "dev, node", collect_system_ram_total, true },
 	{ "pmem_dimm_info", "gauge", "A DIMM, its bus and unique id.",
 	  "dimm, bus, id, state", collect_dimm_info, true },
 	{ "pmem_dimm_flag", "gauge",

@@ -777,11 +777,11 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, DAX, OUT_DEFAULT | OUT_HIDE_EMPTY, get_zone },
 	{ "MOVABLE", "movable",
 	  "system-ram: its online memory is in ZONE_MOVABLE (null: none online)",
-	  OUT_BOOL, DAX, 0, get_movable },
+	  OUT_BOOL, DAX, OUT_HIDE_EMPTY, get_movable },
 	{ "ONLINE_BLOCKS", "online_memblocks", "system-ram: memory blocks online",
-	  OUT_UINT, DAX, OUT_RIGHT, get_online_blocks },
+	  OUT_UINT, DAX, OUT_RIGHT | OUT_HIDE_EMPTY, get_online_blocks },
 	{ "TOTAL_BLOCKS", "total_memblocks", "system-ram: memory blocks kmem added",
-	  OUT_UINT, DAX, OUT_RIGHT, get_total_blocks },
+	  OUT_UINT, DAX, OUT_RIGHT | OUT_HIDE_EMPTY, get_total_blocks },
 	{ "ONLINE_SIZE", "online_size", "system-ram: bytes online as system RAM",
 	  OUT_SIZE, DAX, OUT_RIGHT | OUT_HIDE_EMPTY, get_online_size },
 	{ "PERSISTENCE", "persistence_domain",
@@ -1149,6 +1149,7 @@ const struct out_spec object_spec = {
 	/*
 	 * 2: CXL memdevs (-C) and the CXL keys of regions and DIMMs.
 	 * 3: persistence_reason also says why CXL has memory_controller.
+	 * 4: the system-ram keys of dax devices (zone, movable, memblocks).
 	 */
-	.schema_version = 3,
+	.schema_version = 4,
 };

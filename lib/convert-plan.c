@@ -88,6 +88,7 @@ int pm_plan_request(const struct pm_region_offer *r,
 
 		dax = *req;
 		dax.mode = PM_MODE_DEVDAX;
+		dax.no_movable = dax.no_online = false;
 		rc = pm_plan_request(r, &dax, to, why, len);
 		to->mode = PM_MODE_SYSTEM_RAM;
 		to->zone = req->no_online ? PM_ZONE_NONE :

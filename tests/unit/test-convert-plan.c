@@ -506,6 +506,99 @@ static void test_steps(void)
 	free(res);
 }
 
+/* A system-ram namespace: 3 blocks, n online in zone. */
+static struct pm_ns_facts ns_ram(struct pm_sysram *ram, struct pm_memblock *b,
+				 size_t n, enum pm_zone zone)
+{
+	struct pm_ns_facts f = ns_in(PM_MODE_DEVDAX);
+
+	memset(ram, 0, sizeof(*ram));
+	for (size_t i = 0; i < 3; i++)
+		b[i] = (struct pm_memblock){ .id = 41 + i, .online = i < n,
+					     .zone = i < n ? zone : PM_ZONE_NONE };
+	ram->blocks = b;
+	ram->nr_blocks = 3;
+	ram->block_size = 128 * M;
+	ram->target_node = 1;
+	pm_sysram_summarize(ram);
+	f.ram = ram;
+	f.target_node = 1;
+	f.config.mode = PM_MODE_SYSTEM_RAM;
+	f.config.zone = ram->zone;
+	f.config.target_node = 1;
+	return f;
+}
+
+static void test_system_ram(void)
+{
+	struct pm_region_offer r = region();
+	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_convert_request req = want(PM_MODE_SYSTEM_RAM);
+	struct pm_memblock b[3];
+	struct pm_sysram ram;
+	struct pm_ns_facts ns = ns_in(PM_MODE_FSDAX);
+	int rc;
+
+	ns.target_node = 1;
+	req.dry_run = true;
+	rc = pm_plan_convert(&r, &ns, &req, res);
+	ok(rc == 0 && !res->noop, "fsdax to system-ram: planned");
+	is_str(steps_of(res), "check:done load-module:planned load-module:planned disable:planned "
+	       "clear-info-block:planned set-claim-class:planned configure-dax:planned "
+	       "enable:planned bind-kmem:planned online-memory:planned verify:planned",
+	       "fsdax to system-ram: a devdax claim, kmem, the blocks online");
+	ok(res->to.mode == PM_MODE_SYSTEM_RAM && res->to.zone == PM_ZONE_MOVABLE &&
+	   res->to.target_node == 1, "fsdax to system-ram: movable on node 1 by default");
+
+	ns = ns_in(PM_MODE_DEVDAX);
+	ns.auto_online = "online";
+	req.no_online = true;
+	pm_plan_convert(&r, &ns, &req, res);
+	is_str(steps_of(res), "check:done load-module:planned bind-kmem:planned "
+	       "offline-memory:planned verify:planned",
+	       "devdax to system-ram --no-online under auto-online: the claim kept, blocks offlined");
+	ok(strstr(res->steps[3].detail, "auto_online_blocks=online") != NULL,
+	   "the step says what the policy does");
+
+	req = want(PM_MODE_SYSTEM_RAM);
+	ns = ns_ram(&ram, b, 3, PM_ZONE_MOVABLE);
+	rc = pm_plan_convert(&r, &ns, &req, res);
+	ok(rc == 0 && res->noop && !res->changed, "system-ram movable to movable: a no-op");
+	req.no_movable = true;
+	rc = pm_plan_convert(&r, &ns, &req, res);
+	ok(rc == 0 && !res->noop, "movable to --no-movable: a change");
+	is_str(steps_of(res), "check:done online-memory:planned verify:planned",
+	       "movable to normal: the blocks only");
+	req = want(PM_MODE_SYSTEM_RAM);
+	ns = ns_ram(&ram, b, 2, PM_ZONE_MOVABLE);
+	pm_plan_convert(&r, &ns, &req, res);
+	ok(!res->noop, "a block offline: not yet as asked");
+	b[2].online = true, b[2].zone = PM_ZONE_NORMAL;
+	pm_sysram_summarize(&ram);
+	ok(ram.zone == PM_ZONE_MIXED, "blocks in two zones: mixed");
+	ns = ns_ram(&ram, b, 0, PM_ZONE_NONE);
+	req.no_online = true;
+	pm_plan_convert(&r, &ns, &req, res);
+	ok(res->noop, "all offline with --no-online: a no-op");
+
+	req = want(PM_MODE_DEVDAX);
+	ns = ns_ram(&ram, b, 3, PM_ZONE_MOVABLE);
+	rc = pm_plan_convert(&r, &ns, &req, res);
+	is_str(steps_of(res), "check:done offline-memory:planned unbind-kmem:planned verify:planned",
+	       "system-ram to devdax: offline, kmem off, the claim kept");
+	req = want(PM_MODE_FSDAX);
+	pm_plan_convert(&r, &ns, &req, res);
+	is_str(steps_of(res), "check:done load-module:planned offline-memory:planned unbind-kmem:planned "
+	       "disable:planned clear-info-block:planned set-claim-class:planned "
+	       "configure-pfn:planned enable:planned verify:planned",
+	       "system-ram to fsdax: the memory first, then as from devdax");
+	req = want(PM_MODE_FSDAX);
+	req.no_online = true;
+	rc = pm_plan_convert(&r, &ns, &req, res);
+	ok(rc == -EINVAL, "--no-online with fsdax: refused");
+	free(res);
+}
+
 int main(void)
 {
 	test_noop();
@@ -516,5 +609,6 @@ int main(void)
 	test_create();
 	test_destroy();
 	test_steps();
+	test_system_ram();
 	return done_testing();
 }
