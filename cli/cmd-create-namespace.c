@@ -4,14 +4,23 @@
 
 #include "change.h"
 
+enum {
+	OPT_MOVABLE = CHANGE_OPT_FIRST,
+	OPT_NO_MOVABLE,
+	OPT_NO_ONLINE,
+};
+
 static const struct cli_option options[] = {
 	{ "size", 's', "SIZE", "size (default: the largest free extent);\n"
 			       "a multiple of the region's alignment" },
-	{ "mode", 'm', "MODE", "raw, sector, fsdax (default) or devdax" },
+	{ "mode", 'm', "MODE", "raw, sector, fsdax (default), devdax or\nsystem-ram" },
 	{ "align", 'a', "SIZE", "fsdax/devdax alignment (default 2M)" },
 	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
 	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
 	{ "name", 'n', "NAME", "a name for the namespace label" },
+	{ "movable", OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default)" },
+	{ "no-movable", OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" },
+	{ "no-online", OPT_NO_ONLINE, NULL, "system-ram: leave the memory offline" },
 	CLI_END,
 };
 
@@ -38,6 +47,15 @@ static int option(struct change *ch, int c, const char *arg)
 	case 'n':
 		a->name = arg;
 		return EXIT_OK;
+	case OPT_MOVABLE:
+		a->req.no_movable = false;
+		return EXIT_OK;
+	case OPT_NO_MOVABLE:
+		a->req.no_movable = true;
+		return EXIT_OK;
+	case OPT_NO_ONLINE:
+		a->req.no_online = true;
+		return EXIT_OK;
 	default:
 		return -1;
 	}
@@ -63,9 +81,9 @@ static const struct change_verb create = {
 	.whole = "creating a namespace in it",
 	.usage = "Usage: pmemctl create-namespace [options] REGION\n"
 		 "\n"
-		 "Create a namespace in a labelled region and give it a mode. A\n"
-		 "failed step deletes the half-made namespace: the region is left\n"
-		 "as it was.\n"
+		 "Create a namespace in a labelled region and give it a mode\n"
+		 "(system-ram: its memory handed to the kernel). A failed step\n"
+		 "deletes the half-made namespace: the region is left as it was.\n"
 		 "\n",
 	.options = options,
 	.option = option,

@@ -219,28 +219,27 @@ static void plan_claim(struct pm_convert_result *res,
 }
 
 /* What the kernel's auto-online policy does to new blocks, for a detail. */
-static void policy_note(const struct pm_ns_facts *ns, enum pm_zone want,
-			char *buf, size_t len)
+static void policy_note(const char *policy, enum pm_zone want, char *buf,
+			size_t len)
 {
-	enum pm_zone zone = ns->auto_online ? pm_auto_online_zone(ns->auto_online) :
-			    PM_ZONE_NONE;
+	enum pm_zone zone = policy ? pm_auto_online_zone(policy) : PM_ZONE_NONE;
 
 	buf[0] = '\0';
 	if (zone != PM_ZONE_NONE && zone != want)
 		snprintf(buf, len, " (auto_online_blocks=%s onlines them %s first: they are offlined and %s)",
-			 ns->auto_online, pm_zone_name(zone),
+			 policy, pm_zone_name(zone),
 			 want == PM_ZONE_NONE ? "left so" : "moved");
 }
 
 /* The memory steps once kmem has the device: online them, or leave them. */
-static void plan_memory(const struct pm_ns_facts *ns,
+static void plan_memory(const char *policy, int target_node,
 			const struct pm_convert_request *req,
 			struct pm_convert_result *res)
 {
 	enum pm_zone want = res->to.zone;
 	char note[160];
 
-	policy_note(ns, want, note, sizeof(note));
+	policy_note(policy, want, note, sizeof(note));
 	if (req->no_online) {
 		/* Only a policy that onlines by itself leaves something to do. */
 		if (note[0])
@@ -250,7 +249,7 @@ static void plan_memory(const struct pm_ns_facts *ns,
 	}
 	pm_step_add(res, PM_ACT_ONLINE_MEMORY, "online-memory",
 		    "online every memory block %s%s%s", pm_zone_name(want),
-		    ns->target_node >= 0 ? " on the target node" : "", note);
+		    target_node >= 0 ? " on the target node" : "", note);
 }
 
 /*
@@ -343,7 +342,7 @@ static int plan_system_ram(const struct pm_ns_facts *ns,
 	if (to_ram) {
 		pm_step_add(res, PM_ACT_BIND_KMEM, "bind-kmem",
 			    "hand the dax device to kmem: its memory becomes system RAM");
-		plan_memory(ns, req, res);
+		plan_memory(ns->auto_online, ns->target_node, req, res);
 	}
 	pm_step_add(res, PM_ACT_VERIFY, "verify", "the namespace reads as %s", mode);
 	if (req->dry_run)
@@ -474,12 +473,20 @@ int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 	pm_format_size(size, text, sizeof(text));
 	pm_step_add(res, PM_ACT_LOAD_MODULE, "load-module", "kernel module %s",
 		    pm_plan_module(req->mode));
+	if (req->mode == PM_MODE_SYSTEM_RAM)
+		pm_step_add(res, PM_ACT_LOAD_KMEM, "load-module", "kernel module kmem");
 	pm_step_add(res, PM_ACT_CONFIGURE_NAMESPACE, "configure-namespace",
 		    "%s: new uuid, size %s%s%s", r->idle_seed, text,
 		    name ? ", name " : "", name ? name : "");
 	pm_step_add(res, PM_ACT_SET_CLAIM_CLASS, "set-claim-class",
 		    "record %s in the namespace label", mode);
 	plan_claim(res, &res->to, req->dry_run);
+	if (req->mode == PM_MODE_SYSTEM_RAM) {
+		res->to.target_node = r->target_node;
+		pm_step_add(res, PM_ACT_BIND_KMEM, "bind-kmem",
+			    "hand the dax device to kmem: its memory becomes system RAM");
+		plan_memory(r->auto_online, r->target_node, req, res);
+	}
 	/* A dry run of create has always listed no verify step. */
 	if (!req->dry_run)
 		pm_step_add(res, PM_ACT_VERIFY, "verify", "the namespace reads as %s",

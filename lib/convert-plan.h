@@ -31,6 +31,9 @@ struct pm_region_offer {
 	uint64_t max_available_extent;
 	uint64_t align;			/* namespaces are carved in these; 0 */
 	const char *idle_seed;		/* an unconfigured namespace, or NULL */
+	/* create --mode system-ram: */
+	const char *auto_online;	/* auto_online_blocks, or NULL */
+	int target_node;		/* the region's; -1 */
 };
 
 /* A namespace about to be converted or destroyed. */

@@ -423,7 +423,9 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 				"put every memory block of %s back as it was", k->dev);
 		rc |= finish(s, pm_kmem_undo_blocks(k));
 	}
-	release_claims(u);
+	/* A change of the memory alone never took the namespace down. */
+	if (u->disabled || u->pfn || u->dax || u->btt)
+		release_claims(u);
 	if (u->enforce_changed) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-claim-class",
 				"restore the namespace's claim class");
@@ -775,7 +777,7 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	struct pm_step *failed = NULL, *s;
 	struct pm_region_offer offer;
 	struct exec x;
-	char text[32];
+	char text[32], policy[32];
 	int rc;
 
 	created[0] = '\0';
@@ -785,6 +787,9 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	offer.max_available_extent = region->max_available_extent;
 	offer.align = region->align;
 	offer.idle_seed = seed ? ndctl_namespace_get_devname(seed) : NULL;
+	offer.target_node = region->target_node;
+	offer.auto_online = pm_auto_online_policy(policy, sizeof(policy)) == 0 ?
+			    policy : NULL;
 	rc = pm_plan_create(&offer, size, name, req, res);
 	hook_check(res);
 	if (rc)
@@ -810,7 +815,13 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	}
 	snprintf(created, len, "%s", offer.idle_seed);
 	if (rc) {
-		/* Undo: tear the half-made namespace down and free its label. */
+		/* Undo: the memory first, then the half-made namespace and its label. */
+		if (x.u->kmem.bound) {
+			s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
+					"offline the memory and hand %s back to device_dax",
+					x.u->kmem.dev);
+			finish(s, pm_kmem_undo_bind(&x.u->kmem));
+		}
 		release_claims(x.u);
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-delete",
 				"delete the half-made namespace");
@@ -821,8 +832,11 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 			 "the region is as it was" : "the region could NOT be fully restored");
 	} else {
 		res->changed = true;
-		snprintf(res->message, sizeof(res->message), "created (%s %s)", text,
-			 pm_ns_mode_name(req->mode));
+		snprintf(res->message, sizeof(res->message), "created (%s %s%s%s)", text,
+			 pm_ns_mode_name(req->mode),
+			 req->mode == PM_MODE_SYSTEM_RAM ? ", " : "",
+			 req->mode != PM_MODE_SYSTEM_RAM ? "" :
+			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline");
 	}
 	free(x.u);
 	return rc;

@@ -40,7 +40,7 @@ elif d["mode"] != "system-ram":
 else:
 	z = {True: "movable", False: "normal", None: "none"}[d["movable"]]
 	assert d["zone"] in (None, "movable", "normal"), d["zone"]
-	print(d["mode"], f"{d[\"online_memblocks\"]}/{d[\"total_memblocks\"]}", z, d["target_node"],
+	print(d["mode"], "%s/%s" % (d["online_memblocks"], d["total_memblocks"]), z, d["target_node"],
 	      d["online_size"] == d["online_memblocks"] * 128 << 20)' "$1"
 }
 daxctl_state()
@@ -52,7 +52,7 @@ if d.get("mode") != "system-ram":
 	print(d.get("mode"))
 else:
 	z = {True: "movable", False: "normal", None: "none"}[d.get("movable")]
-	print(d["mode"], f"{d[\"online_memblocks\"]}/{d[\"total_memblocks\"]}", z, d["target_node"], True)'
+	print(d["mode"], "%s/%s" % (d["online_memblocks"], d["total_memblocks"]), z, d["target_node"], True)'
 }
 kernel_state()
 {
@@ -89,6 +89,7 @@ agree()
 	fi
 }
 
+diag <<< "auto_online_blocks at boot: $(cat $MEM/auto_online_blocks), block size 0x$(cat $MEM/block_size_bytes)"
 echo offline > $MEM/auto_online_blocks
 ndctl create-namespace -r region0 -m fsdax -s 512M > /dev/null
 ns=namespace0.0
@@ -147,6 +148,8 @@ is "$(node_kb)" 0 "node 1 has no memory left"
 
 # --- --no-online, then online -----------------------------------------------------------
 run "$PMEMCTL" convert --json -m system-ram --no-online $ns
+expect_status 9 "devdax -> system-ram destroys the devdax data: --force needed"
+run "$PMEMCTL" convert --json -f -m system-ram --no-online $ns
 is "$STATUS $(json_get '(j["to"]["zone"], [s["step"] for s in j["steps"]])')" \
 	'0 [null, ["check", "load-module", "bind-kmem", "verify"]]' "--no-online: kmem bound, nothing onlined"
 agree "--no-online" "system-ram 0/3 none 1 True"
@@ -158,11 +161,11 @@ agree "offline -> online" "system-ram 3/3 movable 1 True"
 
 # --- an injected failure after kmem took the memory: all undone --------------------------
 "$PMEMCTL" convert -m devdax $ns > /dev/null
-run env PMEMCTL_TEST_FAIL_STEP=verify "$PMEMCTL" convert --json -m system-ram $ns
+run env PMEMCTL_TEST_FAIL_STEP=verify "$PMEMCTL" convert --json -f -m system-ram $ns
 is "$STATUS $(json_get '(j["rolled_back"], [s["step"] for s in j["steps"] if s["step"].startswith("rollback")])')" \
 	'1 [true, ["rollback-kmem"]]' "failed verify: kmem and the memory undone"
 agree "after the rollback" "devdax"
-"$PMEMCTL" convert -m system-ram --no-movable $ns > /dev/null
+"$PMEMCTL" convert -f -m system-ram --no-movable $ns > /dev/null
 run env PMEMCTL_TEST_FAIL_STEP=enable "$PMEMCTL" convert --json -f -m fsdax $ns
 is "$STATUS $(json_get 'j["rolled_back"]')" '1 true' "failed enable on the way to fsdax: rolled back"
 agree "system RAM again after the rollback, in its zone" "system-ram 3/3 normal 1 True"
@@ -182,7 +185,7 @@ is "$STATUS $(json_get 'j["to"]["mode"]')" "0 devdax" "the pages gone: system-ra
 
 # --- auto_online_blocks onlines to normal first: pmemctl moves them ------------------------
 echo online > $MEM/auto_online_blocks
-run "$PMEMCTL" convert --json -m system-ram $ns
+run "$PMEMCTL" convert --json -f -m system-ram $ns
 is "$STATUS $(json_get 'j["to"]["zone"]')" "0 movable" "auto_online_blocks=online: the memory ends movable"
 check "the report says the policy onlined them first" grep -q "auto_online_blocks" <<< "$(json_get '[s["detail"] for s in j["steps"]]')"
 agree "auto-online, then moved" "system-ram 3/3 movable 1 True"
@@ -190,8 +193,8 @@ run "$PMEMCTL" doctor --json
 check "doctor: the policy would online new blocks elsewhere" grep -q '"auto-online-zone"' <<< "$OUT"
 run "$PMEMCTL" convert --json -m devdax $ns
 expect_status 0 "system-ram -> devdax under auto-online"
-run "$PMEMCTL" convert --json -m system-ram --no-online $ns
-is "$STATUS $(json_get 'j["to"]["zone"]')" "0 None" "auto-online with --no-online: left offline"
+run "$PMEMCTL" convert --json -f -m system-ram --no-online $ns
+is "$STATUS $(json_get 'j["to"]["zone"]')" "0 null" "auto-online with --no-online: left offline"
 agree "auto-online, --no-online" "system-ram 0/3 none 1 True"
 echo offline > $MEM/auto_online_blocks
 
@@ -205,6 +208,17 @@ check "show: the namespace holds no persistent data" grep -q 'system RAM' <<< "$
 run "$PMEMCTL" convert --json -f -m fsdax $ns
 is "$STATUS $(json_get '(j["from"]["mode"], j["to"]["mode"])')" '0 ["system-ram", "fsdax"]' "system-ram -> fsdax"
 check "/dev/pmem0 is back" test -b /dev/pmem0
-agree "fsdax again" "absent"
+is "$(pmemctl_state $dax) $(node_kb)" "absent 0" "no dax device, no memory on node 1"
+
+# --- create-namespace --mode system-ram -------------------------------------------------
+run "$PMEMCTL" create-namespace --json --mode system-ram --size 256M region0
+is "$STATUS $(json_get '(j["to"]["mode"], j["to"]["zone"], j["to"]["target_node"])')" \
+	'0 ["system-ram", "movable", 1]' "create-namespace --mode system-ram: online movable on node 1"
+ns2=$(json_get 'j["namespace"]')
+run "$PMEMCTL" convert --json -m devdax $ns2
+expect_status 0 "the new namespace back to devdax"
+run "$PMEMCTL" destroy-namespace -f $ns2
+expect_status 0 "and destroyed"
+is "$(node_kb)" 0 "node 1 has no memory left"
 
 done_testing
