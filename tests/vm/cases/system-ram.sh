@@ -129,7 +129,7 @@ agree "after --dry-run" "system-ram 3/3 movable 1 True"
 run nobody "$PMEMCTL" convert -m devdax $ns
 expect_status 4 "non-root: refused (exit 4)"
 check "non-root: says root is needed" grep -q "needs root" <<< "$ERR"
-"$PMEMCTL" report -o /tmp/sysram-bundle.tar.gz > /dev/null 2>&1
+"$PMEMCTL" report /tmp/sysram-bundle.tar.gz > /dev/null 2>&1
 run "$PMEMCTL" --sysroot /tmp/sysram-bundle.tar.gz convert -m devdax $ns
 expect_status 2 "a replayed bundle: convert refused (exit 2)"
 run "$PMEMCTL" destroy-namespace -f $ns
