@@ -132,6 +132,9 @@ check "non-root: says root is needed" grep -q "needs root" <<< "$ERR"
 "$PMEMCTL" report /tmp/sysram-bundle.tar.gz > /dev/null 2>&1
 run "$PMEMCTL" --sysroot /tmp/sysram-bundle.tar.gz convert -m devdax $ns
 expect_status 2 "a replayed bundle: convert refused (exit 2)"
+run "$PMEMCTL" --sysroot /tmp/sysram-bundle.tar.gz list -X --json
+is "$STATUS $(json_get '[(d["mode"], d["online_memblocks"]) for d in j["daxdevs"]]')" \
+	'0 [["system-ram", null]]' "a replayed bundle lists the device as system-ram (its memory blocks are not in the bundle)"
 run "$PMEMCTL" destroy-namespace -f $ns
 expect_status 6 "destroy-namespace of system RAM: refused (exit 6)"
 check "destroy-namespace: says to convert it first" grep -q "pmemctl convert $ns --mode devdax" <<< "$ERR"
