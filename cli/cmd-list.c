@@ -65,7 +65,7 @@ static const struct cli_option options[] = {
 	{ "dimm", 'd', "DIMM", "only objects using DIMM" },
 	{ "region", OPT_REGION, "REGION", "only REGION and what is in it" },
 	{ "namespace", OPT_NAMESPACE, "NS", "only namespace NS" },
-	{ "mode", 'm', "MODE", "only namespaces in MODE (raw, sector,\nfsdax, devdax)" },
+	{ "mode", 'm', "MODE", "only namespaces in MODE (raw, sector,\nfsdax, devdax, system-ram)" },
 	CLI_OUTPUT_OPTIONS,
 	CLI_COMMON_OPTIONS,
 	CLI_END,
@@ -147,7 +147,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		case 'm':
 			if (pm_ns_mode_parse(optarg, &filter.mode) < 0)
 				return cli_usage_error(ctx,
-					"unknown mode '%s': use raw, sector, fsdax or devdax",
+					"unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
 					optarg);
 			filter.has_mode = true;
 			break;

@@ -149,7 +149,9 @@ static bool namespace_matches(const struct pm_namespace *ns,
 {
 	if (f->nr_namespaces && !IN(f->namespaces, f->nr_namespaces, ns))
 		return false;
-	if (f->has_mode && ns->mode != f->mode)
+	/* system-ram: a devdax namespace whose dax device kmem holds. */
+	if (f->has_mode && (f->mode == PM_MODE_SYSTEM_RAM ? !ns->system_ram :
+			    ns->mode != f->mode))
 		return false;
 	if (f->nr_daxdevs) {
 		bool found = false;

@@ -104,6 +104,7 @@ is "$(json_get '[s["step"] for s in j["steps"]]')" \
 	'["check", "load-module", "load-module", "disable", "clear-info-block", "set-claim-class", "configure-dax", "enable", "bind-kmem", "online-memory", "verify"]' \
 	"fsdax -> system-ram: the steps"
 agree "fsdax -> system-ram" "system-ram 3/3 movable 1 True"
+is "$("$PMEMCTL" list -N --mode system-ram -rn -o dev)" "$ns" "list --mode system-ram selects it"
 kb=$(node_kb)
 check "node 1 has the memory (MemTotal $kb kB)" test "$kb" -ge $((3 * 131072 - 1024))
 
