@@ -84,7 +84,6 @@ static void snapshot(struct pm_kmem_undo *k)
 int pm_kmem_bind(struct pm_kmem_undo *k, char *detail, size_t len)
 {
 	struct pm_sysram m;
-	char policy[32] = "";
 	int rc;
 
 	rc = rebind(k->dev, true);
@@ -95,13 +94,11 @@ int pm_kmem_bind(struct pm_kmem_undo *k, char *detail, size_t len)
 	rc = pm_sysram_read(k->dev, &m);
 	if (rc)
 		return rc;
-	pm_auto_online_policy(policy, sizeof(policy));
 	snprintf(detail, len, "%s bound to kmem: %zu memory blocks of %llu MiB on node %d, %zu online%s%s%s",
 		 k->dev, m.nr_blocks, (unsigned long long)(m.block_size >> 20),
 		 m.target_node, m.nr_online, m.nr_online ? " (" : "",
 		 m.nr_online ? pm_zone_name(m.zone) : "",
 		 m.nr_online ? ", by auto_online_blocks)" : "");
-	(void)policy;
 	pm_sysram_free(&m);
 	return m.nr_blocks ? 0 : -ENXIO;
 }
@@ -144,7 +141,7 @@ static size_t name_block(char *buf, size_t len, size_t used,
 int pm_kmem_online(struct pm_kmem_undo *k, enum pm_zone zone, char *detail,
 		   size_t len)
 {
-	size_t onlined = 0, moved = 0;
+	size_t moved = 0;
 	enum pm_zone moved_from = PM_ZONE_NONE;
 	struct pm_sysram m;
 	int rc;
@@ -169,8 +166,6 @@ int pm_kmem_online(struct pm_kmem_undo *k, enum pm_zone zone, char *detail,
 				break;
 			}
 			moved++;
-		} else {
-			onlined++;
 		}
 		rc = pm_memblock_online(b, zone);
 		if (rc)
@@ -191,7 +186,6 @@ int pm_kmem_online(struct pm_kmem_undo *k, enum pm_zone zone, char *detail,
 		if (moved && n < len)
 			snprintf(detail + n, len - n, "; %zu of them the kernel had onlined %s (auto_online_blocks) were moved",
 				 moved, pm_zone_name(moved_from));
-		(void)onlined;
 	}
 	pm_sysram_free(&m);
 	return rc;
