@@ -99,8 +99,9 @@ int pm_kmem_bind(struct pm_kmem_undo *k, char *detail, size_t len)
 		 m.target_node, m.nr_online, m.nr_online ? " (" : "",
 		 m.nr_online ? pm_zone_name(m.zone) : "",
 		 m.nr_online ? ", by auto_online_blocks)" : "");
+	rc = m.nr_blocks ? 0 : -ENXIO;
 	pm_sysram_free(&m);
-	return m.nr_blocks ? 0 : -ENXIO;
+	return rc;
 }
 
 int pm_kmem_unbind(struct pm_kmem_undo *k, char *detail, size_t len)
