@@ -181,7 +181,8 @@ static void read_offer(struct ndctl_region *region, enum pm_ns_mode mode,
 		       struct pm_region_offer *o)
 {
 	memset(o, 0, sizeof(*o));
-	if (mode == PM_MODE_FSDAX || mode == PM_MODE_DEVDAX) {
+	if (mode == PM_MODE_FSDAX || mode == PM_MODE_DEVDAX ||
+	    mode == PM_MODE_SYSTEM_RAM) {
 		struct ndctl_pfn *pfn = ndctl_region_get_pfn_seed(region);
 		struct ndctl_dax *dax = ndctl_region_get_dax_seed(region);
 
@@ -664,8 +665,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 			 "libndctl does not know %s", ns->dev);
 		return res->err = -ENODEV;
 	}
-	read_offer(region, req->mode == PM_MODE_SYSTEM_RAM ? PM_MODE_DEVDAX :
-		   req->mode, &offer);
+	read_offer(region, req->mode, &offer);
 	offer.dev = ns->region->dev;
 	offer.read_only = ndctl_region_get_ro(region);
 	read_ns_facts(ns, &facts);
@@ -683,8 +683,6 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	if (ram)
 		snprintf(x.u->kmem.dev, sizeof(x.u->kmem.dev), "%s", ram->dev);
 	rc = run_steps(&x, &failed);
-	if (ram || req->mode == PM_MODE_SYSTEM_RAM)
-		pm_sysram_free(&x.u->kmem.before);
 	if (rc && nothing_changed(failed)) {
 		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
 		res->err = rc;
@@ -717,6 +715,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
 			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
 	}
+	pm_sysram_free(&x.u->kmem.before);
 	free(x.u);
 	return rc;
 }
@@ -838,6 +837,7 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 			 req->mode != PM_MODE_SYSTEM_RAM ? "" :
 			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline");
 	}
+	pm_sysram_free(&x.u->kmem.before);
 	free(x.u);
 	return rc;
 }
