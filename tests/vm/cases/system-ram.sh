@@ -95,6 +95,7 @@ ndctl create-namespace -r region0 -m fsdax -s 512M > /dev/null
 ns=namespace0.0
 
 # --- fsdax -> system-ram (movable, the default) ------------------------------------
+diag < <("$PMEMCTL" convert --dry-run -m system-ram $ns 2>&1)
 run "$PMEMCTL" convert --json -f -m system-ram $ns
 expect_status 0 "fsdax -> system-ram: exit 0"
 dax=$(json_get 'j["chardev"]')
@@ -105,6 +106,7 @@ is "$(json_get '[s["step"] for s in j["steps"]]')" \
 	"fsdax -> system-ram: the steps"
 agree "fsdax -> system-ram" "system-ram 3/3 movable 1 True"
 is "$("$PMEMCTL" list -N --mode system-ram -rn -o dev)" "$ns" "list --mode system-ram selects it"
+diag < <("$PMEMCTL" list -X -o dev,mode,size,target_node,zone,online_blocks,total_blocks,online_size 2>&1)
 kb=$(node_kb)
 check "node 1 has the memory (MemTotal $kb kB)" test "$kb" -ge $((3 * 131072 - 1024))
 
@@ -116,6 +118,8 @@ run "$PMEMCTL" convert -m system-ram --movable $ns
 is "$OUT" "$ns: unchanged (system-ram movable node=1)" "unchanged, said so with zone and node"
 
 # --- movable -> normal, and back ------------------------------------------------------
+diag < <("$PMEMCTL" convert -m system-ram --no-movable $ns 2>&1)
+"$PMEMCTL" convert -m system-ram $ns > /dev/null
 run "$PMEMCTL" convert --json -m system-ram --no-movable $ns
 is "$STATUS $(json_get '(j["from"]["zone"], j["to"]["zone"])')" '0 ["movable", "normal"]' "--no-movable: moved to normal"
 agree "--no-movable" "system-ram 3/3 normal 1 True"
@@ -195,6 +199,7 @@ check "the report says the policy onlined them first" grep -q "auto_online_block
 agree "auto-online, then moved" "system-ram 3/3 movable 1 True"
 run "$PMEMCTL" doctor --json
 check "doctor: the policy would online new blocks elsewhere" grep -q '"auto-online-zone"' <<< "$OUT"
+diag < <("$PMEMCTL" doctor 2>&1)
 run "$PMEMCTL" convert --json -m devdax $ns
 expect_status 0 "system-ram -> devdax under auto-online"
 run "$PMEMCTL" convert --json -f -m system-ram --no-online $ns
