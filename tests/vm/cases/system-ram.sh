@@ -178,16 +178,30 @@ run env PMEMCTL_TEST_FAIL_STEP=enable "$PMEMCTL" convert --json -f -m fsdax $ns
 is "$STATUS $(json_get 'j["rolled_back"]')" '1 true' "failed enable on the way to fsdax: rolled back"
 agree "system RAM again after the rollback, in its zone" "system-ram 3/3 normal 1 True"
 
-# --- offlining refused: unmovable kernel memory in a normal block ------------------------
-python3 "$PMEMCTL_SRCDIR/tests/helpers/node-pin.py" 1 > /tmp/pin.out 2>&1 &
+# --- offlining refused, rolled back: every block back online in its zone ---------------
+# The hook fails the step after every block went offline: the rollback must
+# bring all of them back, in the zone each had.
+run env PMEMCTL_TEST_FAIL_STEP=offline-memory "$PMEMCTL" convert --json -m devdax $ns
+is "$STATUS $(json_get '(j["rolled_back"], [s["step"] for s in j["steps"]][-1])')" \
+	'1 [true, "rollback-memory"]' "a failed offline-memory: rolled back"
+agree "after the failed offline: every block online, normal" "system-ram 3/3 normal 1 True"
+
+# --- offlining refused by the kernel: unmovable kernel memory in a normal block ----------
+dmesg -C 2> /dev/null
+python3 "$PMEMCTL_SRCDIR/tests/helpers/node-pin.py" 1 256 > /tmp/pin.out 2>&1 &
 pin=$!
 for i in $(seq 100); do grep -q ready /tmp/pin.out && break; sleep 0.2; done
-run "$PMEMCTL" convert -m devdax $ns
-expect_status 6 "page tables in normal blocks: offlining refused (exit 6)"
-check "the refusal names the blocks and the kernel's reason" grep -Eq 'memory[0-9]+ \(EBUSY' <<< "$ERR"
-diag <<< "$ERR"
-agree "after the refusal: every block online, normal" "system-ram 3/3 normal 1 True"
-kill $pin; wait $pin 2> /dev/null
+if grep -q ready /tmp/pin.out && kill -0 $pin 2> /dev/null; then
+	run "$PMEMCTL" convert -m devdax $ns
+	expect_status 6 "page tables in normal blocks: offlining refused (exit 6)"
+	check "the refusal names the blocks and the kernel's reason" grep -Eq 'memory[0-9]+ \(EBUSY' <<< "$ERR"
+	diag <<< "$ERR"
+	agree "after the refusal: every block online, normal" "system-ram 3/3 normal 1 True"
+	kill $pin; wait $pin 2> /dev/null
+else
+	skip "offlining refused by the kernel" "the page-table helper did not hold node 1's memory"
+	{ cat /tmp/pin.out; dmesg | tail -n 25; } | diag
+fi
 run "$PMEMCTL" convert --json -m devdax $ns
 is "$STATUS $(json_get 'j["to"]["mode"]')" "0 devdax" "the pages gone: system-ram -> devdax"
 
