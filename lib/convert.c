@@ -692,7 +692,12 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 		res->err = rc;
 		res->changed = false;
 		res->rolled_back = true;
-		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
+		if (rc == -EBUSY)
+			snprintf(res->message, sizeof(res->message), "%s", failed->detail);
+		else
+			snprintf(res->message, sizeof(res->message),
+				 "step offline-memory failed: %s; every block is back as it was",
+				 strerror(-rc));
 	} else if (rc) {
 		res->err = rc;
 		res->changed = false;
