@@ -114,7 +114,7 @@ is "$OUT" "$(cat "$work/nobody-live.json")" "replayed as nobody = live as nobody
 check "nobody is not told deep flush is permitted" bash -c "! grep -q '\"deep_flush_permitted\": true' '$work/nobody-live.json'"
 if [ -e /proc/sys/kernel/unprivileged_userns_clone ]; then
 	echo 0 > /proc/sys/kernel/unprivileged_userns_clone
-	run as_nobody "'$PMEMCTL' --sysroot '$bundle' list"
+	run as_nobody "'$PMEMCTL' --sysroot '$work/nobody.tar.gz' list"
 	expect_status 4 "user namespaces disabled: exit 4"
 	check "the message names the sysctl and the fix" grep -q 'kernel.unprivileged_userns_clone=0): run as root' <<< "$ERR"
 	echo 1 > /proc/sys/kernel/unprivileged_userns_clone
