@@ -106,15 +106,15 @@ as_nobody() { su nobody -s /bin/sh -c "$*"; }
 as_nobody "'$PMEMCTL' list -BDRNXi --json" > "$work/nobody-live.json" 2>&1
 # report writes its bundle 0600 (it holds root-only facts): the support
 # engineer's copy is their own file.
-cp "$bundle" "$work/nobody.tar.gz"
-chown nobody "$work/nobody.tar.gz"
-run as_nobody "'$PMEMCTL' --sysroot '$work/nobody.tar.gz' list -BDRNXi --json"
+cp "$bundle" "$work/copy-for-nobody.tar.gz"
+chown nobody "$work/copy-for-nobody.tar.gz"
+run as_nobody "'$PMEMCTL' --sysroot '$work/copy-for-nobody.tar.gz' list -BDRNXi --json"
 expect_status 0 "replay as nobody (a user namespace): exit 0"
 is "$OUT" "$(cat "$work/nobody-live.json")" "replayed as nobody = live as nobody (deep_flush_permitted and all)"
 check "nobody is not told deep flush is permitted" bash -c "! grep -q '\"deep_flush_permitted\": true' '$work/nobody-live.json'"
 if [ -e /proc/sys/kernel/unprivileged_userns_clone ]; then
 	echo 0 > /proc/sys/kernel/unprivileged_userns_clone
-	run as_nobody "'$PMEMCTL' --sysroot '$work/nobody.tar.gz' list"
+	run as_nobody "'$PMEMCTL' --sysroot '$work/copy-for-nobody.tar.gz' list"
 	expect_status 4 "user namespaces disabled: exit 4"
 	check "the message names the sysctl and the fix" grep -q 'kernel.unprivileged_userns_clone=0): run as root' <<< "$ERR"
 	echo 1 > /proc/sys/kernel/unprivileged_userns_clone
