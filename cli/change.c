@@ -272,6 +272,15 @@ int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 			return cli_usage_error(ctx, "bad sector size '%s'", arg);
 		req->sector_size = value;
 		return EXIT_OK;
+	case CHANGE_OPT_MOVABLE:
+		req->no_movable = false;
+		return EXIT_OK;
+	case CHANGE_OPT_NO_MOVABLE:
+		req->no_movable = true;
+		return EXIT_OK;
+	case CHANGE_OPT_NO_ONLINE:
+		req->no_online = true;
+		return EXIT_OK;
 	default:
 		return GO_ON;
 	}

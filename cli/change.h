@@ -40,8 +40,24 @@ enum change_flags {
 /* Long options of the verbs are numbered from here. */
 enum {
 	CHANGE_OPT_DRY_RUN = OPT_FIRST_COMMAND_OPT,
+	CHANGE_OPT_MOVABLE,		/* the namespace options below */
+	CHANGE_OPT_NO_MOVABLE,
+	CHANGE_OPT_NO_ONLINE,
 	CHANGE_OPT_FIRST,
 };
+
+/*
+ * What a namespace becomes, as convert and create-namespace both take it
+ * (parse_change_option() reads them); mode_help names the verb's default.
+ */
+#define CHANGE_NAMESPACE_OPTIONS(mode_help) \
+	{ "mode", 'm', "MODE", mode_help }, \
+	{ "align", 'a', "SIZE", "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)" }, \
+	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" }, \
+	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" }, \
+	{ "movable", CHANGE_OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default: it can be offlined again)" }, \
+	{ "no-movable", CHANGE_OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" }, \
+	{ "no-online", CHANGE_OPT_NO_ONLINE, NULL, "system-ram: bind kmem, leave the memory\noffline" }
 
 /* One run of a verb: what the runner found, and what the callbacks share. */
 struct change {
@@ -123,8 +139,8 @@ void change_report(const char *object, const struct pm_convert_result *res,
 extern const struct out_spec change_report_spec;
 
 /*
- * The options convert and create-namespace share (-m, -a, -M, -l): an exit
- * code after handling c, or -1 when c is not one of them.
+ * The options convert and create-namespace share (CHANGE_NAMESPACE_OPTIONS):
+ * an exit code after handling c, or -1 when c is not one of them.
  */
 int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 			struct pm_convert_request *req, bool *has_mode);

@@ -2,20 +2,8 @@
 /* pmemctl convert: change a namespace's mode safely and idempotently. */
 #include "change.h"
 
-enum {
-	OPT_MOVABLE = CHANGE_OPT_FIRST,
-	OPT_NO_MOVABLE,
-	OPT_NO_ONLINE,
-};
-
 static const struct cli_option options[] = {
-	{ "mode", 'm', "MODE", "raw, sector, fsdax, devdax or system-ram" },
-	{ "align", 'a', "SIZE", "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)" },
-	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
-	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
-	{ "movable", OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default: it can be offlined again)" },
-	{ "no-movable", OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" },
-	{ "no-online", OPT_NO_ONLINE, NULL, "system-ram: bind kmem, leave the memory\noffline" },
+	CHANGE_NAMESPACE_OPTIONS("raw, sector, fsdax, devdax or system-ram"),
 	CLI_END,
 };
 
@@ -28,17 +16,6 @@ static int option(struct change *ch, int c, const char *arg)
 {
 	struct convert_args *a = ch->args;
 
-	switch (c) {
-	case OPT_MOVABLE:
-		a->req.no_movable = false;
-		return EXIT_OK;
-	case OPT_NO_MOVABLE:
-		a->req.no_movable = true;
-		return EXIT_OK;
-	case OPT_NO_ONLINE:
-		a->req.no_online = true;
-		return EXIT_OK;
-	}
 	return parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
 }
 

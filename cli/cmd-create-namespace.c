@@ -4,23 +4,11 @@
 
 #include "change.h"
 
-enum {
-	OPT_MOVABLE = CHANGE_OPT_FIRST,
-	OPT_NO_MOVABLE,
-	OPT_NO_ONLINE,
-};
-
 static const struct cli_option options[] = {
 	{ "size", 's', "SIZE", "size (default: the largest free extent);\n"
 			       "a multiple of the region's alignment" },
-	{ "mode", 'm', "MODE", "raw, sector, fsdax (default), devdax or\nsystem-ram" },
-	{ "align", 'a', "SIZE", "fsdax/devdax alignment (default 2M)" },
-	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" },
-	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" },
+	CHANGE_NAMESPACE_OPTIONS("raw, sector, fsdax (default), devdax or\nsystem-ram"),
 	{ "name", 'n', "NAME", "a name for the namespace label" },
-	{ "movable", OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default)" },
-	{ "no-movable", OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" },
-	{ "no-online", OPT_NO_ONLINE, NULL, "system-ram: leave the memory offline" },
 	CLI_END,
 };
 
@@ -46,15 +34,6 @@ static int option(struct change *ch, int c, const char *arg)
 		return EXIT_OK;
 	case 'n':
 		a->name = arg;
-		return EXIT_OK;
-	case OPT_MOVABLE:
-		a->req.no_movable = false;
-		return EXIT_OK;
-	case OPT_NO_MOVABLE:
-		a->req.no_movable = true;
-		return EXIT_OK;
-	case OPT_NO_ONLINE:
-		a->req.no_online = true;
 		return EXIT_OK;
 	default:
 		return -1;
