@@ -78,7 +78,7 @@ static int resolve(struct change *ch)
 		const char *name = ch->names[i];
 
 		if (!pm_find_memdev(ch->pf, name)) {
-			cli_error(name, "no such memdev (cxl list -M or pmemctl list -C lists them)");
+			cli_error(name, "no such memdev (pmemctl list -C lists them)");
 			return EXIT_NOT_FOUND;
 		}
 		a->req.memdevs[i] = name;

@@ -32,7 +32,7 @@ static int resolve(struct change *ch)
 			if (strcmp(ch->pf->cxl_regions[i]->dev, dev) == 0)
 				a->cxl = ch->pf->cxl_regions[i];
 		if (!a->cxl) {
-			cli_error(name, "no such CXL region (cxl list -R lists them)");
+			cli_error(name, "no such CXL region (pmemctl list -C -R -o +CXL_REGION lists them)");
 			return EXIT_NOT_FOUND;
 		}
 		for (size_t i = 0; i < ch->pf->nr_regions && !a->nd; i++)
