@@ -43,7 +43,8 @@ validate_spooled_json()
 	return 1
 }
 
-# vm_run [pmemvm options] -- CASE [ARGS]: CASE is relative to tests/vm/cases.
+# vm_run [pmemvm options] -- CASE [ARGS] [-- CASE [ARGS]]...: each CASE is
+# relative to tests/vm/cases; several run in turn in one guest (suite.sh).
 vm_run()
 {
 	local args=() status work
@@ -53,7 +54,13 @@ vm_run()
 	done
 	shift
 	local case_script=$srcdir/tests/vm/cases/$1
-	shift
+	# Several cases (CASE [ARG...] -- CASE [ARG...]): one guest runs them
+	# in turn through suite.sh, as if it had been named first.
+	if [ "$1" != suite.sh ] && printf '%s\n' "$@" | grep -qx -- --; then
+		case_script=$srcdir/tests/vm/cases/suite.sh
+	else
+		shift
+	fi
 	if [ ! -x "$PMEMCTL" ]; then
 		echo "Bail out! $PMEMCTL is not built"
 		exit 99
