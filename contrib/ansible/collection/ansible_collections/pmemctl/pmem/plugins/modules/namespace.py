@@ -101,8 +101,20 @@ options:
       - The namespace's mode. At creation, pmemctl's default is C(fsdax).
       - For an existing namespace, when not given but I(align), I(map) or
         I(sector_size) is, its current mode.
+      - C(system-ram) hands the namespace's memory to the kernel as RAM of
+        its NUMA node (a devdax device bound to kmem, its memory blocks
+        online); any other mode takes it back (pmemctl offlines the
+        memory first, and refuses with rc 6 when a block cannot be).
     type: str
-    choices: [fsdax, devdax, sector, raw]
+    choices: [fsdax, devdax, sector, raw, system-ram]
+  movable:
+    description:
+      - With I(mode=system-ram), online the memory in ZONE_MOVABLE (it can
+        be offlined again) or, when false, in ZONE_NORMAL. A namespace
+        already system RAM in the other zone has its memory moved.
+    type: bool
+    default: true
+    version_added: "0.2.0"
   size:
     description:
       - Size of a new namespace, in bytes or with a binary unit (C(16G),
@@ -193,6 +205,12 @@ EXAMPLES = r'''
 - community.general.filesystem:
     dev: "/dev/{{ db.namespace.blockdev }}"
     fstype: ext4
+
+- name: Give namespace0.0's memory to the kernel as a movable memory tier
+  pmemctl.pmem.namespace:
+    namespace: namespace0.0
+    mode: system-ram
+    force: true
 '''
 
 RETURN = r'''
@@ -290,6 +308,8 @@ def mode_options(p, mode):
         argv += ['--map', p['map']]
     if p['sector_size']:
         argv += ['--sector-size', str(p['sector_size'])]
+    if mode == 'system-ram' and not p['movable']:
+        argv += ['--no-movable']
     return argv
 
 
@@ -329,7 +349,8 @@ def main():
             namespace=dict(type='str', aliases=['dev']),
             region=dict(type='str'),
             memdevs=dict(type='list', elements='str'),
-            mode=dict(type='str', choices=['fsdax', 'devdax', 'sector', 'raw']),
+            mode=dict(type='str', choices=['fsdax', 'devdax', 'sector', 'raw', 'system-ram']),
+            movable=dict(type='bool', default=True),
             size=dict(type='str'),
             align=dict(type='str'),
             map=dict(type='str', choices=['mem', 'dev']),
