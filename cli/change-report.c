@@ -17,7 +17,7 @@ enum { K_CHANGE, K_FROM, K_TO, K_STEP, K_RANGE };
 
 struct change_doc {
 	const char *object;		/* the namespace (or region) named */
-	const struct pm_convert_result *res;
+	const struct pm_change_result *res;
 	bool dry_run;
 };
 
@@ -333,7 +333,7 @@ const struct out_spec change_report_spec = {
 
 static void print_json(const struct change_doc *doc)
 {
-	const struct pm_convert_result *res = doc->res;
+	const struct pm_change_result *res = doc->res;
 	struct out_node root = { .obj = { K_CHANGE, doc } };
 	struct out_selection sel = { .nr = 0 };
 	struct json_object *j = NULL;
@@ -378,7 +378,7 @@ static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
 }
 
 /* clear-errors names every range it clears (or would, or could not). */
-static void print_ranges(FILE *f, const struct pm_convert_result *res)
+static void print_ranges(FILE *f, const struct pm_change_result *res)
 {
 	for (size_t i = 0; i < res->nr_ranges; i++) {
 		const struct pm_clear_range *r = &res->ranges[i];
@@ -393,7 +393,7 @@ static void print_ranges(FILE *f, const struct pm_convert_result *res)
 	}
 }
 
-void change_report(const char *object, const struct pm_convert_result *res,
+void change_report(const char *object, const struct pm_change_result *res,
 		   bool json, bool dry_run)
 {
 	if (json) {

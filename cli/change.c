@@ -475,8 +475,9 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 {
 	struct change ch = { .ctx = ctx, .verb = verb, .args = args, .lock = -1,
 			     .scope_lock = -1 };
+	const char *name, *scope = NULL;
+	bool one_namespace = false;
 	char region[32];
-	const char *name;
 	int exit_code;
 
 	exit_code = parse_options(&ch, argc, argv);
@@ -490,11 +491,8 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	}
 	/* CXL region changes (their own targets) read the whole platform. */
 	if (!(verb->targets & CHANGE_OWN))
-		ctx->only_region = region_named(name, region, sizeof(region),
-						&ctx->no_dimms);
-	ch.pf = ctx_platform(ctx, &exit_code);
-	ctx->only_region = NULL;
-	ctx->no_dimms = false;
+		scope = region_named(name, region, sizeof(region), &one_namespace);
+	ch.pf = ctx_platform_region(ctx, scope, !one_namespace, &exit_code);
 	if (!ch.pf)
 		return exit_code;
 	if (verb->targets & CHANGE_OWN) {

@@ -4,6 +4,7 @@
 #define PMEMCTL_CHANGE_H
 
 #include "pmemctl.h"
+#include "../lib/change.h"
 #include "../lib/convert.h"
 
 /* What a verb may name. */
@@ -68,7 +69,7 @@ struct change {
 	struct pm_platform *pf;		/* the snapshot the target is in */
 	struct pm_target t;		/* t.ns, or t.region alone */
 	char object[64];		/* the name messages and the report carry */
-	struct pm_convert_result *res;
+	struct pm_change_result *res;
 	int lock;			/* -1, or the held lock */
 	int scope_lock;			/* -1, or the held lock of the region's scope */
 	bool confirmed;			/* a yes was given: not asked twice */
@@ -133,7 +134,7 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv);
 
 /* Human summary (steps on failure or --dry-run) or the JSON document. */
-void change_report(const char *object, const struct pm_convert_result *res,
+void change_report(const char *object, const struct pm_change_result *res,
 		   bool json, bool dry_run);
 /* The report's JSON keys, each declared once with its type and help. */
 extern const struct out_spec change_report_spec;

@@ -88,7 +88,7 @@ static int plan(struct change *ch)
 static int run(struct change *ch)
 {
 	struct destroy_region_args *a = ch->args;
-	struct pm_convert_result *res = ch->res;
+	struct pm_change_result *res = ch->res;
 
 	memset(res, 0, sizeof(*res));
 	res->region = &a->change;

@@ -77,15 +77,15 @@ int cli_exit_code(int err)
 	}
 }
 
-struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
+struct pm_platform *ctx_platform_region(struct pmemctl_ctx *ctx, const char *region,
+				       bool dimms, int *exit_code)
 {
 	int rc;
 
 	if (ctx->platform)
 		return ctx->platform;
-	rc = ctx->only_region ?
-	     pm_platform_scan_region(&ctx->platform, ctx->only_region, !ctx->no_dimms) :
-	     pm_platform_scan(&ctx->platform);
+	rc = region ? pm_platform_scan_region(&ctx->platform, region, dimms) :
+		      pm_platform_scan(&ctx->platform);
 	if (rc < 0) {
 		cli_error(NULL, "cannot read the nvdimm subsystem: %s",
 			  strerror(-rc));
@@ -93,6 +93,11 @@ struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
 		return NULL;
 	}
 	return ctx->platform;
+}
+
+struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code)
+{
+	return ctx_platform_region(ctx, NULL, true, exit_code);
 }
 
 struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)

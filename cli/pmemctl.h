@@ -32,8 +32,6 @@ struct pmemctl_ctx {
 	const char *cmd;		/* the running command's name */
 	const char *sysroot;		/* the report being replayed, or NULL */
 	struct pm_platform *platform;	/* scanned on first use */
-	const char *only_region;	/* set: the scan reads its namespaces only */
-	bool no_dimms;			/* with only_region: nor DIMMs, mappings */
 };
 
 /* What a command is for: the sections of `pmemctl --help`, in order. */
@@ -92,6 +90,12 @@ int cli_exit_code(int err);
 
 /* The platform snapshot, scanned once per run; NULL after an error. */
 struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
+/*
+ * The same, reading only region's namespaces, and its DIMMs and mappings
+ * when dimms (what a change of one namespace needs); region NULL: all.
+ */
+struct pm_platform *ctx_platform_region(struct pmemctl_ctx *ctx, const char *region,
+				       bool dimms, int *exit_code);
 /* A fresh snapshot, after a change or a wait; the old one is freed. */
 struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 

@@ -38,7 +38,7 @@ const char *pm_clear_method_name(enum pm_clear_method method)
 
 struct plan {
 	const struct pm_clear_facts *f;
-	struct pm_convert_result *res;
+	struct pm_change_result *res;
 	size_t alloc;
 	int err;			/* the first refusal */
 };
@@ -48,7 +48,7 @@ static struct pm_clear_range *add_range(struct plan *p, const char *ns,
 					uint64_t spa, bool block,
 					enum pm_clear_method method)
 {
-	struct pm_convert_result *res = p->res;
+	struct pm_change_result *res = p->res;
 	struct pm_clear_range *r;
 
 	if (res->nr_ranges == p->alloc) {
@@ -126,7 +126,7 @@ static int plan_ars(struct plan *p, const struct pm_clear_ns_facts *ns)
 	return 0;
 }
 
-static bool covered(const struct pm_convert_result *res, size_t first,
+static bool covered(const struct pm_change_result *res, size_t first,
 		    const struct pm_sector_range *bb)
 {
 	for (size_t i = first; i < res->nr_ranges; i++) {
@@ -210,7 +210,7 @@ struct group {
 	size_t nr_dsm;
 };
 
-static size_t next_group(const struct pm_convert_result *res, size_t first,
+static size_t next_group(const struct pm_change_result *res, size_t first,
 			 struct group *g)
 {
 	memset(g, 0, sizeof(*g));
@@ -243,7 +243,7 @@ static const struct pm_clear_ns_facts *ns_facts(const struct pm_clear_facts *f,
 
 /* The steps of one group, in the order the run takes them. */
 static void plan_steps(const struct pm_clear_facts *f, const struct group *g,
-		       struct pm_convert_result *res)
+		       struct pm_change_result *res)
 {
 	const struct pm_clear_ns_facts *ns = ns_facts(f, g->ns);
 
@@ -269,7 +269,7 @@ static void plan_steps(const struct pm_clear_facts *f, const struct group *g,
 				"the kernel rebuilds the block device's list");
 }
 
-static uint64_t total_sectors(const struct pm_convert_result *res)
+static uint64_t total_sectors(const struct pm_change_result *res)
 {
 	uint64_t n = 0;
 
@@ -279,7 +279,7 @@ static uint64_t total_sectors(const struct pm_convert_result *res)
 }
 
 /* "namespace1.0 8-11, 32-39 and 2 more": what the question names. */
-static void name_ranges(const struct pm_convert_result *res, bool with_ns,
+static void name_ranges(const struct pm_change_result *res, bool with_ns,
 			char *buf, size_t len)
 {
 	size_t n = 0, shown = 0;
@@ -300,7 +300,7 @@ static void name_ranges(const struct pm_convert_result *res, bool with_ns,
 	}
 }
 
-int pm_clear_plan(const struct pm_clear_facts *f, struct pm_convert_result *res)
+int pm_clear_plan(const struct pm_clear_facts *f, struct pm_change_result *res)
 {
 	struct plan p = { .f = f, .res = res };
 	struct pm_step *check;
@@ -618,7 +618,7 @@ static bool overlaps(const struct pm_sector_range *v, size_t nr, uint64_t offset
 }
 
 /* The lists read again: a range either list still has was not cleared. */
-static int verify(struct facts *x, struct pm_convert_result *res,
+static int verify(struct facts *x, struct pm_change_result *res,
 		  struct ndctl_region *ndregion, struct pm_step *s)
 {
 	struct pm_sector_range *ars = NULL, *block = NULL;
@@ -656,7 +656,7 @@ static int verify(struct facts *x, struct pm_convert_result *res,
 	return pm_step_close(s, rc);
 }
 
-static struct pm_step *next_step(struct pm_convert_result *res, size_t *i)
+static struct pm_step *next_step(struct pm_change_result *res, size_t *i)
 {
 	return *i < res->nr_steps ? &res->steps[(*i)++] : NULL;
 }
@@ -665,7 +665,7 @@ static struct pm_step *next_step(struct pm_convert_result *res, size_t *i)
  * One group's steps: write, disable, clear, enable. On a failure the
  * namespace is enabled again before returning.
  */
-static int run_group(struct facts *x, struct pm_convert_result *res,
+static int run_group(struct facts *x, struct pm_change_result *res,
 		     const struct group *g, size_t *step)
 {
 	struct ndctl_namespace *ndns = NULL;
@@ -732,7 +732,7 @@ static int run_group(struct facts *x, struct pm_convert_result *res,
 	return s ? pm_step_close(s, ndctl_namespace_enable(ndns)) : 0;
 }
 
-static int run(struct facts *x, struct pm_convert_result *res)
+static int run(struct facts *x, struct pm_change_result *res)
 {
 	size_t step = 1;		/* after the check */
 	struct pm_step *s;
@@ -760,7 +760,7 @@ static int run(struct facts *x, struct pm_convert_result *res)
 
 int pm_clear_errors(struct pm_platform *pf, struct pm_region *region,
 		    struct pm_namespace *ns, const struct pm_clear_request *req,
-		    struct pm_convert_result *res)
+		    struct pm_change_result *res)
 {
 	struct facts *x = calloc(1, sizeof(*x));
 	size_t cleared = 0, failed_at = 0;

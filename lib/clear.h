@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "change.h"
 #include "convert.h"
 
 struct pm_mount;
@@ -93,7 +94,7 @@ struct pm_clear_request {
  * cannot be cleared here (nothing is then done); -ENOMEM. No range at all
  * sets res->noop.
  */
-int pm_clear_plan(const struct pm_clear_facts *f, struct pm_convert_result *res);
+int pm_clear_plan(const struct pm_clear_facts *f, struct pm_change_result *res);
 
 /*
  * Clears the media errors of ns, or with ns NULL of every namespace of
@@ -103,7 +104,7 @@ int pm_clear_plan(const struct pm_clear_facts *f, struct pm_convert_result *res)
  */
 int pm_clear_errors(struct pm_platform *pf, struct pm_region *region,
 		    struct pm_namespace *ns, const struct pm_clear_request *req,
-		    struct pm_convert_result *res);
+		    struct pm_change_result *res);
 
 /* Where ns's filesystem is mounted: true with m filled, false when not. */
 bool pm_namespace_mount(const struct pm_namespace *ns, struct pm_mount *m);

@@ -8,48 +8,6 @@
 #include "compat.h"
 #include "convert-plan.h"
 
-struct pm_step *pm_step_add(struct pm_convert_result *res,
-			    enum pm_step_action action, const char *name,
-			    const char *fmt, ...)
-{
-	static struct pm_step overflow;
-	struct pm_step *s;
-	va_list ap;
-
-	if (res->nr_steps == PM_MAX_STEPS)
-		s = &overflow;
-	else
-		s = &res->steps[res->nr_steps++];
-	memset(s, 0, sizeof(*s));
-	s->name = name;
-	s->action = action;
-	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-int pm_step_close(struct pm_step *s, int rc)
-{
-	s->err = rc < 0 ? rc : 0;
-	s->status = rc < 0 ? PM_STEP_FAILED : PM_STEP_DONE;
-	return rc < 0 ? rc : 0;
-}
-
-const char *pm_step_status_name(enum pm_step_status status)
-{
-	switch (status) {
-	case PM_STEP_PLANNED:
-		return "planned";
-	case PM_STEP_DONE:
-		return "done";
-	case PM_STEP_FAILED:
-		return "failed";
-	default:
-		return "undone";
-	}
-}
-
 const char *pm_plan_module(enum pm_ns_mode mode)
 {
 	return mode == PM_MODE_DEVDAX || mode == PM_MODE_SYSTEM_RAM ? "dax_pmem" :
@@ -196,7 +154,7 @@ static const struct {
 };
 
 /* Configuring the claim of to's mode, and enabling it (or the raw namespace). */
-static void plan_claim(struct pm_convert_result *res,
+static void plan_claim(struct pm_change_result *res,
 		       const struct pm_ns_config *to, bool dry_run)
 {
 	char align[32];
@@ -234,7 +192,7 @@ static void policy_note(const char *policy, enum pm_zone want, char *buf,
 /* The memory steps once kmem has the device: online them, or leave them. */
 static void plan_memory(const char *policy, int target_node,
 			const struct pm_convert_request *req,
-			struct pm_convert_result *res)
+			struct pm_change_result *res)
 {
 	enum pm_zone want = res->to.zone;
 	char note[160];
@@ -259,7 +217,7 @@ static void plan_memory(const char *policy, int target_node,
  */
 static int plan_system_ram(const struct pm_ns_facts *ns,
 			   const struct pm_convert_request *req,
-			   struct pm_convert_result *res, struct pm_step *check)
+			   struct pm_change_result *res, struct pm_step *check)
 {
 	const struct pm_sysram *ram = ns->ram;
 	bool to_ram = req->mode == PM_MODE_SYSTEM_RAM;
@@ -354,7 +312,7 @@ static int plan_system_ram(const struct pm_ns_facts *ns,
 int pm_plan_convert(const struct pm_region_offer *r,
 		    const struct pm_ns_facts *ns,
 		    const struct pm_convert_request *req,
-		    struct pm_convert_result *res)
+		    struct pm_change_result *res)
 {
 	const char *mode = pm_ns_mode_name(req->mode);
 	struct pm_step *s;
@@ -421,7 +379,7 @@ int pm_plan_convert(const struct pm_region_offer *r,
 
 int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 		   const char *name, const struct pm_convert_request *req,
-		   struct pm_convert_result *res)
+		   struct pm_change_result *res)
 {
 	const char *mode = pm_ns_mode_name(req->mode);
 	struct pm_step *s;
@@ -499,7 +457,7 @@ int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 }
 
 void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
-		     struct pm_convert_result *res)
+		     struct pm_change_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (ns->labelled && !ns->raw_size) {

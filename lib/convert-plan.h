@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "change.h"
 #include "convert.h"
 #include "sysram.h"
 
@@ -74,20 +75,12 @@ const char *pm_plan_module(enum pm_ns_mode mode);
 int pm_plan_convert(const struct pm_region_offer *r,
 		    const struct pm_ns_facts *ns,
 		    const struct pm_convert_request *req,
-		    struct pm_convert_result *res);
+		    struct pm_change_result *res);
 int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 		   const char *name, const struct pm_convert_request *req,
-		   struct pm_convert_result *res);
+		   struct pm_change_result *res);
 /* Destroying needs no check: the plan is its steps. */
 void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
-		     struct pm_convert_result *res);
-
-/* Appends a step, planned; past PM_MAX_STEPS it goes nowhere. */
-struct pm_step *pm_step_add(struct pm_convert_result *res,
-			    enum pm_step_action action, const char *name,
-			    const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Marks a step done, or failed with rc; returns rc (< 0) or 0. */
-int pm_step_close(struct pm_step *s, int rc);
+		     struct pm_change_result *res);
 
 #endif

@@ -40,19 +40,6 @@ struct undo {
 };
 
 /*
- * Closes a step. PMEMCTL_TEST_FAIL_STEP=<name> makes that step fail with
- * EIO after it ran: the tests use it to check every rollback path.
- */
-static int finish(struct pm_step *s, int rc)
-{
-	const char *inject = getenv("PMEMCTL_TEST_FAIL_STEP");
-
-	if (!rc && inject && strcmp(inject, s->name) == 0)
-		rc = -EIO;
-	return pm_step_close(s, rc);
-}
-
-/*
  * The namespace's own uuid (its label's), which conversions keep; ndctl
  * shows the claim's instead, which each new claim renews.
  */
@@ -335,7 +322,7 @@ static int configure_claim(struct pm_step *s, struct undo *u,
 		rc = -EINVAL;
 		break;
 	}
-	if (finish(s, rc))
+	if (pm_step_finish(s, rc))
 		return configure_failed(s, what, ndns);
 	return 0;
 }
@@ -374,7 +361,7 @@ static int configure_namespace(struct pm_step *s, struct undo *u,
 		rc = ndctl_namespace_set_alt_name(u->ndns, name ? name : "");
 	if (!rc)
 		rc = ndctl_namespace_set_size(u->ndns, to->size);
-	rc = finish(s, rc);
+	rc = pm_step_finish(s, rc);
 	uuid_unparse(uuid, to->uuid);
 	return rc;
 }
@@ -408,7 +395,7 @@ static void release_claims(struct undo *u)
  * namespace: the kernel finds the old info block and re-creates the old
  * claim with its uuid, map and alignment.
  */
-static int rollback(struct pm_convert_result *res, struct undo *u)
+static int rollback(struct pm_change_result *res, struct undo *u)
 {
 	struct pm_kmem_undo *k = &u->kmem;
 	struct pm_step *s;
@@ -418,11 +405,11 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 	if (k->bound) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
 				"offline the memory and hand %s back to device_dax", k->dev);
-		rc |= finish(s, pm_kmem_undo_bind(k));
+		rc |= pm_step_finish(s, pm_kmem_undo_bind(k));
 	} else if (k->blocks_changed && !k->unbound) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-memory",
 				"put every memory block of %s back as it was", k->dev);
-		rc |= finish(s, pm_kmem_undo_blocks(k));
+		rc |= pm_step_finish(s, pm_kmem_undo_blocks(k));
 	}
 	/* A change of the memory alone never took the namespace down. */
 	if (u->disabled || u->pfn || u->dax || u->btt)
@@ -441,28 +428,28 @@ static int rollback(struct pm_convert_result *res, struct undo *u)
 		 */
 		if (wrc == -ENXIO && !labelled(u->ndns))
 			wrc = 0;
-		rc |= finish(s, wrc);
+		rc |= pm_step_finish(s, wrc);
 	}
 	if (u->info_zeroed) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-info-block",
 				"write the saved info block back");
-		rc |= finish(s, raw_io(u->ndns, NULL, u->info, false));
+		rc |= pm_step_finish(s, raw_io(u->ndns, NULL, u->info, false));
 	}
 	if (u->disabled) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-enable",
 				"enable the namespace with its old claim");
-		rc |= finish(s, ndctl_namespace_enable(u->ndns));
+		rc |= pm_step_finish(s, ndctl_namespace_enable(u->ndns));
 	}
 	if (k->unbound) {
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
 				"hand %s back to kmem, its blocks online as they were", k->dev);
-		rc |= finish(s, pm_kmem_undo_unbind(k));
+		rc |= pm_step_finish(s, pm_kmem_undo_unbind(k));
 	}
 	return rc;
 }
 
 static void read_devices(struct ndctl_namespace *ndns,
-			 struct pm_convert_result *res)
+			 struct pm_change_result *res)
 {
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
 	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
@@ -489,7 +476,7 @@ static void read_devices(struct ndctl_namespace *ndns,
 		snprintf(res->blockdev, sizeof(res->blockdev), "%s", bdev);
 }
 
-static int verify(struct pm_convert_result *res, struct pm_step *s,
+static int verify(struct pm_change_result *res, struct pm_step *s,
 		  struct ndctl_namespace *ndns, enum pm_ns_mode mode)
 {
 	enum pm_ns_mode now = from_ndctl_mode(ndctl_namespace_get_mode(ndns));
@@ -500,9 +487,9 @@ static int verify(struct pm_convert_result *res, struct pm_step *s,
 	if (now != mode) {
 		snprintf(s->detail, sizeof(s->detail), "the namespace reads as %s, not %s",
 			 pm_ns_mode_name(now), pm_ns_mode_name(mode));
-		return finish(s, -EIO);
+		return pm_step_finish(s, -EIO);
 	}
-	return finish(s, 0);
+	return pm_step_finish(s, 0);
 }
 
 static int load_module(struct pm_step *s, enum pm_ns_mode mode)
@@ -513,13 +500,13 @@ static int load_module(struct pm_step *s, enum pm_ns_mode mode)
 
 	rc = pm_module_state(module, &state);
 	if (rc == 0 && state == PM_MODULE_LOADED)
-		return finish(s, 0);
+		return pm_step_finish(s, 0);
 	rc = pm_module_load(module);
 	if (rc < 0)
 		snprintf(s->detail, sizeof(s->detail),
 			 "kernel module %s cannot be loaded (%s): install it or modprobe it",
 			 module, strerror(-rc));
-	return finish(s, rc);
+	return pm_step_finish(s, rc);
 }
 
 static int load_kmem(struct pm_step *s)
@@ -529,18 +516,18 @@ static int load_kmem(struct pm_step *s)
 
 	rc = pm_module_state("kmem", &state);
 	if (rc == 0 && state == PM_MODULE_LOADED)
-		return finish(s, 0);
+		return pm_step_finish(s, 0);
 	rc = pm_module_load("kmem");
 	if (rc < 0)
 		snprintf(s->detail, sizeof(s->detail),
 			 "kernel module kmem cannot be loaded (%s): install it or modprobe it",
 			 strerror(-rc));
-	return finish(s, rc);
+	return pm_step_finish(s, rc);
 }
 
 /* What carrying out a plan needs beyond the result. */
 struct exec {
-	struct pm_convert_result *res;
+	struct pm_change_result *res;
 	struct undo *u;
 	struct ndctl_region *region;
 	const char *name;		/* create: the new label's name */
@@ -563,43 +550,43 @@ static int do_step(struct exec *x, struct pm_step *s)
 			read_devices(u->ndns, x->res);
 			snprintf(u->kmem.dev, sizeof(u->kmem.dev), "%.31s", x->res->chardev);
 		}
-		return finish(s, u->kmem.dev[0] ?
+		return pm_step_finish(s, u->kmem.dev[0] ?
 			      pm_kmem_bind(&u->kmem, s->detail, sizeof(s->detail)) : -ENODEV);
 	case PM_ACT_ONLINE_MEMORY:
-		return finish(s, pm_kmem_online(&u->kmem, to->zone, s->detail,
+		return pm_step_finish(s, pm_kmem_online(&u->kmem, to->zone, s->detail,
 						 sizeof(s->detail)));
 	case PM_ACT_OFFLINE_MEMORY:
-		return finish(s, pm_kmem_offline(&u->kmem, s->detail, sizeof(s->detail)));
+		return pm_step_finish(s, pm_kmem_offline(&u->kmem, s->detail, sizeof(s->detail)));
 	case PM_ACT_UNBIND_KMEM:
-		return finish(s, pm_kmem_unbind(&u->kmem, s->detail, sizeof(s->detail)));
+		return pm_step_finish(s, pm_kmem_unbind(&u->kmem, s->detail, sizeof(s->detail)));
 	case PM_ACT_DISABLE:
 		u->disabled = true;
-		return finish(s, ndctl_namespace_disable_safe(u->ndns));
+		return pm_step_finish(s, ndctl_namespace_disable_safe(u->ndns));
 	case PM_ACT_CLEAR_INFO_BLOCK:
 		rc = raw_io(u->ndns, u->info, NULL, true);
 		/* Zeroed, even if the step is then failed: the rollback must know. */
 		u->info_zeroed = rc == 0;
-		return finish(s, rc);
+		return pm_step_finish(s, rc);
 	case PM_ACT_SET_CLAIM_CLASS:
-		return finish(s, set_claim_class(u, to->mode));
+		return pm_step_finish(s, set_claim_class(u, to->mode));
 	case PM_ACT_CONFIGURE_NAMESPACE:
 		return configure_namespace(s, u, x->name, to);
 	case PM_ACT_CONFIGURE_CLAIM:
 		return configure_claim(s, u, x->region, to);
 	case PM_ACT_ENABLE:
-		return finish(s, enable(u, to->mode));
+		return pm_step_finish(s, enable(u, to->mode));
 	case PM_ACT_VERIFY:
 		rc = verify(x->res, s, u->ndns, to->mode);
 		if (rc != 1)
 			return rc;
 		snprintf(x->res->chardev, sizeof(x->res->chardev), "%s", u->kmem.dev);
-		return finish(s, pm_kmem_verify(&u->kmem, to->zone != PM_ZONE_NONE,
+		return pm_step_finish(s, pm_kmem_verify(&u->kmem, to->zone != PM_ZONE_NONE,
 						 to->zone, &to->zone, &to->target_node,
 						 s->detail, sizeof(s->detail)));
 	case PM_ACT_DELETE:
-		return finish(s, ndctl_namespace_delete(u->ndns));
+		return pm_step_finish(s, ndctl_namespace_delete(u->ndns));
 	default:
-		return finish(s, 0);
+		return pm_step_finish(s, 0);
 	}
 }
 
@@ -610,7 +597,7 @@ static int do_step(struct exec *x, struct pm_step *s)
  */
 static int run_steps(struct exec *x, struct pm_step **failed)
 {
-	struct pm_convert_result *res = x->res;
+	struct pm_change_result *res = x->res;
 
 	for (size_t i = 0; i < res->nr_steps; i++) {
 		struct pm_step *s = &res->steps[i];
@@ -640,16 +627,16 @@ static bool nothing_changed(const struct pm_step *failed)
  * hook may fail it as it fails any other step, and, as always, nothing
  * stops for that.
  */
-static void hook_check(struct pm_convert_result *res)
+static void hook_check(struct pm_change_result *res)
 {
 	if (res->nr_steps && res->steps[0].action == PM_ACT_CHECK &&
 	    res->steps[0].status == PM_STEP_DONE)
-		finish(&res->steps[0], 0);
+		pm_step_finish(&res->steps[0], 0);
 }
 
 int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	       const struct pm_convert_request *req,
-	       struct pm_convert_result *res)
+	       struct pm_change_result *res)
 {
 	struct ndctl_region *region = ns->region->ndregion;
 	struct pm_step *failed = NULL;
@@ -726,7 +713,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 }
 
 int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
-	       struct pm_convert_result *res)
+	       struct pm_change_result *res)
 {
 	struct pm_step *failed = NULL;
 	struct pm_ns_facts facts;
@@ -774,7 +761,7 @@ static struct ndctl_namespace *idle_seed(struct ndctl_region *region)
 
 int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	      const char *name, const struct pm_convert_request *req,
-	      struct pm_convert_result *res, char *created, size_t len)
+	      struct pm_change_result *res, char *created, size_t len)
 {
 	struct ndctl_region *ndregion = region->ndregion;
 	struct ndctl_namespace *seed = idle_seed(ndregion);
@@ -824,12 +811,12 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 			s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-kmem",
 					"offline the memory and hand %s back to device_dax",
 					x.u->kmem.dev);
-			finish(s, pm_kmem_undo_bind(&x.u->kmem));
+			pm_step_finish(s, pm_kmem_undo_bind(&x.u->kmem));
 		}
 		release_claims(x.u);
 		s = pm_step_add(res, PM_ACT_ROLLBACK, "rollback-delete",
 				"delete the half-made namespace");
-		res->rolled_back = finish(s, ndctl_namespace_delete(seed)) == 0;
+		res->rolled_back = pm_step_finish(s, ndctl_namespace_delete(seed)) == 0;
 		res->err = rc;
 		snprintf(res->message, sizeof(res->message), "create failed: %s; %s",
 			 strerror(-rc), res->rolled_back ?

@@ -59,10 +59,10 @@ uint64_t pm_cxl_window_free(const struct pm_cxl_root_facts *root,
 	return best;
 }
 
-static int refuse(struct pm_convert_result *res, struct pm_step *check, int rc,
+static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static int refuse(struct pm_convert_result *res, struct pm_step *check, int rc,
+static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
 		  const char *fmt, ...)
 {
 	va_list ap;
@@ -146,7 +146,7 @@ static const char *unfit(const struct pm_cxl_root_facts *root,
 int pm_plan_create_region(const struct pm_cxl_facts *f,
 			  const struct pm_cxl_request *req,
 			  struct pm_region_change *change,
-			  struct pm_convert_result *res)
+			  struct pm_change_result *res)
 {
 	const struct pm_cxl_root_facts *root = NULL;
 	const struct pm_cxl_region_facts *r;

@@ -19,16 +19,6 @@
 #include "pmem.h"
 #include "sysfs.h"
 
-/* PMEMCTL_TEST_FAIL_STEP=<name> fails that step after it ran (tests). */
-static int finish(struct pm_step *s, int rc)
-{
-	const char *inject = getenv("PMEMCTL_TEST_FAIL_STEP");
-
-	if (!rc && inject && strcmp(inject, s->name) == 0)
-		rc = -EIO;
-	return pm_step_close(s, rc);
-}
-
 static struct cxl_port *endpoint_port(struct cxl_memdev *memdev)
 {
 	struct cxl_endpoint *ep = memdev ? cxl_memdev_get_endpoint(memdev) : NULL;
@@ -211,7 +201,7 @@ struct create_undo {
 	bool committed, enabled;
 };
 
-static int rollback_create(struct pm_convert_result *res, struct create_undo *u,
+static int rollback_create(struct pm_change_result *res, struct create_undo *u,
 			   unsigned int ways)
 {
 	struct pm_step *s;
@@ -281,7 +271,7 @@ static bool find_nd_region(const char *cxl_region, char *out, size_t len)
 }
 
 int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
-		     struct pm_convert_result *res)
+		     struct pm_change_result *res)
 {
 	struct cxl_decoder *root = find_root(pf, change->decoder);
 	struct create_undo u = { 0 };
@@ -299,7 +289,7 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	errno = 0;
 	u.region = cxl_decoder_create_pmem_region(root);
 	rc = u.region ? 0 : (errno ? -errno : -ENXIO);
-	if ((s && finish(s, rc)) || rc)
+	if ((s && pm_step_finish(s, rc)) || rc)
 		goto fail;
 	snprintf(change->cxl_region, sizeof(change->cxl_region), "%s",
 		 cxl_region_get_devname(u.region));
@@ -315,7 +305,7 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 		rc = cxl_region_set_uuid(u.region, uuid);
 	if (!rc)
 		rc = cxl_region_set_size(u.region, change->size);
-	if (finish(s, rc))
+	if (pm_step_finish(s, rc))
 		goto fail;
 
 	for (unsigned int i = 0; i < ways; i++) {
@@ -344,19 +334,19 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 				 "%s: endpoint decoder %s, %llu MiB of pmem DPA, position %u",
 				 change->memdevs[i], cxl_decoder_get_devname(ep),
 				 (unsigned long long)(change->size / ways >> 20), i);
-		if (finish(s, rc))
+		if (pm_step_finish(s, rc))
 			goto fail;
 	}
 
 	s = STEP();
 	rc = cxl_region_decode_commit(u.region);
 	u.committed = rc == 0;
-	if (finish(s, rc))
+	if (pm_step_finish(s, rc))
 		goto fail;
 	s = STEP();
 	rc = cxl_region_enable(u.region);
 	u.enabled = rc == 0;
-	if (finish(s, rc))
+	if (pm_step_finish(s, rc))
 		goto fail;
 
 	s = STEP();
@@ -365,7 +355,7 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	else
 		snprintf(s->detail, sizeof(s->detail),
 			 "no nvdimm region yet: is cxl_pmem loaded? (modprobe cxl_pmem)");
-	finish(s, 0);
+	pm_step_finish(s, 0);
 	res->changed = true;
 	pm_format_size(change->size, size, sizeof(size));
 	snprintf(res->message, sizeof(res->message),
@@ -411,7 +401,7 @@ static struct cxl_region *find_cxl_region(struct pm_platform *pf,
 int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		      struct pm_region *nd, bool dry_run,
 		      struct pm_region_change *change,
-		      struct pm_convert_result *res)
+		      struct pm_change_result *res)
 {
 	struct pm_step *check, *s_disable_ns = NULL, *s_labels = NULL, *s_disable,
 		*s_reset, *s_free, *s_delete;
@@ -468,7 +458,7 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 	region = find_cxl_region(pf, cxl);
 	if (!region) {
 		rc = -ENOENT;
-		finish(s_disable_ns ? s_disable_ns : s_labels ? s_labels : s_disable, rc);
+		pm_step_finish(s_disable_ns ? s_disable_ns : s_labels ? s_labels : s_disable, rc);
 		goto fail;
 	}
 	if (s_disable_ns) {
@@ -484,7 +474,7 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 			if (!rc)
 				disabled_upto = i + 1;
 		}
-		if (finish(s_disable_ns, rc))
+		if (pm_step_finish(s_disable_ns, rc))
 			goto fail;
 	}
 	if (s_labels) {
@@ -504,15 +494,15 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 			}
 		}
 		undoable = false;
-		if (finish(s_labels, rc))
+		if (pm_step_finish(s_labels, rc))
 			goto fail;
 	}
 	enabled = cxl_region_is_enabled(region) == 1;
 	rc = enabled ? cxl_region_disable(region) : 0;
-	if (finish(s_disable, rc))
+	if (pm_step_finish(s_disable, rc))
 		goto fail;
 	rc = cxl_region_decode_reset(region);
-	if (finish(s_reset, rc))
+	if (pm_step_finish(s_reset, rc))
 		goto fail;
 	undoable = false;
 	for (unsigned int i = 0; i < cxl->ways && !rc; i++) {
@@ -522,10 +512,10 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		if (!rc && ep)
 			rc = cxl_decoder_set_dpa_size(ep, 0);
 	}
-	if (finish(s_free, rc))
+	if (pm_step_finish(s_free, rc))
 		goto fail;
 	rc = cxl_region_delete(region);
-	if (finish(s_delete, rc))
+	if (pm_step_finish(s_delete, rc))
 		goto fail;
 	res->changed = true;
 	snprintf(res->message, sizeof(res->message), "destroyed CXL %s%s%s%s", cxl->dev,

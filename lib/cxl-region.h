@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "change.h"
 #include "convert.h"
 
 #define PM_CXL_MAX_WAYS 16
@@ -90,7 +91,7 @@ uint64_t pm_cxl_window_free(const struct pm_cxl_root_facts *root,
 int pm_plan_create_region(const struct pm_cxl_facts *f,
 			  const struct pm_cxl_request *req,
 			  struct pm_region_change *rc,
-			  struct pm_convert_result *res);
+			  struct pm_change_result *res);
 
 /* Fills rc->memdev_names from rc->memdevs. */
 void pm_region_change_finish(struct pm_region_change *rc);
@@ -115,7 +116,7 @@ bool pm_cxl_root_decoder_exists(struct pm_platform *pf, const char *name);
  * every step undone when one fails. 0 or the failed step's -errno.
  */
 int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
-		     struct pm_convert_result *res);
+		     struct pm_change_result *res);
 
 /*
  * Destroys a CXL region (and the namespaces of its nvdimm region, nd may be
@@ -126,6 +127,6 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		      struct pm_region *nd, bool dry_run,
 		      struct pm_region_change *change,
-		      struct pm_convert_result *res);
+		      struct pm_change_result *res);
 
 #endif

@@ -34,7 +34,7 @@ static struct pm_clear_facts facts(struct pm_clear_ns_facts *ns, size_t nr,
 	return f;
 }
 
-static const char *step_names(const struct pm_convert_result *res, char *buf, size_t len)
+static const char *step_names(const struct pm_change_result *res, char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -44,7 +44,7 @@ static const char *step_names(const struct pm_convert_result *res, char *buf, si
 	return buf;
 }
 
-static void reset(struct pm_convert_result *res)
+static void reset(struct pm_change_result *res)
 {
 	free(res->ranges);
 	memset(res, 0, sizeof(*res));
@@ -52,7 +52,7 @@ static void reset(struct pm_convert_result *res)
 
 int main(void)
 {
-	struct pm_convert_result res = { 0 };
+	struct pm_change_result res = { 0 };
 	struct pm_clear_ns_facts ns[2];
 	struct pm_clear_facts f;
 	char names[256];

@@ -67,7 +67,7 @@ static struct pm_convert_request want(enum pm_ns_mode mode)
 }
 
 /* "name:status name:status ..." of a result's steps. */
-static const char *steps_of(const struct pm_convert_result *res)
+static const char *steps_of(const struct pm_change_result *res)
 {
 	static char buf[512];
 	size_t used = 0;
@@ -80,7 +80,7 @@ static const char *steps_of(const struct pm_convert_result *res)
 	return buf;
 }
 
-static const char *detail_of(const struct pm_convert_result *res,
+static const char *detail_of(const struct pm_change_result *res,
 			     const char *name)
 {
 	for (size_t i = 0; i < res->nr_steps; i++)
@@ -95,7 +95,7 @@ static void is_str(const char *got, const char *expected, const char *what)
 }
 
 /* The check failed with err, with message, and nothing else was planned. */
-static void refused(const struct pm_convert_result *res, int rc, int err,
+static void refused(const struct pm_change_result *res, int rc, int err,
 		    const char *message, const char *what)
 {
 	ok(rc == err && res->err == err, "%s: refused with %d (got %d)", what,
@@ -108,7 +108,7 @@ static void refused(const struct pm_convert_result *res, int rc, int err,
 static void test_noop(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_convert_request req;
 	struct pm_ns_facts ns;
 	int rc;
@@ -182,7 +182,7 @@ static void test_noop(void)
 static void test_alignment(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_ns_facts ns = ns_in(PM_MODE_RAW);
 	struct pm_convert_request req = want(PM_MODE_FSDAX);
 	int rc;
@@ -255,7 +255,7 @@ static void test_alignment(void)
 static void test_sector_sizes(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_ns_facts ns = ns_in(PM_MODE_FSDAX);
 	struct pm_convert_request req = want(PM_MODE_SECTOR);
 	int rc;
@@ -285,7 +285,7 @@ static void test_sector_sizes(void)
 static void test_not_possible(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_ns_facts ns = ns_in(PM_MODE_RAW);
 	struct pm_convert_request req;
 	int rc;
@@ -354,7 +354,7 @@ static void test_transitions(void)
 		[PM_MODE_DEVDAX] = "enable the dax device: the kernel writes its info block",
 	};
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		for (size_t j = 0; j < ARRAY_SIZE(modes); j++) {
@@ -401,7 +401,7 @@ static void test_transitions(void)
 static void test_create(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_convert_request req = want(PM_MODE_FSDAX);
 	int rc;
 
@@ -461,7 +461,7 @@ static void test_create(void)
 
 static void test_destroy(void)
 {
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_ns_facts ns = ns_in(PM_MODE_FSDAX);
 
 	pm_plan_destroy(&ns, true, res);
@@ -491,7 +491,7 @@ static void test_destroy(void)
 
 static void test_steps(void)
 {
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_step *s;
 
 	for (int i = 0; i < PM_MAX_STEPS + 3; i++)
@@ -532,7 +532,7 @@ static struct pm_ns_facts ns_ram(struct pm_sysram *ram, struct pm_memblock *b,
 static void test_system_ram(void)
 {
 	struct pm_region_offer r = region();
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	struct pm_convert_request req = want(PM_MODE_SYSTEM_RAM);
 	struct pm_memblock b[3];
 	struct pm_sysram ram;

@@ -51,7 +51,7 @@ static struct pm_cxl_request two_way(void)
 }
 
 static int plan(const struct pm_cxl_facts *f, const struct pm_cxl_request *req,
-		struct pm_region_change *rc, struct pm_convert_result *res)
+		struct pm_region_change *rc, struct pm_change_result *res)
 {
 	memset(rc, 0, sizeof(*rc));
 	memset(res, 0, sizeof(*res));
@@ -84,7 +84,7 @@ static void test_defaults(void)
 	struct pm_cxl_facts f = qemu(roots, 1);
 	struct pm_cxl_request req = two_way();
 	struct pm_region_change rc;
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 	int err = plan(&f, &req, &rc, res);
 
 	ok(err == 0 && !res->noop, "2 ways over two free memdevs: planned (%s)", res->message);
@@ -136,7 +136,7 @@ static void test_choose_decoder(void)
 	struct pm_cxl_facts f;
 	struct pm_cxl_request req = two_way();
 	struct pm_region_change rc;
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 
 	roots[0].dev = "decoder0.0";
 	roots[0].pmem_capable = false;		/* volatile only */
@@ -196,7 +196,7 @@ static void test_size(void)
 	struct pm_cxl_facts f = qemu(roots, 1);
 	struct pm_cxl_request req = two_way();
 	struct pm_region_change rc;
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 
 	req.size = 512 * M;
 	ok(plan(&f, &req, &rc, res) == 0 && rc.size == 512 * M, "-s 512M: 256M of each");
@@ -237,7 +237,7 @@ static void test_existing(void)
 	struct pm_cxl_facts f = qemu(roots, 1);
 	struct pm_cxl_request req = two_way();
 	struct pm_region_change rc;
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 
 	f.regions = regions;
 	f.nr_regions = 1;
@@ -277,7 +277,7 @@ static void test_errors(void)
 	struct pm_cxl_facts f = qemu(roots, 1);
 	struct pm_cxl_request req = two_way();
 	struct pm_region_change rc;
-	struct pm_convert_result *res = calloc(1, sizeof(*res));
+	struct pm_change_result *res = calloc(1, sizeof(*res));
 
 	f.memdevs[1].dev = NULL;
 	ok(plan(&f, &req, &rc, res) == -ENOENT && strstr(res->message, "mem1"),
