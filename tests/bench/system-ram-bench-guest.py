@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The guest's half of tests/bench/system-ram-vs-daxctl: one 1 GiB devdax
+# namespace, then rounds of (pmemctl to system RAM, pmemctl back, daxctl
+# to system RAM, daxctl back), medians and the ratio per direction.
+import importlib.util
+import json
+import os
+import subprocess
+
+here = os.path.dirname(os.path.abspath(__file__))
+spec = importlib.util.spec_from_file_location("perf", os.path.join(here, "perf-bench-guest.py"))
+perf = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(perf)
+
+PMEMCTL = perf.PMEMCTL
+RUNS = perf.RUNS
+MEM = "/sys/devices/system/memory"
+
+
+def online_blocks(node=1):
+    d = f"/sys/devices/system/node/node{node}"
+    if not os.path.isdir(d):
+        return 0
+    return sum(1 for b in os.listdir(d) if b.startswith("memory")
+               and perf.rd(f"{d}/{b}/state") == "online")
+
+
+def main():
+    # The kernel's policy would online blocks before either tool does.
+    perf.wr(f"{MEM}/auto_online_blocks", "offline")
+    subprocess.run(["modprobe", "kmem"], check=True)
+    ns = json.loads(perf.sh(["ndctl", "create-namespace", "-r", "region0", "-m", "devdax",
+                             "-a", "2M", "-s", "1G"]))
+    dax = ns["daxregion"]["devices"][0]["chardev"]
+    print(f"# guest under TCG; a 1G devdax namespace {ns['dev']} ({dax}) on NUMA node 1; "
+          f"pmemctl {perf.sh([PMEMCTL, '--version']).strip()}, "
+          f"daxctl {perf.sh(['daxctl', '--version']).strip()}", flush=True)
+    tools = {
+        "pmemctl": {"ram": [PMEMCTL, "convert", "-f", "-m", "system-ram", ns["dev"]],
+                    "dax": [PMEMCTL, "convert", "-f", "-m", "devdax", ns["dev"]]},
+        "daxctl": {"ram": ["daxctl", "reconfigure-device", "-m", "system-ram", dax],
+                   "dax": ["daxctl", "reconfigure-device", "-f", "-m", "devdax", dax]},
+    }
+    s = {(t, d): [] for t in tools for d in ("ram", "dax")}
+    blocks = set()
+    for i in range(RUNS + 1):
+        for t, argv in tools.items():
+            for d in ("ram", "dax"):
+                ms = perf.timed(argv[d])
+                if d == "ram":
+                    blocks.add(online_blocks())
+                elif online_blocks():
+                    raise SystemExit(f"{t}: memory still online after {argv[d]}")
+                if i:                       # the first round warms up
+                    s[(t, d)].append(ms)
+    print(f"online blocks on node 1 after each to-system-ram: {sorted(blocks)}")
+    print(f"system RAM of 1G: median ms [IQR], {RUNS} interleaved runs each way")
+    print(f"{'change':>22} {'pmemctl convert':>20} {'daxctl reconfigure':>20} {'ratio [IQR]':>18}")
+    for d, name in (("ram", "devdax -> system-ram"), ("dax", "system-ram -> devdax")):
+        p, x = perf.quartiles(s[("pmemctl", d)]), perf.quartiles(s[("daxctl", d)])
+        r, q1, q3 = perf.ratio(s[("pmemctl", d)], s[("daxctl", d)])
+        print(f"{name:>22} {p[1]:>9.0f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(44)
+              + f" {x[1]:>9.0f} [{x[0]:.0f}-{x[2]:.0f}]".ljust(21)
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+
+
+if __name__ == "__main__":
+    main()
