@@ -31,6 +31,7 @@ struct emitter {
 	const struct pm_platform *pf;	/* NULL: the platform was not readable */
 	const char *family;		/* the family being written */
 	double started;			/* CLOCK_REALTIME, seconds */
+	const struct pm_smart_field *field;	/* a SMART field's family: which */
 	bool failed;			/* a read failed: pmem_collect_success 0 */
 };
 
@@ -339,8 +340,6 @@ static void collect_health_readable(struct emitter *e)
 	}
 }
 
-static const char *const health_states[] = { "ok", "non-critical", "critical", "fatal" };
-
 /* A state set: one series per state, 1 for the current one. */
 static void collect_health_state(struct emitter *e)
 {
@@ -349,56 +348,48 @@ static void collect_health_state(struct emitter *e)
 
 		if (h->error || !h->state)
 			continue;
-		for (size_t s = 0; s < ARRAY_SIZE(health_states); s++)
-			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
-					 { "state", health_states[s] }),
-			       strcmp(h->state, health_states[s]) == 0);
+		for (const char *const *s = pm_health_state_names; *s; s++)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]), { "state", *s }),
+			       strcmp(h->state, *s) == 0);
 	}
 }
 
-/* A gauge per SMART field: only where the DIMM reported it. */
-#define HEALTH_COLLECTOR(fn, field, expr)				\
-static void fn(struct emitter *e)					\
-{									\
-	for (size_t i = 0; i < e->pf->nr_dimms; i++) {			\
-		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]); \
-									\
-		if (!h->error && h->field.valid)			\
-			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])), expr); \
-	}								\
+/*
+ * A SMART field's family (lib/health.h): only where the DIMM reported
+ * it; percentages as ratios, 0 to 1.
+ */
+static void collect_smart(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
+		struct pm_smart_value v;
+
+		pm_smart_get(h, e->field, &v);
+		if (!h->error && v.valid)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])),
+			       e->field->unit == PM_SMART_PERCENT ? v.number / 100.0 :
+			       v.number);
+	}
 }
 
-HEALTH_COLLECTOR(collect_temperature, temperature, h->temperature.celsius)
-HEALTH_COLLECTOR(collect_ctrl_temperature, ctrl_temperature,
-		 h->ctrl_temperature.celsius)
-HEALTH_COLLECTOR(collect_temperature_threshold, temperature_threshold,
-		 h->temperature_threshold.celsius)
-HEALTH_COLLECTOR(collect_ctrl_temperature_threshold, ctrl_temperature_threshold,
-		 h->ctrl_temperature_threshold.celsius)
-HEALTH_COLLECTOR(collect_spares, spares, h->spares.value / 100.0)
-HEALTH_COLLECTOR(collect_spares_threshold, spares_threshold,
-		 h->spares_threshold.value / 100.0)
-HEALTH_COLLECTOR(collect_life_used, life_used, h->life_used.value / 100.0)
-HEALTH_COLLECTOR(collect_shutdown_count, shutdown_count, h->shutdown_count.value)
-
+/* The alarms of the SMART table, each labelled with its key after "alarm_". */
 static void collect_alarms(struct emitter *e)
 {
 	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
 		const struct pm_health *h = pm_dimm_health(e->pf->dimms[i]);
-		const struct {
-			const char *name;
-			const struct pm_health_bool *alarm;
-		} alarms[] = {
-			{ "temperature", &h->alarm_temperature },
-			{ "controller_temperature", &h->alarm_ctrl_temperature },
-			{ "spares", &h->alarm_spares },
-		};
 
-		for (size_t a = 0; !h->error && a < ARRAY_SIZE(alarms); a++)
-			if (alarms[a].alarm->valid)
+		for (size_t a = 0; !h->error && a < PM_HEALTH_NR_FIELDS; a++) {
+			const struct pm_smart_field *field = &pm_smart_fields[a];
+			struct pm_smart_value v;
+
+			if (!(field->flags & PM_SMART_ALARM))
+				continue;
+			pm_smart_get(h, field, &v);
+			if (v.valid)
 				sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]),
-						 { "alarm", alarms[a].name }),
-				       alarms[a].alarm->value);
+						 { "alarm", field->key + strlen("alarm_") }),
+				       v.number);
+		}
 	}
 }
 
@@ -439,7 +430,16 @@ struct family {
 	const char *labels;		/* for --list-columns and the man page */
 	void (*collect)(struct emitter *e);
 	bool platform;			/* needs the platform snapshot */
+	/* name NULL: here come the SMART fields of this unit, one family each */
+	enum pm_smart_unit smart_unit;
+	const struct pm_smart_field *field;
 };
+
+/*
+ * The families of the SMART fields (lib/health.h) with a metric, unit by
+ * unit: temperatures, then ratios, then (after the alarms) the counters.
+ */
+#define SMART_FAMILIES(unit) { .smart_unit = (unit) }
 
 static const struct family families[] = {
 	{ "pmem_collect_timestamp_seconds", "gauge",
@@ -503,33 +503,15 @@ static const struct family families[] = {
 	{ "pmem_dimm_health_state", "gauge",
 	  "The DIMM's SMART health state: 1 for the current of ok, non-critical, critical, fatal.",
 	  "dimm, bus, state", collect_health_state, true },
-	{ "pmem_dimm_temperature_celsius", "gauge", "The DIMM's media temperature.",
-	  "dimm, bus", collect_temperature, true },
-	{ "pmem_dimm_controller_temperature_celsius", "gauge",
-	  "The DIMM's controller temperature.", "dimm, bus",
-	  collect_ctrl_temperature, true },
-	{ "pmem_dimm_temperature_threshold_celsius", "gauge",
-	  "The media temperature alarm threshold, when the alarm is enabled.",
-	  "dimm, bus", collect_temperature_threshold, true },
-	{ "pmem_dimm_controller_temperature_threshold_celsius", "gauge",
-	  "The controller temperature alarm threshold, when the alarm is enabled.",
-	  "dimm, bus", collect_ctrl_temperature_threshold, true },
-	{ "pmem_dimm_spares_ratio", "gauge", "Spare blocks left, 0 to 1.",
-	  "dimm, bus", collect_spares, true },
-	{ "pmem_dimm_spares_threshold_ratio", "gauge",
-	  "The spares alarm threshold, 0 to 1, when the alarm is enabled.",
-	  "dimm, bus", collect_spares_threshold, true },
-	{ "pmem_dimm_life_used_ratio", "gauge", "Life used, 0 to 1.", "dimm, bus",
-	  collect_life_used, true },
+	SMART_FAMILIES(PM_SMART_CELSIUS),
+	SMART_FAMILIES(PM_SMART_PERCENT),
 	{ "pmem_dimm_alarm", "gauge",
 	  "1 when a SMART alarm has tripped (temperature, controller_temperature, spares).",
 	  "dimm, bus, alarm", collect_alarms, true },
 	{ "pmem_dimm_shutdown_dirty", "gauge",
 	  "1 when the DIMM's last shutdown was unsafe (SMART shutdown state dirty).",
 	  "dimm, bus", collect_shutdown_dirty, true },
-	{ "pmem_dimm_unsafe_shutdowns_total", "counter",
-	  "Unsafe shutdowns the DIMM has counted (SMART shutdown count).",
-	  "dimm, bus", collect_shutdown_count, true },
+	SMART_FAMILIES(PM_SMART_COUNT),
 	{ "pmem_dimm_dirty_shutdowns_total", "counter",
 	  "Unsafe shutdowns as the kernel counts them (nfit/dirty_shutdown, what PMDK checks).",
 	  "dimm, bus", collect_dirty_shutdowns, true },
@@ -541,18 +523,49 @@ static const struct family families[] = {
 	  collect_duration, false },
 };
 
-static void write_metrics(struct emitter *e)
+/*
+ * Calls fn for each family in output order, the SMART markers expanded
+ * into a family per field with a metric.
+ */
+static void for_each_family(void (*fn)(const struct family *fam, void *arg),
+			    void *arg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
-		const struct family *fam = &families[i];
-
-		if (fam->platform && !e->pf)
+		if (families[i].name) {
+			fn(&families[i], arg);
 			continue;
-		fprintf(e->f, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help,
-			fam->name, fam->type);
-		e->family = fam->name;
-		fam->collect(e);
+		}
+		for (size_t f = 0; f < PM_HEALTH_NR_FIELDS; f++) {
+			const struct pm_smart_field *field = &pm_smart_fields[f];
+			struct family fam = {
+				field->metric,
+				field->unit == PM_SMART_COUNT ? "counter" : "gauge",
+				field->metric_help, "dimm, bus", collect_smart,
+				true, field->unit, field,
+			};
+
+			if (field->metric && field->unit == families[i].smart_unit)
+				fn(&fam, arg);
+		}
 	}
+}
+
+static void write_family(const struct family *fam, void *arg)
+{
+	struct emitter *e = arg;
+
+	if (fam->platform && !e->pf)
+		return;
+	fprintf(e->f, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help,
+		fam->name, fam->type);
+	e->family = fam->name;
+	e->field = fam->field;
+	fam->collect(e);
+}
+
+static void write_metrics(struct emitter *e)
+{
+	for_each_family(write_family, e);
 }
 
 /* ---- --list-columns: the families through the column engine ---------- */
@@ -564,13 +577,14 @@ static void get_metric(const struct out_obj *obj, struct out_cell *cell)
 	cell->str = FAMILY(obj)->name;
 }
 
-static struct out_column family_columns[ARRAY_SIZE(families)];
-static char family_help[ARRAY_SIZE(families)][512];
+#define NR_FAMILIES (ARRAY_SIZE(families) + PM_HEALTH_NR_FIELDS)
+
+static struct out_column family_columns[NR_FAMILIES];
+static char family_help[NR_FAMILIES][512];
 static const char *const family_kinds[] = { "metrics" };
 
-static const struct out_spec family_spec = {
+static struct out_spec family_spec = {
 	.columns = family_columns,
-	.nr_columns = ARRAY_SIZE(family_columns),
 	.kind_keys = family_kinds,
 	.kind_names = family_kinds,
 	.nr_kinds = 1,
@@ -578,19 +592,26 @@ static const struct out_spec family_spec = {
 };
 
 /* Each family a column: its name the key, its type and labels in the help. */
+static void add_family_column(const struct family *fam, void *arg)
+{
+	size_t *n = arg;
+
+	snprintf(family_help[*n], sizeof(family_help[*n]), "%s%s%s%s %s",
+		 fam->type, fam->labels[0] ? " {" : "", fam->labels,
+		 fam->labels[0] ? "}:" : ":", fam->help);
+	family_columns[*n] = (struct out_column){
+		.name = fam->name, .key = fam->name, .help = family_help[*n],
+		.type = OUT_FLOAT, .kinds = 1, .get = get_metric,
+	};
+	(*n)++;
+}
+
 static void fill_family_columns(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
-		const struct family *fam = &families[i];
+	size_t n = 0;
 
-		snprintf(family_help[i], sizeof(family_help[i]), "%s%s%s%s %s",
-			 fam->type, fam->labels[0] ? " {" : "", fam->labels,
-			 fam->labels[0] ? "}:" : ":", fam->help);
-		family_columns[i] = (struct out_column){
-			.name = fam->name, .key = fam->name, .help = family_help[i],
-			.type = OUT_FLOAT, .kinds = 1, .get = get_metric,
-		};
-	}
+	for_each_family(add_family_column, &n);
+	family_spec.nr_columns = n;
 }
 
 /* ---- the command ------------------------------------------------------ */

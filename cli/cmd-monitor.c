@@ -29,20 +29,6 @@ enum { EV_EVENT, EV_HEALTH, EV_PREVIOUS, EV_NR_KINDS };
 #define ROW(obj) ((const struct event_row *)(obj)->ptr)
 #define HEALTH(obj) ((const struct pm_health *)(obj)->ptr)
 
-/* The JSON keys of the fields, as list -DH names them (ndctl's). */
-static const char *const field_keys[PM_HEALTH_NR_FIELDS] = {
-	[PM_HEALTH_STATE] = "health_state",
-	[PM_HEALTH_TEMPERATURE] = "temperature_celsius",
-	[PM_HEALTH_CTRL_TEMPERATURE] = "controller_temperature_celsius",
-	[PM_HEALTH_SPARES] = "spares_percentage",
-	[PM_HEALTH_ALARM_TEMPERATURE] = "alarm_temperature",
-	[PM_HEALTH_ALARM_CTRL_TEMPERATURE] = "alarm_controller_temperature",
-	[PM_HEALTH_ALARM_SPARES] = "alarm_spares",
-	[PM_HEALTH_LIFE_USED] = "life_used_percentage",
-	[PM_HEALTH_SHUTDOWN_STATE] = "shutdown_state",
-	[PM_HEALTH_SHUTDOWN_COUNT] = "shutdown_count",
-};
-
 static void get_timestamp(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->str = ROW(obj)->timestamp;
@@ -69,76 +55,31 @@ static void get_error(const struct out_obj *obj, struct out_cell *cell)
 	cell->null = !cell->str[0];
 }
 
-static void set_temp(struct out_cell *cell, const struct pm_health_temp *t)
+/* A SMART field of lib/health.h's table; temperatures with one decimal. */
+static void get_smart(const struct out_obj *obj, const struct pm_smart_field *field,
+		      struct out_cell *cell)
 {
-	cell->f = t->celsius;
+	struct pm_smart_value v;
+
+	pm_smart_get(HEALTH(obj), field, &v);
+	cell->null = !v.valid;
+	cell->str = v.name;
+	cell->u = (uint64_t)v.number;
+	cell->b = v.number != 0;
+	cell->f = v.number;
 	cell->decimals = 1;
-	cell->null = !t->valid;
-}
-
-static void get_state(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = HEALTH(obj)->state;
-	cell->null = !cell->str;
-}
-
-static void get_temp(const struct out_obj *obj, struct out_cell *cell)
-{
-	set_temp(cell, &HEALTH(obj)->temperature);
-}
-
-static void get_ctrl_temp(const struct out_obj *obj, struct out_cell *cell)
-{
-	set_temp(cell, &HEALTH(obj)->ctrl_temperature);
-}
-
-static void get_spares(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->u = HEALTH(obj)->spares.value;
-	cell->null = !HEALTH(obj)->spares.valid;
-}
-
-static void get_alarm_temp(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->b = HEALTH(obj)->alarm_temperature.value;
-	cell->null = !HEALTH(obj)->alarm_temperature.valid;
-}
-
-static void get_alarm_ctrl_temp(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->b = HEALTH(obj)->alarm_ctrl_temperature.value;
-	cell->null = !HEALTH(obj)->alarm_ctrl_temperature.valid;
-}
-
-static void get_alarm_spares(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->b = HEALTH(obj)->alarm_spares.value;
-	cell->null = !HEALTH(obj)->alarm_spares.valid;
-}
-
-static void get_life_used(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->u = HEALTH(obj)->life_used.value;
-	cell->null = !HEALTH(obj)->life_used.valid;
-}
-
-static void get_shutdown_state(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = HEALTH(obj)->shutdown_state;
-	cell->null = !cell->str;
-}
-
-static void get_shutdown_count(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->u = HEALTH(obj)->shutdown_count.value;
-	cell->null = !HEALTH(obj)->shutdown_count.valid;
 }
 
 #define EVT (1u << EV_EVENT)
 #define HLT ((1u << EV_HEALTH) | (1u << EV_PREVIOUS))
 
-/* Keys come out in this order, kind by kind. */
-static const struct out_column event_columns[] = {
+/*
+ * Keys come out in this order, kind by kind: the event's, then for health
+ * and previous the SMART fields monitor compares (PM_SMART_EVENT), as
+ * lib/health.h's table describes them (fill_health_columns()).
+ */
+#define NR_EVENT_COLUMNS 7
+static struct out_column event_columns[NR_EVENT_COLUMNS + PM_HEALTH_NR_FIELDS] = {
 	{ "EVENT.TIMESTAMP", "timestamp", "when the event was read, ISO 8601 with the UTC offset",
 	  OUT_STRING, EVT, 0, get_timestamp },
 	{ "EVENT.DIMM", "dimm", "the DIMM (nmem1)", OUT_STRING, EVT, 0, get_dimm },
@@ -152,40 +93,62 @@ static const struct out_column event_columns[] = {
 	  OUT_OBJECT, EVT, 0, NULL, EV_PREVIOUS },
 	{ "EVENT.ERROR", "error", "why SMART could not be read again, or null (health then holds nulls)",
 	  OUT_STRING, EVT, 0, get_error },
+};
 
-	{ "HEALTH.STATE", "health_state", "ok, non-critical, critical or fatal",
-	  OUT_STRING, HLT, 0, get_state },
-	{ "HEALTH.TEMPERATURE", "temperature_celsius", "media temperature",
-	  OUT_FLOAT, HLT, 0, get_temp },
-	{ "HEALTH.CTRL_TEMPERATURE", "controller_temperature_celsius", "controller temperature",
-	  OUT_FLOAT, HLT, 0, get_ctrl_temp },
-	{ "HEALTH.SPARES", "spares_percentage", "spare blocks left, percent",
-	  OUT_UINT, HLT, 0, get_spares },
-	{ "HEALTH.ALARM_TEMPERATURE", "alarm_temperature", "the media temperature alarm tripped",
-	  OUT_BOOL, HLT, 0, get_alarm_temp },
-	{ "HEALTH.ALARM_CTRL_TEMPERATURE", "alarm_controller_temperature", "the controller temperature alarm tripped",
-	  OUT_BOOL, HLT, 0, get_alarm_ctrl_temp },
-	{ "HEALTH.ALARM_SPARES", "alarm_spares", "the spares alarm tripped",
-	  OUT_BOOL, HLT, 0, get_alarm_spares },
-	{ "HEALTH.LIFE_USED", "life_used_percentage", "rated life used, percent",
-	  OUT_UINT, HLT, 0, get_life_used },
-	{ "HEALTH.SHUTDOWN_STATE", "shutdown_state", "clean or dirty: how the last shutdown went",
-	  OUT_STRING, HLT, 0, get_shutdown_state },
-	{ "HEALTH.SHUTDOWN_COUNT", "shutdown_count", "unsafe shutdowns the DIMM has counted",
-	  OUT_UINT, HLT, 0, get_shutdown_count },
+static char health_names[PM_HEALTH_NR_FIELDS][48];
+
+/* HEALTH.<ID>: one column per SMART field an event reports. */
+#define SMART_GETTER(id, ...)						\
+static void get_##id(const struct out_obj *obj, struct out_cell *cell)	\
+{									\
+	get_smart(obj, &pm_smart_fields[PM_HEALTH_##id], cell);	\
+}
+PM_SMART_FIELDS(SMART_GETTER)
+#undef SMART_GETTER
+
+static void (*const smart_getters[PM_HEALTH_NR_FIELDS])(const struct out_obj *,
+							 struct out_cell *) = {
+#define SMART_GETTER_ROW(id, ...) [PM_HEALTH_##id] = get_##id,
+	PM_SMART_FIELDS(SMART_GETTER_ROW)
+#undef SMART_GETTER_ROW
 };
 
 static const char *const event_kinds[] = { "event", "health", "previous" };
 
-static const struct out_spec event_spec = {
+static struct out_spec event_spec = {
 	.columns = event_columns,
-	.nr_columns = ARRAY_SIZE(event_columns),
 	.kind_keys = event_kinds,
 	.kind_names = event_kinds,
 	.nr_kinds = EV_NR_KINDS,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = 0,			/* "event", one per line */
 };
+
+static const enum out_type smart_out_types[] = {
+	[PM_SMART_NAME] = OUT_STRING,
+	[PM_SMART_TEMP] = OUT_FLOAT,
+	[PM_SMART_UINT] = OUT_UINT,
+	[PM_SMART_BOOL] = OUT_BOOL,
+};
+
+static void fill_health_columns(void)
+{
+	size_t n = NR_EVENT_COLUMNS;
+
+	for (size_t i = 0; i < PM_HEALTH_NR_FIELDS; i++) {
+		const struct pm_smart_field *field = &pm_smart_fields[i];
+
+		if (!(field->flags & PM_SMART_EVENT))
+			continue;
+		snprintf(health_names[i], sizeof(health_names[i]), "HEALTH.%s", field->id);
+		event_columns[n++] = (struct out_column){
+			.name = health_names[i], .key = field->key,
+			.help = field->help, .type = smart_out_types[field->type],
+			.kinds = HLT, .get = smart_getters[i],
+		};
+	}
+	event_spec.nr_columns = n;
+}
 
 /* 2025-01-31T12:00:00+01:00: strftime's %z lacks the colon. */
 static void iso8601(char *buf, size_t len)
@@ -205,31 +168,19 @@ static void iso8601(char *buf, size_t len)
 static void format_field(const struct pm_health *h, int field, char *buf,
 			 size_t len)
 {
-	const struct pm_health_temp *t = NULL;
-	const struct pm_health_uint *u = NULL;
-	const struct pm_health_bool *b = NULL;
-	const char *s = NULL;
+	struct pm_smart_value v;
 
-	switch (field) {
-	case PM_HEALTH_STATE: s = h->state; break;
-	case PM_HEALTH_TEMPERATURE: t = &h->temperature; break;
-	case PM_HEALTH_CTRL_TEMPERATURE: t = &h->ctrl_temperature; break;
-	case PM_HEALTH_SPARES: u = &h->spares; break;
-	case PM_HEALTH_ALARM_TEMPERATURE: b = &h->alarm_temperature; break;
-	case PM_HEALTH_ALARM_CTRL_TEMPERATURE: b = &h->alarm_ctrl_temperature; break;
-	case PM_HEALTH_ALARM_SPARES: b = &h->alarm_spares; break;
-	case PM_HEALTH_LIFE_USED: u = &h->life_used; break;
-	case PM_HEALTH_SHUTDOWN_STATE: s = h->shutdown_state; break;
-	case PM_HEALTH_SHUTDOWN_COUNT: u = &h->shutdown_count; break;
-	}
-	if (t && t->valid)
-		snprintf(buf, len, "%.1f", t->celsius);
-	else if (u && u->valid)
-		snprintf(buf, len, "%u", u->value);
-	else if (b && b->valid)
-		snprintf(buf, len, "%s", b->value ? "true" : "false");
+	pm_smart_get(h, &pm_smart_fields[field], &v);
+	if (!v.valid)
+		snprintf(buf, len, "unknown");
+	else if (pm_smart_fields[field].type == PM_SMART_NAME)
+		snprintf(buf, len, "%s", v.name);
+	else if (pm_smart_fields[field].type == PM_SMART_TEMP)
+		snprintf(buf, len, "%.1f", v.number);
+	else if (pm_smart_fields[field].type == PM_SMART_BOOL)
+		snprintf(buf, len, "%s", v.number ? "true" : "false");
 	else
-		snprintf(buf, len, "%s", s ? s : "unknown");
+		snprintf(buf, len, "%u", (unsigned int)v.number);
 }
 
 /*
@@ -254,15 +205,17 @@ static void print_human(const struct event_row *row)
 			continue;
 		format_field(&ev->previous, i, old, sizeof(old));
 		format_field(&ev->current, i, now, sizeof(now));
-		printf("%s %s %s -> %s", any ? "," : "", field_keys[i], old, now);
+		printf("%s %s %s -> %s", any ? "," : "", pm_smart_fields[i].key, old, now);
 		any = true;
 	}
 	if (!any)
 		printf(" health event, no SMART value changed");
 	printf("; now");
-	for (int i = 0; i < PM_HEALTH_NR_FIELDS; i++) {
+	for (int i = 0, n = 0; i < PM_HEALTH_NR_FIELDS; i++) {
+		if (!(pm_smart_fields[i].flags & PM_SMART_EVENT))
+			continue;
 		format_field(&ev->current, i, now, sizeof(now));
-		printf("%s %s=%s", i ? "" : ":", field_keys[i], now);
+		printf("%s %s=%s", n++ ? "" : ":", pm_smart_fields[i].key, now);
 	}
 	printf("\n");
 }
@@ -292,7 +245,7 @@ static int print_event(const struct pm_monitor_event *ev, bool json)
 	iso8601(row.timestamp, sizeof(row.timestamp));
 	for (int i = 0; i < PM_HEALTH_NR_FIELDS; i++)
 		if (ev->change.fields & (1u << i))
-			row.changes[n++] = field_keys[i];
+			row.changes[n++] = pm_smart_fields[i].key;
 	if (ev->current.error)
 		snprintf(row.error, sizeof(row.error), "%s",
 			 strerror(-ev->current.error));
@@ -439,6 +392,7 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 	size_t nr;
 	int c, rc, sfd, exit_code = EXIT_OK;
 
+	fill_health_columns();
 	cli_getopt_init(&g, ctx, options);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {

@@ -472,54 +472,34 @@ static void set_temp(struct out_cell *cell, const struct pm_health_temp *t)
 		scaled *= 10;
 }
 
-#define HEALTH_GETTER(name, setter, field)				\
-static void get_##name(const struct out_obj *obj, struct out_cell *cell)	\
-{									\
-	setter(cell, &health_of(obj)->field);				\
-}
-
-static void set_hint(struct out_cell *cell, const struct pm_health_uint *u)
-{
-	cell->null = !u->valid;
-	cell->i = u->value;
-}
-
-static void set_hbool(struct out_cell *cell, const struct pm_health_bool *b)
-{
-	cell->null = !b->valid;
-	cell->b = b->value;
-}
-
 static void get_health_reason(const struct out_obj *obj, struct out_cell *cell)
 {
 	set_str(cell, pm_health_reason(health_of(obj)));
 }
 
-static void get_health_state(const struct out_obj *obj, struct out_cell *cell)
+/* A SMART field of lib/health.h's table, as ndctl prints it. */
+static void get_smart(const struct out_obj *obj, enum pm_health_field id,
+		      struct out_cell *cell)
 {
-	set_str(cell, health_of(obj)->state);
+	const struct pm_smart_field *field = &pm_smart_fields[id];
+	struct pm_smart_value v;
+
+	pm_smart_get(health_of(obj), field, &v);
+	cell->null = !v.valid;
+	cell->str = v.name;
+	cell->i = (int64_t)v.number;
+	cell->b = v.number != 0;
+	if (field->type == PM_SMART_TEMP)
+		set_temp(cell, &(struct pm_health_temp){ v.valid, v.number });
 }
 
-static void get_shutdown_state(const struct out_obj *obj, struct out_cell *cell)
-{
-	set_str(cell, health_of(obj)->shutdown_state);
+#define SMART_GETTER(id, ...)						\
+static void get_smart_##id(const struct out_obj *obj, struct out_cell *cell) \
+{									\
+	get_smart(obj, PM_HEALTH_##id, cell);				\
 }
-
-HEALTH_GETTER(temperature, set_temp, temperature)
-HEALTH_GETTER(ctrl_temperature, set_temp, ctrl_temperature)
-HEALTH_GETTER(spares, set_hint, spares)
-HEALTH_GETTER(alarm_temperature, set_hbool, alarm_temperature)
-HEALTH_GETTER(alarm_ctrl_temperature, set_hbool, alarm_ctrl_temperature)
-HEALTH_GETTER(alarm_spares, set_hbool, alarm_spares)
-HEALTH_GETTER(alarm_enabled_temperature, set_hbool, alarm_enabled_temperature)
-HEALTH_GETTER(temperature_threshold, set_temp, temperature_threshold)
-HEALTH_GETTER(alarm_enabled_ctrl_temperature, set_hbool,
-	      alarm_enabled_ctrl_temperature)
-HEALTH_GETTER(ctrl_temperature_threshold, set_temp, ctrl_temperature_threshold)
-HEALTH_GETTER(alarm_enabled_spares, set_hbool, alarm_enabled_spares)
-HEALTH_GETTER(spares_threshold, set_hint, spares_threshold)
-HEALTH_GETTER(life_used, set_hint, life_used)
-HEALTH_GETTER(shutdown_count, set_hint, shutdown_count)
+PM_SMART_FIELDS(SMART_GETTER)
+#undef SMART_GETTER
 
 static void get_dirty_shutdown(const struct out_obj *obj, struct out_cell *cell)
 {
@@ -870,51 +850,19 @@ static const struct out_column object_columns[] = {
 	  OUT_BOOL, DIMM, 0, get_smart_event },
 #define H (OUT_ON_REQUEST)
 #define HR (OUT_ON_REQUEST | OUT_RIGHT)
-	{ "HEALTH", "health.health_state",
-	  "SMART health: ok, non-critical, critical, fatal (-H; null without SMART or root)",
-	  OUT_STRING, DIMM, H, get_health_state },
-	{ "TEMP", "health.temperature_celsius", "media temperature, degrees Celsius",
-	  OUT_FLOAT, DIMM, HR, get_temperature },
-	{ "CTRL_TEMP", "health.controller_temperature_celsius",
-	  "controller temperature, degrees Celsius", OUT_FLOAT, DIMM, HR,
-	  get_ctrl_temperature },
-	{ "SPARES", "health.spares_percentage", "spare blocks left, percent",
-	  OUT_INT, DIMM, HR, get_spares },
-	{ "ALARM_TEMP", "health.alarm_temperature",
-	  "the media temperature passed its threshold", OUT_BOOL, DIMM, H,
-	  get_alarm_temperature },
-	{ "ALARM_CTRL_TEMP", "health.alarm_controller_temperature",
-	  "the controller temperature passed its threshold", OUT_BOOL, DIMM, H,
-	  get_alarm_ctrl_temperature },
-	{ "ALARM_SPARES", "health.alarm_spares",
-	  "the spares fell to their threshold", OUT_BOOL, DIMM, H,
-	  get_alarm_spares },
-	{ "ALARM_EN_TEMP", "health.alarm_enabled_media_temperature",
-	  "the media temperature alarm is enabled", OUT_BOOL, DIMM, H,
-	  get_alarm_enabled_temperature },
-	{ "TEMP_THRESHOLD", "health.temperature_threshold",
-	  "media temperature alarm threshold, degrees Celsius (when enabled)",
-	  OUT_FLOAT, DIMM, HR, get_temperature_threshold },
-	{ "ALARM_EN_CTEMP", "health.alarm_enabled_ctrl_temperature",
-	  "the controller temperature alarm is enabled", OUT_BOOL, DIMM, H,
-	  get_alarm_enabled_ctrl_temperature },
-	{ "CTEMP_THRESHOLD", "health.controller_temperature_threshold",
-	  "controller temperature alarm threshold, degrees Celsius (when enabled)",
-	  OUT_FLOAT, DIMM, HR, get_ctrl_temperature_threshold },
-	{ "ALARM_EN_SPARES", "health.alarm_enabled_spares",
-	  "the spares alarm is enabled", OUT_BOOL, DIMM, H,
-	  get_alarm_enabled_spares },
-	{ "SPARES_THRESHOLD", "health.spares_threshold",
-	  "spares alarm threshold, percent (when enabled)", OUT_INT, DIMM, HR,
-	  get_spares_threshold },
-	{ "LIFE_USED", "health.life_used_percentage", "life used, percent",
-	  OUT_INT, DIMM, HR, get_life_used },
-	{ "SHUTDOWN", "health.shutdown_state",
-	  "last shutdown as SMART saw it: clean, dirty", OUT_STRING, DIMM, H,
-	  get_shutdown_state },
-	{ "SHUTDOWN_COUNT", "health.shutdown_count",
-	  "unsafe shutdowns counted by the DIMM (SMART)", OUT_INT, DIMM, HR,
-	  get_shutdown_count },
+	/* The SMART fields (lib/health.h), each a key of ndctl's "health". */
+#define SMART_OUT_NAME OUT_STRING, DIMM, H
+#define SMART_OUT_TEMP OUT_FLOAT, DIMM, HR
+#define SMART_OUT_UINT OUT_INT, DIMM, HR
+#define SMART_OUT_BOOL OUT_BOOL, DIMM, H
+#define SMART_COLUMN(id, member, column, key, type, unit, flags, names, help, ...) \
+	{ column, "health." key, help, SMART_OUT_##type, get_smart_##id },
+	PM_SMART_FIELDS(SMART_COLUMN)
+#undef SMART_COLUMN
+#undef SMART_OUT_NAME
+#undef SMART_OUT_TEMP
+#undef SMART_OUT_UINT
+#undef SMART_OUT_BOOL
 	{ "DIRTY_SHUTDOWN", "health.dirty_shutdown",
 	  "unsafe shutdowns as the kernel counts them (PMDK reads it)",
 	  OUT_INT, DIMM, HR, get_dirty_shutdown },

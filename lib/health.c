@@ -75,38 +75,54 @@ static const char *state_name(unsigned int health)
 	return "ok";
 }
 
-/*
- * The SMART fields as a report records them, one "key value" line each:
- * the ioctl cannot be replayed, so the bundle carries what it answered.
- */
-enum field_type { FIELD_TEMP, FIELD_UINT, FIELD_BOOL };
+const char *const pm_health_state_names[] = { "ok", "non-critical", "critical", "fatal", NULL };
+const char *const pm_health_shutdown_names[] = { "clean", "dirty", NULL };
 
-static const struct health_field {
-	const char *key;
-	size_t offset;
-	enum field_type type;
-} fields[] = {
-#define FIELD(member, type) { #member, offsetof(struct pm_health, member), type }
-	FIELD(temperature, FIELD_TEMP),
-	FIELD(ctrl_temperature, FIELD_TEMP),
-	FIELD(spares, FIELD_UINT),
-	FIELD(alarm_temperature, FIELD_BOOL),
-	FIELD(alarm_ctrl_temperature, FIELD_BOOL),
-	FIELD(alarm_spares, FIELD_BOOL),
-	FIELD(alarm_enabled_temperature, FIELD_BOOL),
-	FIELD(temperature_threshold, FIELD_TEMP),
-	FIELD(alarm_enabled_ctrl_temperature, FIELD_BOOL),
-	FIELD(ctrl_temperature_threshold, FIELD_TEMP),
-	FIELD(alarm_enabled_spares, FIELD_BOOL),
-	FIELD(spares_threshold, FIELD_UINT),
-	FIELD(life_used, FIELD_UINT),
-	FIELD(shutdown_count, FIELD_UINT),
-#undef FIELD
+const struct pm_smart_field pm_smart_fields[PM_HEALTH_NR_FIELDS] = {
+#define PM_SMART_ROW(id_, member_, column_, key_, type_, unit_, flags_, names_, \
+		     help_, metric_, metric_help_)				\
+	[PM_HEALTH_##id_] = {						\
+		.id = #id_, .member = #member_, .column = column_, .key = key_, \
+		.offset = offsetof(struct pm_health, member_),		\
+		.type = PM_SMART_##type_, .unit = PM_SMART_##unit_,	\
+		.flags = flags_, .names = names_, .help = help_,	\
+		.metric = metric_, .metric_help = metric_help_,		\
+	},
+	PM_SMART_FIELDS(PM_SMART_ROW)
+#undef PM_SMART_ROW
 };
 
-static const char *const state_names[] = { "ok", "non-critical", "critical", "fatal" };
-static const char *const shutdown_names[] = { "clean", "dirty" };
+void pm_smart_get(const struct pm_health *h, const struct pm_smart_field *field,
+		  struct pm_smart_value *v)
+{
+	const void *f = (const char *)h + field->offset;
 
+	memset(v, 0, sizeof(*v));
+	switch (field->type) {
+	case PM_SMART_NAME:
+		v->name = *(const char *const *)f;
+		v->valid = v->name != NULL;
+		break;
+	case PM_SMART_TEMP:
+		v->valid = ((const struct pm_health_temp *)f)->valid;
+		v->number = ((const struct pm_health_temp *)f)->celsius;
+		break;
+	case PM_SMART_UINT:
+		v->valid = ((const struct pm_health_uint *)f)->valid;
+		v->number = ((const struct pm_health_uint *)f)->value;
+		break;
+	case PM_SMART_BOOL:
+		v->valid = ((const struct pm_health_bool *)f)->valid;
+		v->number = ((const struct pm_health_bool *)f)->value;
+		break;
+	}
+}
+
+/*
+ * The SMART fields as a report records them, one "key value" line each
+ * (the member's name as key), names first: the ioctl cannot be replayed,
+ * so the bundle carries what it answered.
+ */
 int pm_health_format(const struct pm_health *h, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -119,29 +135,22 @@ int pm_health_format(const struct pm_health *h, char *buf, size_t len)
 		used += n; \
 	} while (0)
 	PUT("error %d\n", h->error);
-	if (h->state)
-		PUT("state %s\n", h->state);
-	if (h->shutdown_state)
-		PUT("shutdown_state %s\n", h->shutdown_state);
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		const void *f = (const char *)h + fields[i].offset;
+	for (int names = 1; names >= 0; names--) {
+		for (size_t i = 0; i < PM_HEALTH_NR_FIELDS; i++) {
+			const struct pm_smart_field *field = &pm_smart_fields[i];
+			struct pm_smart_value v;
 
-		switch (fields[i].type) {
-		case FIELD_TEMP:
-			if (((const struct pm_health_temp *)f)->valid)
-				PUT("%s %.4f\n", fields[i].key,
-				    ((const struct pm_health_temp *)f)->celsius);
-			break;
-		case FIELD_UINT:
-			if (((const struct pm_health_uint *)f)->valid)
-				PUT("%s %u\n", fields[i].key,
-				    ((const struct pm_health_uint *)f)->value);
-			break;
-		case FIELD_BOOL:
-			if (((const struct pm_health_bool *)f)->valid)
-				PUT("%s %d\n", fields[i].key,
-				    ((const struct pm_health_bool *)f)->value);
-			break;
+			if ((field->type == PM_SMART_NAME) != names)
+				continue;
+			pm_smart_get(h, field, &v);
+			if (!v.valid)
+				continue;
+			if (field->type == PM_SMART_NAME)
+				PUT("%s %s\n", field->member, v.name);
+			else if (field->type == PM_SMART_TEMP)
+				PUT("%s %.4f\n", field->member, v.number);
+			else
+				PUT("%s %u\n", field->member, (unsigned int)v.number);
 		}
 	}
 #undef PUT
@@ -149,12 +158,11 @@ int pm_health_format(const struct pm_health *h, char *buf, size_t len)
 }
 
 /* A recorded name, as one of ours: the struct points at constant strings. */
-static const char *known_name(const char *const *names, size_t nr,
-			      const char *value)
+static const char *known_name(const char *const *names, const char *value)
 {
-	for (size_t i = 0; i < nr; i++)
-		if (strcmp(names[i], value) == 0)
-			return names[i];
+	for (; *names; names++)
+		if (strcmp(*names, value) == 0)
+			return *names;
 	return NULL;
 }
 
@@ -167,37 +175,33 @@ static void parse_line(const char *key, const char *value, struct pm_health *h)
 		h->error = (int)strtol(value, NULL, 10);
 		return;
 	}
-	if (strcmp(key, "state") == 0) {
-		h->state = known_name(state_names, ARRAY_SIZE(state_names), value);
-		return;
-	}
-	if (strcmp(key, "shutdown_state") == 0) {
-		h->shutdown_state = known_name(shutdown_names, ARRAY_SIZE(shutdown_names), value);
-		return;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		void *f = (char *)h + fields[i].offset;
+	for (size_t i = 0; i < PM_HEALTH_NR_FIELDS; i++) {
+		const struct pm_smart_field *field = &pm_smart_fields[i];
+		void *f = (char *)h + field->offset;
 		double d;
 		unsigned long u;
 
-		if (strcmp(key, fields[i].key))
+		if (strcmp(key, field->member))
 			continue;
 		errno = 0;
-		switch (fields[i].type) {
-		case FIELD_TEMP:
+		switch (field->type) {
+		case PM_SMART_NAME:
+			*(const char **)f = known_name(field->names, value);
+			break;
+		case PM_SMART_TEMP:
 			d = strtod(value, &end);
 			if (end != value && !errno) {
 				((struct pm_health_temp *)f)->valid = true;
 				((struct pm_health_temp *)f)->celsius = d;
 			}
 			break;
-		case FIELD_UINT:
-		case FIELD_BOOL:
+		case PM_SMART_UINT:
+		case PM_SMART_BOOL:
 			u = strtoul(value, &end, 10);
 			if (end == value || errno || u > UINT32_MAX ||
-			    (fields[i].type == FIELD_BOOL && u > 1))
+			    (field->type == PM_SMART_BOOL && u > 1))
 				break;
-			if (fields[i].type == FIELD_UINT) {
+			if (field->type == PM_SMART_UINT) {
 				((struct pm_health_uint *)f)->valid = true;
 				((struct pm_health_uint *)f)->value = u;
 			} else {

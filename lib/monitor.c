@@ -14,60 +14,33 @@
 
 #define SYSFS_ND "/sys/bus/nd/devices"
 
-static bool str_differs(const char *a, const char *b)
+/* Known then and now with the same value, or unknown both times. */
+static bool field_differs(const struct pm_health *old, const struct pm_health *now,
+			  const struct pm_smart_field *field)
 {
-	if (!a || !b)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
+	struct pm_smart_value a, b;
 
-static bool temp_differs(const struct pm_health_temp *a,
-			 const struct pm_health_temp *b)
-{
-	return a->valid != b->valid || (a->valid && a->celsius != b->celsius);
-}
-
-static bool uint_differs(const struct pm_health_uint *a,
-			 const struct pm_health_uint *b)
-{
-	return a->valid != b->valid || (a->valid && a->value != b->value);
-}
-
-static bool bool_differs(const struct pm_health_bool *a,
-			 const struct pm_health_bool *b)
-{
-	return a->valid != b->valid || (a->valid && a->value != b->value);
+	pm_smart_get(old, field, &a);
+	pm_smart_get(now, field, &b);
+	if (a.valid != b.valid)
+		return true;
+	if (!a.valid)
+		return false;
+	if (field->type == PM_SMART_NAME)
+		return strcmp(a.name, b.name) != 0;
+	return a.number != b.number;
 }
 
 void pm_health_compare(const struct pm_health *old, const struct pm_health *now,
 		       struct pm_health_change *out)
 {
-	bool differs[PM_HEALTH_NR_FIELDS] = {
-		[PM_HEALTH_STATE] = str_differs(old->state, now->state),
-		[PM_HEALTH_TEMPERATURE] = temp_differs(&old->temperature,
-						       &now->temperature),
-		[PM_HEALTH_CTRL_TEMPERATURE] = temp_differs(&old->ctrl_temperature,
-							    &now->ctrl_temperature),
-		[PM_HEALTH_SPARES] = uint_differs(&old->spares, &now->spares),
-		[PM_HEALTH_ALARM_TEMPERATURE] = bool_differs(&old->alarm_temperature,
-							     &now->alarm_temperature),
-		[PM_HEALTH_ALARM_CTRL_TEMPERATURE] =
-			bool_differs(&old->alarm_ctrl_temperature,
-				     &now->alarm_ctrl_temperature),
-		[PM_HEALTH_ALARM_SPARES] = bool_differs(&old->alarm_spares,
-							&now->alarm_spares),
-		[PM_HEALTH_LIFE_USED] = uint_differs(&old->life_used, &now->life_used),
-		[PM_HEALTH_SHUTDOWN_STATE] = str_differs(old->shutdown_state,
-							 now->shutdown_state),
-		[PM_HEALTH_SHUTDOWN_COUNT] = uint_differs(&old->shutdown_count,
-							  &now->shutdown_count),
-	};
 	bool now_dirty = now->shutdown_state && !strcmp(now->shutdown_state, "dirty");
 	bool was_dirty = old->shutdown_state && !strcmp(old->shutdown_state, "dirty");
 
 	out->fields = 0;
 	for (int i = 0; i < PM_HEALTH_NR_FIELDS; i++)
-		if (differs[i])
+		if ((pm_smart_fields[i].flags & PM_SMART_EVENT) &&
+		    field_differs(old, now, &pm_smart_fields[i]))
 			out->fields |= 1u << i;
 	/*
 	 * The count is what PMDK compares across runs: a rise means an

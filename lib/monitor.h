@@ -11,24 +11,10 @@
 struct pm_dimm;
 struct pollfd;
 
-/* The SMART values an event can change, in the order they are reported. */
-enum pm_health_field {
-	PM_HEALTH_STATE,
-	PM_HEALTH_TEMPERATURE,
-	PM_HEALTH_CTRL_TEMPERATURE,
-	PM_HEALTH_SPARES,
-	PM_HEALTH_ALARM_TEMPERATURE,
-	PM_HEALTH_ALARM_CTRL_TEMPERATURE,
-	PM_HEALTH_ALARM_SPARES,
-	PM_HEALTH_LIFE_USED,
-	PM_HEALTH_SHUTDOWN_STATE,
-	PM_HEALTH_SHUTDOWN_COUNT,
-	PM_HEALTH_NR_FIELDS,
-};
-
 /* What differs between two reads of a DIMM's SMART. */
 struct pm_health_change {
-	unsigned int fields;		/* a bit per enum pm_health_field */
+	/* a bit per enum pm_health_field: those with PM_SMART_EVENT */
+	unsigned int fields;
 	bool unsafe_shutdown;		/* shutdown_state became dirty, or the count rose */
 };
 
