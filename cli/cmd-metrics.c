@@ -671,9 +671,15 @@ static int write_file(const char *path, const char *text, size_t len,
 	return rc;
 }
 
+enum {
+	OPT_OUTPUT_FILE = OPT_FIRST_COMMAND_OPT,
+};
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "output", 'o', "FILE", "write FILE (atomically: a temporary file\nbeside it, synced, renamed), not standard output" },
+	{ "output-file", OPT_OUTPUT_FILE, "FILE", "write FILE (atomically: a temporary file\nbeside it, synced, renamed), not standard output" },
+	/* -o is columns in every other command: this one goes after a release. */
+	{ "output", 'o', "FILE", "deprecated: --output-file FILE" },
 	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the metric families and exit (as JSON with -J)" },
 	{ "json", 'J', NULL, "with --list-columns: as JSON" },
 	CLI_COMMON_OPTIONS,
@@ -708,6 +714,9 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
+			cli_error(NULL, "-o FILE is deprecated and goes in the next release: use --output-file FILE (-o names columns in every other command)");
+			/* fall through */
+		case OPT_OUTPUT_FILE:
 			output = optarg;
 			break;
 		default:
