@@ -160,13 +160,28 @@ enum {
 	OPT_DRY_RUN,
 };
 
+static struct {
+	struct out_opts out;
+	enum pm_flush_method method;
+	bool strict, dry_run;
+} param = { .out.output_all = true, .method = PM_METHOD_AUTO };
+
+static int parse_method(struct pmemctl_ctx *ctx, const char *arg, void *value)
+{
+	if (pm_flush_method_parse(arg, value) < 0)
+		return cli_usage_error(ctx, "unknown method '%s': use auto, sysfs or fsync",
+				       arg);
+	return EXIT_OK;
+}
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "method", 'm', "METHOD", "auto (default), sysfs (the region's\ndeep_flush) or fsync (the block device)" },
-	{ "strict", OPT_STRICT, NULL, "'not needed' is an error (exit 8)" },
-	{ "dry-run", OPT_DRY_RUN, NULL, "say what would be done; flush nothing" },
-	{ "json", 'J', NULL, "JSON: {\"flushes\": [...]}" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "the JSON keys (with -J: as JSON)" },
+	OPT_CALLBACK('m', "method", &param.method, "METHOD",
+		     "auto (default), sysfs (the region's\ndeep_flush) or fsync (the block device)",
+		     parse_method),
+	OPT_FLAG(OPT_STRICT, "strict", &param.strict, "'not needed' is an error (exit 8)"),
+	OPT_FLAG(OPT_DRY_RUN, "dry-run", &param.dry_run, "say what would be done; flush nothing"),
+	OPT_DOCUMENT_GROUP(&param.out, "JSON: {\"flushes\": [...]}"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -252,46 +267,23 @@ static int resolve_targets(struct pm_platform *pf, char **names, int count,
 
 int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	enum pm_flush_method method = PM_METHOD_AUTO;
-	struct out_opts opts = { .output_all = true };
+	const struct cli_parser parser = { options, usage, &param.out, &flush_spec };
+	const struct out_opts *opts = &param.out;
 	struct flush_row *rows = NULL;
-	bool strict = false, dry_run = false;
 	struct out_node root = { .child_kinds = 1 };
 	size_t nr = 0, nr_failed = 0;
 	struct out_selection sel;
 	struct pm_platform *pf;
-	struct cli_getopt g;
-	int c, rc, exit_code = EXIT_OK, first_code = EXIT_OK;
+	int rc, exit_code, first_code = EXIT_OK;
 	bool same_code = true;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case 'm':
-			if (pm_flush_method_parse(optarg, &method) < 0)
-				return cli_usage_error(ctx,
-					"unknown method '%s': use auto, sysfs or fsync",
-					optarg);
-			break;
-		case OPT_STRICT:
-			strict = true;
-			break;
-		case OPT_DRY_RUN:
-			dry_run = true;
-			break;
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &flush_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	if (optind == argc)
 		return cli_usage_error(ctx, "no target given (a region, namespace, device, path or 'all')");
-	select_columns(ctx, &flush_spec, &opts, 1, &sel);
+	select_columns(ctx, &flush_spec, opts, 1, &sel);
 
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
@@ -310,19 +302,19 @@ int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 	for (size_t i = 0; i < nr; i++) {
 		int code;
 
-		pm_deep_flush(&rows[i].target, method, dry_run, &rows[i].result);
-		code = outcome_exit_code(rows[i].result.outcome, strict);
+		pm_deep_flush(&rows[i].target, param.method, param.dry_run, &rows[i].result);
+		code = outcome_exit_code(rows[i].result.outcome, param.strict);
 		if (i == 0)
 			first_code = code;
 		same_code &= code == first_code;
 		nr_failed += code != EXIT_OK;
-		if (!opts.json)
+		if (!opts->json)
 			print_human(&rows[i]);
 		else if (!out_node_add(&root, 0, &rows[i]))
 			rc = -ENOMEM;
 	}
-	if (opts.json && !rc)
-		rc = out_print(stdout, &flush_spec, &opts, &sel, &root);
+	if (opts->json && !rc)
+		rc = out_print(stdout, &flush_spec, opts, &sel, &root);
 	out_node_free(&root);
 	free(rows);
 	if (rc) {

@@ -423,10 +423,11 @@ static void print_human(const struct pm_diagnosis *d, const struct verdict *v)
 	}
 }
 
+static struct out_opts param;
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "json", 'J', NULL, "JSON: {\"target\", \"verdict\", \"findings\", \"worst\"}" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	OPT_DOCUMENT_GROUP(&param, "JSON: {\"target\", \"verdict\", \"findings\", \"worst\"}"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -451,24 +452,14 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct pm_diagnosis *d;
 	struct pm_platform *pf;
-	struct cli_getopt g;
+	const struct cli_parser parser = { options, usage, &param, &doctor_spec };
 	struct verdict v;
-	struct out_opts opts = { 0 };
-	int c, rc, exit_code = EXIT_OK;
+	int rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &doctor_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	if (argc - optind > 1)
 		return cli_usage_error(ctx, "one target at a time");
 	pf = ctx_platform(ctx, &exit_code);
@@ -495,14 +486,14 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return EXIT_NOT_FOUND;
 	}
 	verdict_of(pf, d, &v);
-	if (opts.json && print_json(d, &v) < 0) {
+	if (param.json && print_json(d, &v) < 0) {
 		cli_error(NULL, "out of memory");
 		verdict_release(&v);
 		pm_diagnosis_release(d);
 		free(d);
 		return EXIT_FAIL;
 	}
-	if (!opts.json)
+	if (!param.json)
 		print_human(d, &v);
 	verdict_release(&v);
 	exit_code = !d->any || d->worst == PM_SEV_INFO ? EXIT_OK :

@@ -322,11 +322,15 @@ static void add_manifest(struct bundle *b, const char *created)
 	json_object_put(m);
 }
 
+static struct {
+	struct out_opts out;
+	bool force;
+} param;
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "force", 'f', NULL, "overwrite FILE if it exists" },
-	{ "json", 'J', NULL, "describe the bundle written as JSON" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	OPT_FLAG('f', "force", &param.force, "overwrite FILE if it exists"),
+	OPT_DOCUMENT_GROUP(&param.out, "describe the bundle written as JSON"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -386,33 +390,20 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	char default_name[96], created[32], temp[4096] = "";
 	char *list_argv[] = { "list", "-BDRNXCi", "--json", NULL };
 	char *doctor_argv[] = { "doctor", "--json", NULL };
+	const struct cli_parser parser = { options, usage, &param.out, &report_spec };
 	const char *output = NULL;
-	bool force = false, to_stdout;
-	struct out_opts opts = { 0 };
-	struct cli_getopt g;
+	bool to_stdout;
 	struct bundle b = { 0 };
 	struct pm_platform *pf;
 	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
-	int c, fd, rc, exit_code = EXIT_OK;
+	int fd, rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case 'f':
-			force = true;
-			break;
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &report_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	if (argc - optind > 1)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind + 1]);
 	if (optind < argc)
@@ -426,7 +417,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	to_stdout = strcmp(output, "-") == 0;
 	if (to_stdout && isatty(STDOUT_FILENO))
 		return cli_usage_error(ctx, "standard output is a terminal: redirect it, or name a FILE");
-	if (!to_stdout && !force && lstat(output, &st) == 0) {
+	if (!to_stdout && !param.force && lstat(output, &st) == 0) {
 		cli_error(output, "exists: remove it, name another file, or pass --force");
 		return EXIT_REFUSED;
 	}
@@ -477,7 +468,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (!to_stdout && stat(output, &st) < 0)
 		st.st_size = -1;
 	print_summary(to_stdout ? stderr : stdout, output, &b,
-		      to_stdout ? -1 : st.st_size, opts.json);
+		      to_stdout ? -1 : st.st_size, param.out.json);
 	free_captured(&b.list);
 	free_captured(&b.doctor);
 	return EXIT_OK;

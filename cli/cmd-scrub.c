@@ -262,13 +262,20 @@ enum {
 	OPT_TIMEOUT = OPT_FIRST_COMMAND_OPT,
 };
 
+static struct scrub_param {
+	struct out_opts out;
+	bool wait;
+	unsigned long timeout;
+} param = { .timeout = DEFAULT_TIMEOUT };
+
+static int parse_timeout(struct pmemctl_ctx *ctx, const char *arg, void *value);
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "wait", 'w', NULL, "wait for the scrub, then show the media errors\nfound" },
-	{ "timeout", 't', "SECONDS", "stop waiting after SECONDS (default 300;\n"
-	  "0: look once); implies --wait" },
-	{ "json", 'J', NULL, "JSON: {\"buses\": [...]}" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	OPT_FLAG('w', "wait", &param.wait, "wait for the scrub, then show the media errors\nfound"),
+	OPT_CALLBACK('t', "timeout", &param, "SECONDS", "stop waiting after SECONDS (default 300;\n"
+		     "0: look once); implies --wait", parse_timeout),
+	OPT_DOCUMENT_GROUP(&param.out, "JSON: {\"buses\": [...]}"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -488,59 +495,41 @@ static int refresh(struct pmemctl_ctx *ctx, struct scrub_row *rows, size_t nr)
 	return EXIT_OK;
 }
 
-static int parse_timeout(struct pmemctl_ctx *ctx, const char *arg,
-			 unsigned long *timeout)
+/* --timeout: whole seconds; it implies --wait. */
+static int parse_timeout(struct pmemctl_ctx *ctx, const char *arg, void *value)
 {
+	struct scrub_param *p = value;
 	char *end;
 
 	errno = 0;
-	*timeout = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *timeout > MAX_TIMEOUT)
+	p->timeout = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || p->timeout > MAX_TIMEOUT)
 		return cli_usage_error(ctx, "--timeout takes whole seconds, 0 to %d: '%s'",
 				       MAX_TIMEOUT, arg);
+	p->wait = true;
 	return EXIT_OK;
 }
 
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	unsigned long timeout = DEFAULT_TIMEOUT;
-	bool wait = false;
-	struct out_opts opts = { 0 };
+	const struct cli_parser parser = { options, usage, &param.out, &scrub_spec };
 	struct scrub_row *rows = NULL;
 	struct pm_platform *pf;
-	struct cli_getopt g;
 	size_t nr = 0;
-	int c, rc, exit_code = EXIT_OK;
+	int rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case 'w':
-			wait = true;
-			break;
-		case 't':
-			if (parse_timeout(ctx, optarg, &timeout))
-				return EXIT_USAGE;
-			wait = true;
-			break;
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &scrub_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
 	exit_code = resolve_buses(pf, argv + optind, argc - optind, &rows, &nr);
 	if (!exit_code)
 		exit_code = start_all(rows, nr);
-	if (!exit_code && wait) {
-		rc = wait_all(rows, nr, timeout);
+	if (!exit_code && param.wait) {
+		rc = wait_all(rows, nr, param.timeout);
 		if (rc < 0 && rc != -ETIMEDOUT) {
 			cli_error(NULL, "waiting for the scrub: %s", strerror(-rc));
 			exit_code = EXIT_FAIL;
@@ -552,18 +541,18 @@ int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 		free_rows(rows, nr);
 		return exit_code;
 	}
-	if (opts.json && print_json(rows, nr) < 0) {
+	if (param.out.json && print_json(rows, nr) < 0) {
 		cli_error(NULL, "out of memory");
 		exit_code = EXIT_FAIL;
 	}
-	if (!opts.json)
+	if (!param.out.json)
 		print_human(rows, nr);
 	for (size_t i = 0; i < nr; i++)
 		if (rows[i].timed_out && exit_code != EXIT_FAIL) {
 			fflush(stdout);
 			cli_error(rows[i].bus->provider,
 				  "still scrubbing after %lu s (--timeout); it goes on: 'pmemctl scrub --wait %s' waits for it without starting another",
-				  timeout, rows[i].bus->provider);
+				  param.timeout, rows[i].bus->provider);
 			exit_code = EXIT_TIMEOUT;
 		}
 	free_rows(rows, nr);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Option tables: getopt's arrays, --help, --list-opts and conflicts from one row each. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -124,4 +126,77 @@ void cli_print_long_opts(const struct cli_option *table)
 	for (; table->name || table->help; table++)
 		if (table->name && table->key != OPT_LIST_OPTS)
 			printf("--%s%s\n", table->name, table->arg ? "=" : "");
+}
+
+/* A row's value from its argument: an exit code. */
+static int take_value(struct pmemctl_ctx *ctx, const struct cli_option *o,
+		      const char *arg)
+{
+	unsigned long v;
+	char *end;
+
+	switch (o->type) {
+	case CLI_FLAG:
+		*(bool *)o->value = true;
+		return EXIT_OK;
+	case CLI_FLAG_OFF:
+		*(bool *)o->value = false;
+		return EXIT_OK;
+	case CLI_STRING:
+		*(const char **)o->value = arg;
+		return EXIT_OK;
+	case CLI_UINT:
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || v > o->data)
+			return cli_usage_error(ctx, "bad --%s '%s': a number, at most %lu",
+					       o->name, arg, o->data);
+		*(unsigned int *)o->value = v;
+		return EXIT_OK;
+	case CLI_BITS:
+		*(unsigned int *)o->value |= o->data;
+		return EXIT_OK;
+	case CLI_CALLBACK:
+		return o->parse(ctx, arg, o->value);
+	case CLI_KEY:
+		break;
+	}
+	return CLI_GO_ON;
+}
+
+int cli_parse(struct pmemctl_ctx *ctx, int argc, char **argv,
+	      const struct cli_parser *p)
+{
+	const struct cli_option *o;
+	struct cli_getopt g;
+	int c, rc;
+
+	cli_getopt_init(&g, ctx, p->table);
+	while ((c = cli_getopt(&g, argc, argv)) != -1) {
+		o = c > 0 ? find_key(p->table, c) : NULL;
+		rc = o && o->value ? take_value(ctx, o, optarg) : CLI_GO_ON;
+		if (rc == CLI_GO_ON && o && p->option)
+			rc = p->option(p->data, c, optarg);
+		if (rc == EXIT_OK)
+			continue;
+		if (rc != CLI_GO_ON)
+			return rc;
+		switch (c) {
+		case 'h':
+			p->usage();
+			return EXIT_OK;
+		case OPT_LIST_OPTS:
+			cli_print_long_opts(p->table);
+			return EXIT_OK;
+		case OPT_CONFLICT:
+			return EXIT_USAGE;
+		default:
+			return cli_bad_option(ctx, c, argv);
+		}
+	}
+	if (p->out && p->out->list_columns && p->spec) {
+		out_list_columns(stdout, p->spec, p->out->json);
+		return EXIT_OK;
+	}
+	return CLI_GO_ON;
 }
