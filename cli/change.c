@@ -244,34 +244,61 @@ static int relock(struct change *ch)
 	return EXIT_OK;
 }
 
-int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
-			struct pm_convert_request *req, bool *has_mode)
+int change_parse_mode(struct pmemctl_ctx *ctx, const char *arg, void *mode)
+{
+	if (pm_ns_mode_parse(arg, mode) < 0)
+		return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
+				       arg);
+	return EXIT_OK;
+}
+
+int change_parse_align(struct pmemctl_ctx *ctx, const char *arg, void *align)
 {
 	uint64_t value;
 
+	if (pm_parse_size(arg, &value) < 0 || !value || (value & (value - 1)))
+		return cli_usage_error(ctx, "bad alignment '%s': a power of two such as 4K, 2M or 1G",
+				       arg);
+	*(uint64_t *)align = value;
+	return EXIT_OK;
+}
+
+int change_parse_map(struct pmemctl_ctx *ctx, const char *arg, void *map)
+{
+	if (strcmp(arg, "mem") && strcmp(arg, "dev"))
+		return cli_usage_error(ctx, "bad map '%s': use mem or dev", arg);
+	*(const char **)map = arg;
+	return EXIT_OK;
+}
+
+int change_parse_sector_size(struct pmemctl_ctx *ctx, const char *arg,
+			     void *sector_size)
+{
+	uint64_t value;
+
+	if (pm_parse_size(arg, &value) < 0 || !value || value > 65536)
+		return cli_usage_error(ctx, "bad sector size '%s'", arg);
+	*(unsigned int *)sector_size = value;
+	return EXIT_OK;
+}
+
+int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
+			struct pm_convert_request *req, bool *has_mode)
+{
+	int rc;
+
 	switch (c) {
 	case 'm':
-		if (pm_ns_mode_parse(arg, &req->mode) < 0)
-			return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
-					       arg);
-		*has_mode = true;
-		return EXIT_OK;
+		rc = change_parse_mode(ctx, arg, &req->mode);
+		if (!rc)
+			*has_mode = true;
+		return rc;
 	case 'a':
-		if (pm_parse_size(arg, &value) < 0 || !value || (value & (value - 1)))
-			return cli_usage_error(ctx, "bad alignment '%s': a power of two such as 4K, 2M or 1G",
-					       arg);
-		req->align = value;
-		return EXIT_OK;
+		return change_parse_align(ctx, arg, &req->align);
 	case 'M':
-		if (strcmp(arg, "mem") && strcmp(arg, "dev"))
-			return cli_usage_error(ctx, "bad map '%s': use mem or dev", arg);
-		req->map = arg;
-		return EXIT_OK;
+		return change_parse_map(ctx, arg, &req->map);
 	case 'l':
-		if (pm_parse_size(arg, &value) < 0 || !value || value > 65536)
-			return cli_usage_error(ctx, "bad sector size '%s'", arg);
-		req->sector_size = value;
-		return EXIT_OK;
+		return change_parse_sector_size(ctx, arg, &req->sector_size);
 	case CHANGE_OPT_MOVABLE:
 		req->no_movable = false;
 		return EXIT_OK;
@@ -309,17 +336,17 @@ static int change_exit_code(int err)
 
 /*
  * The verb's rows, then those every changing verb takes, in the order
- * --help and --list-opts show them.
+ * --help and --list-opts show them: bound to ch and out, for cli_parse().
  */
-static void compose_options(const struct change_verb *verb,
+static void compose_options(struct change *ch, struct out_opts *out,
 			    struct cli_option *table)
 {
-	static const struct cli_option common[] = {
-		{ "dry-run", CHANGE_OPT_DRY_RUN, NULL, "print the plan; change nothing" },
-		{ "json", 'J', NULL, "JSON report" },
-		{ "list-columns", OPT_LIST_COLUMNS, NULL, "the JSON report's keys (with -J: as JSON)" },
+	const struct cli_option common[] = {
+		OPT_FLAG(CHANGE_OPT_DRY_RUN, "dry-run", &ch->dry_run, "print the plan; change nothing"),
+		OPT_DOCUMENT_GROUP(out, "JSON report"),
 		CLI_COMMON_OPTIONS,
 	};
+	const struct change_verb *verb = ch->verb;
 	size_t n = 0;
 
 	table[n++] = (struct cli_option)CLI_HEADING("Options:");
@@ -327,10 +354,19 @@ static void compose_options(const struct change_verb *verb,
 		if (n < CHANGE_MAX_OPTIONS - ARRAY_SIZE(common) - 2)
 			table[n++] = *o;
 	if (verb->force_help)
-		table[n++] = (struct cli_option){ "force", 'f', NULL, verb->force_help };
+		table[n++] = (struct cli_option)OPT_FLAG('f', "force", &ch->force,
+							 verb->force_help);
 	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
 		table[n++] = common[i];
 	table[n] = (struct cli_option)CLI_END;
+}
+
+/* A row of the verb's without a value: its option callback's. */
+static int verb_option(struct pmemctl_ctx *ctx, void *data, int key, const char *arg)
+{
+	struct change *ch = data;
+
+	return ch->verb->option ? ch->verb->option(ch, key, arg) : GO_ON;
 }
 
 /* Options and the one target: an exit code, or GO_ON. */
@@ -339,42 +375,19 @@ static int parse_options(struct change *ch, int argc, char **argv)
 	const struct change_verb *verb = ch->verb;
 	struct cli_option table[CHANGE_MAX_OPTIONS];
 	const char *noun = target_noun(verb);
-	bool list_columns = false;
-	struct cli_getopt g;
-	int c, rc;
+	struct out_opts out = { 0 };
+	const struct cli_parser parser = {
+		.table = table, .usage_text = verb->usage,
+		.usage_end = verb->usage_end, .out = &out,
+		.spec = &change_report_spec, .option = verb_option, .data = ch,
+	};
+	int rc;
 
-	compose_options(verb, table);
-	cli_getopt_init(&g, ch->ctx, table);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case 'f':
-			ch->force = true;
-			continue;
-		case CHANGE_OPT_DRY_RUN:
-			ch->dry_run = true;
-			continue;
-		case 'J':
-			ch->json = true;
-			continue;
-		case OPT_LIST_COLUMNS:
-			list_columns = true;
-			continue;
-		case 'h':
-			printf("%s", verb->usage);
-			cli_print_options(stdout, table);
-			printf("%s", verb->usage_end ? verb->usage_end : "");
-			return EXIT_OK;
-		}
-		rc = verb->option ? verb->option(ch, c, optarg) : GO_ON;
-		if (rc == GO_ON)	/* --list-opts, or not an option of ours */
-			return cli_other_option(ch->ctx, c, argv, table, NULL);
-		if (rc)
-			return rc;
-	}
-	if (list_columns) {
-		out_list_columns(stdout, &change_report_spec, ch->json);
-		return EXIT_OK;
-	}
+	compose_options(ch, &out, table);
+	rc = cli_parse(ch->ctx, argc, argv, &parser);
+	if (rc != CLI_GO_ON)
+		return rc;
+	ch->json = out.json;
 	if (optind == argc)
 		return cli_usage_error(ch->ctx, "no %s given", noun);
 	if (verb->targets & CHANGE_OWN) {

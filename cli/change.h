@@ -47,18 +47,54 @@ enum {
 	CHANGE_OPT_FIRST,
 };
 
+/* The help of the namespace group's rows, written once for both forms. */
+#define CHANGE_ALIGN_HELP "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)"
+#define CHANGE_MAP_HELP "page map in mem or on the dev (default)"
+#define CHANGE_SECTOR_SIZE_HELP "sector mode: 512 or 4096 (default)"
+#define CHANGE_MOVABLE_HELP "system-ram: online to ZONE_MOVABLE\n(default: it can be offlined again)"
+#define CHANGE_NO_MOVABLE_HELP "system-ram: online to ZONE_NORMAL"
+#define CHANGE_NO_ONLINE_HELP "system-ram: bind kmem, leave the memory\noffline"
+
+/* Each reads one option of the group into the request; an exit code. */
+int change_parse_mode(struct pmemctl_ctx *ctx, const char *arg, void *mode);
+int change_parse_align(struct pmemctl_ctx *ctx, const char *arg, void *align);
+int change_parse_map(struct pmemctl_ctx *ctx, const char *arg, void *map);
+int change_parse_sector_size(struct pmemctl_ctx *ctx, const char *arg,
+			     void *sector_size);
+
 /*
- * What a namespace becomes, as convert and create-namespace both take it
- * (parse_change_option() reads them); mode_help names the verb's default.
+ * What a namespace becomes, as convert and create-namespace both take it,
+ * bound to the struct pm_convert_request req points at (a mode not given
+ * stays as it was set before); mode_help names the verb's default.
+ */
+#define CHANGE_NAMESPACE_GROUP(req, mode_help)				\
+	OPT_CALLBACK('m', "mode", &(req)->mode, "MODE", mode_help,	\
+		     change_parse_mode),				\
+	OPT_CALLBACK('a', "align", &(req)->align, "SIZE", CHANGE_ALIGN_HELP, \
+		     change_parse_align),				\
+	OPT_CALLBACK('M', "map", &(req)->map, "WHERE", CHANGE_MAP_HELP,	\
+		     change_parse_map),					\
+	OPT_CALLBACK('l', "sector-size", &(req)->sector_size, "N",	\
+		     CHANGE_SECTOR_SIZE_HELP, change_parse_sector_size), \
+	OPT_FLAG_OFF(CHANGE_OPT_MOVABLE, "movable", &(req)->no_movable,	\
+		     CHANGE_MOVABLE_HELP),				\
+	OPT_FLAG(CHANGE_OPT_NO_MOVABLE, "no-movable", &(req)->no_movable, \
+		 CHANGE_NO_MOVABLE_HELP),				\
+	OPT_FLAG(CHANGE_OPT_NO_ONLINE, "no-online", &(req)->no_online,	\
+		 CHANGE_NO_ONLINE_HELP)
+
+/*
+ * The same rows in today's style (CLI_KEY), for a verb whose option
+ * callback hands them to parse_change_option(): use the group above.
  */
 #define CHANGE_NAMESPACE_OPTIONS(mode_help) \
 	{ "mode", 'm', "MODE", mode_help }, \
-	{ "align", 'a', "SIZE", "fsdax/devdax alignment: 4K, 2M, 1G\n(default 2M)" }, \
-	{ "map", 'M', "WHERE", "page map in mem or on the dev (default)" }, \
-	{ "sector-size", 'l', "N", "sector mode: 512 or 4096 (default)" }, \
-	{ "movable", CHANGE_OPT_MOVABLE, NULL, "system-ram: online to ZONE_MOVABLE\n(default: it can be offlined again)" }, \
-	{ "no-movable", CHANGE_OPT_NO_MOVABLE, NULL, "system-ram: online to ZONE_NORMAL" }, \
-	{ "no-online", CHANGE_OPT_NO_ONLINE, NULL, "system-ram: bind kmem, leave the memory\noffline" }
+	{ "align", 'a', "SIZE", CHANGE_ALIGN_HELP }, \
+	{ "map", 'M', "WHERE", CHANGE_MAP_HELP }, \
+	{ "sector-size", 'l', "N", CHANGE_SECTOR_SIZE_HELP }, \
+	{ "movable", CHANGE_OPT_MOVABLE, NULL, CHANGE_MOVABLE_HELP }, \
+	{ "no-movable", CHANGE_OPT_NO_MOVABLE, NULL, CHANGE_NO_MOVABLE_HELP }, \
+	{ "no-online", CHANGE_OPT_NO_ONLINE, NULL, CHANGE_NO_ONLINE_HELP }
 
 /* One run of a verb: what the runner found, and what the callbacks share. */
 struct change {
@@ -140,8 +176,8 @@ void change_report(const char *object, const struct pm_change_result *res,
 extern const struct out_spec change_report_spec;
 
 /*
- * The options convert and create-namespace share (CHANGE_NAMESPACE_OPTIONS):
- * an exit code after handling c, or -1 when c is not one of them.
+ * Today's style, for a verb with CHANGE_NAMESPACE_OPTIONS rows: an exit
+ * code after handling c, or -1 when c is not one of them.
  */
 int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
 			struct pm_convert_request *req, bool *has_mode);

@@ -2,28 +2,22 @@
 /* pmemctl convert: change a namespace's mode safely and idempotently. */
 #include "change.h"
 
+struct convert_args {
+	struct pm_convert_request req;	/* mode PM_MODE_UNKNOWN: not given */
+};
+
+static struct convert_args param = { .req.mode = PM_MODE_UNKNOWN };
+
 static const struct cli_option options[] = {
-	CHANGE_NAMESPACE_OPTIONS("raw, sector, fsdax, devdax or system-ram"),
+	CHANGE_NAMESPACE_GROUP(&param.req, "raw, sector, fsdax, devdax or system-ram"),
 	CLI_END,
 };
-
-struct convert_args {
-	struct pm_convert_request req;
-	bool has_mode;
-};
-
-static int option(struct change *ch, int c, const char *arg)
-{
-	struct convert_args *a = ch->args;
-
-	return parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
-}
 
 static int check(struct change *ch)
 {
 	const struct convert_args *a = ch->args;
 
-	if (!a->has_mode)
+	if (a->req.mode == PM_MODE_UNKNOWN)
 		return cli_usage_error(ch->ctx, "--mode is required (raw, sector, fsdax, devdax or system-ram)");
 	if ((a->req.no_movable || a->req.no_online) && a->req.mode != PM_MODE_SYSTEM_RAM)
 		return cli_usage_error(ch->ctx, "--no-movable and --no-online apply to --mode system-ram only");
@@ -67,7 +61,6 @@ static const struct change_verb convert = {
 		     "(previous configuration restored). See pmemctl-convert(1).\n",
 	.options = options,
 	.force_help = "destroy a personality or a filesystem",
-	.option = option,
 	.check = check,
 	.plan = plan,
 	.run = run,
@@ -75,7 +68,5 @@ static const struct change_verb convert = {
 
 int cmd_convert(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct convert_args a = { .req.mode = PM_MODE_UNKNOWN };
-
-	return change_run(ctx, &convert, &a, argc, argv);
+	return change_run(ctx, &convert, &param, argc, argv);
 }

@@ -4,41 +4,29 @@
 
 #include "change.h"
 
-static const struct cli_option options[] = {
-	{ "size", 's', "SIZE", "size (default: the largest free extent);\n"
-			       "a multiple of the region's alignment" },
-	CHANGE_NAMESPACE_OPTIONS("raw, sector, fsdax (default), devdax or\nsystem-ram"),
-	{ "name", 'n', "NAME", "a name for the namespace label" },
-	CLI_END,
-};
-
 struct create_args {
 	struct pm_convert_request req;
-	bool has_mode;
 	uint64_t size;			/* 0: the largest free extent */
 	const char *name;
 	char created[64];		/* the namespace made */
 };
 
-static int option(struct change *ch, int c, const char *arg)
-{
-	struct create_args *a = ch->args;
-	int rc = parse_change_option(ch->ctx, c, arg, &a->req, &a->has_mode);
+static struct create_args param = { .req.mode = PM_MODE_FSDAX };
 
-	if (rc >= 0)
-		return rc;
-	switch (c) {
-	case 's':
-		if (pm_parse_size(arg, &a->size) < 0 || !a->size)
-			return cli_usage_error(ch->ctx, "bad size '%s': use 512M, 1G, ...", arg);
-		return EXIT_OK;
-	case 'n':
-		a->name = arg;
-		return EXIT_OK;
-	default:
-		return -1;
-	}
+static int parse_size(struct pmemctl_ctx *ctx, const char *arg, void *size)
+{
+	if (pm_parse_size(arg, size) < 0 || !*(uint64_t *)size)
+		return cli_usage_error(ctx, "bad size '%s': use 512M, 1G, ...", arg);
+	return EXIT_OK;
 }
+
+static const struct cli_option options[] = {
+	OPT_CALLBACK('s', "size", &param.size, "SIZE", "size (default: the largest free extent);\n"
+		     "a multiple of the region's alignment", parse_size),
+	CHANGE_NAMESPACE_GROUP(&param.req, "raw, sector, fsdax (default), devdax or\nsystem-ram"),
+	OPT_STRING('n', "name", &param.name, "NAME", "a name for the namespace label"),
+	CLI_END,
+};
 
 /* One call, dry or not: the plan needs root here, as it always has. */
 static int run(struct change *ch)
@@ -65,13 +53,10 @@ static const struct change_verb create = {
 		 "deletes the half-made namespace: the region is left as it was.\n"
 		 "\n",
 	.options = options,
-	.option = option,
 	.run = run,
 };
 
 int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct create_args a = { .req.mode = PM_MODE_FSDAX };
-
-	return change_run(ctx, &create, &a, argc, argv);
+	return change_run(ctx, &create, &param, argc, argv);
 }

@@ -267,7 +267,9 @@ static int resolve_targets(struct pm_platform *pf, char **names, int count,
 
 int cmd_deep_flush(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	const struct cli_parser parser = { options, usage, &param.out, &flush_spec };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &flush_spec,
+	};
 	const struct out_opts *opts = &param.out;
 	struct flush_row *rows = NULL;
 	struct out_node root = { .child_kinds = 1 };

@@ -452,7 +452,9 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct pm_diagnosis *d;
 	struct pm_platform *pf;
-	const struct cli_parser parser = { options, usage, &param, &doctor_spec };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param, .spec = &doctor_spec,
+	};
 	struct verdict v;
 	int rc, exit_code;
 

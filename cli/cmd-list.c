@@ -49,24 +49,63 @@ enum {
 	OPT_NAMESPACE,
 };
 
+static struct {
+	struct out_opts out;
+	unsigned int selected;		/* a bit per kind; 0: the default */
+	bool idle, health, media_errors;
+	struct filter_mode {
+		enum pm_ns_mode mode;
+		bool given;
+	} mode;
+	struct wanted wanted[4 * MAX_FILTER];
+	size_t nr_wanted;
+} param;
+
+static int parse_mode(struct pmemctl_ctx *ctx, const char *arg, void *value)
+{
+	struct filter_mode *m = value;
+
+	if (pm_ns_mode_parse(arg, &m->mode) < 0)
+		return cli_usage_error(ctx, "unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
+				       arg);
+	m->given = true;
+	return EXIT_OK;
+}
+
+/* --bus, -d, --region, --namespace: an object named, of that kind. */
+static int option(struct pmemctl_ctx *ctx, void *data, int key, const char *arg)
+{
+	if (key != OPT_BUS && key != 'd' && key != OPT_REGION && key != OPT_NAMESPACE)
+		return CLI_GO_ON;
+	if (param.nr_wanted == ARRAY_SIZE(param.wanted))
+		return cli_usage_error(ctx, "too many objects named");
+	param.wanted[param.nr_wanted].kind = key == OPT_BUS ? PM_BUS :
+		key == 'd' ? PM_DIMM : key == OPT_REGION ? PM_REGION : PM_NAMESPACE;
+	param.wanted[param.nr_wanted++].name = arg;
+	return EXIT_OK;
+}
+
+#define KIND(k) (1u << (k))
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Objects:"),
-	{ "buses", 'B', NULL, "include buses" },
-	{ "dimms", 'D', NULL, "include DIMMs" },
-	{ "regions", 'R', NULL, "include regions" },
-	{ "namespaces", 'N', NULL, "include namespaces" },
-	{ "daxdevs", 'X', NULL, "include dax devices" },
-	{ "cxl", 'C', NULL, "include CXL memory devices (memdevs)" },
-	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
-	{ "health", 'H', NULL, "include DIMM health (SMART; implies -D\nwhen no object kind is given)" },
-	{ "media-errors", 'M', NULL, "include the media errors (badblocks) of\nregions and namespaces" },
+	OPT_BITS('B', "buses", &param.selected, KIND(PM_BUS), "include buses"),
+	OPT_BITS('D', "dimms", &param.selected, KIND(PM_DIMM), "include DIMMs"),
+	OPT_BITS('R', "regions", &param.selected, KIND(PM_REGION), "include regions"),
+	OPT_BITS('N', "namespaces", &param.selected, KIND(PM_NAMESPACE), "include namespaces"),
+	OPT_BITS('X', "daxdevs", &param.selected, KIND(PM_DAXDEV), "include dax devices"),
+	OPT_BITS('C', "cxl", &param.selected, KIND(PM_MEMDEV), "include CXL memory devices (memdevs)"),
+	OPT_FLAG('i', "idle", &param.idle, "include disabled and unconfigured objects"),
+	OPT_FLAG('H', "health", &param.health, "include DIMM health (SMART; implies -D\nwhen no object kind is given)"),
+	OPT_FLAG('M', "media-errors", &param.media_errors, "include the media errors (badblocks) of\nregions and namespaces"),
 	CLI_HEADING("Filters:"),
-	{ "bus", OPT_BUS, "BUS", "only objects on BUS" },
-	{ "dimm", 'd', "DIMM", "only objects using DIMM" },
-	{ "region", OPT_REGION, "REGION", "only REGION and what is in it" },
-	{ "namespace", OPT_NAMESPACE, "NS", "only namespace NS" },
-	{ "mode", 'm', "MODE", "only namespaces in MODE (raw, sector,\nfsdax, devdax, system-ram)" },
-	CLI_OUTPUT_OPTIONS,
+	OPT_KEY(OPT_BUS, "bus", "BUS", "only objects on BUS"),
+	OPT_KEY('d', "dimm", "DIMM", "only objects using DIMM"),
+	OPT_KEY(OPT_REGION, "region", "REGION", "only REGION and what is in it"),
+	OPT_KEY(OPT_NAMESPACE, "namespace", "NS", "only namespace NS"),
+	OPT_CALLBACK('m', "mode", &param.mode, "MODE",
+		     "only namespaces in MODE (raw, sector,\nfsdax, devdax, system-ram)", parse_mode),
+	OPT_OUTPUT_GROUP(&param.out),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -89,112 +128,65 @@ static void usage(void)
 
 int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct wanted wanted[4 * MAX_FILTER];
-	size_t nr_wanted = 0;
-	struct out_opts opts = { 0 };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out,
+		.spec = &object_spec, .option = option,
+	};
+	struct out_opts *opts = &param.out;
+	struct wanted *wanted = param.wanted;
 	struct out_selection sel;
 	struct out_node root = { 0 };
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
-	struct cli_getopt g;
-	unsigned int selected = 0;
-	bool health = false, media_errors = false;
-	int c, rc, exit_code = EXIT_OK;
+	unsigned int selected;
+	bool health, media_errors;
+	int rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		if (output_option(c, optarg, &opts))
-			continue;
-		switch (c) {
-		case 'B':
-			selected |= 1u << PM_BUS;
-			break;
-		case 'D':
-			selected |= 1u << PM_DIMM;
-			break;
-		case 'R':
-			selected |= 1u << PM_REGION;
-			break;
-		case 'N':
-			selected |= 1u << PM_NAMESPACE;
-			break;
-		case 'X':
-			selected |= 1u << PM_DAXDEV;
-			break;
-		case 'C':
-			selected |= 1u << PM_MEMDEV;
-			break;
-		case 'i':
-			filter.idle = true;
-			break;
-		case 'H':
-			health = true;
-			break;
-		case 'M':
-			media_errors = true;
-			break;
-		case OPT_BUS:
-		case 'd':
-		case OPT_REGION:
-		case OPT_NAMESPACE:
-			if (nr_wanted == ARRAY_SIZE(wanted))
-				return cli_usage_error(ctx, "too many objects named");
-			wanted[nr_wanted].kind = c == OPT_BUS ? PM_BUS :
-				c == 'd' ? PM_DIMM : c == OPT_REGION ? PM_REGION :
-				PM_NAMESPACE;
-			wanted[nr_wanted++].name = optarg;
-			break;
-		case 'm':
-			if (pm_ns_mode_parse(optarg, &filter.mode) < 0)
-				return cli_usage_error(ctx,
-					"unknown mode '%s': use raw, sector, fsdax, devdax or system-ram",
-					optarg);
-			filter.has_mode = true;
-			break;
-		default:
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	for (; optind < argc; optind++) {
-		if (nr_wanted == ARRAY_SIZE(wanted))
+		if (param.nr_wanted == ARRAY_SIZE(param.wanted))
 			return cli_usage_error(ctx, "too many objects named");
-		wanted[nr_wanted].kind = PM_NR_KINDS;
-		wanted[nr_wanted++].name = argv[optind];
+		wanted[param.nr_wanted].kind = PM_NR_KINDS;
+		wanted[param.nr_wanted++].name = argv[optind];
 	}
-
-	if (opts.list_columns) {
-		out_list_columns(stdout, &object_spec, opts.json);
-		return EXIT_OK;
-	}
+	selected = param.selected;
+	health = param.health;
+	media_errors = param.media_errors;
+	filter.idle = param.idle;
+	filter.mode = param.mode.mode;
+	filter.has_mode = param.mode.given;
 	if (!selected)
 		selected = health ? 1u << PM_DIMM :
 			   (1u << PM_REGION) | (1u << PM_NAMESPACE);
-	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
+	rc = select_columns(ctx, &object_spec, opts, selected, &sel);
 	if (rc)
 		return rc;
-	if ((health && object_select_health(&sel, opts.json)) ||
-	    (media_errors && opts.json && object_select_media_errors(&sel)))
+	if ((health && object_select_health(&sel, opts->json)) ||
+	    (media_errors && opts->json && object_select_media_errors(&sel)))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
-	for (size_t i = 0; i < nr_wanted; i++) {
+	for (size_t i = 0; i < param.nr_wanted; i++) {
 		rc = resolve_object(pf, &wanted[i], &filter);
 		if (rc)
 			return rc;
 	}
-	if (opts.json && object_select_cxl(&sel, pf))
+	if (opts->json && object_select_cxl(&sel, pf))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 	rc = build_object_tree(pf, selected, &filter, &root);
-	if (!rc && opts.json)
+	if (!rc && opts->json)
 		rc = object_add_badblocks(&root, &sel);
-	if (!rc && opts.json)
+	if (!rc && opts->json)
 		rc = object_add_cxl(&root, &sel);
 	if (!rc)
-		rc = out_print(stdout, &object_spec, &opts, &sel, &root);
+		rc = out_print(stdout, &object_spec, opts, &sel, &root);
 	out_node_free(&root);
 	if (rc) {
 		cli_error(NULL, "%s", strerror(-rc));

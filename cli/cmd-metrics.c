@@ -675,13 +675,27 @@ enum {
 	OPT_OUTPUT_FILE = OPT_FIRST_COMMAND_OPT,
 };
 
+static struct {
+	struct out_opts out;
+	const char *output;
+} param;
+
+/* -o is columns in every other command: this one goes after a release. */
+static int parse_deprecated_output(struct pmemctl_ctx *ctx, const char *arg,
+				   void *value)
+{
+	cli_error(NULL, "-o FILE is deprecated and goes in the next release: use --output-file FILE (-o names columns in every other command)");
+	*(const char **)value = arg;
+	return EXIT_OK;
+}
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "output-file", OPT_OUTPUT_FILE, "FILE", "write FILE (atomically: a temporary file\nbeside it, synced, renamed), not standard output" },
-	/* -o is columns in every other command: this one goes after a release. */
-	{ "output", 'o', "FILE", "deprecated: --output-file FILE" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the metric families and exit (as JSON with -J)" },
-	{ "json", 'J', NULL, "with --list-columns: as JSON" },
+	OPT_STRING(OPT_OUTPUT_FILE, "output-file", &param.output, "FILE",
+		   "write FILE (atomically: a temporary file\nbeside it, synced, renamed), not standard output"),
+	OPT_CALLBACK('o', "output", &param.output, "FILE", "deprecated: --output-file FILE",
+		     parse_deprecated_output),
+	OPT_DOCUMENT_GROUP(&param.out, "with --list-columns: as JSON"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -702,35 +716,22 @@ static void usage(void)
 
 int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	const char *output = NULL;
-	struct out_opts opts = { 0 };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &family_spec,
+	};
+	const char *output;
 	struct emitter e = { .started = now_seconds() };
-	struct cli_getopt g;
 	char *text = NULL;
 	size_t len = 0;
-	int c, rc, exit_code = EXIT_OK;
+	int rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case 'o':
-			cli_error(NULL, "-o FILE is deprecated and goes in the next release: use --output-file FILE (-o names columns in every other command)");
-			/* fall through */
-		case OPT_OUTPUT_FILE:
-			output = optarg;
-			break;
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		fill_family_columns();
-		out_list_columns(stdout, &family_spec, opts.json);
-		return EXIT_OK;
-	}
-	if (opts.json)
+	fill_family_columns();
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
+	output = param.output;
+	if (param.out.json)
 		return cli_usage_error(ctx, "the metrics are Prometheus text; --json lists the families with --list-columns (pmemctl list --json has the same facts as JSON)");
 	if (optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);

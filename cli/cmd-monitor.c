@@ -265,11 +265,27 @@ enum {
 	OPT_COUNT = OPT_FIRST_COMMAND_OPT,
 };
 
+static struct {
+	struct out_opts out;
+	unsigned long count;		/* 0: no limit */
+} param;
+
+static int parse_count(struct pmemctl_ctx *ctx, const char *arg, void *value)
+{
+	unsigned long *count = value;
+	char *end;
+
+	errno = 0;
+	*count = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || *count == 0)
+		return cli_usage_error(ctx, "--count takes a number of events above 0: '%s'", arg);
+	return EXIT_OK;
+}
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "count", OPT_COUNT, "N", "exit after N events" },
-	{ "json", 'J', NULL, "one JSON object per event, one per line" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	OPT_CALLBACK(OPT_COUNT, "count", &param.count, "N", "exit after N events", parse_count),
+	OPT_DOCUMENT_GROUP(&param.out, "one JSON object per event, one per line"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -367,49 +383,26 @@ static void announce(struct pm_dimm **dimms, size_t nr)
 	fprintf(stderr, "\n");
 }
 
-static int parse_count(struct pmemctl_ctx *ctx, const char *arg,
-		       unsigned long *count)
-{
-	char *end;
-
-	errno = 0;
-	*count = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *count == 0)
-		return cli_usage_error(ctx, "--count takes a number of events above 0: '%s'", arg);
-	return EXIT_OK;
-}
-
 int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct out_opts opts = { 0 };
-	unsigned long count = 0, seen = 0;
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &event_spec,
+	};
+	const struct out_opts *opts = &param.out;
+	unsigned long seen = 0;
 	const struct pm_dimm *failed;
 	struct pm_monitor_event ev;
 	struct pm_dimm **dimms;
 	struct pm_monitor m;
 	struct pm_platform *pf;
-	struct cli_getopt g;
 	size_t nr;
-	int c, rc, sfd, exit_code = EXIT_OK;
+	int rc, sfd, exit_code;
 
 	fill_health_columns();
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		switch (c) {
-		case OPT_COUNT:
-			if (parse_count(ctx, optarg, &count))
-				return EXIT_USAGE;
-			break;
-		default:
-			if (output_option(c, optarg, &opts))
-				break;
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &event_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
@@ -433,10 +426,10 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 			  strerror(-rc));
 		exit_code = EXIT_FAIL;
 	}
-	if (!rc && !opts.json)
+	if (!rc && !opts->json)
 		announce(dimms, nr);
 	free(dimms);
-	while (!rc && (!count || seen < count)) {
+	while (!rc && (!param.count || seen < param.count)) {
 		rc = pm_monitor_wait(&m, sfd, &ev);
 		if (rc == 0)
 			break;
@@ -445,7 +438,7 @@ int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx)
 			exit_code = EXIT_FAIL;
 			break;
 		}
-		rc = print_event(&ev, opts.json);
+		rc = print_event(&ev, opts->json);
 		if (rc < 0) {
 			cli_error(NULL, "cannot write the event: %s", strerror(-rc));
 			exit_code = EXIT_FAIL;

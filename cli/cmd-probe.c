@@ -12,6 +12,7 @@
 #include "../lib/pmem.h"
 
 #define DEFAULT_ITERATIONS 10000
+#define MAX_SIZES 16
 #define MAX_ITERATIONS 10000000
 #define DEFAULT_DURATION_NS 5000000000ULL
 #define MAX_SIZE (1U << 20)
@@ -24,24 +25,50 @@ enum {
 	OPT_CSV,
 };
 
+/* The command's options, as cli_parse() fills them (parse_args()). */
+struct probe_args {
+	enum pm_probe_method methods[PM_PROBE_METHOD_NR];
+	size_t nr_methods;
+	bool methods_given;
+	uint32_t sizes[MAX_SIZES];
+	size_t nr_sizes;
+	enum pm_probe_pattern patterns[PM_PROBE_PATTERN_NR];
+	size_t nr_patterns;
+	unsigned long long iterations;
+	bool iterations_given;
+	uint64_t duration_ns;
+	bool duration_given;
+	int cpu;
+	struct pm_probe_opts opts;
+	bool histogram;
+	const char *csv;
+	struct out_opts out;
+	const char *target;
+};
+
+static struct probe_args args;
+
+static int option(struct pmemctl_ctx *ctx, void *data, int key, const char *arg);
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "methods", 'm', "LIST", "store,clflush,clflushopt,clwb,ntstore,\n"
-	  "movdir64b,msync,fsync,deep-flush-sysfs,\n"
-	  "deep-flush-fsync (default: all that apply)" },
-	{ "sizes", 's', "LIST", "bytes per op, multiples of 64 (default\n64,256,4K)" },
-	{ "patterns", 'p', "LIST", "hot,sequential,random (default: all)" },
-	{ "iterations", 'i', "N", "samples per combination (default 10000)" },
-	{ "duration", 'd', "SECS", "time limit of the run (default 5, or none\n"
-	  "with --iterations alone); 500ms works too" },
-	{ "cpu", 'c', "N", "pin to CPU N (default: one on the target's\n"
-	  "NUMA node, else the current one)" },
-	{ "range", OPT_RANGE, "SIZE", "bytes the ops spread over (default 64M)" },
-	{ "destructive", OPT_DESTRUCTIVE, NULL, "write a pattern instead of what the lines\n"
-	  "hold; probe a file in place; ignore other\nusers of a device" },
-	{ "histogram", OPT_HISTOGRAM, NULL, "a latency histogram per combination" },
-	{ "csv", OPT_CSV, "FILE", "every sample, for plotting" },
-	CLI_OUTPUT_OPTIONS,
+	OPT_KEY('m', "methods", "LIST", "store,clflush,clflushopt,clwb,ntstore,\n"
+		"movdir64b,msync,fsync,deep-flush-sysfs,\n"
+		"deep-flush-fsync (default: all that apply)"),
+	OPT_KEY('s', "sizes", "LIST", "bytes per op, multiples of 64 (default\n64,256,4K)"),
+	OPT_KEY('p', "patterns", "LIST", "hot,sequential,random (default: all)"),
+	OPT_KEY('i', "iterations", "N", "samples per combination (default 10000)"),
+	OPT_KEY('d', "duration", "SECS", "time limit of the run (default 5, or none\n"
+		"with --iterations alone); 500ms works too"),
+	OPT_KEY('c', "cpu", "N", "pin to CPU N (default: one on the target's\n"
+		"NUMA node, else the current one)"),
+	OPT_KEY(OPT_RANGE, "range", "SIZE", "bytes the ops spread over (default 64M)"),
+	OPT_FLAG(OPT_DESTRUCTIVE, "destructive", &args.opts.destructive,
+		 "write a pattern instead of what the lines\n"
+		 "hold; probe a file in place; ignore other\nusers of a device"),
+	OPT_FLAG(OPT_HISTOGRAM, "histogram", &args.histogram, "a latency histogram per combination"),
+	OPT_STRING(OPT_CSV, "csv", &args.csv, "FILE", "every sample, for plotting"),
+	OPT_OUTPUT_GROUP(&args.out),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -133,8 +160,6 @@ static int parse_patterns(struct pmemctl_ctx *ctx, const char *arg,
 		rc = cli_usage_error(ctx, "no pattern named after --patterns");
 	return rc;
 }
-
-#define MAX_SIZES 16
 
 static int parse_sizes(struct pmemctl_ctx *ctx, const char *arg,
 		       uint32_t *sizes, size_t *nr)
@@ -248,32 +273,61 @@ static int on_result(struct pm_probe_result *r, void *arg)
 
 /* ----------------------------------------------------------------- main */
 
-struct probe_args {
-	enum pm_probe_method methods[PM_PROBE_METHOD_NR];
-	size_t nr_methods;
-	bool methods_given;
-	uint32_t sizes[MAX_SIZES];
-	size_t nr_sizes;
-	enum pm_probe_pattern patterns[PM_PROBE_PATTERN_NR];
-	size_t nr_patterns;
-	unsigned long long iterations;
-	bool iterations_given;
-	uint64_t duration_ns;
-	bool duration_given;
-	int cpu;
-	struct pm_probe_opts opts;
-	bool histogram;
-	const char *csv;
-	struct out_opts out;
-	const char *target;
-};
 
+/* The options whose argument needs more than a row's type. */
+static int option(struct pmemctl_ctx *ctx, void *data, int key, const char *arg)
+{
+	struct probe_args *a = data;
+	unsigned long long v;
+	int rc;
+
+	switch (key) {
+	case 'm':
+		rc = parse_methods(ctx, arg, a->methods, &a->nr_methods);
+		if (rc)
+			return rc;
+		a->methods_given = strcmp(arg, "all") != 0;
+		return EXIT_OK;
+	case 's':
+		return parse_sizes(ctx, arg, a->sizes, &a->nr_sizes);
+	case 'p':
+		return parse_patterns(ctx, arg, a->patterns, &a->nr_patterns);
+	case 'i':
+		if (parse_uint(arg, MAX_ITERATIONS, &v) < 0 || !v)
+			return cli_usage_error(ctx, "bad iteration count '%s': 1 to %d",
+					       arg, MAX_ITERATIONS);
+		a->iterations = v;
+		a->iterations_given = true;
+		return EXIT_OK;
+	case 'd':
+		if (parse_duration(arg, &a->duration_ns) < 0)
+			return cli_usage_error(ctx, "bad duration '%s': seconds (2.5, 2.5s) or 500ms",
+					       arg);
+		a->duration_given = true;
+		return EXIT_OK;
+	case 'c':
+		if (parse_uint(arg, 1 << 20, &v) < 0)
+			return cli_usage_error(ctx, "bad CPU number '%s'", arg);
+		a->cpu = (int)v;
+		return EXIT_OK;
+	case OPT_RANGE:
+		if (pm_parse_size(arg, &a->opts.range) < 0 || a->opts.range < 4096)
+			return cli_usage_error(ctx, "bad range '%s': at least 4K", arg);
+		return EXIT_OK;
+	default:
+		return CLI_GO_ON;
+	}
+}
+
+/* 0, -1 when the command is done (help), or an exit code. */
 static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 		      struct probe_args *a)
 {
-	unsigned long long v;
-	struct cli_getopt g;
-	int c, rc;
+	/* --list-columns is ours: the spec depends on -J. */
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .option = option, .data = a,
+	};
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->cpu = -1;
@@ -288,72 +342,9 @@ static int parse_args(int argc, char **argv, struct pmemctl_ctx *ctx,
 	for (int i = 0; i < PM_PROBE_PATTERN_NR; i++)
 		a->patterns[a->nr_patterns++] = i;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		if (output_option(c, optarg, &a->out))
-			continue;
-		switch (c) {
-		case 'm':
-			rc = parse_methods(ctx, optarg, a->methods, &a->nr_methods);
-			if (rc)
-				return rc;
-			a->methods_given = strcmp(optarg, "all") != 0;
-			break;
-		case 's':
-			rc = parse_sizes(ctx, optarg, a->sizes, &a->nr_sizes);
-			if (rc)
-				return rc;
-			break;
-		case 'p':
-			rc = parse_patterns(ctx, optarg, a->patterns, &a->nr_patterns);
-			if (rc)
-				return rc;
-			break;
-		case 'i':
-			if (parse_uint(optarg, MAX_ITERATIONS, &v) < 0 || !v)
-				return cli_usage_error(ctx, "bad iteration count '%s': 1 to %d",
-						       optarg, MAX_ITERATIONS);
-			a->iterations = v;
-			a->iterations_given = true;
-			break;
-		case 'd':
-			if (parse_duration(optarg, &a->duration_ns) < 0)
-				return cli_usage_error(ctx, "bad duration '%s': seconds (2.5, 2.5s) or 500ms",
-						       optarg);
-			a->duration_given = true;
-			break;
-		case 'c':
-			if (parse_uint(optarg, 1 << 20, &v) < 0)
-				return cli_usage_error(ctx, "bad CPU number '%s'", optarg);
-			a->cpu = (int)v;
-			break;
-		case OPT_RANGE:
-			if (pm_parse_size(optarg, &a->opts.range) < 0 ||
-			    a->opts.range < 4096)
-				return cli_usage_error(ctx, "bad range '%s': at least 4K",
-						       optarg);
-			break;
-		case OPT_DESTRUCTIVE:
-			a->opts.destructive = true;
-			break;
-		case OPT_HISTOGRAM:
-			a->histogram = true;
-			break;
-		case OPT_CSV:
-			a->csv = optarg;
-			break;
-		case 'h':
-			usage();
-			return -1;
-		case OPT_LIST_OPTS:
-			cli_print_long_opts(options);
-			return -1;
-		case OPT_CONFLICT:
-			return EXIT_USAGE;
-		default:
-			return cli_bad_option(ctx, c, argv);
-		}
-	}
+	rc = cli_parse(ctx, argc, argv, &parser);
+	if (rc != CLI_GO_ON)
+		return rc == EXIT_OK ? -1 : rc;
 	if (a->out.list_columns) {
 		/* The table's columns; in JSON, every key of the document. */
 		out_list_columns(stdout, a->out.json ? &probe_document_spec :
@@ -424,7 +415,7 @@ static void free_rows(struct probe_state *s)
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct probe_state s = { 0 };
-	struct probe_args a;
+	struct probe_args *a = &args;
 	enum pm_probe_method methods[PM_PROBE_METHOD_NR];
 	struct probe_skipped skipped[PM_PROBE_METHOD_NR];
 	struct pm_probe_finding findings[PM_PROBE_MAX_FINDINGS];
@@ -442,69 +433,69 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	int rc, exit_code = EXIT_OK;
 	bool failed = false;
 
-	rc = parse_args(argc, argv, ctx, &a);
+	rc = parse_args(argc, argv, ctx, a);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	rc = select_columns(ctx, &probe_spec, &a.out, 1, &sel);
+	rc = select_columns(ctx, &probe_spec, &a->out, 1, &sel);
 	if (rc)
 		return rc;
-	if (strcmp(a.target, "anon") != 0) {
+	if (strcmp(a->target, "anon") != 0) {
 		pf = ctx_platform(ctx, &exit_code);
 		if (!pf)
 			return exit_code;
 	}
-	rc = pm_probe_open(pf, a.target, &a.opts, &p, why, sizeof(why));
+	rc = pm_probe_open(pf, a->target, &a->opts, &p, why, sizeof(why));
 	if (rc) {
-		cli_error(a.target, "%s", why[0] ? why : strerror(-rc));
+		cli_error(a->target, "%s", why[0] ? why : strerror(-rc));
 		return open_exit_code(rc);
 	}
-	for (size_t i = 0; i < a.nr_sizes; i++)
-		if (a.sizes[i] > pm_probe_target(p)->range) {
+	for (size_t i = 0; i < a->nr_sizes; i++)
+		if (a->sizes[i] > pm_probe_target(p)->range) {
 			pm_probe_close(p);
 			return cli_usage_error(ctx, "size %u is larger than the probed range",
-					       a.sizes[i]);
+					       a->sizes[i]);
 		}
-	exit_code = choose_methods(p, &a, methods, &nr_methods, skipped, &nr_skipped);
+	exit_code = choose_methods(p, a, methods, &nr_methods, skipped, &nr_skipped);
 	if (exit_code)
 		goto out;
-	rc = pm_probe_setup(p, a.cpu, &tm);
+	rc = pm_probe_setup(p, a->cpu, &tm);
 	if (rc) {
 		if (rc == -EINVAL) {
 			exit_code = cli_usage_error(ctx, "CPU %d is not available to this process",
-						    a.cpu);
+						    a->cpu);
 		} else {
-			cli_error(a.target, "cannot pin to a CPU: %s", strerror(-rc));
+			cli_error(a->target, "cannot pin to a CPU: %s", strerror(-rc));
 			exit_code = EXIT_FAIL;
 		}
 		goto out;
 	}
 	pm_cpu_features(&cpu);
-	if (a.csv) {
-		s.csv = fopen(a.csv, "we");
+	if (a->csv) {
+		s.csv = fopen(a->csv, "we");
 		if (!s.csv) {
-			cli_error(a.csv, "%s", strerror(errno));
+			cli_error(a->csv, "%s", strerror(errno));
 			exit_code = errno == EACCES ? EXIT_PERMISSION : EXIT_FAIL;
 			goto out;
 		}
 		fprintf(s.csv, PROBE_CSV_HEADER);
 	}
-	s.histogram = a.histogram;
+	s.histogram = a->histogram;
 	s.progress = isatty(STDERR_FILENO);
 	s.clock_overhead_ns = tm.clock_overhead_ns;
 
 	plan.methods = methods;
 	plan.nr_methods = nr_methods;
-	plan.sizes = a.sizes;
-	plan.nr_sizes = a.nr_sizes;
-	plan.patterns = a.patterns;
-	plan.nr_patterns = a.nr_patterns;
-	plan.iterations = a.iterations;
+	plan.sizes = a->sizes;
+	plan.nr_sizes = a->nr_sizes;
+	plan.patterns = a->patterns;
+	plan.nr_patterns = a->nr_patterns;
+	plan.iterations = a->iterations;
 	/*
 	 * The limit covers the whole command: keep back what the output and
 	 * the teardown (unmapping, closing) take.
 	 */
-	plan.deadline_ns = a.duration_ns ? start + a.duration_ns -
-		(a.duration_ns / 20 < 150000000 ? a.duration_ns / 20 : 150000000) : 0;
+	plan.deadline_ns = a->duration_ns ? start + a->duration_ns -
+		(a->duration_ns / 20 < 150000000 ? a->duration_ns / 20 : 150000000) : 0;
 	plan.stop = &stop_requested;
 
 	memset(&sa, 0, sizeof(sa));
@@ -518,15 +509,15 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (s.progress)
 		fprintf(stderr, "\r\033[K");
 	if (rc == -EINTR) {
-		cli_error(a.target, "interrupted: the results so far follow");
+		cli_error(a->target, "interrupted: the results so far follow");
 		failed = true;
 	} else if (rc) {
-		cli_error(a.target, "%s", strerror(-rc));
+		cli_error(a->target, "%s", strerror(-rc));
 		exit_code = EXIT_FAIL;
 		goto out;
 	}
 	if (s.csv && (fclose(s.csv) != 0 || s.csv_failed)) {
-		cli_error(a.csv, "write error: %s", strerror(errno ? errno : EIO));
+		cli_error(a->csv, "write error: %s", strerror(errno ? errno : EIO));
 		failed = true;
 	}
 	s.csv = NULL;
@@ -541,16 +532,16 @@ int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx)
 		.skipped = skipped,
 		.nr_skipped = nr_skipped,
 		.findings = findings,
-		.iterations = a.iterations,
-		.duration_ns = a.duration_ns,
+		.iterations = a->iterations,
+		.duration_ns = a->duration_ns,
 		.interrupted = rc == -EINTR,
 	};
 	rep.nr_findings = pm_probe_findings(s.rows, s.nr_rows, rep.t, &cpu, &tm,
 					    findings, PM_PROBE_MAX_FINDINGS);
 	probe_report_lists(&rep);
 	rep.elapsed_ns = pm_probe_now_ns() - start;
-	if ((a.out.json ? probe_print_json(&sel, &rep) :
-	     probe_print_human(&a.out, &sel, &rep)) < 0)
+	if ((a->out.json ? probe_print_json(&sel, &rep) :
+	     probe_print_human(&a->out, &sel, &rep)) < 0)
 		exit_code = EXIT_FAIL;
 	if (!exit_code && failed)
 		exit_code = EXIT_FAIL;

@@ -390,7 +390,9 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	char default_name[96], created[32], temp[4096] = "";
 	char *list_argv[] = { "list", "-BDRNXCi", "--json", NULL };
 	char *doctor_argv[] = { "doctor", "--json", NULL };
-	const struct cli_parser parser = { options, usage, &param.out, &report_spec };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &report_spec,
+	};
 	const char *output = NULL;
 	bool to_stdout;
 	struct bundle b = { 0 };

@@ -512,7 +512,9 @@ static int parse_timeout(struct pmemctl_ctx *ctx, const char *arg, void *value)
 
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	const struct cli_parser parser = { options, usage, &param.out, &scrub_spec };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &scrub_spec,
+	};
 	struct scrub_row *rows = NULL;
 	struct pm_platform *pf;
 	size_t nr = 0;

@@ -167,13 +167,19 @@ static void free_view(struct platform_view *view)
 	free(view->weakest_regions);
 }
 
+static struct {
+	struct out_opts out;
+	bool idle;
+} param;
+
+/* The listing's -o and -b; a page of fields has no headings or raw form. */
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "idle", 'i', NULL, "include disabled and unconfigured objects" },
-	{ "json", 'J', NULL, "JSON: {\"platform\": {...}, \"regions\": [...]}" },
-	{ "output", 'o', "LIST", "only these fields (see list --list-columns)" },
-	{ "bytes", 'b', NULL, "sizes in bytes" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "the platform's keys (with -J: as JSON);\nthe objects' are list's" },
+	OPT_FLAG('i', "idle", &param.idle, "include disabled and unconfigured objects"),
+	OPT_FLAG('J', "json", &param.out.json, "JSON: {\"platform\": {...}, \"regions\": [...]}"),
+	OPT_STRING('o', "output", &param.out.columns, "LIST", "only these fields (see list --list-columns)"),
+	OPT_FLAG('b', "bytes", &param.out.bytes, "sizes in bytes"),
+	OPT_LIST_COLUMNS_ROW(&param.out),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -217,39 +223,29 @@ static int print_json(const struct out_selection *platform_sel,
 int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	unsigned int selected = (1u << PM_REGION) | (1u << PM_NAMESPACE);
-	struct out_opts opts = { 0 }, platform_opts = { 0 };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &platform_spec,
+	};
+	struct out_opts *opts = &param.out, platform_opts = { 0 };
 	struct out_selection sel, platform_sel;
 	struct out_node root = { 0 }, platform_root = { 0 };
 	struct platform_view view = { 0 };
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
-	struct cli_getopt g;
-	int c, rc, exit_code = EXIT_OK;
+	int rc, exit_code;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		if (c == 'i') {
-			filter.idle = true;
-			continue;
-		}
-		if (c != 'n' && c != 'r' && output_option(c, optarg, &opts))
-			continue;
-		switch (c) {
-		default:
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &platform_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
+	filter.idle = param.idle;
 	/* Without -o every field that applies is shown, as in JSON. */
-	if (!opts.columns)
-		opts.output_all = true;
-	rc = select_columns(ctx, &object_spec, &opts, selected, &sel);
+	if (!opts->columns)
+		opts->output_all = true;
+	rc = select_columns(ctx, &object_spec, opts, selected, &sel);
 	if (rc)
 		return rc;
-	sel.explicit_columns = opts.columns != NULL;
+	sel.explicit_columns = opts->columns != NULL;
 	platform_opts.output_all = true;
 	select_columns(ctx, &platform_spec, &platform_opts, 1, &platform_sel);
 
@@ -268,7 +264,7 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	/* A DIMM named: its SMART health, and why it has none. */
 	if (filter.nr_dimms) {
 		selected |= 1u << PM_DIMM;
-		if (!opts.columns)
+		if (!opts->columns)
 			rc = object_select_health(&sel, true) ?:
 			     object_select_health_reason(&sel);
 		if (rc) {
@@ -288,16 +284,16 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 		rc = -ENOMEM;
 	if (!rc)
 		rc = build_object_tree(pf, selected, &filter, &root);
-	if (!rc && opts.json)
+	if (!rc && opts->json)
 		rc = object_add_cxl(&root, &sel);
-	if (!rc && opts.json) {
+	if (!rc && opts->json) {
 		rc = print_json(&platform_sel, &view, &sel, &root);
 	} else if (!rc) {
-		out_print_details(stdout, &platform_spec, &opts, &platform_sel,
+		out_print_details(stdout, &platform_spec, opts, &platform_sel,
 				  &platform_root);
 		if (root.nr_children)
 			fputc('\n', stdout);
-		out_print_details(stdout, &object_spec, &opts, &sel, &root);
+		out_print_details(stdout, &object_spec, opts, &sel, &root);
 	}
 	out_node_free(&root);
 	out_node_free(&platform_root);

@@ -173,26 +173,34 @@ int cli_parse(struct pmemctl_ctx *ctx, int argc, char **argv,
 
 	cli_getopt_init(&g, ctx, p->table);
 	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		o = c > 0 ? find_key(p->table, c) : NULL;
-		rc = o && o->value ? take_value(ctx, o, optarg) : CLI_GO_ON;
-		if (rc == CLI_GO_ON && o && p->option)
-			rc = p->option(p->data, c, optarg);
-		if (rc == EXIT_OK)
-			continue;
-		if (rc != CLI_GO_ON)
-			return rc;
 		switch (c) {
 		case 'h':
-			p->usage();
+			if (p->usage) {
+				p->usage();
+				return EXIT_OK;
+			}
+			printf("%s", p->usage_text ? p->usage_text : "");
+			cli_print_options(stdout, p->table);
+			printf("%s", p->usage_end ? p->usage_end : "");
 			return EXIT_OK;
 		case OPT_LIST_OPTS:
 			cli_print_long_opts(p->table);
 			return EXIT_OK;
 		case OPT_CONFLICT:
 			return EXIT_USAGE;
-		default:
+		case ':':
+		case '?':
 			return cli_bad_option(ctx, c, argv);
 		}
+		o = find_key(p->table, c);
+		if (o && o->value)
+			rc = take_value(ctx, o, optarg);
+		else
+			rc = p->option ? p->option(ctx, p->data, c, optarg) : CLI_GO_ON;
+		if (rc == CLI_GO_ON)	/* a row nothing handles */
+			return cli_bad_option(ctx, c, argv);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 	if (p->out && p->out->list_columns && p->spec) {
 		out_list_columns(stdout, p->spec, p->out->json);

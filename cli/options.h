@@ -115,7 +115,12 @@ enum {
 	OPT_FLAG('J', "json", &(opts)->json, json_help),		\
 	OPT_LIST_COLUMNS_ROW(opts)
 
-/* The output options of every listing command (lsblk's). */
+/*
+ * Today's style, for a command still parsed with cli_getopt() and
+ * output_option(): the output group's rows without values. A command
+ * converted to cli_parse() uses OPT_OUTPUT_GROUP(); remove this with the
+ * last command that uses it.
+ */
 #define CLI_OUTPUT_OPTIONS						\
 	CLI_HEADING("Output:"),						\
 	{ "json", 'J', NULL, "JSON, one top-level object" },		\
@@ -142,7 +147,11 @@ struct cli_getopt {
 	int nr_seen;
 };
 
-/* Resets getopt and builds its arrays from the table. */
+/*
+ * Today's style (a command's own loop over cli_getopt(), its switch ending
+ * in output_option() and cli_other_option()); cli_parse() is built on
+ * them. Resets getopt and builds its arrays from the table.
+ */
 void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
 		     const struct cli_option *table);
 /*
@@ -155,15 +164,23 @@ int cli_getopt(struct cli_getopt *g, int argc, char **argv);
 /* How a command's options are read by cli_parse(). */
 struct cli_parser {
 	const struct cli_option *table;
-	void (*usage)(void);		/* -h: prints the help, options included */
+	/*
+	 * -h: prints the help, options included; NULL: usage_text, the
+	 * table, then usage_end (a table composed at run time).
+	 */
+	void (*usage)(void);
+	const char *usage_text, *usage_end;
 	/*
 	 * The output or document group's opts, and the spec --list-columns
 	 * lists (with -J as JSON); NULL: the command has neither.
 	 */
 	const struct out_opts *out;
 	const struct out_spec *spec;
-	/* Rows without a value (CLI_KEY): an exit code, or CLI_GO_ON. */
-	int (*option)(void *data, int key, const char *arg);
+	/*
+	 * Rows without a value (CLI_KEY), with data: an exit code, or
+	 * CLI_GO_ON when key is none of the command's.
+	 */
+	int (*option)(struct pmemctl_ctx *ctx, void *data, int key, const char *arg);
 	void *data;
 };
 

@@ -99,7 +99,7 @@ struct pm_platform *ctx_platform_region(struct pmemctl_ctx *ctx, const char *reg
 /* A fresh snapshot, after a change or a wait; the old one is freed. */
 struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 
-/* Handles an output option; returns true when c was one. */
+/* Today's style: handles an output option; returns true when c was one. */
 bool output_option(int c, const char *arg, struct out_opts *opts);
 /* out_select() with its errors reported; returns an exit code. */
 int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
