@@ -35,7 +35,8 @@ static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 		return;
 	}
 	cell->str = DOC(obj)->object;
-	cell->null = RES(obj)->region != NULL;	/* a region verb: no namespace */
+	/* A region verb, or a DIMM's: no namespace. */
+	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0];
 }
 
 #define REGION_CHANGE(obj) (RES(obj)->region)
@@ -202,12 +203,18 @@ static void get_length(const struct out_obj *obj, struct out_cell *cell)
 
 static void get_source(const struct out_obj *obj, struct out_cell *cell)
 {
-	cell->str = RANGE(obj)->block ? "block" : "ars";
+	cell->str = RANGE(obj)->injected ? "injected" : RANGE(obj)->block ? "block" : "ars";
 }
 
 static void get_method(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->str = pm_clear_method_name(RANGE(obj)->method);
+	cell->null = RANGE(obj)->injected;
+}
+
+static void get_dimm(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->dimm;
 }
 
 static void get_cleared(const struct out_obj *obj, struct out_cell *cell)
@@ -247,8 +254,10 @@ static const struct out_column change_columns[] = {
 	{ "MESSAGE", "message", "what happened, in a sentence", OUT_STRING,
 	  CHANGE, 0, get_message },
 	{ "RANGES", "ranges",
-	  "clear-errors: the bad ranges cleared (or planned); [] for the other verbs",
+	  "clear-errors: the bad ranges cleared (or planned); inject-error: the range injected or uninjected (--status: every injected range); [] for the other verbs",
 	  OUT_ARRAY, CHANGE, 0, NULL, K_RANGE },
+	{ "DIMM", "dimm", "inject-smart: the DIMM", OUT_STRING, CHANGE,
+	  OUT_ON_REQUEST, get_dimm },
 	/* create-region and destroy-region only: the region verbs select them. */
 	{ "REGION", "region",
 	  "create-region, destroy-region: the nvdimm region (null until libnvdimm has it)",
@@ -303,10 +312,10 @@ static const struct out_column change_columns[] = {
 	  OUT_UINT, RANGES, 0, get_offset },
 	{ "LENGTH", "length", "512-byte sectors", OUT_UINT, RANGES, 0, get_length },
 	{ "SOURCE", "source",
-	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks",
+	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks; injected: the platform's injection list",
 	  OUT_STRING, RANGES, 0, get_source },
 	{ "METHOD", "method",
-	  "clear: the bus's clear-error command; write: zeros through the block device; forget: the kernel's list dropped, nothing repaired",
+	  "clear: the bus's clear-error command; write: zeros through the block device; forget: the kernel's list dropped, nothing repaired (null: injected)",
 	  OUT_STRING, RANGES, 0, get_method },
 	{ "CLEARED", "cleared", "cleared and no longer listed", OUT_BOOL,
 	  RANGES, 0, get_cleared },
@@ -326,7 +335,7 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	.schema_version = 3,		/* 3: from/to zone and target_node */
+	.schema_version = 4,		/* 4: dimm (inject-smart) */
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
@@ -340,9 +349,10 @@ static void print_json(const struct change_doc *doc)
 	bool added = res->no_config || (out_node_add(&root, K_FROM, &res->from) &&
 					out_node_add(&root, K_TO, &res->to));
 
-	/* The region verbs' keys, which the others do not carry. */
-	for (size_t i = 0; res->region && i < change_report_spec.nr_columns; i++)
-		if (change_columns[i].flags & OUT_ON_REQUEST)
+	/* The region verbs' keys, and the DIMM verb's: the others do not carry them. */
+	for (size_t i = 0; (res->region || res->dimm[0]) && i < change_report_spec.nr_columns; i++)
+		if ((change_columns[i].flags & OUT_ON_REQUEST) &&
+		    (change_columns[i].get == get_dimm) == !!res->dimm[0])
 			out_select_add(&sel, i);
 
 	for (size_t i = 0; added && i < res->nr_steps; i++)
@@ -377,7 +387,10 @@ static void config_text(const struct pm_ns_config *cfg, char *buf, size_t len)
 		 cfg->align ? " align=" : "", align);
 }
 
-/* clear-errors names every range it clears (or would, or could not). */
+/*
+ * clear-errors names every range it clears (or would, or could not);
+ * inject-error the one it injects, or with --status every injected one.
+ */
 static void print_ranges(FILE *f, const struct pm_change_result *res)
 {
 	for (size_t i = 0; i < res->nr_ranges; i++) {
@@ -387,6 +400,10 @@ static void print_ranges(FILE *f, const struct pm_change_result *res)
 		snprintf(sectors, sizeof(sectors), "sectors %llu-%llu",
 			 (unsigned long long)r->offset,
 			 (unsigned long long)(r->offset + r->length - 1));
+		if (r->injected) {
+			fprintf(f, "  %-14s %s injected\n", esc(r->ns), sectors);
+			continue;
+		}
 		fprintf(f, "  %-14s %-24s %-6s %s%s\n", r->ns[0] ? esc(r->ns) : "(region)",
 			sectors, r->block ? "block" : "ars",
 			pm_clear_method_name(r->method), r->cleared ? ", cleared" : "");

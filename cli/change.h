@@ -36,6 +36,11 @@ enum change_flags {
 	 * of the kernel's hands itself: it is neither in use nor data.
 	 */
 	CHANGE_SYSTEM_RAM = 1 << 3,
+	/*
+	 * CHANGE_OWN: the lock is the object's own (a DIMM's), not the one
+	 * all CXL region changes share.
+	 */
+	CHANGE_LOCK_OBJECT = 1 << 4,
 };
 
 /* Long options of the verbs are numbered from here. */

@@ -44,6 +44,10 @@ static const struct command commands[] = {
 	  "clear the media errors of a namespace or region not in use", false, GROUP_MAINTAIN },
 	{ "scrub", cmd_scrub,
 	  "start an address range scrub; --wait shows the media errors", false, GROUP_MAINTAIN },
+	{ "inject-error", cmd_inject_error,
+	  "a media error drill: inject errors under a namespace or file", false, GROUP_DIAGNOSE },
+	{ "inject-smart", cmd_inject_smart,
+	  "a health drill: make a DIMM report the SMART values given", false, GROUP_DIAGNOSE },
 	{ "monitor", cmd_monitor,
 	  "wait for DIMM health events and print one line per event", false, GROUP_FLEET },
 };

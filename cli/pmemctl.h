@@ -66,6 +66,8 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_clear_errors(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_inject_error(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_inject_smart(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */

@@ -37,6 +37,7 @@ enum pm_step_action {
 	PM_ACT_ROLLBACK,
 	PM_ACT_WRITE_ZEROS,		/* clear-errors: through the block device */
 	PM_ACT_CLEAR_ERROR,		/* clear-errors: the bus's clear command */
+	PM_ACT_INJECT,			/* inject-error, inject-smart: the platform's command */
 	/* system-ram (lib/convert-sysram.c) */
 	PM_ACT_LOAD_KMEM,		/* the kmem module */
 	PM_ACT_BIND_KMEM,		/* the dax device from device_dax to kmem */
@@ -74,6 +75,7 @@ struct pm_change_result {
 	bool no_config;			/* from and to do not apply: null */
 	/* create-region, destroy-region (lib/cxl-region.h): the region */
 	struct pm_region_change *region;
+	char dimm[32];			/* inject-smart: the DIMM; "" for the others */
 };
 
 /* Appends a step, planned; past PM_MAX_STEPS it goes nowhere. */

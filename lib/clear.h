@@ -47,6 +47,7 @@ struct pm_clear_range {
 	enum pm_clear_method method;
 	bool cleared;			/* done (and verified at the end) */
 	uint64_t spa;			/* physical address; 0 when block */
+	bool injected;			/* inject-error: on the injection list */
 };
 
 /* A sector range as a badblocks file gives it. */

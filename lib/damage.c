@@ -152,6 +152,26 @@ int pm_damage_match(const struct pm_damage_range *bad, size_t nr_bad,
 	return 0;
 }
 
+int pm_extent_lookup(const struct pm_extent *ext, size_t nr_ext,
+		     uint64_t logical, uint64_t *physical)
+{
+	const uint32_t unplaced = FIEMAP_EXTENT_DELALLOC | FIEMAP_EXTENT_UNKNOWN |
+				  FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_DATA_INLINE |
+				  FIEMAP_EXTENT_DATA_TAIL | FIEMAP_EXTENT_NOT_ALIGNED;
+
+	for (size_t x = 0; x < nr_ext; x++) {
+		const struct pm_extent *e = &ext[x];
+
+		if (logical < e->logical || logical - e->logical >= e->length)
+			continue;
+		if (e->flags & unplaced)
+			return -ENODATA;
+		*physical = e->physical + (logical - e->logical);
+		return (int)x;
+	}
+	return -ENODATA;
+}
+
 static int cmp_hit(const void *a, const void *b)
 {
 	const struct pm_hit *x = a, *y = b;
@@ -635,6 +655,78 @@ int pm_path_damage(const struct pm_namespace *ns, const char *path,
 		   struct pm_damage *out)
 {
 	return damage(ns, path, out);
+}
+
+/* FIEMAP of the one extent that holds offset. */
+static int byte_extent(int fd, uint64_t offset, struct pm_extent *out)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent fe[1];
+	} q;
+	uint64_t physical;
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.fm.fm_start = offset;
+	q.fm.fm_length = 1;
+	q.fm.fm_extent_count = 1;
+	/* Data in the page cache (delalloc) gets a place on the media. */
+	q.fm.fm_flags = FIEMAP_FLAG_SYNC;
+	if (ioctl(fd, FS_IOC_FIEMAP, &q.fm) < 0)
+		return -errno;
+	if (!q.fm.fm_mapped_extents)
+		return -ENODATA;
+	*out = (struct pm_extent){
+		.logical = q.fe[0].fe_logical, .physical = q.fe[0].fe_physical,
+		.length = q.fe[0].fe_length, .flags = q.fe[0].fe_flags,
+	};
+	rc = pm_extent_lookup(out, 1, offset, &physical);
+	if (rc < 0)
+		return rc;
+	out->physical = physical;
+	return 0;
+}
+
+int pm_file_byte_on_device(const struct pm_namespace *ns, const char *path,
+			   uint64_t offset, uint64_t *device_offset,
+			   bool *unwritten)
+{
+	struct part *parts = NULL;
+	struct pm_extent e = { 0 };
+	size_t nr_parts = 0, i;
+	struct stat st;
+	int fd, rc;
+
+	if (!ns->blockdev || pm_host_replay_root())
+		return -EXDEV;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = -EINVAL;
+	if (!S_ISREG(st.st_mode) || offset >= (uint64_t)st.st_size)
+		goto out;
+	rc = device_parts(ns->blockdev, &parts, &nr_parts);
+	if (rc)
+		goto out;
+	for (i = 0; i < nr_parts && parts[i].dev != st.st_dev; i++)
+		;
+	rc = -EXDEV;
+	if (i == nr_parts)
+		goto out;
+	rc = byte_extent(fd, offset, &e);
+	if (rc)
+		goto out;
+	*device_offset = parts[i].start + e.physical;
+	*unwritten = e.flags & FIEMAP_EXTENT_UNWRITTEN;
+out:
+	free(parts);
+	close(fd);
+	return rc;
 }
 
 void pm_damage_free(struct pm_damage *d)

@@ -75,6 +75,17 @@ int pm_namespace_damage(const struct pm_namespace *ns, struct pm_damage *out);
 int pm_path_damage(const struct pm_namespace *ns, const char *path,
 		   struct pm_damage *out);
 void pm_damage_free(struct pm_damage *d);
+/*
+ * The reverse, for inject-error --file: where byte offset of the regular
+ * file path lies on ns's block device (bytes from its sector 0, a
+ * partition's start added), through FIEMAP. -EXDEV: not on that device;
+ * -EINVAL: offset past the file's end; -ENODATA: no media under that byte
+ * (a hole, delayed allocation, an unknown, inline or encoded extent).
+ * *unwritten: a preallocated extent (reads there do not touch the media).
+ */
+int pm_file_byte_on_device(const struct pm_namespace *ns, const char *path,
+			   uint64_t offset, uint64_t *device_offset,
+			   bool *unwritten);
 
 /* The pure part: extents against bad ranges (tests/unit/test-damage.c). */
 
@@ -111,6 +122,13 @@ size_t pm_damage_ranges_normalize(struct pm_damage_range *r, size_t nr);
 int pm_damage_match(const struct pm_damage_range *bad, size_t nr_bad,
 		    const struct pm_extent *ext, size_t nr_ext,
 		    uint64_t file_size, struct pm_hits *hits);
+/*
+ * The extent (any order) that holds the file's byte logical: its index,
+ * with *physical set, or -ENODATA when none does or the byte's place is
+ * not known (delalloc, unknown, inline, encoded, not aligned).
+ */
+int pm_extent_lookup(const struct pm_extent *ext, size_t nr_ext,
+		     uint64_t logical, uint64_t *physical);
 /* Sorts one file's hits by range and offset, merges touching ones; the new count. */
 size_t pm_damage_merge(struct pm_hit *v, size_t nr);
 /*
