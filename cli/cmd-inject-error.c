@@ -113,8 +113,8 @@ static int run(struct change *ch)
 static const struct change_verb inject_error = {
 	.doing = "injecting errors",
 	.targets = CHANGE_NAMESPACE,
-	.usage = "Usage: pmemctl inject-error [options] NAMESPACE --offset BYTES [--count BYTES]\n"
-		 "       pmemctl inject-error [options] NAMESPACE --file PATH [--file-offset BYTES]\n"
+	.usage = "Usage: pmemctl inject-error [options] NAMESPACE --offset BYTES [--count N]\n"
+		 "       pmemctl inject-error [options] NAMESPACE --file PATH [--file-offset N]\n"
 		 "       pmemctl inject-error NAMESPACE --status\n"
 		 "\n"
 		 "A media error drill: the platform's error injection (nfit_test, or\n"

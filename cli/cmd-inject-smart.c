@@ -150,8 +150,8 @@ static const struct change_verb inject_smart = {
 		 "\n",
 	.usage_end = "\n"
 		     "Exit: 0 done, 2 bad option, 3 no such DIMM, 4 not root, 5 no\n"
-		     "SMART injection here, 1 the DIMM refused. See\n"
-		     "pmemctl-inject-smart(1).\n",
+		     "SMART injection here, 1 the DIMM refused or does not report it.\n"
+		     "See pmemctl-inject-smart(1).\n",
 	.options = options,
 	.option = option,
 	.check = check,

@@ -370,23 +370,23 @@ static int smart_verify(struct ndctl_dimm *dimm, const struct pm_smart_request *
 	t = ndctl_decode_smart_temperature(ndctl_cmd_smart_get_media_temperature(cmd));
 	if ((req->inject & (1u << PM_SMART_MEDIA_TEMPERATURE)) &&
 	    (!(flags & ND_SMART_MTEMP_VALID) || t != req->media_temperature)) {
-		snprintf(why, len, "the DIMM still reports a media temperature of %.2f C", t);
+		snprintf(why, len, "a media temperature of %.2f C", t);
 		rc = -EIO;
 	}
 	t = ndctl_decode_smart_temperature(ndctl_cmd_smart_get_ctrl_temperature(cmd));
 	if ((req->inject & (1u << PM_SMART_CTRL_TEMPERATURE)) &&
 	    (!(flags & ND_SMART_CTEMP_VALID) || t != req->ctrl_temperature)) {
-		snprintf(why, len, "the DIMM still reports a controller temperature of %.2f C", t);
+		snprintf(why, len, "a controller temperature of %.2f C", t);
 		rc = -EIO;
 	}
 	if ((req->inject & (1u << PM_SMART_SPARES)) &&
 	    (!(flags & ND_SMART_SPARES_VALID) || ndctl_cmd_smart_get_spares(cmd) != req->spares)) {
-		snprintf(why, len, "the DIMM still reports %u%% spares", ndctl_cmd_smart_get_spares(cmd));
+		snprintf(why, len, "%u%% spares", ndctl_cmd_smart_get_spares(cmd));
 		rc = -EIO;
 	}
 	if ((req->inject & (1u << PM_SMART_FATAL)) &&
 	    !(ndctl_cmd_smart_get_health(cmd) & ND_SMART_FATAL_HEALTH)) {
-		snprintf(why, len, "the DIMM does not report a fatal health state");
+		snprintf(why, len, "a health state that is not fatal");
 		rc = -EIO;
 	}
 out:
@@ -467,9 +467,11 @@ int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *req,
 
 		rc = pm_step_close(verify, smart_verify(dimm->nddimm, req, why, sizeof(why)));
 		if (rc) {
-			snprintf(verify->detail, sizeof(verify->detail), "%s", why[0] ? why : "cannot read SMART");
-			snprintf(res->message, sizeof(res->message), "%s accepted the injection, but %s",
-				 dimm->dev, why[0] ? why : "its SMART cannot be read back");
+			snprintf(verify->detail, sizeof(verify->detail), "it still reports %s",
+				 why[0] ? why : "nothing: SMART cannot be read");
+			snprintf(res->message, sizeof(res->message),
+				 "the DIMM accepted the injection, but it still reports %s",
+				 why[0] ? why : "nothing: SMART cannot be read back");
 		}
 	}
 	return res->err = rc;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests: which file bytes a bad range hits, from extents (the pure part of lib/damage.c). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,8 +189,38 @@ static void test_scale(void)
 	free(ext);
 }
 
+/* inject-error --file: a file's byte to its place on the device. */
+static void test_lookup(void)
+{
+	const struct pm_extent ext[] = {
+		{ .logical = 65536, .physical = 1 << 20, .length = 65536 },
+		{ .logical = 0, .physical = 8192, .length = 65536 },
+		{ .logical = 131072, .physical = 0, .length = 4096, .flags = FIEMAP_EXTENT_DELALLOC },
+		{ .logical = 135168, .physical = 4096, .length = 4096, .flags = FIEMAP_EXTENT_UNWRITTEN },
+		{ .logical = 139264, .physical = 0, .length = 4096, .flags = FIEMAP_EXTENT_DATA_INLINE },
+	};
+	uint64_t phys = 0;
+	int rc;
+
+	rc = pm_extent_lookup(ext, 5, 70000, &phys);
+	ok(rc == 0 && phys == (1 << 20) + 70000 - 65536, "a byte in the first extent given (%d, %llu)",
+	   rc, (unsigned long long)phys);
+	rc = pm_extent_lookup(ext, 5, 0, &phys);
+	ok(rc == 1 && phys == 8192, "byte 0: the extent at logical 0 (%d, %llu)", rc,
+	   (unsigned long long)phys);
+	rc = pm_extent_lookup(ext, 5, 65535, &phys);
+	ok(rc == 1 && phys == 8192 + 65535, "an extent's last byte (%llu)", (unsigned long long)phys);
+	ok(pm_extent_lookup(ext, 5, 131072, &phys) == -ENODATA, "delayed allocation: no place");
+	rc = pm_extent_lookup(ext, 5, 135169, &phys);
+	ok(rc == 3 && phys == 4097, "unwritten: a place (%llu)", (unsigned long long)phys);
+	ok(pm_extent_lookup(ext, 5, 139264, &phys) == -ENODATA, "inline data: no place of its own");
+	ok(pm_extent_lookup(ext, 5, 1 << 20, &phys) == -ENODATA, "a hole: no extent");
+	ok(pm_extent_lookup(ext, 0, 0, &phys) == -ENODATA, "no extents at all");
+}
+
 int main(void)
 {
+	test_lookup();
 	test_match();
 	test_normalize();
 	test_unowned();
