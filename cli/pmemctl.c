@@ -45,9 +45,9 @@ static const struct command commands[] = {
 	{ "scrub", cmd_scrub,
 	  "start an address range scrub; --wait shows the media errors", false, GROUP_MAINTAIN },
 	{ "inject-error", cmd_inject_error,
-	  "a media error drill: inject errors under a namespace or file", false, GROUP_DIAGNOSE },
+	  "a media error drill: poison under a namespace or a file", false, GROUP_DIAGNOSE },
 	{ "inject-smart", cmd_inject_smart,
-	  "a health drill: make a DIMM report the SMART values given", false, GROUP_DIAGNOSE },
+	  "a health drill: a DIMM reports the SMART values given", false, GROUP_DIAGNOSE },
 	{ "monitor", cmd_monitor,
 	  "wait for DIMM health events and print one line per event", false, GROUP_FLEET },
 };
