@@ -74,14 +74,14 @@ static int read_status(struct ndctl_namespace *ndns, const char *dev,
 	return 0;
 }
 
-/* Whether the injected ranges cover [sector, sector + count). */
-static bool covered(const struct pm_change_result *res, uint64_t sector,
-		    uint64_t count)
+/* Whether the platform's ranges (from res->ranges[first]) cover [sector, +count). */
+static bool covered(const struct pm_change_result *res, size_t first,
+		    uint64_t sector, uint64_t count)
 {
 	for (uint64_t s = sector; s < sector + count; s++) {
 		bool in = false;
 
-		for (size_t i = 0; i < res->nr_ranges && !in; i++)
+		for (size_t i = first; i < res->nr_ranges && !in; i++)
 			in = s >= res->ranges[i].offset &&
 			     s - res->ranges[i].offset < res->ranges[i].length;
 		if (!in)
@@ -248,7 +248,7 @@ int pm_inject_error(struct pm_platform *pf, struct pm_namespace *ns,
 		return 0;
 	/* The range asked stays first; the platform's list follows. */
 	rc = read_status(ndns, ns->dev, res);
-	if (!rc && !covered(res, sector, count))
+	if (!rc && !covered(res, 1, sector, count))
 		rc = -EIO;
 	res->nr_ranges = 1;
 	if (pm_step_close(&res->steps[2], rc)) {
