@@ -432,6 +432,7 @@ void change_report(const char *object, const struct pm_change_result *res,
 	}
 	if (res->noop && res->no_config) {
 		printf("%s: %s\n", esc(object), esc(res->message));
+		print_ranges(stdout, res);	/* inject-error --status */
 		return;
 	}
 	if (res->noop) {
