@@ -401,7 +401,7 @@ static void print_ranges(FILE *f, const struct pm_change_result *res)
 			 (unsigned long long)r->offset,
 			 (unsigned long long)(r->offset + r->length - 1));
 		if (r->injected) {
-			fprintf(f, "  %-14s %s injected\n", esc(r->ns), sectors);
+			fprintf(f, "  %-14s %s\n", esc(r->ns), sectors);
 			continue;
 		}
 		fprintf(f, "  %-14s %-24s %-6s %s%s\n", r->ns[0] ? esc(r->ns) : "(region)",

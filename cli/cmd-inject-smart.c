@@ -27,7 +27,7 @@ static const struct cli_option options[] = {
 	{ "unsafe-shutdown", 'U', NULL, "report an unsafe shutdown (the count rises)" },
 	{ "unsafe-shutdown-uninject", OPT_UNSAFE_SHUTDOWN_UNINJECT, NULL,
 	  "no more unsafe shutdown injected" },
-	{ "uninject-all", 'N', NULL, "uninject every field" },
+	{ "uninject-all", 'N', NULL, "uninject every field the DIMM injects" },
 	CLI_END,
 };
 
@@ -85,7 +85,7 @@ static int option(struct change *ch, int c, const char *arg)
 	case OPT_UNSAFE_SHUTDOWN_UNINJECT:
 		return set(req, PM_SMART_UNSAFE_SHUTDOWN, false);
 	case 'N':
-		req->uninject = (1u << PM_SMART_NR_FIELDS) - 1;
+		req->all = true;
 		return EXIT_OK;
 	default:
 		return -1;
@@ -101,7 +101,9 @@ static int check(struct change *ch)
 		if (both & (1u << f))
 			return cli_usage_error(ch->ctx, "%s: inject or uninject, not both",
 					       pm_smart_field_name(f));
-	if (!req->inject && !req->uninject)
+	if (req->all && req->inject)
+		return cli_usage_error(ch->ctx, "--uninject-all takes every field back: nothing to inject with it");
+	if (!req->inject && !req->uninject && !req->all)
 		return cli_usage_error(ch->ctx, "nothing to inject: name a field (see --help)");
 	if (ch->nr_names != 1)
 		return cli_usage_error(ch->ctx, "one DIMM at a time");

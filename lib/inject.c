@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Drills: media errors and SMART health injected through the platform. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,26 @@ static const char *smart_why(int rc)
 	}
 }
 
+/*
+ * A temperature in the SMART format: 1/16 C, bit 15 the sign. libndctl's
+ * ndctl_encode_smart_temperature() (v76-v78) drops the fraction first, so
+ * 65.5 C would be sent as 65 C.
+ */
+static unsigned int encode_temperature(double celsius)
+{
+	long t = lround(fabs(celsius) * 16);
+
+	if (t > 0x7fff)
+		t = 0x7fff;
+	return (unsigned int)t | (celsius < 0 ? 1u << 15 : 0);
+}
+
+/* What the DIMM will report for celsius: the value in 1/16 C. */
+static double sent_temperature(double celsius)
+{
+	return ndctl_decode_smart_temperature(encode_temperature(celsius));
+}
+
 /* Sets field f on cmd: the value, or enable false to uninject. */
 static int smart_set(struct ndctl_cmd *cmd, enum pm_smart_field f, bool enable,
 		     const struct pm_smart_request *req)
@@ -299,10 +320,10 @@ static int smart_set(struct ndctl_cmd *cmd, enum pm_smart_field f, bool enable,
 	switch (f) {
 	case PM_SMART_MEDIA_TEMPERATURE:
 		return ndctl_cmd_smart_inject_media_temperature(cmd, enable,
-			ndctl_encode_smart_temperature(req->media_temperature));
+			encode_temperature(req->media_temperature));
 	case PM_SMART_CTRL_TEMPERATURE:
 		return ndctl_cmd_smart_inject_ctrl_temperature(cmd, enable,
-			ndctl_encode_smart_temperature(req->ctrl_temperature));
+			encode_temperature(req->ctrl_temperature));
 	case PM_SMART_SPARES:
 		return ndctl_cmd_smart_inject_spares(cmd, enable, req->spares);
 	case PM_SMART_FATAL:
@@ -336,9 +357,9 @@ static void smart_detail(enum pm_smart_field f, bool enable,
 		snprintf(buf, len, "uninject %s: the DIMM reports its own value again",
 			 smart_fields[f].name);
 	else if (f == PM_SMART_MEDIA_TEMPERATURE || f == PM_SMART_CTRL_TEMPERATURE)
-		snprintf(buf, len, "%s %.2f C", smart_fields[f].name,
-			 f == PM_SMART_MEDIA_TEMPERATURE ? req->media_temperature :
-							   req->ctrl_temperature);
+		snprintf(buf, len, "%s %.4g C", smart_fields[f].name,
+			 sent_temperature(f == PM_SMART_MEDIA_TEMPERATURE ?
+					  req->media_temperature : req->ctrl_temperature));
 	else if (f == PM_SMART_SPARES)
 		snprintf(buf, len, "spares %u%%", req->spares);
 	else if (f == PM_SMART_FATAL)
@@ -369,14 +390,14 @@ static int smart_verify(struct ndctl_dimm *dimm, const struct pm_smart_request *
 	flags = ndctl_cmd_smart_get_flags(cmd);
 	t = ndctl_decode_smart_temperature(ndctl_cmd_smart_get_media_temperature(cmd));
 	if ((req->inject & (1u << PM_SMART_MEDIA_TEMPERATURE)) &&
-	    (!(flags & ND_SMART_MTEMP_VALID) || t != req->media_temperature)) {
-		snprintf(why, len, "a media temperature of %.2f C", t);
+	    (!(flags & ND_SMART_MTEMP_VALID) || t != sent_temperature(req->media_temperature))) {
+		snprintf(why, len, "a media temperature of %.4g C", t);
 		rc = -EIO;
 	}
 	t = ndctl_decode_smart_temperature(ndctl_cmd_smart_get_ctrl_temperature(cmd));
 	if ((req->inject & (1u << PM_SMART_CTRL_TEMPERATURE)) &&
-	    (!(flags & ND_SMART_CTEMP_VALID) || t != req->ctrl_temperature)) {
-		snprintf(why, len, "a controller temperature of %.2f C", t);
+	    (!(flags & ND_SMART_CTEMP_VALID) || t != sent_temperature(req->ctrl_temperature))) {
+		snprintf(why, len, "a controller temperature of %.4g C", t);
 		rc = -EIO;
 	}
 	if ((req->inject & (1u << PM_SMART_SPARES)) &&
@@ -394,10 +415,36 @@ out:
 	return rc;
 }
 
-int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *req,
+/*
+ * The fields the DIMM says it injects and libndctl can build a command
+ * for: libndctl reports a controller temperature for the Intel family but
+ * has no setter for it (-ENXIO).
+ */
+static unsigned int smart_can(struct ndctl_dimm *dimm, int supported)
+{
+	const struct pm_smart_request probe = { 0 };
+	unsigned int can = 0;
+
+	for (int f = 0; f < PM_SMART_NR_FIELDS; f++) {
+		struct ndctl_cmd *cmd;
+
+		if (!(supported & smart_fields[f].supported))
+			continue;
+		cmd = ndctl_dimm_cmd_new_smart_inject(dimm);
+		if (!cmd)
+			break;
+		if (smart_set(cmd, f, false, &probe) == 0)
+			can |= 1u << f;
+		ndctl_cmd_unref(cmd);
+	}
+	return can;
+}
+
+int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *asked_req,
 		    struct pm_change_result *res)
 {
-	unsigned int asked = req->inject | req->uninject;
+	struct pm_smart_request copy = *asked_req, *req = &copy;
+	unsigned int asked = req->inject | req->uninject, can;
 	struct pm_step *check, *verify = NULL;
 	size_t first;
 	int supported, rc = 0;
@@ -413,8 +460,13 @@ int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *req,
 		return refuse(res, check, -EOPNOTSUPP, "no SMART injection on %s (%s): %s",
 			      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
 			      smart_why(supported));
+	can = smart_can(dimm->nddimm, supported);
+	if (req->all) {
+		req->uninject = can;
+		asked = can;
+	}
 	for (int f = 0; f < PM_SMART_NR_FIELDS; f++)
-		if ((asked & (1u << f)) && !(supported & smart_fields[f].supported))
+		if ((asked & (1u << f)) && !(can & (1u << f)))
 			return refuse(res, check, -EOPNOTSUPP, "%s (%s) cannot inject %s",
 				      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
 				      smart_fields[f].name);

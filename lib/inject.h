@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "change.h"
+#include "convert.h"
 
 struct pm_dimm;
 
@@ -56,6 +56,7 @@ struct pm_smart_request {
 	double media_temperature;	/* Celsius */
 	double ctrl_temperature;
 	unsigned int spares;		/* percent */
+	bool all;			/* uninject every field the DIMM injects */
 	bool dry_run;
 };
 
@@ -64,11 +65,11 @@ const char *pm_smart_field_name(enum pm_smart_field f);
 
 /*
  * Sends each field of req to dimm's SMART injection command, in field
- * order; stops at the first failure (what was sent stays: a drill's state
+ * order (temperatures in 1/16 C); stops at the first failure (what was sent stays: a drill's state
  * is undone with the fields' uninject). -EOPNOTSUPP with the reason in
  * res->message when the DIMM cannot inject a field asked.
  */
-int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *req,
+int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *asked_req,
 		    struct pm_change_result *res);
 
 #endif
