@@ -13,20 +13,18 @@
 . "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
+# jq, not python: under emulation Python takes seconds to start.
+# An ndctl listing holds one object bare, several as an array.
+each='if type == "array" then .[] else . end'
+jget() { printf '%s' "$OUT" | jq -c "$1"; }
 # ndctl's injected blocks of a namespace, "block:count ..." (no output: none).
 ndctl_status() {
-	ndctl inject-error --status "$1" | python3 -c '
-import json, sys
-t = sys.stdin.read().strip()
-j = json.loads(t) if t else {}
-print(" ".join("%d:%d" % (b["block"], b["count"]) for b in j.get("badblocks", [])))'
+	ndctl inject-error --status "$1" | jq -r '[.badblocks[]? | "\(.block):\(.count)"] | join(" ")'
 }
 # pmemctl's, the same way.
 pmemctl_status() {
-	"$PMEMCTL" inject-error --status --json "$1" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print(" ".join("%d:%d" % (r["offset"], r["length"]) for r in j["ranges"]))'
+	"$PMEMCTL" inject-error --status --json "$1" |
+		jq -r '[.ranges[] | "\(.offset):\(.length)"] | join(" ")'
 }
 agree() {
 	local mine theirs
@@ -37,11 +35,7 @@ agree() {
 	pass "$2: the injected ranges are '$3'"
 }
 
-set -- $(ndctl list -N -b nfit_test.0 | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-for n in sorted(j if isinstance(j, list) else [j], key=lambda n: n["size"]):
-    print(n["dev"])')
+set -- $(ndctl list -N -b nfit_test.0 | jq -r "[$each] | sort_by(.size) | .[].dev")
 check "nfit_test.0 has two namespaces ($*)" test $# -ge 2
 small=$1 big=$2
 
@@ -57,8 +51,8 @@ agree "$big" "after clear-errors" ""
 # --- by offset: the devdax namespace --------------------------------------------------
 run "$PMEMCTL" inject-error "$small" --offset 8K --count 2K --no-notify --json
 expect_status 0 "inject-error $small --offset 8K --count 2K: exit 0"
-is "$(json_get "[j['changed'], [(r['namespace'], r['offset'], r['length'], r['source'], r['method']) for r in j['ranges']], [(s['step'], s['status']) for s in j['steps']]]")" \
-	"[true, [[\"$small\", 16, 4, \"injected\", null]], [[\"check\", \"done\"], [\"inject\", \"done\"], [\"verify\", \"done\"]]]" \
+is "$(jget '[.changed, [.ranges[] | [.namespace, .offset, .length, .source, .method]], [.steps[] | [.step, .status]]]')" \
+	"[true,[[\"$small\",16,4,\"injected\",null]],[[\"check\",\"done\"],[\"inject\",\"done\"],[\"verify\",\"done\"]]]" \
 	"... sectors 16-19, checked, injected, verified"
 agree "$small" "after inject-error by offset" "16:4"
 run "$PMEMCTL" inject-error "$small" --offset 8K --count 2K --uninject
@@ -67,10 +61,7 @@ is "$OUT" "$small: uninjected 4 sector(s) at sector 16
 $(printf '  %-14s %s' "$small" 'sectors 16-19')" "... says what it took off, and where"
 agree "$small" "after --uninject" ""
 
-size=$(ndctl list -n "$small" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print((j[0] if isinstance(j, list) else j)["size"])')
+size=$(ndctl list -n "$small" | jq -r "[$each][0].size")
 run "$PMEMCTL" inject-error "$small" --offset 100
 expect_status 2 "an offset not a multiple of 512: exit 2"
 run "$PMEMCTL" inject-error "$small" --offset "$size"
@@ -89,7 +80,7 @@ is "$(head -n 1 <<< "$ERR")" "pmemctl: $small: reading the injected ranges needs
 
 # --- under a file: ext4 -o dax on nfit_test --------------------------------------------
 ndctl create-namespace -f -e "$big" -m fsdax -a 4K --no-autolabel > "$TAP_TMP/ns.json"
-pmem=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["blockdev"])' "$TAP_TMP/ns.json")
+pmem=$(jq -r .blockdev "$TAP_TMP/ns.json")
 mkdir -p /tmp/inj
 mkfs.ext4 -q -F -b 4096 "/dev/$pmem" && mount -o dax "/dev/$pmem" /tmp/inj
 check "$big: ext4 mounted -o dax on /dev/$pmem" mountpoint -q /tmp/inj
@@ -115,7 +106,7 @@ agree "$big" "after --file --dry-run" ""
 
 run "$PMEMCTL" inject-error "$big" --file /tmp/inj/target --file-offset 70000 --json
 expect_status 0 "inject-error --file /tmp/inj/target --file-offset 70000: exit 0"
-is "$(json_get "[(r['offset'], r['length']) for r in j['ranges']]")" "[[$want, 1]]" \
+is "$(jget '[.ranges[] | [.offset, .length]]')" "[[$want,1]]" \
 	"... the sector filefrag puts byte 70000 in ($want)"
 agree "$big" "after inject-error --file" "$want:1"
 
@@ -123,9 +114,9 @@ run "$PMEMCTL" scrub nfit_test.0 --wait
 expect_status 0 "scrub nfit_test.0 --wait: exit 0"
 run "$PMEMCTL" doctor --json /tmp/inj
 expect_status 11 "doctor /tmp/inj: exit 11"
-is "$(json_get 'sorted(set(x["path"] for f in j["findings"] for x in f["files"]))')" '["/tmp/inj/target"]' \
+is "$(jget '[.findings[].files[].path] | unique')" '["/tmp/inj/target"]' \
 	"doctor names the target, and only it"
-is "$(json_get 'any(x["offset"] <= 70000 < x["offset"] + x["length"] for f in j["findings"] for x in f["files"])')" \
+is "$(jget '[.findings[].files[] | select(.offset <= 70000 and 70000 < .offset + .length)] | length > 0')" \
 	true "... with byte 70000 in the damaged range"
 check "reading byte 70000 fails" sh -c '! dd if=/tmp/inj/target of=/dev/null bs=512 skip=136 count=1 status=none 2>/dev/null'
 check "reading the file's first sector works" dd if=/tmp/inj/target of=/dev/null bs=512 count=1 status=none
@@ -147,26 +138,21 @@ run "$PMEMCTL" clear-errors -f "$big"
 expect_status 0 "clear-errors -f $big unmounted: exit 0"
 agree "$big" "after clear-errors" ""
 run ndctl list -M -n "$big"
-is "$(json_get '(j[0] if isinstance(j, list) else j).get("badblock_count", 0)')" 0 "ndctl list -M: no badblock left"
+is "$(jget "[$each][0].badblock_count // 0")" 0 "ndctl list -M: no badblock left"
 mount -o dax "/dev/$pmem" /tmp/inj
 run "$PMEMCTL" doctor --json /tmp/inj
-is "$(json_get '[x["path"] for f in j["findings"] for x in f["files"]]')" "[]" "doctor /tmp/inj: no damaged file"
+is "$(jget '[.findings[].files[].path]')" "[]" "doctor /tmp/inj: no damaged file"
 check "reading byte 70000 works again" dd if=/tmp/inj/target of=/dev/null bs=512 skip=136 count=1 status=none
 umount /tmp/inj
 
 # --- SMART ------------------------------------------------------------------------------
-set -- $(ndctl list -D -b nfit_test.0 | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print(" ".join(sorted(d["dev"] for d in (j if isinstance(j, list) else [j]))))')
+set -- $(ndctl list -D -b nfit_test.0 | jq -r "[$each | .dev] | sort | .[]")
 d=$4	# doctor-damage.sh injected into the first three
 check "nfit_test.0's fourth DIMM: $d" test -n "$d"
+# jq prints 23.0 as 23.
 health() {
-	ndctl list -DH -d "$d" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-h = (j[0] if isinstance(j, list) else j)["health"]
-print(h["health_state"], h["temperature_celsius"], h["spares_percentage"], h["shutdown_state"], h["shutdown_count"])'
+	ndctl list -DH -d "$d" | jq -r "[$each][0].health |
+		\"\\(.health_state) \\(.temperature_celsius) \\(.spares_percentage) \\(.shutdown_state) \\(.shutdown_count)\""
 }
 read -r _ _ _ _ count0 <<< "$(health)"
 
@@ -184,16 +170,16 @@ pid=$!
 check "monitor $d: waits in poll()" wait_polling $pid
 run "$PMEMCTL" inject-smart "$d" -m 65.5 --json
 expect_status 0 "inject-smart $d -m 65.5: exit 0"
-is "$(json_get "[j['dimm'], j['namespace'], j['changed'], [(s['step'], s['status']) for s in j['steps']]]")" \
-	"[\"$d\", null, true, [[\"check\", \"done\"], [\"inject\", \"done\"], [\"verify\", \"done\"]]]" \
+is "$(jget '[.dimm, .namespace, .changed, [.steps[] | [.step, .status]]]')" \
+	"[\"$d\",null,true,[[\"check\",\"done\"],[\"inject\",\"done\"],[\"verify\",\"done\"]]]" \
 	"... the DIMM, checked, injected, verified"
 for i in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 wait $pid
 STATUS=$?
 expect_status 0 "monitor --count 1: exit 0 after the event"
 OUT=$(cat "$TAP_TMP/ev.json")
-is "$(json_get "[j['dimm'], j['changes'], j['health']['temperature_celsius']]")" \
-	"[\"$d\", [\"temperature_celsius\"], 65.5]" "monitor saw the temperature rise to 65.5 C"
+is "$(jget '[.dimm, .changes, .health.temperature_celsius]')" \
+	"[\"$d\",[\"temperature_celsius\"],65.5]" "monitor saw the temperature rise to 65.5 C"
 is "$(health)" "non-critical 65.5 75 clean $count0" "ndctl list -DH: 65.5 C"
 
 run "$PMEMCTL" inject-smart "$d" -s 7 --fatal -U
@@ -214,21 +200,12 @@ run nobody "$PMEMCTL" inject-smart "$d" -m 80
 expect_status 4 "non-root inject-smart: exit 4"
 run "$PMEMCTL" inject-smart "$d" -N --json
 expect_status 0 "inject-smart -N (uninject all): exit 0"
-is "$(health)" "non-critical 23.0 75 clean $((count0 + 1))" "ndctl list -DH: nfit_test's own values again"
+is "$(health)" "non-critical 23 75 clean $((count0 + 1))" "ndctl list -DH: nfit_test's own values again"
 
 # --- a QEMU NVDIMM: no injection --------------------------------------------------------
-qdimm=$(ndctl list -D -b ACPI.NFIT | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print((j[0] if isinstance(j, list) else j)["dev"])')
-qns=$(ndctl list -N -b ACPI.NFIT | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print((j[0] if isinstance(j, list) else j)["dev"])')
-qbus=$(ndctl list -B -b ACPI.NFIT | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-print((j[0] if isinstance(j, list) else j)["dev"])')
+qdimm=$(ndctl list -D -b ACPI.NFIT | jq -r "[$each][0].dev")
+qns=$(ndctl list -N -b ACPI.NFIT | jq -r "[$each][0].dev")
+qbus=$(ndctl list -B -b ACPI.NFIT | jq -r "[$each][0].dev")
 run "$PMEMCTL" inject-error "$qns" --offset 0 --force
 expect_status 5 "inject-error on the QEMU NVDIMM's $qns: exit 5"
 is "$(head -n 1 <<< "$ERR")" "pmemctl: $qns: no error injection on $qbus (ACPI.NFIT): the platform firmware offers no ACPI error injection commands (ARS error inject)" \
