@@ -9,6 +9,7 @@
 #include "../lib/clear.h"
 #include "../lib/compat.h"
 #include "../lib/cxl-region.h"
+#include "../lib/labels-write.h"
 #include "../lib/pmem.h"
 #include "../lib/sysram.h"
 
@@ -35,8 +36,8 @@ static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 		return;
 	}
 	cell->str = DOC(obj)->object;
-	/* A region verb, or a DIMM's: no namespace. */
-	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0];
+	/* A region verb, a DIMM's or a label verb: no namespace. */
+	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0] || RES(obj)->labels != NULL;
 }
 
 #define REGION_CHANGE(obj) (RES(obj)->region)
@@ -82,6 +83,26 @@ static void get_region_size(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->u = REGION_CHANGE(obj) ? REGION_CHANGE(obj)->size : 0;
 	cell->null = !cell->u;
+}
+
+static void get_dimms(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = RES(obj)->labels ? RES(obj)->labels->dimm_names : none;
+}
+
+static void get_label_version(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->labels ? RES(obj)->labels->version_name : "";
+	cell->null = !cell->str[0];
+}
+
+static void get_namespaces_lost(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = RES(obj)->labels ? RES(obj)->labels->lost : none;
 }
 
 static void get_changed(const struct out_obj *obj, struct out_cell *cell)
@@ -280,6 +301,15 @@ static const struct out_column change_columns[] = {
 	{ "REGION_SIZE", "size",
 	  "create-region, destroy-region: the region's size (null: unknown)",
 	  OUT_SIZE, CHANGE, OUT_ON_REQUEST, get_region_size },
+	/* init-labels, zero-labels and restore-labels only. */
+	{ "DIMMS", "dimms", "init-, zero-, restore-labels: the DIMMs whose label areas are written",
+	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_dimms },
+	{ "LABEL_VERSION", "label_version",
+	  "init-labels: the label format written, 1.1 or 1.2 (null for the others)",
+	  OUT_STRING, CHANGE, OUT_ON_REQUEST, get_label_version },
+	{ "NAMESPACES_LOST", "namespaces_lost",
+	  "init-, zero-, restore-labels: the namespaces whose definitions the write destroys (or would)",
+	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_namespaces_lost },
 
 	{ "MODE", "mode", "raw, sector, fsdax, devdax or system-ram", OUT_STRING,
 	  CONFIG, 0, get_mode },
@@ -335,10 +365,20 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	.schema_version = 4,		/* 4: dimm (inject-smart) */
+	.schema_version = 5,		/* 4: dimm (inject-smart); 5: the label verbs' keys */
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
+
+/* Whether res's verb carries the on-request key of c. */
+static bool carries(const struct pm_change_result *res, const struct out_column *c)
+{
+	if (c->get == get_dimms || c->get == get_label_version || c->get == get_namespaces_lost)
+		return res->labels != NULL;
+	if (c->get == get_dimm)
+		return res->dimm[0];
+	return res->region != NULL;
+}
 
 static void print_json(const struct change_doc *doc)
 {
@@ -349,10 +389,9 @@ static void print_json(const struct change_doc *doc)
 	bool added = res->no_config || (out_node_add(&root, K_FROM, &res->from) &&
 					out_node_add(&root, K_TO, &res->to));
 
-	/* The region verbs' keys, and the DIMM verb's: the others do not carry them. */
-	for (size_t i = 0; (res->region || res->dimm[0]) && i < change_report_spec.nr_columns; i++)
-		if ((change_columns[i].flags & OUT_ON_REQUEST) &&
-		    (change_columns[i].get == get_dimm) == !!res->dimm[0])
+	/* The region verbs' keys, the DIMM verb's and the label verbs': the others do not carry them. */
+	for (size_t i = 0; i < change_report_spec.nr_columns; i++)
+		if ((change_columns[i].flags & OUT_ON_REQUEST) && carries(res, &change_columns[i]))
 			out_select_add(&sel, i);
 
 	for (size_t i = 0; added && i < res->nr_steps; i++)

@@ -211,8 +211,8 @@ static int relock(struct change *ch)
 	int exit_code, rc;
 
 	snprintf(dev, sizeof(dev), "%s",
-		 (ch->verb->targets & CHANGE_OWN) && !(ch->verb->flags & CHANGE_LOCK_OBJECT) ?
-		 CXL_REGIONS_LOCK : ch->object);
+		 !(ch->verb->targets & CHANGE_OWN) || (ch->verb->flags & CHANGE_LOCK_OBJECT) ?
+		 ch->object : ch->verb->lock ? ch->verb->lock : CXL_REGIONS_LOCK);
 	/* A region target excludes every change of its namespaces. */
 	if (!(ch->verb->targets & CHANGE_OWN)) {
 		exit_code = lock_scope(ch, region->dev, ch->t.ns != NULL);

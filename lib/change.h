@@ -14,6 +14,7 @@
 
 struct pm_clear_range;
 struct pm_region_change;
+struct pm_labels_change;
 
 enum pm_step_status {
 	PM_STEP_PLANNED,		/* --dry-run: would be done */
@@ -76,6 +77,8 @@ struct pm_change_result {
 	/* create-region, destroy-region (lib/cxl-region.h): the region */
 	struct pm_region_change *region;
 	char dimm[32];			/* inject-smart: the DIMM; "" for the others */
+	/* init-labels, zero-labels, restore-labels (lib/labels-write.h) */
+	struct pm_labels_change *labels;
 };
 
 /* Appends a step, planned; past PM_MAX_STEPS it goes nowhere. */

@@ -392,6 +392,12 @@ int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 	rc = pm_plan_request(r, req, &res->to, res->message, sizeof(res->message));
 	if (rc)
 		return res->err = pm_step_close(s, rc);
+	if (!r->labelled && r->blank_dimms) {
+		snprintf(res->message, sizeof(res->message),
+			 "%s has no labels: the label area of %s is blank; initialise it (pmemctl init-labels %s), then create again",
+			 r->dev, r->blank_dimms, r->blank_dimms);
+		return res->err = pm_step_close(s, -EOPNOTSUPP);
+	}
 	if (!r->labelled) {
 		snprintf(res->message, sizeof(res->message),
 			 "%s has no labels: its one namespace spans it; use 'pmemctl convert' on it",

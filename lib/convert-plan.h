@@ -21,6 +21,8 @@ struct pm_region_offer {
 	const char *dev;		/* region0 */
 	bool read_only;
 	bool labelled;			/* namespaces are carved by labels */
+	/* not labelled: its DIMMs with a blank label area ("nmem0 nmem1") */
+	const char *blank_dimms;
 	bool has_pfn, has_dax, has_btt;	/* a claim seed of each kind */
 	/* What each seed supports; an empty alignment list accepts any. */
 	unsigned long pfn_aligns[PM_PLAN_MAX_CHOICES];

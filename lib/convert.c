@@ -23,6 +23,7 @@
 
 #ifndef ND_DEVICE_NAMESPACE_PMEM
 #define ND_DEVICE_NAMESPACE_PMEM 5	/* uapi ndctl.h: labelled pmem */
+#define ND_CMD_GET_CONFIG_SIZE 4	/* uapi ndctl.h: the DIMM has a label area */
 #endif
 
 /* What must be put back if a later step fails. */
@@ -759,6 +760,26 @@ static struct ndctl_namespace *idle_seed(struct ndctl_region *region)
 	return NULL;
 }
 
+/*
+ * The DIMMs of a region without labels that have a label area: it is
+ * blank (or damaged), else the kernel would have made the region labelled.
+ */
+static void blank_label_areas(const struct pm_region *region, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (ndctl_region_get_nstype(region->ndregion) == ND_DEVICE_NAMESPACE_PMEM)
+		return;
+	for (size_t i = 0; i < region->nr_mappings && n < len; i++) {
+		struct pm_dimm *d = region->mappings[i].dimm;
+
+		if (d && d->nddimm &&
+		    ndctl_dimm_is_cmd_supported(d->nddimm, ND_CMD_GET_CONFIG_SIZE))
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "", d->dev);
+	}
+}
+
 int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	      const char *name, const struct pm_convert_request *req,
 	      struct pm_change_result *res, char *created, size_t len)
@@ -768,13 +789,15 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 	struct pm_step *failed = NULL, *s;
 	struct pm_region_offer offer;
 	struct exec x;
-	char text[32], policy[32];
+	char text[32], policy[32], blank[128];
 	int rc;
 
 	created[0] = '\0';
 	read_offer(ndregion, req->mode, &offer);
 	offer.dev = region->dev;
 	offer.labelled = ndctl_region_get_nstype(ndregion) == ND_DEVICE_NAMESPACE_PMEM;
+	blank_label_areas(region, blank, sizeof(blank));
+	offer.blank_dimms = blank[0] ? blank : NULL;
 	offer.max_available_extent = region->max_available_extent;
 	offer.align = region->align;
 	offer.idle_seed = seed ? ndctl_namespace_get_devname(seed) : NULL;
