@@ -242,8 +242,13 @@ static int check_regions(struct pm_platform *pf, struct pm_labels_change *c,
 			if (!ns->uuid || !ns->size)
 				continue;	/* an idle seed: nothing defined */
 			c->data_lost = true;
-			if (c->nr_idle < PM_LABELS_MAX_LOST)
-				c->idle_uuids[c->nr_idle++] = ns->uuid;
+			/* The label's uuid: the model has the claim's. */
+			if (c->nr_idle < PM_LABELS_MAX_LOST && pm_namespace_ndns(ns)) {
+				uuid_t u;
+
+				ndctl_namespace_get_uuid(pm_namespace_ndns(ns), u);
+				uuid_unparse(u, c->idle_uuids[c->nr_idle++]);
+			}
 			if (c->nr_lost < PM_LABELS_MAX_LOST) {
 				c->lost[c->nr_lost++] = ns->dev;
 				c->lost[c->nr_lost] = NULL;

@@ -52,9 +52,9 @@ struct pm_labels_change {
 	bool data_lost;			/* lost, or data the write makes unreachable */
 	/*
 	 * Namespaces defined but disabled before: enabling a region enables
-	 * them all, so an undo disables them again (by uuid).
+	 * them all, so an undo disables them again (by their labels' uuid).
 	 */
-	const char *idle_uuids[PM_LABELS_MAX_LOST];
+	char idle_uuids[PM_LABELS_MAX_LOST][40];
 	size_t nr_idle;
 	char version_name[8];		/* "1.1", "1.2", or "" */
 };

@@ -61,8 +61,8 @@ walk mkfs.ext4 -q -F -b 4096 "/dev/$pmem"
 mkdir -p /tmp/pmem
 walk mount -o dax "/dev/$pmem" /tmp/pmem
 is "$STATUS" 0 "walk-through: ext4 -o dax mounted on /dev/$pmem"
-walk "$P" show /tmp/pmem
-walk "$P" doctor
+walk "$P" show "$(ns_field data dev)"
+walk "$P" doctor /tmp/pmem
 check "walk-through: /dev/$dax is a devdax device" test -c "/dev/$dax"
 sed 's/^/# /' "$work/walk.txt"
 
