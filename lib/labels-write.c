@@ -376,8 +376,11 @@ static int disable_idle(struct pm_labels_change *c, struct pm_region *region,
 	uuid_t uuid;
 	int rc = 0;
 
+	/* libnvdimm registers a region's namespaces asynchronously. */
+	ndctl_bus_wait_probe(ndctl_region_get_bus(region->ndregion));
 	ndctl_namespace_foreach(region->ndregion, ndns) {
-		if (!ndctl_namespace_is_enabled(ndns))
+		/* Active: the namespace, or the claim (pfn, dax, btt) on it. */
+		if (!ndctl_namespace_is_active(ndns))
 			continue;
 		ndctl_namespace_get_uuid(ndns, uuid);
 		uuid_unparse(uuid, uuid_text);
