@@ -106,6 +106,8 @@ walk(json.load(sys.stdin))' | head -1 > "$work/backup/nmem0.id"
 (cd "$work/backup" && sha256sum nmem0.labels > SHA256SUMS)
 
 ndctl disable-namespace "$ns" > /dev/null 2>&1
+# Disabled, the namespace shows its label's uuid (enabled: its claim's).
+idle_uuid=$(ns_field data uuid)
 area nmem0 "$work/before"
 run "$P" zero-labels --dry-run --json nmem0
 is "$STATUS:$(json_get '(j["dry_run"], j["changed"], j["namespaces_lost"])')" \
@@ -124,7 +126,7 @@ area nmem0 "$work/after"
 check "... the label area is byte for byte as before" cmp -s "$work/before" "$work/after"
 is "$(basename "$(readlink /sys/bus/nd/devices/region0/driver)")" nd_region \
 	"... region0 is enabled again"
-is "$(ns_field data uuid):$(ns_field data state)" "$uuid:disabled" "... the namespace is still defined, and disabled as it was"
+is "$(ns_field data uuid):$(ns_field data state)" "$idle_uuid:disabled" "... the namespace is still defined, and disabled as it was"
 
 # --- zero, then restore ----------------------------------------------------
 run "$P" zero-labels -f --json nmem0
