@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Writing DIMM label areas: init, zero and restore, each area read and kept
  * first, written back when a later step fails. */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -98,13 +99,18 @@ static int read_area(struct pm_labels_dimm *d)
 	for (size_t i = 0; i < d->size && d->zeroed; i++)
 		d->zeroed = !d->saved[i];
 	d->version = 0;
-	if (ndctl_dimm_validate_labels(nd) >= 0 && d->size > NSINDEX_MINOR_OFF + 2 &&
+	if (ndctl_dimm_validate_labels(nd) < 0)
+		return 0;
+	/*
+	 * The first index block's version (little-endian); when only the
+	 * second is valid, its offset depends on the slot count: 1.1 assumed.
+	 */
+	d->version = 101;
+	if (d->size > NSINDEX_MINOR_OFF + 2 &&
 	    memcmp(d->saved, NSINDEX_SIG, sizeof(NSINDEX_SIG)) == 0) {
 		memcpy(&major, d->saved + NSINDEX_MAJOR_OFF, sizeof(major));
 		memcpy(&minor, d->saved + NSINDEX_MINOR_OFF, sizeof(minor));
-		d->version = major * 100 + minor;
-	} else if (ndctl_dimm_validate_labels(nd) >= 0) {
-		d->version = 101;	/* the other index block is the valid one */
+		d->version = le16toh(major) * 100 + le16toh(minor);
 	}
 	return 0;
 }
