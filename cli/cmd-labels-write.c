@@ -22,7 +22,7 @@ struct labels_args {
 };
 
 static const struct cli_option init_options[] = {
-	{ "label-version", OPT_LABEL_VERSION, "VERSION", "label format: 1.1 (default, as the kernel\n"
+	{ "label-version", OPT_LABEL_VERSION, "V", "label format: 1.1 (default, as the kernel\n"
 					   "reads everywhere) or 1.2" },
 	CLI_END,
 };
