@@ -36,8 +36,16 @@ static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 		return;
 	}
 	cell->str = DOC(obj)->object;
-	/* A region verb, a DIMM's or a label verb: no namespace. */
-	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0] || RES(obj)->labels != NULL;
+	/* A region verb, a DIMM's, a label verb, enable or disable: no namespace. */
+	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0] ||
+		     RES(obj)->labels != NULL || RES(obj)->objects != NULL;
+}
+
+static void get_objects(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = RES(obj)->objects ? (const char *const *)RES(obj)->objects : none;
 }
 
 #define REGION_CHANGE(obj) (RES(obj)->region)
@@ -311,6 +319,11 @@ static const struct out_column change_columns[] = {
 	  "init-, zero-, restore-labels: the namespaces whose definitions the write destroys (or would)",
 	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_namespaces_lost },
 
+	/* enable and disable only. */
+	{ "OBJECTS", "objects",
+	  "enable, disable: the objects named (a CXL region as cxl:regionN); each step's detail names the object it acts on",
+	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_objects },
+
 	{ "MODE", "mode", "raw, sector, fsdax, devdax or system-ram", OUT_STRING,
 	  CONFIG, 0, get_mode },
 	{ "MAP", "map", "where the page map is: mem or dev", OUT_STRING, CONFIG,
@@ -365,7 +378,8 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	.schema_version = 5,		/* 4: dimm (inject-smart); 5: the label verbs' keys */
+	/* 4: dimm (inject-smart); 5: the label verbs' keys; 6: objects (enable, disable) */
+	.schema_version = 6,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
@@ -377,6 +391,8 @@ static bool carries(const struct pm_change_result *res, const struct out_column 
 		return res->labels != NULL;
 	if (c->get == get_dimm)
 		return res->dimm[0];
+	if (c->get == get_objects)
+		return res->objects != NULL;
 	return res->region != NULL;
 }
 
@@ -389,7 +405,10 @@ static void print_json(const struct change_doc *doc)
 	bool added = res->no_config || (out_node_add(&root, K_FROM, &res->from) &&
 					out_node_add(&root, K_TO, &res->to));
 
-	/* The region verbs' keys, the DIMM verb's and the label verbs': the others do not carry them. */
+	/*
+	 * The keys of the region verbs, the DIMM verb, the label verbs,
+	 * enable and disable: the others do not carry them.
+	 */
 	for (size_t i = 0; i < change_report_spec.nr_columns; i++)
 		if ((change_columns[i].flags & OUT_ON_REQUEST) && carries(res, &change_columns[i]))
 			out_select_add(&sel, i);

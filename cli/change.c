@@ -108,6 +108,8 @@ static int guard(struct change *ch)
 
 	if (!(ch->verb->flags & (CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA)))
 		return EXIT_OK;
+	if (ch->verb->guard)
+		return ch->verb->guard(ch);
 	if (ch->t.ns)
 		return guard_namespace(ch, ch->t.ns);
 	if (!ch->t.region)
@@ -193,6 +195,33 @@ static int lock_scope(struct change *ch, const char *region, bool shared)
 	lock_error(region, 0, &note, NULL);
 	if (!shared)
 		pm_lock_set_holder(ch->scope_lock, whole);
+	return EXIT_OK;
+}
+
+int change_lock_more(struct change *ch, const char *name, bool shared,
+		     const char *doing)
+{
+	struct pm_lock_note note;
+	const char *scope = strstr(name, ".scope");
+	char object[80];
+	int rc, fd;
+
+	if (ch->nr_more_locks == CHANGE_MAX_LOCKS) {
+		cli_error(name, "too many locks: name fewer objects at a time");
+		return EXIT_FAIL;
+	}
+	/* A scope's holder is named by its region. */
+	snprintf(object, sizeof(object), "%.*s",
+		 scope ? (int)(scope - name) : (int)strlen(name), name);
+	rc = pm_lock(name, shared, &fd, &note);
+	if (rc < 0)
+		return lock_error(object, rc, &note,
+				  note.shared ? "changing a part of it" :
+				  note.holder[0] ? note.holder : "changing it");
+	lock_error(object, 0, &note, NULL);
+	if (!shared)
+		pm_lock_set_holder(fd, doing);
+	ch->more_locks[ch->nr_more_locks++] = fd;
 	return EXIT_OK;
 }
 
@@ -526,6 +555,8 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
 	pm_unlock(ch.lock);
 	pm_unlock(ch.scope_lock);
+	for (size_t i = ch.nr_more_locks; i-- > 0;)
+		pm_unlock(ch.more_locks[i]);
 	free(ch.res->ranges);
 	free(ch.res);
 	return exit_code;

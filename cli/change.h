@@ -101,6 +101,8 @@ int change_parse_sector_size(struct pmemctl_ctx *ctx, const char *arg,
 	{ "no-movable", CHANGE_OPT_NO_MOVABLE, NULL, CHANGE_NO_MOVABLE_HELP }, \
 	{ "no-online", CHANGE_OPT_NO_ONLINE, NULL, CHANGE_NO_ONLINE_HELP }
 
+#define CHANGE_MAX_LOCKS 40
+
 /* One run of a verb: what the runner found, and what the callbacks share. */
 struct change {
 	struct pmemctl_ctx *ctx;
@@ -117,6 +119,8 @@ struct change {
 	char **names;			/* CHANGE_OWN: the names given */
 	int nr_names;
 	bool nothing_to_lose;		/* the plan says: CHANGE_ASK_PLAN need not ask */
+	int more_locks[CHANGE_MAX_LOCKS]; /* change_lock_more()'s, -1 unused */
+	size_t nr_more_locks;
 };
 
 /*
@@ -168,6 +172,17 @@ struct change_verb {
 	 * region, for the one refused ("destroying it").
 	 */
 	const char *whole;
+	/*
+	 * CHANGE_OWN, optional: the lock the runner takes first (NULL: the
+	 * one of CXL regions); resolve takes the targets' own under it
+	 * with change_lock_more() (ch->lock >= 0 says it is called so).
+	 */
+	const char *lock;
+	/*
+	 * Optional, CHANGE_OWN: the guards of targets the runner does not
+	 * know (with CHANGE_REFUSE_IN_USE): an exit code, the holder named.
+	 */
+	int (*guard)(struct change *ch);
 	/* Optional: after ns was refused as in use, what to do instead. */
 	void (*in_use)(struct change *ch, const struct pm_namespace *ns);
 };
@@ -175,6 +190,14 @@ struct change_verb {
 /* Runs verb over argv; args is handed to the callbacks. An exit code. */
 int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv);
+
+/*
+ * One more lock, held until the run ends (a region's scope: "regionN.scope"
+ * as the runner names it, or an object's name): an exit code, its message
+ * printed. doing: what an exclusive holder writes into it.
+ */
+int change_lock_more(struct change *ch, const char *name, bool shared,
+		     const char *doing);
 
 /* Human summary (steps on failure or --dry-run) or the JSON document. */
 void change_report(const char *object, const struct pm_change_result *res,

@@ -60,6 +60,8 @@ int cmd_create_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_destroy_namespace(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_create_region(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_destroy_region(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_enable(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_disable(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_probe(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx);

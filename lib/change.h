@@ -79,6 +79,8 @@ struct pm_change_result {
 	char dimm[32];			/* inject-smart: the DIMM; "" for the others */
 	/* init-labels, zero-labels, restore-labels (lib/labels-write.h) */
 	struct pm_labels_change *labels;
+	/* enable, disable (lib/enable.h): the objects named, NULL-terminated */
+	const char *const *objects;
 };
 
 /* Appends a step, planned; past PM_MAX_STEPS it goes nowhere. */

@@ -112,6 +112,8 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 	if (region->granularity == UINT_MAX)
 		region->granularity = 0;
 	region->committed = cxl_region_decode_is_committed(cxlregion) == 1;
+	region->enabled = cxl_region_is_enabled(cxlregion) == 1;
+	region->cxlregion = cxlregion;
 
 	cxl_mapping_foreach(cxlregion, mapping)
 		n++;

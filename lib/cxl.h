@@ -10,6 +10,7 @@
 struct pm_platform;
 struct cxl_ctx;
 struct cxl_memdev;
+struct cxl_region;
 
 /* A memdev's Get Health Info answer, read on first use. */
 struct pm_memdev_health {
@@ -52,6 +53,8 @@ struct pm_cxl_region {
 	unsigned int granularity;	/* bytes; 0 when unknown */
 	char *decoder;			/* the root decoder: decoder0.0 */
 	bool committed;			/* its decode is committed */
+	bool enabled;			/* cxl_region's driver is bound */
+	struct cxl_region *cxlregion;
 	struct pm_cxl_target *targets;	/* in position order */
 	size_t nr_targets;
 };

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl enable, pmemctl disable: namespaces, regions, DIMMs, memdevs and
+ * CXL regions, in the kernel's order; disable refused while in use. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "change.h"
+#include "../lib/cxl.h"
+#include "../lib/enable.h"
+#include "../lib/holders.h"
+
+/* A CXL region is named with this prefix (its nvdimm region has its name). */
+#define CXL_PREFIX "cxl:"
+
+static struct pm_cxl_region *find_cxl_region(const struct pm_platform *pf,
+					     const char *name)
+{
+	for (size_t i = 0; i < pf->nr_cxl_regions; i++)
+		if (strcmp(pf->cxl_regions[i]->dev, name) == 0)
+			return pf->cxl_regions[i];
+	return NULL;
+}
+
+/* What name is: 0 after adding it, or an exit code after a message. */
+static int find_object(struct change *ch, const char *name)
+{
+	struct pm_enable_request *req = ch->args;
+	struct pm_platform *pf = ch->pf;
+	enum pm_enable_kind kind;
+	struct pm_target t;
+	void *obj = NULL;
+
+	if (strncmp(name, CXL_PREFIX, strlen(CXL_PREFIX)) == 0) {
+		kind = PM_EN_CXL_REGION;
+		obj = find_cxl_region(pf, name + strlen(CXL_PREFIX));
+	} else if ((obj = pm_find_dimm(pf, name))) {
+		kind = PM_EN_DIMM;
+	} else if ((obj = pm_find_region(pf, name))) {
+		kind = PM_EN_REGION;
+	} else if ((obj = pm_find_memdev(pf, name))) {
+		kind = PM_EN_MEMDEV;
+	} else {
+		kind = PM_EN_NAMESPACE;
+		if (pm_resolve_target(pf, name, &t) == 0)
+			obj = t.ns ? (void *)t.ns : (void *)t.region;
+		if (obj && !t.ns)
+			kind = PM_EN_REGION;
+	}
+	if (!obj) {
+		if (find_cxl_region(pf, name))
+			cli_error(name, "no such nvdimm region; the CXL region of that name is cxl:%s",
+				  name);
+		else
+			cli_error(name, "no such namespace, region, DIMM, memdev or CXL region (pmemctl list -i lists them)");
+		return EXIT_NOT_FOUND;
+	}
+	if (pm_enable_add(req, kind, obj) < 0)
+		return cli_usage_error(ch->ctx, "more than %d objects: %s fewer at a time",
+				       PM_ENABLE_MAX_OBJECTS, req->enable ? "enable" : "disable");
+	return EXIT_OK;
+}
+
+/* Under the runner's lock: each object's, as the other verbs take them. */
+static int lock_objects(struct change *ch)
+{
+	struct pm_enable_request *req = ch->args;
+	const char *doing = req->enable ? "enabling it" : "disabling it";
+	char scope[80];
+	bool cxl = false;
+	int exit_code = EXIT_OK;
+
+	for (size_t i = 0; i < req->nr_objects && !exit_code; i++) {
+		struct pm_enable_object *o = &req->objects[i];
+		const struct pm_namespace *ns = o->obj;
+		const struct pm_dimm *dimm = o->obj;
+
+		switch (o->kind) {
+		case PM_EN_NAMESPACE:
+			snprintf(scope, sizeof(scope), "%s.scope", ns->region->dev);
+			exit_code = change_lock_more(ch, scope, true, doing);
+			if (!exit_code)
+				exit_code = change_lock_more(ch, ns->dev, false, doing);
+			break;
+		case PM_EN_REGION:
+			snprintf(scope, sizeof(scope), "%s.scope", o->dev);
+			exit_code = change_lock_more(ch, scope, false, doing);
+			break;
+		case PM_EN_DIMM:
+			/* Every region of the DIMM, whose state follows it. */
+			for (size_t r = 0; r < ch->pf->nr_regions && !exit_code; r++) {
+				if (!pm_region_uses_dimm(ch->pf->regions[r], dimm))
+					continue;
+				snprintf(scope, sizeof(scope), "%s.scope",
+					 ch->pf->regions[r]->dev);
+				exit_code = change_lock_more(ch, scope, false, doing);
+			}
+			if (!exit_code)
+				exit_code = change_lock_more(ch, o->dev, false, doing);
+			break;
+		case PM_EN_MEMDEV:
+		case PM_EN_CXL_REGION:
+			/* CXL regions share decoders and memdevs: one lock. */
+			if (!cxl)
+				exit_code = change_lock_more(ch, "cxl-regions", false, doing);
+			cxl = true;
+			break;
+		}
+	}
+	return exit_code;
+}
+
+static int resolve(struct change *ch)
+{
+	struct pm_enable_request *req = ch->args;
+	size_t used = 0;
+	int exit_code;
+
+	req->nr_objects = 0;
+	req->names[0] = NULL;
+	for (int i = 0; i < ch->nr_names; i++) {
+		exit_code = find_object(ch, ch->names[i]);
+		if (exit_code)
+			return exit_code;
+	}
+	ch->object[0] = '\0';
+	for (size_t i = 0; i < req->nr_objects; i++)
+		used += snprintf(ch->object + used, used < sizeof(ch->object) ?
+				 sizeof(ch->object) - used : 0, "%s%s", i ? "," : "",
+				 req->objects[i].dev);
+	/* Called again under the runner's lock, on a fresh snapshot. */
+	return ch->lock >= 0 ? lock_objects(ch) : EXIT_OK;
+}
+
+/* Disable: every namespace a step takes down must be free. */
+static int guard(struct change *ch)
+{
+	struct pm_enable_request *req = ch->args;
+	char why[256];
+
+	for (size_t i = 0; !req->enable && i < ch->res->nr_steps; i++) {
+		const struct pm_namespace *ns = req->acts[i].obj;
+
+		if (req->acts[i].kind != PM_EN_NAMESPACE ||
+		    pm_namespace_in_use(ch->pf, ns, why, sizeof(why)) != -EBUSY)
+			continue;
+		cli_error(ns->dev, "in use: %s; disabling refused", why);
+		return EXIT_BUSY;
+	}
+	return EXIT_OK;
+}
+
+static int plan(struct change *ch)
+{
+	struct pm_enable_request *req = ch->args;
+
+	req->force = ch->force;
+	return pm_enable_plan(ch->pf, req, ch->res);
+}
+
+static int run(struct change *ch)
+{
+	return pm_enable_run(ch->pf, ch->args, ch->res);
+}
+
+#define OBJECTS_HELP \
+	"OBJECT: a namespace (namespaceX.Y, pmemN, daxX.Y, a device node),\n" \
+	"a region (regionN), a DIMM (nmemN), a CXL memdev (memN) or a CXL\n" \
+	"region (cxl:regionN). Objects already so are left as they are\n" \
+	"(changed: false). A failed step undoes those before it.\n" \
+	"\n"
+
+static const struct change_verb enable_verb = {
+	.doing = "enabling",
+	.targets = CHANGE_OWN,
+	.noun = "object",
+	.lock = "enable-disable",
+	.usage = "Usage: pmemctl enable [options] <OBJECT>...\n"
+		 "\n"
+		 "Enable the objects named: the kernel binds their drivers again.\n"
+		 "A region's namespaces come up with it, and its disabled DIMMs are\n"
+		 "enabled first.\n"
+		 "\n"
+		 OBJECTS_HELP,
+	.usage_end = "\nExit: 0 done (or nothing to do), 2 usage, 3 no such object,\n"
+		     "4 not root, 1 a step failed. See pmemctl-enable(1).\n",
+	.resolve = resolve,
+	.plan = plan,
+	.run = run,
+};
+
+static const struct change_verb disable_verb = {
+	.doing = "disabling",
+	.targets = CHANGE_OWN,
+	.noun = "object",
+	.lock = "enable-disable",
+	.flags = CHANGE_REFUSE_IN_USE,
+	.usage = "Usage: pmemctl disable [options] <OBJECT>...\n"
+		 "\n"
+		 "Disable the objects named, in the kernel's order: a region's\n"
+		 "namespaces first, then the region; a CXL region's nvdimm region\n"
+		 "first. Refused while a namespace that would go down is in use\n"
+		 "(mounted, open, mapped, system RAM: the holder named). A DIMM\n"
+		 "whose regions are enabled is refused, naming them, unless --force.\n"
+		 "\n"
+		 OBJECTS_HELP,
+	.usage_end = "\nExit: 0 done (or nothing to do), 2 usage, 3 no such object,\n"
+		     "4 not root, 6 in use (or a DIMM's regions enabled, a memdev in\n"
+		     "a CXL region), 1 a step failed. See pmemctl-disable(1).\n",
+	.force_help = "a DIMM: disable its enabled regions (and their\n"
+		      "namespaces) first",
+	.resolve = resolve,
+	.guard = guard,
+	.plan = plan,
+	.run = run,
+};
+
+int cmd_enable(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	struct pm_enable_request req = { .enable = true };
+
+	return change_run(ctx, &enable_verb, &req, argc, argv);
+}
+
+int cmd_disable(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	struct pm_enable_request req = { .enable = false };
+
+	return change_run(ctx, &disable_verb, &req, argc, argv);
+}
