@@ -36,7 +36,7 @@ static int option(struct change *ch, int c, const char *arg)
 		if (strcmp(arg, "pmem") == 0)
 			return EXIT_OK;
 		if (strcmp(arg, "ram") == 0)
-			return cli_usage_error(ch->ctx, "type ram: pmemctl provisions persistent memory only (cxl create-region -t ram makes volatile regions)");
+			return cli_usage_error(ch->ctx, "type ram: pmemctl provisions persistent memory only; a volatile CXL region is system RAM, not pmem");
 		return cli_usage_error(ch->ctx, "unknown type '%s': use pmem", arg);
 	case 'g':
 		if (pm_parse_size(arg, &value) < 0 || value < 256 || value > 16384 ||
@@ -86,7 +86,7 @@ static int resolve(struct change *ch)
 				 sizeof(ch->object) - used : 0, "%s%s", i ? "," : "", name);
 	}
 	if (a->req.decoder && !pm_cxl_root_decoder_exists(ch->pf, a->req.decoder)) {
-		cli_error(a->req.decoder, "no such root decoder (cxl list -D -d root lists them)");
+		cli_error(a->req.decoder, "no such root decoder (pmemctl list -W lists them)");
 		return EXIT_NOT_FOUND;
 	}
 	return EXIT_OK;

@@ -187,7 +187,7 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 				      m->dev, m->region, m->region);
 		if (m->no_endpoint)
 			return refuse(res, check, -EOPNOTSUPP,
-				      "%s has no endpoint port: is it enabled (cxl enable-memdev %s) with cxl_mem and cxl_port loaded?",
+				      "%s has no endpoint port: enable it (pmemctl enable %s), with cxl_mem and cxl_port loaded",
 				      m->dev, m->dev);
 		if (!m->free_decoder)
 			return refuse(res, check, -EBUSY,
@@ -212,7 +212,7 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 				root = &f->roots[i];
 		if (!root)
 			return refuse(res, check, -ENOENT,
-				      "%s: no such root decoder (cxl list -D -d root lists them)",
+				      "%s: no such root decoder (pmemctl list -W lists them)",
 				      req->decoder);
 		if (unfit(root, req, why, sizeof(why)))
 			return refuse(res, check, -EOPNOTSUPP, "%s cannot take this region: %s",
@@ -233,7 +233,7 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 		}
 		if (!root)
 			return refuse(res, check, -EOPNOTSUPP,
-				      "no pmem-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (cxl list -D -d root -T)",
+				      "no pmem-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (pmemctl list -W names the memdevs each reaches)",
 				      ways);
 	}
 

@@ -378,7 +378,7 @@ fail:
 		 s ? s->name : "create-region", strerror(-rc),
 		 !u.region ? "nothing was changed" :
 		 res->rolled_back ? "the region is deleted and the memdevs' DPA freed: the platform is as before" :
-		 "the platform could NOT be fully restored (cxl list -R -M shows what is left)");
+		 "the platform could NOT be fully restored (pmemctl list -W -C -i shows what is left)");
 	if (res->rolled_back)
 		change->cxl_region[0] = '\0';
 	return rc;

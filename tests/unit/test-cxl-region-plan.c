@@ -287,7 +287,7 @@ static void test_errors(void)
 	ok(plan(&f, &req, &rc, res) == -EBUSY && strstr(res->message, "mem1"),
 	   "no free endpoint decoder: busy, named");
 	f.memdevs[1].no_endpoint = true;
-	ok(plan(&f, &req, &rc, res) == -EOPNOTSUPP && strstr(res->message, "enable-memdev mem1"),
+	ok(plan(&f, &req, &rc, res) == -EOPNOTSUPP && strstr(res->message, "pmemctl enable mem1"),
 	   "a memdev cxl_mem has not bound: not supported, how to enable it named");
 	req.nr_memdevs = 0;
 	ok(plan(&f, &req, &rc, res) == -EINVAL, "no memdev: -EINVAL");
