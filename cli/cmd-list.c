@@ -95,6 +95,7 @@ static const struct cli_option options[] = {
 	OPT_BITS('N', "namespaces", &param.selected, KIND(PM_NAMESPACE), "include namespaces"),
 	OPT_BITS('X', "daxdevs", &param.selected, KIND(PM_DAXDEV), "include dax devices"),
 	OPT_BITS('C', "cxl", &param.selected, KIND(PM_MEMDEV), "include CXL memory devices (memdevs)"),
+	OPT_BITS('W', "decoders", &param.selected, KIND(PM_DECODER), "include CXL root decoders: the windows CXL\nregions are made in, and what they reach"),
 	OPT_FLAG('i', "idle", &param.idle, "include disabled and unconfigured objects"),
 	OPT_FLAG('H', "health", &param.health, "include DIMM health (SMART; implies -D\nwhen no object kind is given)"),
 	OPT_FLAG('M', "media-errors", &param.media_errors, "include the media errors (badblocks) of\nregions and namespaces"),
@@ -115,10 +116,11 @@ static void usage(void)
 	printf("Usage: pmemctl list [options] [OBJECT...]\n"
 	       "\n"
 	       "List persistent-memory buses, DIMMs, regions, namespaces, dax\n"
-	       "devices and CXL memory devices. Without -B/-D/-R/-N/-X/-C: regions\n"
-	       "with their namespaces. OBJECT names an object to show (ndbus0,\n"
-	       "nmem0, region0, namespace0.0, dax0.0, mem0, or a bus provider\n"
-	       "such as ACPI.NFIT).\n"
+	       "devices, CXL memory devices and CXL root decoders. Without\n"
+	       "-B/-D/-R/-N/-X/-C/-W: regions with their namespaces. OBJECT names\n"
+	       "an object to show (ndbus0, nmem0, region0, namespace0.0, dax0.0,\n"
+	       "mem0, decoder0.0, or a bus provider such as ACPI.NFIT). With -i\n"
+	       "the table says why an object is disabled (STATE_REASON).\n"
 	       "\n");
 	cli_print_options(stdout, options);
 	printf(	       "\n"
@@ -165,6 +167,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (rc)
 		return rc;
 	if ((health && object_select_health(&sel, opts->json)) ||
+	    (filter.idle && !opts->json && object_select_state(&sel)) ||
 	    (media_errors && opts->json && object_select_media_errors(&sel)))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);

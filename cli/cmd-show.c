@@ -125,8 +125,9 @@ static const struct out_spec platform_spec = {
 	 * 2: list's objects gained CXL memdevs and keys (list's 2).
 	 * 3: persistence_reason on CXL regions (list's 3), and reasons.
 	 * 4: the system-ram keys of dax devices (list's 4).
+	 * 5: state_reason (list's 5).
 	 */
-	.schema_version = 4,
+	.schema_version = 5,
 	.root_kind = SHOW_DOCUMENT,
 };
 

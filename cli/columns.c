@@ -8,6 +8,7 @@
 #include "../lib/compat.h"
 #include "../lib/badblocks.h"
 #include "../lib/cxl.h"
+#include "../lib/enable.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 #include "../lib/sysram.h"
@@ -18,6 +19,7 @@
 #define NS (1u << PM_NAMESPACE)
 #define DAX (1u << PM_DAXDEV)
 #define MEMDEV (1u << PM_MEMDEV)
+#define WINDOW (1u << PM_DECODER)
 #define ALL (BUS | DIMM | REGION | NS | DAX)
 /* A media error of a region or namespace: JSON's "badblocks" entries. */
 #define OBJ_BADBLOCK PM_NR_KINDS
@@ -280,6 +282,13 @@ static void get_state(const struct out_obj *obj, struct out_cell *cell)
 		break;
 	}
 	set_str(cell, enabled ? "enabled" : "disabled");
+}
+
+static void get_state_reason(const struct out_obj *obj, struct out_cell *cell)
+{
+	static char buf[160];
+
+	set_str(cell, pm_disabled_reason(obj->kind, obj->ptr, buf, sizeof(buf)));
 }
 
 static void get_numa_node(const struct out_obj *obj, struct out_cell *cell)
@@ -692,6 +701,76 @@ static void get_target_decoder(const struct out_obj *obj, struct out_cell *cell)
 	set_str(cell, AS(pm_cxl_target, obj)->decoder);
 }
 
+/* ------------------------------------------------- CXL root decoders (-W) */
+
+#define WIN(obj) AS(pm_cxl_decoder, obj)
+
+static void get_window(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, WIN(obj)->dev);
+}
+
+static void get_window_start(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->resource);
+	cell->null = WIN(obj)->resource == UINT64_MAX;
+}
+
+static void get_window_size(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->size);
+}
+
+static void get_window_free(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->max_available_extent);
+	cell->null = WIN(obj)->max_available_extent == UINT64_MAX;
+}
+
+static void get_window_ways(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->ways);
+	cell->null = !cell->u;
+}
+
+static void get_window_granularity(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->granularity);
+	cell->null = !cell->u;
+}
+
+static void get_pmem_capable(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = WIN(obj)->pmem_capable;
+}
+
+static void get_volatile_capable(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = WIN(obj)->volatile_capable;
+}
+
+static void get_nr_targets(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, WIN(obj)->nr_targets);
+}
+
+static const char *const no_names[] = { NULL };
+
+static void get_reaches(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = WIN(obj)->memdevs ? WIN(obj)->memdevs : no_names;
+}
+
+static void get_window_regions(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = WIN(obj)->regions ? WIN(obj)->regions : no_names;
+}
+
+static void get_window_disabled(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->strv = WIN(obj)->disabled_regions ? WIN(obj)->disabled_regions : no_names;
+}
+
 static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
@@ -709,8 +788,8 @@ static const struct out_column object_columns[] = {
 	{ "MEM_HEALTH", NULL,
 	  "CXL memdev health: ok, or what is wrong: media, maintenance, degraded, replace (table only)",
 	  OUT_STRING, MEMDEV, OUT_DEFAULT | C, get_mem_health },
-	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev, memdev (table only)",
-	  OUT_STRING, ALL | MEMDEV, 0, get_kind },
+	{ "KIND", NULL, "object kind: bus, dimm, region, namespace, daxdev, memdev, decoder (table only)",
+	  OUT_STRING, ALL | MEMDEV | WINDOW, 0, get_kind },
 	{ "PROVIDER", "provider", "bus provider: ACPI.NFIT, virtio-pmem, e820, CXL, ...",
 	  OUT_STRING, BUS | REGION, OUT_DEFAULT, get_provider },
 	{ "BUS", "bus", "the bus a DIMM or region is on", OUT_STRING,
@@ -748,6 +827,9 @@ static const struct out_column object_columns[] = {
 	  get_name },
 	{ "STATE", "state", "enabled or disabled", OUT_STRING,
 	  DIMM | REGION | NS | DAX | MEMDEV, 0, get_state },
+	{ "STATE_REASON", "state_reason",
+	  "why it is disabled, as far as the kernel says (null: enabled); the table shows it with -i",
+	  OUT_STRING, DIMM | REGION | NS | DAX | MEMDEV, OUT_HIDE_EMPTY, get_state_reason },
 	{ "NUMA_NODE", "numa_node", "NUMA node of the CPU side", OUT_INT,
 	  REGION | NS | MEMDEV, OUT_RIGHT, get_numa_node },
 	{ "TARGET_NODE", "target_node", "NUMA node the memory would online to",
@@ -914,6 +996,42 @@ static const struct out_column object_columns[] = {
 	{ "SOURCE", "source",
 	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks",
 	  OUT_STRING, BADBLOCK, OUT_HIDE_EMPTY, get_bb_source },
+	/* CXL root decoders (-W): last, so that their keys name the older columns first (-o size). */
+#define C (OUT_HIDE_EMPTY)
+	{ "WINDOW", "decoder",
+	  "CXL root decoder (-W): a fixed memory window CXL regions are made in, decoder0.0",
+	  OUT_STRING, WINDOW, OUT_DEFAULT | C, get_window },
+	{ "W_START", "resource", "root decoder: the window's start address",
+	  OUT_UINT, WINDOW, OUT_RIGHT | C, get_window_start },
+	{ "W_SIZE", "size", "root decoder: the window's size", OUT_SIZE,
+	  WINDOW, OUT_DEFAULT | OUT_RIGHT | C, get_window_size },
+	{ "W_WAYS", "interleave_ways",
+	  "root decoder: how many host bridges the window interleaves",
+	  OUT_UINT, WINDOW, OUT_DEFAULT | OUT_RIGHT | C, get_window_ways },
+	{ "W_FREE", "max_available_extent",
+	  "root decoder: its largest free range, what a new region can take (before a region's alignment)",
+	  OUT_SIZE, WINDOW, OUT_DEFAULT | OUT_RIGHT | C, get_window_free },
+	{ "W_GRANULARITY", "interleave_granularity",
+	  "root decoder: bytes on one host bridge before the next",
+	  OUT_UINT, WINDOW, OUT_RIGHT | C, get_window_granularity },
+	{ "PMEM_CAPABLE", "pmem_capable",
+	  "root decoder: persistent memory regions can be made in it", OUT_BOOL,
+	  WINDOW, OUT_DEFAULT | C, get_pmem_capable },
+	{ "VOLATILE_CAPABLE", "volatile_capable",
+	  "root decoder: volatile regions can be made in it", OUT_BOOL,
+	  WINDOW, C, get_volatile_capable },
+	{ "W_TARGETS", "nr_targets", "root decoder: its host bridges", OUT_UINT,
+	  WINDOW, OUT_RIGHT | C, get_nr_targets },
+	{ "REACHES", "memdevs",
+	  "root decoder: the memdevs behind it, which a region in it can interleave",
+	  OUT_STRV, WINDOW, OUT_DEFAULT | C, get_reaches },
+	{ "W_REGIONS", "cxl_regions",
+	  "root decoder: the CXL regions made in it (cxl:regionN to enable, disable or destroy-region)",
+	  OUT_STRV, WINDOW, OUT_DEFAULT | C, get_window_regions },
+	{ "W_DISABLED", "disabled_cxl_regions",
+	  "root decoder: those of its CXL regions that are disabled (pmemctl enable cxl:regionN)",
+	  OUT_STRV, WINDOW, C, get_window_disabled },
+#undef C
 };
 
 /* The nested kinds have no array of their own: their column names it. */
@@ -924,6 +1042,7 @@ static const char *const kind_keys[NR_OBJECT_KINDS] = {
 	[PM_NAMESPACE] = "namespaces",
 	[PM_DAXDEV] = "daxdevs",
 	[PM_MEMDEV] = "memdevs",
+	[PM_DECODER] = "decoders",
 	[OBJ_BADBLOCK] = "badblocks",
 };
 
@@ -956,6 +1075,19 @@ int object_select_health(struct out_selection *sel, bool json)
 			return rc;
 	}
 	return 0;
+}
+
+int object_select_state(struct out_selection *sel)
+{
+	int rc = 0;
+
+	if (sel->explicit_columns)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns) && !rc; i++)
+		if (strcmp(object_columns[i].name, "STATE") == 0 ||
+		    strcmp(object_columns[i].name, "STATE_REASON") == 0)
+			rc = out_select_add(sel, i);
+	return rc;
 }
 
 int object_select_health_reason(struct out_selection *sel)
@@ -1098,6 +1230,7 @@ const struct out_spec object_spec = {
 	 * 2: CXL memdevs (-C) and the CXL keys of regions and DIMMs.
 	 * 3: persistence_reason also says why CXL has memory_controller.
 	 * 4: the system-ram keys of dax devices (zone, movable, memblocks).
+	 * 5: state_reason; CXL root decoders (-W).
 	 */
-	.schema_version = 4,
+	.schema_version = 5,
 };

@@ -13,6 +13,8 @@ extern const struct out_spec object_spec;
 int object_select_health(struct out_selection *sel, bool json);
 /* show: why a DIMM's SMART values are null. */
 int object_select_health_reason(struct out_selection *sel);
+/* -i in the table: STATE and STATE_REASON, unless -o names the columns. */
+int object_select_state(struct out_selection *sel);
 /* -M: badblock_count and the badblocks arrays (JSON). */
 int object_select_media_errors(struct out_selection *sel);
 /* The "badblocks" entries under regions and namespaces, when selected. */

@@ -60,6 +60,24 @@ static bool region_has_any_memdev(const struct pm_region *region,
 	return false;
 }
 
+static bool decoder_has_region(const struct pm_cxl_decoder *d,
+			       const struct pm_region *region)
+{
+	for (size_t i = 0; region->cxl && i < d->nr_regions; i++)
+		if (strcmp(d->regions[i], region->cxl->dev) == 0)
+			return true;
+	return false;
+}
+
+static bool decoder_reaches(const struct pm_cxl_decoder *d,
+			    const struct pm_memdev *memdev)
+{
+	for (size_t i = 0; i < d->nr_memdevs; i++)
+		if (strcmp(d->memdevs[i], memdev->dev) == 0)
+			return true;
+	return false;
+}
+
 /* Whether a region passes the name filters, shown or not. */
 static bool region_matches(const struct pm_platform *pf,
 			   const struct pm_region *region,
@@ -76,6 +94,13 @@ static bool region_matches(const struct pm_platform *pf,
 	if ((f->nr_namespaces || f->nr_daxdevs) &&
 	    !region_has_namespace(pf, region, f))
 		return false;
+	if (f->nr_decoders) {
+		bool found = false;
+
+		for (size_t i = 0; i < f->nr_decoders; i++)
+			found |= decoder_has_region(f->decoders[i], region);
+		return found;
+	}
 	return true;
 }
 
@@ -133,10 +158,45 @@ static bool memdev_matches(const struct pm_platform *pf,
 {
 	if (f->nr_memdevs && !IN(f->memdevs, f->nr_memdevs, memdev))
 		return false;
+	if (f->nr_decoders) {
+		bool found = false;
+
+		for (size_t i = 0; i < f->nr_decoders; i++)
+			found |= decoder_reaches(f->decoders[i], memdev);
+		if (!found)
+			return false;
+	}
 	if (f->nr_buses || f->nr_dimms || f->nr_regions || f->nr_namespaces ||
 	    f->nr_daxdevs) {
 		for (size_t i = 0; i < pf->nr_regions; i++)
 			if (region_uses_memdev(pf->regions[i], memdev) &&
+			    region_matches(pf, pf->regions[i], f))
+				return true;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Every root decoder, as cxl list -D -d root shows them; naming memdevs
+ * keeps those that reach one, naming a region the one it was made in.
+ */
+static bool decoder_matches(const struct pm_platform *pf,
+			    const struct pm_cxl_decoder *d,
+			    const struct filter *f)
+{
+	if (f->nr_decoders)
+		return IN(f->decoders, f->nr_decoders, d);
+	if (f->nr_memdevs) {
+		for (size_t i = 0; i < f->nr_memdevs; i++)
+			if (decoder_reaches(d, f->memdevs[i]))
+				return true;
+		return false;
+	}
+	if (f->nr_buses || f->nr_dimms || f->nr_regions || f->nr_namespaces ||
+	    f->nr_daxdevs) {
+		for (size_t i = 0; i < pf->nr_regions; i++)
+			if (decoder_has_region(d, pf->regions[i]) &&
 			    region_matches(pf, pf->regions[i], f))
 				return true;
 		return false;
@@ -183,6 +243,7 @@ static const int parent_kind[PM_NR_KINDS] = {
 	[PM_NAMESPACE] = PM_REGION,
 	[PM_DAXDEV] = PM_NAMESPACE,
 	[PM_MEMDEV] = -1,
+	[PM_DECODER] = -1,
 };
 
 static int shown_ancestor(unsigned int selected, int kind)
@@ -284,6 +345,10 @@ int build_object_tree(const struct pm_platform *pf, unsigned int selected,
 		if (memdev_matches(pf, pf->memdevs[m], f) &&
 		    !add_node(root, selected, PM_MEMDEV, pf->memdevs[m]))
 			return -ENOMEM;
+	for (size_t d = 0; (selected & (1u << PM_DECODER)) && d < pf->nr_cxl_decoders; d++)
+		if (decoder_matches(pf, pf->cxl_decoders[d], f) &&
+		    !add_node(root, selected, PM_DECODER, pf->cxl_decoders[d]))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -302,6 +367,7 @@ static const char *kind_prefixes[PM_NR_KINDS] = {
 	[PM_NAMESPACE] = "namespace",
 	[PM_DAXDEV] = "dax",
 	[PM_MEMDEV] = "mem",
+	[PM_DECODER] = "decoder",
 };
 
 const struct pm_daxdev *find_daxdev(const struct pm_platform *pf,
@@ -366,6 +432,11 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 		if (obj)
 			rc = add_filter((const void **)f->memdevs, &f->nr_memdevs, obj);
 		break;
+	case PM_DECODER:
+		obj = pm_find_cxl_decoder(pf, w->name);
+		if (obj)
+			rc = add_filter((const void **)f->decoders, &f->nr_decoders, obj);
+		break;
 	default:
 		/* A provider name such as ACPI.NFIT names its bus. */
 		obj = pm_find_bus(pf, w->name);
@@ -373,7 +444,7 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 			rc = add_filter((const void **)f->buses, &f->nr_buses, obj);
 			break;
 		}
-		cli_error(w->name, "no such bus, DIMM, region, namespace, dax device or memdev");
+		cli_error(w->name, "no such bus, DIMM, region, namespace, dax device, memdev or root decoder");
 		return EXIT_NOT_FOUND;
 	}
 	if (rc) {

@@ -24,6 +24,8 @@ struct filter {
 	size_t nr_daxdevs;
 	const struct pm_memdev *memdevs[MAX_FILTER];
 	size_t nr_memdevs;
+	const struct pm_cxl_decoder *decoders[MAX_FILTER];
+	size_t nr_decoders;
 	bool has_mode;
 	enum pm_ns_mode mode;
 	bool idle;		/* include disabled and unconfigured objects */

@@ -141,6 +141,67 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 	return 0;
 }
 
+/* Appends s to a NULL-terminated list of *nr names; 0 or -ENOMEM. */
+static int strv_add(const char ***list, size_t *nr, const char *s)
+{
+	const char **grown = realloc(*list, (*nr + 2) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	grown[(*nr)++] = s;
+	grown[*nr] = NULL;
+	*list = grown;
+	return 0;
+}
+
+static unsigned long long known(unsigned long long v)
+{
+	return v == ULLONG_MAX ? UINT64_MAX : v;
+}
+
+/* A root decoder: its window, and the memdevs a region in it can take. */
+static int scan_decoder(struct pm_platform *pf, struct cxl_decoder *decoder,
+			struct pm_cxl_decoder **out)
+{
+	struct pm_cxl_decoder *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	rc = pm_push(&pf->cxl_decoders, &pf->nr_cxl_decoders, d);
+	if (rc) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	d->dev = strdup(cxl_decoder_get_devname(decoder));
+	if (!d->dev)
+		return -ENOMEM;
+	d->resource = known(cxl_decoder_get_resource(decoder));
+	d->size = cxl_decoder_get_size(decoder);
+	if (d->size == ULLONG_MAX)
+		d->size = 0;
+	d->max_available_extent = known(cxl_decoder_get_max_available_extent(decoder));
+	d->ways = cxl_decoder_get_interleave_ways(decoder);
+	if (d->ways == UINT_MAX)
+		d->ways = 0;
+	d->granularity = cxl_decoder_get_interleave_granularity(decoder);
+	if (d->granularity == UINT_MAX)
+		d->granularity = 0;
+	d->nr_targets = cxl_decoder_get_nr_targets(decoder) > 0 ?
+			cxl_decoder_get_nr_targets(decoder) : 0;
+	d->pmem_capable = cxl_decoder_is_pmem_capable(decoder);
+	d->volatile_capable = cxl_decoder_is_volatile_capable(decoder);
+	for (size_t i = 0; i < pf->nr_memdevs; i++) {
+		struct pm_memdev *m = pf->memdevs[i];
+
+		if (cxl_decoder_get_target_by_memdev(decoder, m->cxlmemdev) &&
+		    (rc = strv_add(&d->memdevs, &d->nr_memdevs, m->dev)))
+			return rc;
+	}
+	return 0;
+}
+
 /* CXL regions hang off the root decoders of each CXL root port. */
 static int scan_regions(struct pm_platform *pf)
 {
@@ -154,10 +215,22 @@ static int scan_regions(struct pm_platform *pf)
 			continue;
 		cxl_decoder_foreach(port, decoder) {
 			struct cxl_region *cxlregion;
+			struct pm_cxl_decoder *d;
+			int rc = scan_decoder(pf, decoder, &d);
 
+			if (rc)
+				return rc;
 			cxl_region_foreach(decoder, cxlregion) {
-				int rc = scan_region(pf, decoder, cxlregion);
+				struct pm_cxl_region *r;
 
+				rc = scan_region(pf, decoder, cxlregion);
+				if (rc)
+					return rc;
+				r = pf->cxl_regions[pf->nr_cxl_regions - 1];
+				rc = strv_add(&d->regions, &d->nr_regions, r->dev);
+				if (!rc && !r->enabled)
+					rc = strv_add(&d->disabled_regions,
+						      &d->nr_disabled_regions, r->dev);
 				if (rc)
 					return rc;
 			}
@@ -270,6 +343,16 @@ void pm_cxl_free(struct pm_platform *pf)
 		free(pf->memdevs[i]->health);
 		free(pf->memdevs[i]);
 	}
+	for (size_t i = 0; i < pf->nr_cxl_decoders; i++) {
+		struct pm_cxl_decoder *d = pf->cxl_decoders[i];
+
+		free(d->dev);
+		free(d->memdevs);
+		free(d->regions);
+		free(d->disabled_regions);
+		free(d);
+	}
+	free(pf->cxl_decoders);
 	free(pf->cxl_regions);
 	free(pf->memdevs);
 	if (pf->cxlctx)
@@ -292,6 +375,15 @@ struct pm_memdev *pm_find_memdev(const struct pm_platform *pf,
 	for (size_t i = 0; i < pf->nr_memdevs; i++)
 		if (strcmp(pf->memdevs[i]->dev, name) == 0)
 			return pf->memdevs[i];
+	return NULL;
+}
+
+struct pm_cxl_decoder *pm_find_cxl_decoder(const struct pm_platform *pf,
+					   const char *name)
+{
+	for (size_t i = 0; i < pf->nr_cxl_decoders; i++)
+		if (strcmp(pf->cxl_decoders[i]->dev, name) == 0)
+			return pf->cxl_decoders[i];
 	return NULL;
 }
 

@@ -60,6 +60,31 @@ struct pm_cxl_region {
 };
 
 /*
+ * A root decoder: a CXL fixed memory window, where CXL regions are made.
+ * Its lists are NULL-terminated and point into the model's names.
+ */
+struct pm_cxl_decoder {
+	char *dev;			/* decoder0.0 */
+	uint64_t resource;		/* its start address; UINT64_MAX unknown */
+	uint64_t size;
+	uint64_t max_available_extent;	/* its largest free range; UINT64_MAX unknown */
+	unsigned int ways;		/* host bridges it interleaves; 0 unknown */
+	unsigned int granularity;	/* bytes; 0 unknown */
+	unsigned int nr_targets;
+	bool pmem_capable;
+	bool volatile_capable;
+	const char **memdevs;		/* the memdevs it reaches */
+	size_t nr_memdevs;
+	const char **regions;		/* its CXL regions */
+	size_t nr_regions;
+	const char **disabled_regions;	/* those of them not enabled */
+	size_t nr_disabled_regions;
+};
+
+struct pm_cxl_decoder *pm_find_cxl_decoder(const struct pm_platform *pf,
+					   const char *name);
+
+/*
  * Reads the CXL bus through libcxl into pf (memdevs, CXL regions) and
  * links the nvdimm regions and DIMMs of CXL buses to them. Nothing is
  * opened when /sys/bus/cxl does not exist. 0 or -errno.

@@ -283,6 +283,76 @@ int pm_enable_plan(const struct pm_platform *pf, struct pm_enable_request *req,
 	return 0;
 }
 
+/* ---- why an object is disabled ----------------------------------------- */
+
+static bool dimm_locked(const struct pm_dimm *dimm)
+{
+	return dimm->nddimm &&
+	       ndctl_dimm_get_security(dimm->nddimm) == NDCTL_SECURITY_LOCKED;
+}
+
+const char *pm_disabled_reason(enum pm_object_kind kind, const void *obj,
+			       char *buf, size_t len)
+{
+	const struct pm_region *region = obj;
+	const struct pm_dimm *dimm = obj;
+	const struct pm_namespace *ns = obj;
+
+	switch (kind) {
+	case PM_DIMM:
+		if (dimm->enabled)
+			return NULL;
+		if (dimm_locked(dimm))
+			snprintf(buf, len, "locked: its passphrase must unlock it first");
+		else
+			snprintf(buf, len, "no driver bound (pmemctl enable %s)", dimm->dev);
+		return buf;
+	case PM_REGION:
+		if (region->enabled)
+			return NULL;
+		/* The kernel enables a region only with all of its DIMMs. */
+		for (size_t m = 0; m < region->nr_mappings; m++) {
+			dimm = region->mappings[m].dimm;
+			if (!dimm) {
+				snprintf(buf, len, "a DIMM of its mappings is missing");
+				return buf;
+			}
+			if (dimm_locked(dimm)) {
+				snprintf(buf, len, "its DIMM %s is locked", dimm->dev);
+				return buf;
+			}
+			if (!dimm->enabled) {
+				snprintf(buf, len, "its DIMM %s is disabled (pmemctl enable %s)",
+					 dimm->dev, region->dev);
+				return buf;
+			}
+		}
+		snprintf(buf, len, "no driver bound (pmemctl enable %s)", region->dev);
+		return buf;
+	case PM_NAMESPACE:
+		if (ns->active)
+			return NULL;
+		if (!ns->size)
+			snprintf(buf, len, "not configured: the region's seed for a new namespace");
+		else
+			snprintf(buf, len, "no driver bound (pmemctl enable %s)", ns->dev);
+		return buf;
+	case PM_DAXDEV:
+		if (((const struct pm_daxdev *)obj)->enabled)
+			return NULL;
+		snprintf(buf, len, "no driver bound");
+		return buf;
+	case PM_MEMDEV:
+		if (((const struct pm_memdev *)obj)->enabled)
+			return NULL;
+		snprintf(buf, len, "cxl_mem is not bound (pmemctl enable %s)",
+			 ((const struct pm_memdev *)obj)->dev);
+		return buf;
+	default:
+		return NULL;
+	}
+}
+
 /* ---- the run: libndctl and libcxl ------------------------------------- */
 
 static int act(struct pm_enable_object *o, bool enable)

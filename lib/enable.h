@@ -64,4 +64,13 @@ int pm_enable_plan(const struct pm_platform *pf, struct pm_enable_request *req,
 int pm_enable_run(struct pm_platform *pf, struct pm_enable_request *req,
 		  struct pm_change_result *res);
 
+/*
+ * Why a disabled object is disabled, as far as the kernel says (a region
+ * whose DIMM is disabled or locked, a DIMM locked, a namespace that is
+ * an idle seed, no driver bound), into buf; NULL when it is enabled.
+ * kind: PM_DIMM, PM_REGION, PM_NAMESPACE, PM_DAXDEV or PM_MEMDEV.
+ */
+const char *pm_disabled_reason(enum pm_object_kind kind, const void *obj,
+			       char *buf, size_t len);
+
 #endif

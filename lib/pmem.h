@@ -16,6 +16,7 @@ struct ndctl_namespace;
 struct cxl_ctx;
 struct pm_memdev;
 struct pm_cxl_region;
+struct pm_cxl_decoder;
 struct pm_sysram;
 
 /* Ordered weakest first, so the platform verdict is a minimum. */
@@ -69,6 +70,7 @@ enum pm_object_kind {
 	PM_NAMESPACE,
 	PM_DAXDEV,
 	PM_MEMDEV,			/* a CXL memory device: lib/cxl.h */
+	PM_DECODER,			/* a CXL root decoder (window): lib/cxl.h */
 	PM_NR_KINDS,
 };
 
@@ -83,7 +85,8 @@ enum pm_object_kind {
 	[PM_REGION] = "region", \
 	[PM_NAMESPACE] = "namespace", \
 	[PM_DAXDEV] = "daxdev", \
-	[PM_MEMDEV] = "memdev"
+	[PM_MEMDEV] = "memdev", \
+	[PM_DECODER] = "decoder"
 
 /*
  * Every object struct starts with its kernel name (dev): the model sorts
@@ -208,6 +211,8 @@ struct pm_platform {
 	size_t nr_memdevs;
 	struct pm_cxl_region **cxl_regions;
 	size_t nr_cxl_regions;
+	struct pm_cxl_decoder **cxl_decoders;	/* the root decoders */
+	size_t nr_cxl_decoders;
 	struct cxl_ctx *cxlctx;
 };
 

@@ -65,6 +65,9 @@ is "$STATUS $(json_get '[j["changed"], j["message"], [s["step"] + ":" + s["statu
 	'0 [true, "disabled", ["disable-namespace:done"]]' "disable $ns: exit 0, done"
 agree "namespace disabled" "$ns=disabled $region=enabled $dimm=enabled" $all
 check "its block device is gone" test ! -e "/dev/$blk"
+run "$PMEMCTL" list -Ni --json "$ns"
+is "$(json_get '[[n["state"], n["state_reason"]] for n in j["namespaces"]][0]' | tr -d '\n')" \
+	"[\"disabled\", \"no driver bound (pmemctl enable $ns)\"]" "list -i says why it is disabled"
 run "$PMEMCTL" disable --json "$ns"
 is "$STATUS $(json_get '[j["changed"], j["message"], j["steps"]]')" \
 	'0 [false, "already disabled", []]' "disable it again: exit 0, changed false"
@@ -113,6 +116,10 @@ is "$STATUS $(json_get '[s["step"] for s in j["steps"]]')" \
 	'0 ["disable-namespace", "disable-region", "disable-dimm"]' \
 	"disable --force $dimm: namespace, region, then the DIMM"
 agree "DIMM disabled" "$ns=absent $region=disabled $dimm=disabled" $all
+run "$PMEMCTL" list -DRi --json "$region"
+is "$(json_get '[[o["dev"], o["state_reason"]] for o in j["dimms"] + j["regions"]]')" \
+	"[[\"$dimm\", \"no driver bound (pmemctl enable $dimm)\"], [\"$region\", \"its DIMM $dimm is disabled (pmemctl enable $region)\"]]" \
+	"list -i says why: the DIMM has no driver, the region's DIMM is disabled"
 run "$PMEMCTL" disable --json "$dimm" "$region"
 is "$STATUS $(json_get '[j["changed"], j["objects"]]')" "0 [false, [\"$dimm\", \"$region\"]]" \
 	"disable both again: nothing to do"
