@@ -61,52 +61,77 @@ static int find_object(struct change *ch, const char *name)
 	return EXIT_OK;
 }
 
-/* Under the runner's lock: each object's, as the other verbs take them. */
+/* A lock an object needs; named twice, the stronger (exclusive) wins. */
+struct want_lock {
+	char name[80];
+	bool shared;
+};
+
+static void want(struct want_lock *locks, size_t *nr, size_t max,
+		 const char *name, bool shared)
+{
+	for (size_t i = 0; i < *nr; i++)
+		if (strcmp(locks[i].name, name) == 0) {
+			locks[i].shared &= shared;
+			return;
+		}
+	if (*nr == max)
+		return;		/* change_lock_more() refuses past its own limit */
+	snprintf(locks[*nr].name, sizeof(locks[0].name), "%s", name);
+	locks[(*nr)++].shared = shared;
+}
+
+static void want_scope(struct want_lock *locks, size_t *nr, size_t max,
+		       const char *region, bool shared)
+{
+	char scope[80];
+
+	snprintf(scope, sizeof(scope), "%s.scope", region);
+	want(locks, nr, max, scope, shared);
+}
+
+/*
+ * Under the runner's lock: each object's, as the other verbs take them (a
+ * namespace's and its region's scope shared, a region's scope exclusive),
+ * each lock once, so that naming a region and its namespace works.
+ */
 static int lock_objects(struct change *ch)
 {
 	struct pm_enable_request *req = ch->args;
 	const char *doing = req->enable ? "enabling it" : "disabling it";
-	char scope[80];
-	bool cxl = false;
+	struct want_lock locks[CHANGE_MAX_LOCKS];
+	size_t nr = 0, max = CHANGE_MAX_LOCKS;
 	int exit_code = EXIT_OK;
 
-	for (size_t i = 0; i < req->nr_objects && !exit_code; i++) {
+	for (size_t i = 0; i < req->nr_objects; i++) {
 		struct pm_enable_object *o = &req->objects[i];
 		const struct pm_namespace *ns = o->obj;
 		const struct pm_dimm *dimm = o->obj;
 
 		switch (o->kind) {
 		case PM_EN_NAMESPACE:
-			snprintf(scope, sizeof(scope), "%s.scope", ns->region->dev);
-			exit_code = change_lock_more(ch, scope, true, doing);
-			if (!exit_code)
-				exit_code = change_lock_more(ch, ns->dev, false, doing);
+			want_scope(locks, &nr, max, ns->region->dev, true);
+			want(locks, &nr, max, ns->dev, false);
 			break;
 		case PM_EN_REGION:
-			snprintf(scope, sizeof(scope), "%s.scope", o->dev);
-			exit_code = change_lock_more(ch, scope, false, doing);
+			want_scope(locks, &nr, max, o->dev, false);
 			break;
 		case PM_EN_DIMM:
 			/* Every region of the DIMM, whose state follows it. */
-			for (size_t r = 0; r < ch->pf->nr_regions && !exit_code; r++) {
-				if (!pm_region_uses_dimm(ch->pf->regions[r], dimm))
-					continue;
-				snprintf(scope, sizeof(scope), "%s.scope",
-					 ch->pf->regions[r]->dev);
-				exit_code = change_lock_more(ch, scope, false, doing);
-			}
-			if (!exit_code)
-				exit_code = change_lock_more(ch, o->dev, false, doing);
+			for (size_t r = 0; r < ch->pf->nr_regions; r++)
+				if (pm_region_uses_dimm(ch->pf->regions[r], dimm))
+					want_scope(locks, &nr, max, ch->pf->regions[r]->dev, false);
+			want(locks, &nr, max, o->dev, false);
 			break;
 		case PM_EN_MEMDEV:
 		case PM_EN_CXL_REGION:
 			/* CXL regions share decoders and memdevs: one lock. */
-			if (!cxl)
-				exit_code = change_lock_more(ch, "cxl-regions", false, doing);
-			cxl = true;
+			want(locks, &nr, max, "cxl-regions", false);
 			break;
 		}
 	}
+	for (size_t i = 0; i < nr && !exit_code; i++)
+		exit_code = change_lock_more(ch, locks[i].name, locks[i].shared, doing);
 	return exit_code;
 }
 
