@@ -164,8 +164,6 @@ struct change_verb {
 	 */
 	int (*resolve)(struct change *ch);
 	const char *noun;		/* CHANGE_OWN: what the names are ("memdev") */
-	/* CHANGE_OWN: the lock all its changes take; NULL: the CXL regions' */
-	const char *lock;
 	/*
 	 * A verb whose target is a region holds the region's scope alone
 	 * (no change of its namespaces meanwhile): what it does to the
