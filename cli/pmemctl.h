@@ -74,6 +74,8 @@ int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_inject_error(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_inject_smart(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_monitor(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_read_labels(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_check_labels(int argc, char **argv, struct pmemctl_ctx *ctx);
 
 /* "pmemctl: <object>: <message>" on stderr; object may be NULL. */
 void cli_error(const char *object, const char *fmt, ...)

@@ -79,6 +79,9 @@ void pm_doctor_media(const struct pm_platform *pf, struct pm_diagnosis *d,
 void pm_doctor_sysram(const struct pm_platform *pf, struct pm_diagnosis *d,
 		      const struct pm_region *only_region,
 		      const struct pm_namespace *only);
+/* The label areas of the DIMMs in scope (root, live only): check-labels' findings. */
+void pm_doctor_labels(const struct pm_platform *pf, struct pm_diagnosis *d,
+		      const struct pm_region *only_region);
 /* A scrub's finds outside every namespace. */
 void pm_doctor_scrub(const struct pm_platform *pf, struct pm_diagnosis *d,
 		     const struct pm_region *only);

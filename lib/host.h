@@ -72,5 +72,7 @@ void pm_host_cpu_flags(struct pm_cpu_flags *flags);
 #define PM_REPORT_BADBLOCK_DIMMS_DIR PM_REPORT_DIR "/badblock-dimms"
 /* A file per CXL memdev: what Get Health Info answered. */
 #define PM_REPORT_CXL_HEALTH_DIR PM_REPORT_DIR "/cxl-health"
+/* A file per DIMM with one: its raw label storage area. */
+#define PM_REPORT_LABELS_DIR PM_REPORT_DIR "/labels"
 
 #endif

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "cxl.h"
 #include "health.h"
+#include "labels.h"
 #include "host.h"
 #include "pmem.h"
 #include "proc.h"
@@ -546,6 +547,32 @@ static void capture_memdev_health(struct capture *c, const struct pm_platform *p
 		gap(c, "CXL memdev health", "needs root");
 }
 
+/* Each DIMM's label storage area, so doctor's label findings replay too. */
+static void capture_labels(struct capture *c, const struct pm_platform *pf)
+{
+	char path[PATH_MAX];
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_dimms; i++) {
+		void *buf;
+		size_t len;
+		int rc = pm_dimm_read_label_area(pf->dimms[i], &buf, &len);
+
+		denied |= rc == -EACCES;
+		if (rc < 0)
+			continue;
+		/* A replay reads no more than this of a record. */
+		if (len <= PM_HOST_RECORD_CAP) {
+			snprintf(path, sizeof(path), "%s/%s", PM_REPORT_LABELS_DIR,
+				 pf->dimms[i]->dev);
+			add_data(c, path, 0444, buf, len);
+		}
+		free(buf);
+	}
+	if (denied)
+		gap(c, "DIMM label areas", "needs root");
+}
+
 /*
  * What ioctls answered, which sysfs cannot replay: each DIMM's SMART data
  * (or why there is none), each CXL memdev's health, and the DIMMs under
@@ -572,6 +599,7 @@ static void capture_answers(struct capture *c, const struct pm_platform *pf)
 	if (denied)
 		gap(c, "DIMM SMART health", "needs root");
 	capture_memdev_health(c, pf);
+	capture_labels(c, pf);
 	for (size_t i = 0; i < pf->nr_regions; i++) {
 		char *lines;
 		int len = pm_badblock_dimms_format(pf, pf->regions[i], &lines);

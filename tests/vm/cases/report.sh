@@ -173,8 +173,8 @@ run as_nobody "cd '$work/public' && '$PMEMCTL' report -J"
 expect_status 0 "report as nobody, default file name"
 check "the default name is pmemctl-report-DATE-TIME.tar.gz" \
 	bash -c "ls '$work/public' | grep -Eq '^pmemctl-report-[0-9]{8}-[0-9]{6}\.tar\.gz$'"
-is "$(json_get '[g["what"] for g in j["not_captured"]]')" '["ACPI NFIT table", "kernel messages"]' \
-	"as nobody the NFIT table and the kernel log are listed as not captured" 
+is "$(json_get '[g["what"] for g in j["not_captured"]]')" '["ACPI NFIT table", "kernel messages", "DIMM label areas"]' \
+	"as nobody the NFIT table, the kernel log and the label areas are listed as not captured" 
 nobody_bundle=$(ls "$work"/public/*.tar.gz)
 run as_nobody "'$PMEMCTL' --sysroot '$nobody_bundle' list -BDRNXi --json"
 is "$OUT" "$(cat "$work/nobody-live.json")" "nobody's own bundle replays as nobody saw it live"
