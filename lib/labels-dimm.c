@@ -45,9 +45,10 @@ static int replay_label_area(const struct pm_dimm *dimm, void **buf, size_t *len
 
 int pm_dimm_read_label_area(const struct pm_dimm *dimm, void **buf, size_t *len)
 {
-	struct ndctl_cmd *cmd;
+	struct ndctl_cmd *cmd, *size_cmd;
 	ssize_t size, got;
 	void *data;
+	int rc;
 
 	*buf = NULL;
 	*len = 0;
@@ -62,9 +63,24 @@ int pm_dimm_read_label_area(const struct pm_dimm *dimm, void **buf, size_t *len)
 	/* The commands go through /dev/nmemN, root's alone. */
 	if (geteuid() != 0)
 		return -EACCES;
-	cmd = ndctl_dimm_read_label_extent(dimm->nddimm, 0, 0);
+	/*
+	 * Not ndctl_dimm_read_label_extent(dimm, 0, 0): that keeps the
+	 * command cached in the DIMM for libndctl's label writes (report's
+	 * valgrind run counted it); the two commands alone, released here.
+	 */
+	size_cmd = ndctl_dimm_cmd_new_cfg_size(dimm->nddimm);
+	if (!size_cmd)
+		return -ENOMEM;
+	rc = ndctl_cmd_submit_xlat(size_cmd);
+	cmd = rc < 0 ? NULL : ndctl_dimm_cmd_new_cfg_read(size_cmd);
+	ndctl_cmd_unref(size_cmd);
 	if (!cmd)
-		return -EIO;
+		return rc < 0 ? rc : -EIO;
+	rc = ndctl_cmd_submit_xlat(cmd);
+	if (rc < 0) {
+		ndctl_cmd_unref(cmd);
+		return rc;
+	}
 	size = ndctl_cmd_cfg_read_get_size(cmd);
 	if (size <= 0) {
 		ndctl_cmd_unref(cmd);
