@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "findings.h"
 #include "labels-cli.h"
 #include "pmemctl.h"
 #include "../lib/compat.h"
@@ -21,7 +22,6 @@ struct check {
 };
 
 #define CHECK(obj) ((const struct check *)(obj)->ptr)
-#define FINDING(obj) ((const struct pm_finding *)(obj)->ptr)
 
 static void get_checked(const struct out_obj *obj, struct out_cell *cell)
 {
@@ -35,32 +35,6 @@ static void get_worst(const struct out_obj *obj, struct out_cell *cell)
 	cell->str = d->any ? pm_severity_name(d->worst) : "none";
 }
 
-static void get_severity(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = pm_severity_name(FINDING(obj)->severity);
-}
-
-static void get_code(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->code;
-}
-
-static void get_object(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->object;
-}
-
-static void get_message(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->message;
-}
-
-static void get_fix(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->fix;
-	cell->null = !cell->str[0];
-}
-
 #define DOC (1u << CL_DOCUMENT)
 #define FND (1u << CL_FINDING)
 
@@ -71,13 +45,7 @@ static const struct out_column cl_columns[] = {
 	  OUT_ARRAY, DOC, 0, NULL, CL_FINDING },
 	{ "WORST", "worst", "the worst severity found: none, info, warning or error",
 	  OUT_STRING, DOC, 0, get_worst },
-	{ "SEVERITY", "severity", "info, warning or error", OUT_STRING, FND, 0,
-	  get_severity },
-	{ "CODE", "code", "a stable id (see FINDINGS in pmemctl-check-labels(1))",
-	  OUT_STRING, FND, 0, get_code },
-	{ "OBJECT", "object", "the DIMM it is about", OUT_STRING, FND, 0, get_object },
-	{ "MESSAGE", "message", "what was found", OUT_STRING, FND, 0, get_message },
-	{ "FIX", "fix", "what to do about it, or null", OUT_STRING, FND, 0, get_fix },
+	FINDING_COLUMNS("", FND, "pmemctl-check-labels(1)", "the DIMM it is about"),
 };
 
 static const char *const cl_kinds[] = { "check-labels", "finding" };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "findings.h"
 #include "pmemctl.h"
 #include "../lib/compat.h"
 #include "../lib/doctor.h"
@@ -76,7 +77,6 @@ enum {
 
 #define DIAGNOSIS(obj) ((const struct pm_diagnosis *)(obj)->ptr)
 #define VERDICT(obj) ((const struct verdict *)(obj)->ptr)
-#define FINDING(obj) ((const struct pm_finding *)(obj)->ptr)
 #define DAMAGED(obj) ((const struct pm_damaged_file *)(obj)->ptr)
 
 static void get_worst(const struct out_obj *obj, struct out_cell *cell)
@@ -183,32 +183,6 @@ static void get_verdict_map_sync(const struct out_obj *obj, struct out_cell *cel
 	cell->null = VERDICT(obj)->map_sync < 0;
 }
 
-static void get_finding_severity(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = pm_severity_name(FINDING(obj)->severity);
-}
-
-static void get_finding_code(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->code;
-}
-
-static void get_finding_object(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->object;
-}
-
-static void get_finding_message(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->message;
-}
-
-static void get_finding_fix(const struct out_obj *obj, struct out_cell *cell)
-{
-	cell->str = FINDING(obj)->fix;
-	cell->null = !cell->str[0];
-}
-
 static void get_file_path(const struct out_obj *obj, struct out_cell *cell)
 {
 	cell->str = DAMAGED(obj)->path;
@@ -278,16 +252,8 @@ static const struct out_column doctor_columns[] = {
 	{ "VERDICT.MAP_SYNC", "map_sync", "MAP_SYNC mappings work here (for a file: as tried)",
 	  OUT_BOOL, VRD, 0, get_verdict_map_sync },
 
-	{ "FINDING.SEVERITY", "severity", "info, warning or error", OUT_STRING, FND,
-	  0, get_finding_severity },
-	{ "FINDING.CODE", "code", "a stable id (see FINDINGS in pmemctl-doctor(1))",
-	  OUT_STRING, FND, 0, get_finding_code },
-	{ "FINDING.OBJECT", "object", "what it is about: region0, nmem3, a path, platform, cpu",
-	  OUT_STRING, FND, 0, get_finding_object },
-	{ "FINDING.MESSAGE", "message", "what was found", OUT_STRING, FND, 0,
-	  get_finding_message },
-	{ "FINDING.FIX", "fix", "what to do about it, or null", OUT_STRING, FND, 0,
-	  get_finding_fix },
+	FINDING_COLUMNS("FINDING.", FND, "pmemctl-doctor(1)",
+			"what it is about: region0, nmem3, a path, platform, cpu"),
 	{ "FINDING.FILES", "files", "media-error: the file bytes it hit; [] for other findings",
 	  OUT_ARRAY, FND, 0, NULL, DOCTOR_FILE },
 
