@@ -91,19 +91,13 @@ run "$P" zero-labels -f nmem0
 is "$STATUS" 6 "zero-labels while $ns is active: exit 6"
 check "... naming $ns" grep -q "$ns" <<< "$ERR"
 
-# A backup as read-labels --backup writes it (DIMM.labels, DIMM.id, SHA256SUMS).
-mkdir -p "$work/backup"
-area nmem0 "$work/backup/nmem0.labels"
-"$P" list -D --json | python3 -c '
-import json, sys
-def walk(o):
-    if isinstance(o, dict):
-        if o.get("dev") == "nmem0": print(o.get("id") or "")
-        for v in o.values(): walk(v)
-    elif isinstance(o, list):
-        for v in o: walk(v)
-walk(json.load(sys.stdin))' | head -1 > "$work/backup/nmem0.id"
-(cd "$work/backup" && sha256sum nmem0.labels > SHA256SUMS)
+# The backup restore-labels takes: read-labels --backup (DIMM.labels,
+# DIMM.id, SHA256SUMS), its area checked against ndctl's read.
+run "$P" read-labels --backup "$work/backup" nmem0
+expect_status 0 "read-labels --backup: exit 0"
+area nmem0 "$work/ndctl-area"
+check "the backup's area is the one ndctl reads" cmp -s "$work/backup/nmem0.labels" "$work/ndctl-area"
+check "sha256sum -c verifies the backup" sh -c "cd '$work/backup' && sha256sum -c --quiet SHA256SUMS"
 
 ndctl disable-namespace "$ns" > /dev/null 2>&1
 # Disabled, the namespace shows its label's uuid (enabled: its claim's).
