@@ -113,6 +113,31 @@ static int leaves_root(int rootfd, const char *path)
 }
 
 /*
+ * Resolves path beneath rootfd without following it out. openat2 answers
+ * EAGAIN when any rename or mount on the system raced a ".." it resolved
+ * (the kernel cannot then vouch for the result): try again, and after
+ * that many tries count the link as leaving, since a stand-in loses
+ * nothing and a link kept wrongly leads out of the bundle.
+ */
+static int open_beneath(int rootfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+		if (fd >= 0 || errno != EAGAIN)
+			return fd;
+	}
+	errno = EXDEV;
+	return -1;
+}
+
+/*
  * What the names alone cannot show: a link through other links ("a/.."
  * where a leads up) that ends outside its root. The kernel resolves each
  * one beneath its root (openat2 RESOLVE_BENEATH, Linux 5.6) and says
@@ -134,10 +159,6 @@ static int check_links(int rootfd, int dirfd, char *path, size_t len,
 	}
 	while (!rc && (d = readdir(dir))) {
 		size_t used = strlen(path);
-		struct open_how how = {
-			.flags = O_PATH | O_CLOEXEC,
-			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-		};
 		struct stat st;
 		int fd;
 
@@ -161,8 +182,7 @@ static int check_links(int rootfd, int dirfd, char *path, size_t len,
 			else if (errno != EACCES)
 				rc = -errno;
 		} else if (S_ISLNK(st.st_mode)) {
-			fd = syscall(SYS_openat2, rootfd, path + root_len, &how,
-				     sizeof(how));
+			fd = open_beneath(rootfd, path + root_len);
 			if (fd >= 0)
 				close(fd);
 			else if (errno == ENOSYS)
