@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Label areas read from DIMMs through libndctl, and the platform's for the checks. */
+/* Label areas read from DIMMs (their ioctls), and the platform's for the checks. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <linux/ndctl.h>
 #include <ndctl/libndctl.h>
@@ -43,13 +45,78 @@ static int replay_label_area(const struct pm_dimm *dimm, void **buf, size_t *len
 	return 0;
 }
 
+/*
+ * The area through the DIMM's own ioctls on /dev/nmemN, as libndctl sends
+ * them, in pieces of max_xfer. Not libndctl's commands: a get-config-data
+ * command never frees its transfer buffer (ndctl_cmd_unref() frees it only
+ * for a command without a source, and this one always has its size
+ * command as source: config_size bytes lost per DIMM, which report's
+ * valgrind run counts), and ndctl_dimm_read_label_extent() keeps one
+ * cached in the DIMM for good.
+ */
+static int read_area(const char *dev, void **buf, size_t *len)
+{
+	struct nd_cmd_get_config_size size = { 0 };
+	struct nd_cmd_get_config_data_hdr *piece = NULL;
+	uint8_t *data = NULL;
+	char path[PATH_MAX];
+	uint32_t off, n;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, ND_IOCTL_GET_CONFIG_SIZE, &size) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (size.status) {
+		rc = -EIO;
+		goto out;
+	}
+	if (!size.config_size || !size.max_xfer) {
+		rc = -ENOTTY;
+		goto out;
+	}
+	data = malloc(size.config_size);
+	/*
+	 * Zeroed: the ioctl's encoded size is the header's alone, so
+	 * valgrind cannot know that the kernel fills out_buf.
+	 */
+	piece = calloc(1, sizeof(*piece) + size.max_xfer);
+	if (!data || !piece) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (off = 0; off < size.config_size; off += n) {
+		n = size.config_size - off < size.max_xfer ?
+		    size.config_size - off : size.max_xfer;
+		piece->in_offset = off;
+		piece->in_length = n;
+		piece->status = 0;
+		if (ioctl(fd, ND_IOCTL_GET_CONFIG_DATA, piece) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (piece->status) {
+			rc = -EIO;
+			goto out;
+		}
+		memcpy(data + off, piece->out_buf, n);
+	}
+	*buf = data;
+	*len = size.config_size;
+	data = NULL;
+out:
+	free(piece);
+	free(data);
+	close(fd);
+	return rc;
+}
+
 int pm_dimm_read_label_area(const struct pm_dimm *dimm, void **buf, size_t *len)
 {
-	struct ndctl_cmd *cmd, *size_cmd;
-	ssize_t size, got;
-	void *data;
-	int rc;
-
 	*buf = NULL;
 	*len = 0;
 	/* A replay has no DIMM to ask: what the report recorded. */
@@ -63,43 +130,7 @@ int pm_dimm_read_label_area(const struct pm_dimm *dimm, void **buf, size_t *len)
 	/* The commands go through /dev/nmemN, root's alone. */
 	if (geteuid() != 0)
 		return -EACCES;
-	/*
-	 * Not ndctl_dimm_read_label_extent(dimm, 0, 0): that keeps the
-	 * command cached in the DIMM for libndctl's label writes (report's
-	 * valgrind run counted it); the two commands alone, released here.
-	 */
-	size_cmd = ndctl_dimm_cmd_new_cfg_size(dimm->nddimm);
-	if (!size_cmd)
-		return -ENOMEM;
-	rc = ndctl_cmd_submit_xlat(size_cmd);
-	cmd = rc < 0 ? NULL : ndctl_dimm_cmd_new_cfg_read(size_cmd);
-	ndctl_cmd_unref(size_cmd);
-	if (!cmd)
-		return rc < 0 ? rc : -EIO;
-	rc = ndctl_cmd_submit_xlat(cmd);
-	if (rc < 0) {
-		ndctl_cmd_unref(cmd);
-		return rc;
-	}
-	size = ndctl_cmd_cfg_read_get_size(cmd);
-	if (size <= 0) {
-		ndctl_cmd_unref(cmd);
-		return size < 0 ? (int)size : -ENOTTY;
-	}
-	data = malloc(size);
-	if (!data) {
-		ndctl_cmd_unref(cmd);
-		return -ENOMEM;
-	}
-	got = ndctl_cmd_cfg_read_get_data(cmd, data, size, 0);
-	ndctl_cmd_unref(cmd);
-	if (got != size) {
-		free(data);
-		return got < 0 ? (int)got : -EIO;
-	}
-	*buf = data;
-	*len = size;
-	return 0;
+	return read_area(dimm->dev, buf, len);
 }
 
 int pm_region_set_cookie(const char *region, uint64_t *cookie)
