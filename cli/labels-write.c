@@ -1,39 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* pmemctl init-labels, zero-labels, restore-labels: a DIMM's label area
- * written with its regions taken down, undone when a step fails. */
+/*
+ * init-labels, zero-labels, restore-labels: a DIMM's label area written
+ * with its regions taken down, undone when a step fails; the verbs'
+ * shared callbacks (each verb is in its cmd-*-labels.c).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "change.h"
+#include "labels-write.h"
 #include "../lib/labels-write.h"
 #include "../lib/lock.h"
 #include "../lib/pmem.h"
 
-enum { OPT_LABEL_VERSION = CHANGE_OPT_FIRST, OPT_FROM };
 
-struct labels_args {
-	struct pm_labels_change change;
-	const char *from;		/* restore: the backup file */
-	unsigned char *image;		/* its bytes, checked */
-	int scope_locks[PM_LABELS_MAX_REGIONS];
-	size_t nr_scope_locks;
-};
-
-static const struct cli_option init_options[] = {
-	{ "label-version", OPT_LABEL_VERSION, "V", "label format: 1.1 (default, as the kernel\n"
-					   "reads everywhere) or 1.2" },
-	CLI_END,
-};
-
-static const struct cli_option restore_options[] = {
-	{ "from", OPT_FROM, "FILE", "the backup: DIMM.labels, with SHA256SUMS and\n"
-				    "DIMM.id beside it" },
-	CLI_END,
-};
-
-static int option(struct change *ch, int c, const char *arg)
+int labels_option(struct change *ch, int c, const char *arg)
 {
 	struct labels_args *a = ch->args;
 
@@ -55,7 +37,7 @@ static int option(struct change *ch, int c, const char *arg)
 	return -1;
 }
 
-static int check(struct change *ch)
+int labels_check(struct change *ch)
 {
 	struct labels_args *a = ch->args;
 
@@ -92,7 +74,7 @@ static int load_backup(struct change *ch, const struct pm_dimm *dimm)
 }
 
 /* The names given: DIMMs, each once. Called again under the lock. */
-static int resolve(struct change *ch)
+int labels_resolve(struct change *ch)
 {
 	struct labels_args *a = ch->args;
 	size_t len = 0;
@@ -129,7 +111,7 @@ static int resolve(struct change *ch)
 	return EXIT_OK;
 }
 
-static int plan(struct change *ch)
+int labels_plan(struct change *ch)
 {
 	struct labels_args *a = ch->args;
 	int rc;
@@ -174,7 +156,7 @@ static int lock_regions(struct change *ch)
 	return EXIT_OK;
 }
 
-static int run(struct change *ch)
+int labels_write(struct change *ch)
 {
 	struct labels_args *a = ch->args;
 	int exit_code = lock_regions(ch);
@@ -187,84 +169,7 @@ static int run(struct change *ch)
 	return pm_labels_apply(&a->change, ch->res);
 }
 
-#define LABELS_EXIT \
-	"\nExit: 0 done or nothing to do, 2 usage or a bad backup, 3 no such DIMM,\n" \
-	"4 not root, 6 a namespace of the DIMM's regions is active or in use,\n" \
-	"9 namespaces defined by the labels and no --force (restore: or the\n" \
-	"backup of another DIMM), 1 a step failed (all undone).\n"
-
-static const struct change_verb init_labels = {
-	.doing = "writing labels",
-	.targets = CHANGE_OWN,
-	.noun = "DIMM",
-	.lock = "labels",
-	.flags = CHANGE_ASK_PLAN,
-	.usage = "Usage: pmemctl init-labels [options] <DIMM>...\n"
-		 "\n"
-		 "Initialise the label area of each DIMM (two index blocks, no label),\n"
-		 "so that namespaces can be created in its regions. The regions are\n"
-		 "disabled, the area read and kept, written and the regions enabled\n"
-		 "again; a failed step writes the kept area back. Refused while a\n"
-		 "namespace of the DIMM's regions is active. An initialised area is\n"
-		 "left as it is (exit 0).\n"
-		 "\n",
-	.usage_end = LABELS_EXIT,
-	.options = init_options,
-	.force_help = "make what the region's one namespace holds\nunreachable",
-	.option = option,
-	.check = check,
-	.resolve = resolve,
-	.plan = plan,
-	.run = run,
-};
-
-static const struct change_verb zero_labels = {
-	.doing = "writing labels",
-	.targets = CHANGE_OWN,
-	.noun = "DIMM",
-	.lock = "labels",
-	.flags = CHANGE_ASK_PLAN,
-	.usage = "Usage: pmemctl zero-labels [options] <DIMM>...\n"
-		 "\n"
-		 "Zero the label area of each DIMM: the namespaces its labels define\n"
-		 "are gone (named; --force or a yes needed). Regions disabled and\n"
-		 "enabled again around it, the area kept and written back if a step\n"
-		 "fails. Refused while a namespace of the DIMM's regions is active.\n"
-		 "\n",
-	.usage_end = LABELS_EXIT,
-	.force_help = "destroy the namespaces the labels define",
-	.option = option,
-	.check = check,
-	.resolve = resolve,
-	.plan = plan,
-	.run = run,
-};
-
-static const struct change_verb restore_labels = {
-	.doing = "writing labels",
-	.targets = CHANGE_OWN,
-	.noun = "DIMM",
-	.lock = "labels",
-	.flags = CHANGE_ASK_PLAN,
-	.usage = "Usage: pmemctl restore-labels [options] --from FILE <DIMM>\n"
-		 "\n"
-		 "Write a backup (pmemctl read-labels --backup) back to the DIMM's\n"
-		 "label area, after checking it against SHA256SUMS, its size and the\n"
-		 "DIMM's id. Namespaces the current labels define are replaced\n"
-		 "(named; --force or a yes needed). Refused while a namespace of the\n"
-		 "DIMM's regions is active; a failed step writes the old area back.\n"
-		 "\n",
-	.usage_end = LABELS_EXIT,
-	.options = restore_options,
-	.force_help = "replace the namespaces the labels define;\nrestore another DIMM's backup",
-	.option = option,
-	.check = check,
-	.resolve = resolve,
-	.plan = plan,
-	.run = run,
-};
-
-static int labels_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
+int labels_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		      enum pm_labels_op op, int argc, char **argv)
 {
 	struct labels_args a = { .change = { .op = op, .version = 101 } };
@@ -278,17 +183,3 @@ static int labels_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	return exit_code;
 }
 
-int cmd_init_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
-{
-	return labels_run(ctx, &init_labels, PM_LABELS_INIT, argc, argv);
-}
-
-int cmd_zero_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
-{
-	return labels_run(ctx, &zero_labels, PM_LABELS_ZERO, argc, argv);
-}
-
-int cmd_restore_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
-{
-	return labels_run(ctx, &restore_labels, PM_LABELS_RESTORE, argc, argv);
-}
