@@ -14,7 +14,7 @@ PMEMCTL=${PMEMCTL:-$builddir/pmemctl}
 export PMEMCTL
 
 # The JSON documents the guest's checks got from pmemctl, spooled by
-# tests/lib/tap.sh (TAP_JSON_SPOOL): validated here in one Python process
+# tests/helpers/tap.sh (TAP_JSON_SPOOL): validated here in one Python process
 # (seconds a document in the guest), a failed check per invalid one,
 # numbered after the guest's and added to $work/tap so later checks count
 # them. False when one is invalid.
@@ -22,7 +22,7 @@ validate_spooled_json()
 {
 	local spool=$1 count cmd args errors
 	count=$(grep -cE '^(not )?ok ' "$work/tap")
-	python3 "$srcdir/tests/lib/validate-json.py" --spool "$srcdir/schemas" "$spool" \
+	python3 "$srcdir/tests/helpers/validate-json.py" --spool "$srcdir/schemas" "$spool" \
 		> "$work/spool.out" 2>&1
 	case $? in
 	0 | 77) return 0 ;;
@@ -89,7 +89,7 @@ vm_run()
 		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
 		TAP_FAILED=0
 		# shellcheck source=/dev/null
-		. "$srcdir/tests/lib/tap.sh"
+		. "$srcdir/tests/helpers/tap.sh"
 		TAP_COUNT=$(grep -cE '^(not )?ok ' "$work/tap")
 		host_checks "$work"
 		[ "$TAP_FAILED" -eq 0 ] || status=1

@@ -7,7 +7,7 @@
 # and ~15 s a task under TCG). Check mode changes nothing, the task gives
 # the memory to the kernel in the zone asked (movable: false), a second
 # run changes nothing; pmemctl list -X and the kernel's blocks agree.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 if ! /usr/bin/python3 -c 'import ansible.module_utils.basic' 2> /dev/null; then
 	skip "pmemctl.pmem.namespace: Ansible's module_utils are not installed (Debian: ansible-core)"

@@ -9,7 +9,7 @@
 # inventory variables: check mode changes nothing, it provisions, a second
 # run changes nothing, a conversion that destroys data fails clearly
 # without pmem_allow_destroy, and with it converts (after a removal).
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 if ! command -v ansible-playbook > /dev/null; then
 	skip "ansible-playbook is not installed (Debian: ansible-core)"

@@ -5,7 +5,7 @@
 # ndctl list -M and the block device's badblocks as the reference; the
 # refusals (dry run, no --force, open, mounted, non-root, unknown); and a
 # QEMU NVDIMM, which cannot clear (exit 5, or --forget).
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 

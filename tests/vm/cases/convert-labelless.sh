@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # VM case: pmemctl convert on a label-less (legacy) namespace, which spans
 # its region and has no label to record a claim class in.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 ns=${1:-namespace1.0}
 mode_of()

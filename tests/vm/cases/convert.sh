@@ -3,7 +3,7 @@
 # VM case: pmemctl convert, create-namespace and destroy-namespace on
 # labelled QEMU NVDIMMs: every mode to every mode, alignments, refusals,
 # dry runs, injected and real failures rolled back, idempotence, the lock.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 # ns_state NS: what ndctl says of NS, the keys a conversion may change.
 ns_state()

@@ -6,7 +6,7 @@
 # sysfs show it, the memdev of each nmemN checked against the kernel's own
 # mappings, sizes and DIMM keys as ndctl shows them, and the same as a user
 # who is not root. With --replay, report and replay give the same.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}

@@ -6,7 +6,7 @@
 # step, a failed step rolled back, namespaces on the region, the guards of
 # destroy-region (a holder, --force), and the memdevs free again after it;
 # then the Ansible module pmemctl_region over the same memdevs.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}

@@ -5,7 +5,7 @@
 # interleaving all of them, and libnvdimm then shows it as a region of a bus
 # with provider CXL, which pmemctl lists as ndctl does and which takes an
 # fsdax namespace.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 n=${PMEMVM_CXL:?PMEMVM_CXL: boot with pmemvm --cxl N}

@@ -4,7 +4,7 @@
 # kernel as system RAM and taken back, once, with pmemctl alone; the
 # kernel's memory blocks, daxctl and pmemctl list -X agree at each step,
 # and the memdevs are free again at the end.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 cxl list -M > "$TAP_TMP/cxl-m.json"

@@ -3,7 +3,7 @@
 # VM case: pmemctl deep-flush on the kernel's nfit_test platform: regions
 # with flush hints (deep_flush 0644), a region whose DIMM is flagged
 # flush_fail (0444), a volatile region, non-root callers.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 # ndctl_regions BUS: "region dimm,dimm blockdev" per region of BUS.
 ndctl_regions()

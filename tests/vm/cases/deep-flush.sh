@@ -3,7 +3,7 @@
 # VM case: pmemctl deep-flush on QEMU NVDIMMs (deep_flush 0444), virtio-pmem
 # (no attribute: fsync is the flush) and a legacy memmap region (none).
 # Expects two labelled NVDIMMs, one virtio-pmem device and --memmap.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 # Region and device names by provider, from ndctl.
 by_provider()

@@ -8,7 +8,7 @@
 # and in a device-dax namespace, and the DIMM health findings after
 # ndctl inject-smart; a file whose name holds a newline and an escape
 # sequence is named escaped. Expects --nfit-test --nvdimms 1 --labels init.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 # The (path, offset, length) of every damaged file range doctor's JSON names.

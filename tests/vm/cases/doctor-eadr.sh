@@ -4,7 +4,7 @@
 # also has a weaker one: cache-line granularity, as libpmem2 gives, and an
 # info finding that names the weaker region. Expects one labelled NVDIMM
 # with --domain cpu_cache and a memmap (e820) region, which declares none.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 oracle=${PMEMCTL_BUILDDIR:-$(dirname "$PMEMCTL")}/tests/helpers/pmem2-granularity
 
 regions=$(ndctl list -R | python3 -c '

@@ -5,7 +5,7 @@
 # DAX flag for mount points), MAP_SYNC tried for real, the verdict and the
 # lints, on ext4 and xfs. Expects two labelled NVDIMMs (ADR) and one
 # virtio-pmem device.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 ndctl create-namespace -r region0 -m fsdax -s 256M > /dev/null
 ndctl create-namespace -r region1 -m fsdax -s 256M > /dev/null

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # VM case: no persistent memory, nvdimm modules not loaded.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 check "no nvdimm bus in sysfs" test ! -e /sys/bus/nd/devices/ndbus0
 

@@ -7,7 +7,7 @@
 # decoder) against cxl list -D -d root. Runs after cxl-region.sh in its
 # guest: it starts from bare memdevs and makes its own region, destroyed
 # at the end. JSON is read with jq: a Python start costs seconds under TCG.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 jget()
 {

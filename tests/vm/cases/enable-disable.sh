@@ -7,7 +7,7 @@
 # object is disabled. Runs after convert.sh in its guest: it makes its own
 # namespace in region1 (convert.sh may have left others there). JSON is read
 # with jq: a Python start costs seconds under TCG.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 # jget FILTER: jq's compact answer about the JSON in $OUT.
 jget()

@@ -3,7 +3,7 @@
 # VM case: `pmemctl list -H` against `ndctl list -DH` on nfit_test's DIMMs
 # after injecting different SMART values into each; non-root and a QEMU
 # NVDIMM without SMART get nulls, exit 0 and nothing on stderr.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 

@@ -10,7 +10,7 @@
 # ranges, non-root) and a QEMU NVDIMM without injection (exit 5). Runs
 # after doctor-damage.sh (--nfit-test --nvdimms 1 --labels init), whose
 # namespaces it takes over.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 # jq, not python: under emulation Python takes seconds to start.

@@ -6,7 +6,7 @@
 # ndctl read-labels -o and sha256sum -c; areas corrupted on purpose (written
 # with ndctl write-labels as fixtures) reported by check-labels and doctor,
 # with ndctl check-labels where it can tell.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 region_of()
 {

@@ -4,7 +4,7 @@
 # label areas start blank. First README's "From bare DIMMs" walk-through,
 # pmemctl alone; then the refusals, the dry run, a failure injected at the
 # write step, zero and restore, with ndctl as the reference.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 P=$PMEMCTL
 work=$(mktemp -d)

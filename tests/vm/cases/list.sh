@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # VM case: `pmemctl list` against `ndctl list` on the booted topology, after
 # creating namespaces in all four modes and a disabled one.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
 case "$PMEMVM_DOMAIN" in

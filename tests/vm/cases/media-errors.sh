@@ -3,7 +3,7 @@
 # VM case: `pmemctl list -M` against `ndctl list -M` on nfit_test after
 # injected errors and a scrub (raw namespaces), and a software badblock in
 # the own list of an fsdax block device on a QEMU NVDIMM (source "block").
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
 tmp=$(mktemp -d)
 

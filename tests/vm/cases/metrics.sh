@@ -4,7 +4,7 @@
 # errors, served by the real node_exporter's textfile collector: its
 # /metrics has the pmem families and node_textfile_scrape_error 0; values
 # agree with ndctl; non-root says health was not readable.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 if ! command -v prometheus-node-exporter > /dev/null; then

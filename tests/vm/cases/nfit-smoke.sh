@@ -3,7 +3,7 @@
 # VM case: the kernel's nfit_test platform (pmemvm --nfit-test) is there and
 # gives what QEMU cannot: regions with a writable deep_flush (flush hints) and
 # DIMMs with failure flags; QEMU NVDIMMs keep working beside it.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 # py EXPR: evaluates a Python expression on ndctl's JSON in $OUT (as j), with
 # ndctl's habit of printing a single object bare undone: one kind of object

@@ -4,7 +4,7 @@
 # For every enabled fsdax namespace: ext4 -o dax on it, a file, then the
 # granularity libpmem2 gives a mapping of that file (the oracle) and a real
 # MAP_SYNC mmap attempt, compared with `pmemctl show`.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 oracle=${PMEMCTL_BUILDDIR:-$(dirname "$PMEMCTL")}/tests/helpers/pmem2-granularity
 
 case "$PMEMVM_DOMAIN" in

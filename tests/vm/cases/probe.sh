@@ -5,7 +5,7 @@
 # byte for byte, busy and mounted devices refused, --destructive, bad
 # targets. Under TCG the times mean nothing: only the structure is checked.
 # Expects two labelled QEMU NVDIMMs (regions 0 and 1, ADR).
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 PROBE="--iterations 200 --duration 3 --range 8M"
 MiB=$((1 << 20))

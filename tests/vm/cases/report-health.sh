@@ -3,7 +3,7 @@
 # VM case: a report of nfit_test with injected SMART values and media
 # errors replays list -DHM, show and doctor exactly as live: the SMART
 # answers and Translate SPA's DIMMs come from the bundle, not from sysfs.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 run ndctl list -D -b nfit_test.0

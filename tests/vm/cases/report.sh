@@ -4,7 +4,7 @@
 # machine showed it: list, show and doctor (exit codes too), as root and as
 # an unprivileged user, from the tar.gz and from its extracted directory.
 # Expects two labelled NVDIMMs (ADR), one virtio-pmem device and a memmap.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 ndctl create-namespace -r region0 -m fsdax -s 256M > /dev/null
 ndctl create-namespace -r region0 -m devdax -s 256M > /dev/null

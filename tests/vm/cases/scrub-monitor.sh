@@ -5,7 +5,7 @@
 # a bus without scrub; `pmemctl monitor` after `ndctl inject-smart` (the
 # event against ndctl list -DH), idle CPU, signals, non-root; and, with
 # nfit_test unloaded, a platform where neither has anything to work on.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 compare=$PMEMCTL_SRCDIR/tests/vm/compare-ndctl.py
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 tmp=$(mktemp -d)

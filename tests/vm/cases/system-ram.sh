@@ -5,7 +5,7 @@
 # memory blocks and pmemctl list -X must agree after every step; zones,
 # --no-online, the auto-online policy, a refused offline rolled back,
 # injected failures rolled back, and the refusals.
-. "$PMEMCTL_SRCDIR/tests/lib/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 
 MEM=/sys/devices/system/memory
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

@@ -6,7 +6,7 @@
 # errors on stdout), 2 no schema for CMD or not JSON, 77 no jsonschema.
 #
 # validate-json.py --spool SCHEMADIR DIR: validates every document a VM
-# case spooled into DIR (tests/lib/tap.sh: N.CMD.json beside N.CMD.args,
+# case spooled into DIR (tests/helpers/tap.sh: N.CMD.json beside N.CMD.args,
 # the command line) in this one process, as starting Python for each
 # document costs seconds under emulation. One line per invalid document,
 # "CMD<TAB>ARGS<TAB>ERRORS" (ERRORS "; "-separated); exit 0 when all are

@@ -79,7 +79,7 @@ validate_json()
 		STATUS=$status
 		return
 	fi
-	python3 "$schemas/../tests/lib/validate-json.py" "$schemas" "$cmd" \
+	python3 "$schemas/../tests/helpers/validate-json.py" "$schemas" "$cmd" \
 		"$TAP_TMP/out" > "$TAP_TMP/schema" 2>&1
 	case $? in
 	0 | 77) ;;	# valid, or no python3-jsonschema to tell
