@@ -8,10 +8,21 @@ TAP_FAILED=0
 : "${PMEMCTL:?PMEMCTL must name the pmemctl binary}"
 TAP_TMP=$(mktemp -d)
 
+# Where a case's time goes: with TAP_TIMES naming a file, each check
+# appends when it ended (bash's clock, no fork), after a line for the
+# case's start; tests/vm/vmtest.sh prints the slowest stretches.
+tap_time()
+{
+	[ -n "${TAP_TIMES:-}" ] || return 0
+	printf '%s %s\n' "$EPOCHREALTIME" "$*" >> "$TAP_TIMES"
+}
+tap_time "start ${0##*/}"
+
 pass()
 {
 	TAP_COUNT=$((TAP_COUNT + 1))
 	echo "ok $TAP_COUNT - $*"
+	tap_time "$TAP_COUNT $*"
 }
 
 fail()
@@ -19,12 +30,14 @@ fail()
 	TAP_COUNT=$((TAP_COUNT + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
 	echo "not ok $TAP_COUNT - $*"
+	tap_time "$TAP_COUNT $*"
 }
 
 skip()
 {
 	TAP_COUNT=$((TAP_COUNT + 1))
 	echo "ok $TAP_COUNT - $1 # SKIP ${2:-}"
+	tap_time "$TAP_COUNT $1"
 }
 
 diag()
@@ -134,13 +147,42 @@ expect_status()
 }
 
 # json_get EXPR: evaluates a Python expression on the JSON in $OUT (as j).
+# Under emulation every python3 takes a second or more to start, and a case
+# asks dozens of questions: one interpreter, started as the checks are
+# sourced, answers them all (EXPR in, the answer out, each ended by a NUL).
+# Its descriptors are copies of the coprocess's, which bash would close in
+# a ( subshell ).
+if [ -z "${TAP_JSON_TO:-}" ] && command -v python3 > /dev/null; then
+	coproc TAP_JSON_SERVER {
+		exec python3 -u -c '
+import json, sys, traceback
+requests, path = sys.stdin.buffer, sys.argv[1]
+while True:
+	expr = bytearray()
+	while (c := requests.read(1)) != b"\0":
+		if not c:
+			sys.exit(0)
+		expr += c
+	try:
+		with open(path) as f:
+			j = json.load(f)
+		v = eval(expr.decode())
+		answer = json.dumps(v) if not isinstance(v, str) else v
+	except Exception:
+		answer = traceback.format_exc()
+	sys.stdout.write(answer + "\0")
+' "$TAP_TMP/json_get" 2>&1
+	}
+	exec {TAP_JSON_TO}>&"${TAP_JSON_SERVER[1]}" {TAP_JSON_FROM}<&"${TAP_JSON_SERVER[0]}"
+fi
+
 json_get()
 {
-	printf '%s' "$OUT" | python3 -c '
-import json, sys
-j = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(json.dumps(v) if not isinstance(v, str) else v)' "$1" 2>&1
+	local answer
+	printf '%s' "$OUT" > "$TAP_TMP/json_get"
+	printf '%s\0' "$1" >&"$TAP_JSON_TO"
+	IFS= read -r -d '' answer <&"$TAP_JSON_FROM"
+	printf '%s\n' "$answer"
 }
 
 # Ends the checks: prints the plan, unless the host adds its own checks

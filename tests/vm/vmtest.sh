@@ -43,6 +43,19 @@ validate_spooled_json()
 	return 1
 }
 
+# Where the job's time went (tests/helpers/tap.sh's TAP_TIMES): each case's
+# time, and the slowest stretches, each ending at the check it names.
+slowest_checks()
+{
+	awk '{ t = $1; $1 = ""; sub(/^ /, "") }
+	$1 == "start" { if (c != "") printf "# case %s: %.1f s\n", c, last - begin
+		c = $2; begin = t; last = t; next }
+	{ printf "%.1f\t%s\n", t - last, $0 > "/dev/stderr"; last = t }
+	END { if (c != "") printf "# case %s: %.1f s\n", c, last - begin }' "$1" 2> "$1.steps"
+	echo "# slowest stretches (seconds, ending at check):"
+	sort -rn "$1.steps" | head -n 8 | sed 's/^/#   /'
+}
+
 # vm_run [pmemvm options] -- CASE [ARGS] [-- CASE [ARGS]]...: each CASE is
 # relative to tests/vm/cases; several run in turn in one guest (suite.sh).
 vm_run()
@@ -70,6 +83,7 @@ vm_run()
 		--env "PMEMCTL=$PMEMCTL" --env "PMEMCTL_SRCDIR=$srcdir" \
 		--env "PMEMCTL_BUILDDIR=$builddir" \
 		--env TAP_NO_PLAN=1 --env TAP_JSON_SPOOL=/run/pmemvm/json-spool \
+		--env TAP_TIMES=/run/pmemvm/times \
 		-- bash "$case_script" "$@" > "$work/tap" 2> "$work/stderr"
 	status=$?
 	case $status in
@@ -81,6 +95,7 @@ vm_run()
 	esac
 	cat "$work/tap"
 	sed 's/^/# /' "$work/stderr"
+	[ -f "$work/out/times" ] && slowest_checks "$work/out/times"
 	if [ -d "$work/out/json-spool" ] && ! validate_spooled_json "$work/out/json-spool"; then
 		[ $status -eq 99 ] || status=1
 	fi
