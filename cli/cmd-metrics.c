@@ -17,6 +17,7 @@
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 #include "../lib/scrub.h"
+#include "../lib/security.h"
 #include "../lib/sysram.h"
 #include "pmemctl.h"
 
@@ -306,6 +307,33 @@ static void collect_dimm_flags(struct emitter *e)
 			       pm_dimm_has_flag(e->pf->dimms[i], &pm_dimm_flags[f]));
 }
 
+/*
+ * Security (lib/security.h): a state set per DIMM that has security, 1
+ * for the current state; and frozen, 0 or 1.
+ */
+static void collect_security_STATE(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_dimm *d = e->pf->dimms[i];
+
+		if (d->security == PM_SECURITY_NONE)
+			continue;
+		for (const char *const *s = pm_security_names; *s; s++)
+			sample(e, LABELS(DIMM_LABELS(d), { "state", *s }),
+			       strcmp(pm_security_name(d->security), *s) == 0);
+	}
+}
+
+static void collect_security_FROZEN(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_dimm *d = e->pf->dimms[i];
+
+		if (d->security != PM_SECURITY_NONE)
+			sample(e, LABELS(DIMM_LABELS(d)), d->security_frozen);
+	}
+}
+
 /* Short, stable label values for why SMART was not read. */
 static const char *health_reason_label(const struct pm_health *h)
 {
@@ -497,6 +525,16 @@ static const struct family families[] = {
 	{ "pmem_dimm_flag", "gauge",
 	  "1 when the DIMM's NFIT health flag is set (save_fail, not_armed, restore_fail, flush_fail, map_fail, smart_event).",
 	  "dimm, bus, flag", collect_dimm_flags, true },
+	/* The security fields (lib/security.h), a family each. */
+#define SECURITY_LABELS_STRING "dimm, bus, state"
+#define SECURITY_LABELS_BOOL "dimm, bus"
+#define SECURITY_FAMILY(id, column, key, type, help, metric, metric_help) \
+	{ metric, "gauge", metric_help, SECURITY_LABELS_##type,		\
+	  collect_security_##id, true },
+	PM_SECURITY_FIELDS(SECURITY_FAMILY)
+#undef SECURITY_FAMILY
+#undef SECURITY_LABELS_STRING
+#undef SECURITY_LABELS_BOOL
 	{ "pmem_dimm_health_readable", "gauge",
 	  "1 when the DIMM's SMART health was read; 0 with the reason (no-smart, needs-root, failed) and no SMART metrics for it.",
 	  "dimm, bus, reason", collect_health_readable, true },

@@ -127,7 +127,7 @@ static const struct out_spec platform_spec = {
 	 * 4: the system-ram keys of dax devices (list's 4).
 	 * 5: state_reason (list's 5).
 	 */
-	.schema_version = 5,
+	.schema_version = 6,		/* 6: dimms[].security, security_frozen */
 	.root_kind = SHOW_DOCUMENT,
 };
 

@@ -11,6 +11,7 @@
 #include "../lib/enable.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
+#include "../lib/security.h"
 #include "../lib/sysram.h"
 
 #define BUS (1u << PM_BUS)
@@ -510,6 +511,26 @@ static void get_smart_##id(const struct out_obj *obj, struct out_cell *cell) \
 PM_SMART_FIELDS(SMART_GETTER)
 #undef SMART_GETTER
 
+/* A security field of lib/security.h's table, as ndctl list -D prints it. */
+static void get_security(const struct out_obj *obj, enum pm_security_field_id id,
+			 struct out_cell *cell)
+{
+	struct pm_security_value v;
+
+	pm_security_get(AS(pm_dimm, obj), id, &v);
+	cell->null = !v.valid;
+	cell->str = v.name;
+	cell->b = v.b;
+}
+
+#define SECURITY_GETTER(id, ...)					\
+static void get_security_##id(const struct out_obj *obj, struct out_cell *cell) \
+{									\
+	get_security(obj, PM_SECURITY_FIELD_##id, cell);		\
+}
+PM_SECURITY_FIELDS(SECURITY_GETTER)
+#undef SECURITY_GETTER
+
 static void get_dirty_shutdown(const struct out_obj *obj, struct out_cell *cell)
 {
 	int64_t count = health_of(obj)->dirty_shutdown;
@@ -930,6 +951,15 @@ static const struct out_column object_columns[] = {
 	  OUT_BOOL, DIMM, 0, get_failed_map },
 	{ "SMART_EVENT", "flag_smart_event", "a SMART event is pending",
 	  OUT_BOOL, DIMM, 0, get_smart_event },
+	/* The security fields (lib/security.h), ndctl list -D's keys. */
+#define SECURITY_OUT_STRING OUT_STRING, DIMM, OUT_DEFAULT | OUT_HIDE_EMPTY
+#define SECURITY_OUT_BOOL OUT_BOOL, DIMM, 0
+#define SECURITY_COLUMN(id, column, key, type, help, ...)		\
+	{ column, key, help, SECURITY_OUT_##type, get_security_##id },
+	PM_SECURITY_FIELDS(SECURITY_COLUMN)
+#undef SECURITY_COLUMN
+#undef SECURITY_OUT_STRING
+#undef SECURITY_OUT_BOOL
 #define H (OUT_ON_REQUEST)
 #define HR (OUT_ON_REQUEST | OUT_RIGHT)
 	/* The SMART fields (lib/health.h), each a key of ndctl's "health". */
@@ -1232,5 +1262,5 @@ const struct out_spec object_spec = {
 	 * 4: the system-ram keys of dax devices (zone, movable, memblocks).
 	 * 5: state_reason; CXL root decoders (-W).
 	 */
-	.schema_version = 5,
+	.schema_version = 6,		/* 6: security, security_frozen */
 };

@@ -19,6 +19,7 @@
 #include "health.h"
 #include "host.h"
 #include "proc.h"
+#include "security.h"
 #include "sysfs.h"
 
 #ifndef FS_XFLAG_DAX
@@ -342,6 +343,51 @@ static const char *name_dimm(const char *text, const char *dev, char *buf,
 	return buf;
 }
 
+/*
+ * Security: a locked DIMM's regions do not start; an overwrite makes the
+ * DIMM unusable until it ends; frozen forbids passphrase changes and
+ * erases until a reboot (firmware or the BIOS may freeze on purpose).
+ */
+static void lint_security(const struct pm_platform *pf, struct pm_diagnosis *d,
+			  const struct pm_dimm *m)
+{
+	char regions[128] = "", fix[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		const struct pm_region *r = pf->regions[i];
+		size_t at = strlen(regions);
+
+		if (pm_region_uses_dimm(r, m))
+			snprintf(regions + at, sizeof(regions) - at, "%s%s",
+				 n++ ? ", " : "", r->dev);
+	}
+	switch (m->security) {
+	case PM_SECURITY_LOCKED:
+		snprintf(fix, sizeof(fix),
+			 "load its key and unlock it: pmemctl load-keys (key files in %s)",
+			 PM_KEYS_DIR);
+		pm_doctor_add(d, PM_SEV_ERROR, "dimm-locked", m->dev, fix,
+			      "%s is locked: %s cannot be used until it is unlocked",
+			      m->dev, n ? regions : "its regions");
+		break;
+	case PM_SECURITY_OVERWRITE:
+		snprintf(fix, sizeof(fix),
+			 "wait for it to end: pmemctl sanitize-dimm --overwrite %s", m->dev);
+		pm_doctor_add(d, PM_SEV_WARNING, "dimm-overwrite", m->dev, fix,
+			      "an overwrite of %s is in progress: %s stay unusable until it ends",
+			      m->dev, n ? regions : "its regions");
+		break;
+	default:
+		break;
+	}
+	if (m->security_frozen)
+		pm_doctor_add(d, PM_SEV_INFO, "security-frozen", m->dev,
+			      "expected when the BIOS or a boot script freezes security; else reboot before changing the passphrase",
+			      "%s: security frozen: no passphrase change, removal or erase until a reboot",
+			      m->dev);
+}
+
 static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 		       const struct pm_region *only)
 {
@@ -362,6 +408,7 @@ static void lint_dimms(const struct pm_platform *pf, struct pm_diagnosis *d,
 						    sizeof(msg)));
 		}
 		pm_doctor_health(d, m->dev, pm_dimm_health(m));
+		lint_security(pf, d, m);
 	}
 }
 

@@ -113,6 +113,8 @@ struct pm_dimm {
 	bool failed_flush;		/* the last flush did not complete */
 	bool failed_map;		/* not mapped into the address space */
 	bool smart_event;		/* a SMART event is pending */
+	int security;			/* enum pm_security (security.h); NONE: none */
+	bool security_frozen;		/* no passphrase change until a reboot */
 	struct pm_bus *bus;
 	struct ndctl_dimm *nddimm;
 	struct pm_health *health;	/* read on demand: pm_dimm_health() */

@@ -18,6 +18,7 @@
 #include "pmem.h"
 #include "badblocks.h"
 #include "cxl.h"
+#include "security.h"
 #include "sysfs.h"
 #include "sysram.h"
 #include "util.h"
@@ -108,6 +109,8 @@ static int scan_bus(struct pm_platform *pf, struct ndctl_bus *ndbus, bool dimms)
 		dimm->failed_flush = ndctl_dimm_failed_flush(nddimm) == 1;
 		dimm->failed_map = ndctl_dimm_failed_map(nddimm) == 1;
 		dimm->smart_event = ndctl_dimm_smart_pending(nddimm) == 1;
+		if (dimm->dev)
+			pm_security_read(dimm);
 		if (!dimm->dev)
 			return -ENOMEM;
 	}
