@@ -359,6 +359,10 @@ static int change_exit_code(int err)
 	case EPERM:
 	case EACCES:
 		return EXIT_PERMISSION;
+	case ENOKEY:			/* a key the security verbs need */
+		return EXIT_NOT_FOUND;
+	case ETIMEDOUT:			/* sanitize-dimm's wait, as scrub's */
+		return EXIT_TIMEOUT;
 	default:
 		return EXIT_FAIL;
 	}

@@ -302,6 +302,23 @@ static int active_regions(const struct pm_platform *pf, const struct pm_dimm *di
 	return n;
 }
 
+/* The namespaces on the DIMM's regions, named into buf ("none" without). */
+static void dimm_namespaces(const struct pm_platform *pf, const struct pm_dimm *dimm,
+			    char *buf, size_t len)
+{
+	int n = 0;
+
+	snprintf(buf, len, "none");
+	for (size_t i = 0; i < pf->nr_namespaces; i++) {
+		const struct pm_namespace *ns = pf->namespaces[i];
+		size_t at = n ? strlen(buf) : 0;
+
+		if (!ns->size || !ns->region || !pm_region_uses_dimm(ns->region, dimm))
+			continue;
+		snprintf(buf + at, len - at, "%s%s", n++ ? ", " : "", ns->dev);
+	}
+}
+
 /* The master key ("user:nvdimm-master"), loaded from its file if need be. */
 static int find_master(struct sec_run *s, struct pm_step *check)
 {
@@ -317,7 +334,15 @@ static int find_master(struct sec_run *s, struct pm_step *check)
 			      master);
 	if (key_search(type, desc) > 0)
 		return 0;
-	if (strcmp(desc, PM_MASTER_DESC) == 0 && pm_load_keys(dir, &lk) == 0 &&
+	if (s->req->dry_run && strcmp(desc, PM_MASTER_DESC) == 0 &&
+	    faccessat(AT_FDCWD, dir, F_OK, 0) == 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s.blob", dir, PM_MASTER_DESC);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	if (!s->req->dry_run && strcmp(desc, PM_MASTER_DESC) == 0 && pm_load_keys(dir, &lk) == 0 &&
 	    key_search(type, desc) > 0)
 		return 0;
 	return refuse(s->res, check, -ENOKEY,
@@ -573,16 +598,20 @@ static int do_sanitize(struct sec_run *s, struct pm_step *check)
 	bool has_pass = s->dimm->security == PM_SECURITY_UNLOCKED ||
 			s->dimm->security == PM_SECURITY_LOCKED;
 	struct pm_step *st;
+	char lost[128];
 	int rc;
 
 	if (has_pass && find_key(s, check))
 		return s->res->err;
 	pm_step_close(check, 0);
-	snprintf(s->res->message, sizeof(s->res->message),
-		 running ? "%s already overwrites: waiting for it" :
-		 overwrite ? "overwriting all data on %s: every namespace on its regions is lost" :
-			     "crypto-erasing %s: every namespace on its regions is lost for good",
-		 s->dimm->dev);
+	dimm_namespaces(s->req->pf, s->dimm, lost, sizeof(lost));
+	if (running)
+		snprintf(s->res->message, sizeof(s->res->message),
+			 "%s already overwrites: waiting for it", s->dimm->dev);
+	else
+		snprintf(s->res->message, sizeof(s->res->message),
+			 "%s %s destroys all its data; namespaces on its regions: %s",
+			 overwrite ? "overwriting" : "crypto-erasing", s->dimm->dev, lost);
 	if (running)
 		return wait_overwrite(s);
 	st = pm_step_add(s->res, PM_ACT_WRITE_ZEROS, overwrite ? "overwrite" : "crypto-erase",

@@ -21,7 +21,8 @@ SHARED = {
               "flag_failed_restore": "flag_failed_restore",
               "flag_failed_flush": "flag_failed_flush",
               "flag_failed_map": "flag_failed_map",
-              "flag_smart_event": "flag_smart_event"},
+              "flag_smart_event": "flag_smart_event",
+              "security": "security", "security_frozen": "security_frozen"},
     "regions": {
         "dev": "dev", "size": "size", "available_size": "available_size",
         "max_available_extent": "max_available_extent", "type": "type",
@@ -176,6 +177,9 @@ def main():
                 if their_v is None and mine_v is None:
                     continue
                 if their_v is None and key.startswith("flag_") and mine_v is False:
+                    continue
+                # ndctl prints security_frozen only when true.
+                if their_v is None and key == "security_frozen" and mine_v is False:
                     continue
                 # libndctl calls a volatile region "pmem"; pmemctl reads
                 # the kernel's devtype (nd_volatile).

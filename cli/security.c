@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The security verbs' shared callbacks for the change runner. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "security.h"
+#include "../lib/pmem.h"
+
+int security_resolve(struct change *ch)
+{
+	struct pm_dimm *dimm;
+
+	if (ch->nr_names != 1)
+		return cli_usage_error(ch->ctx, "one DIMM at a time");
+	/* Before the plan: it reads root's keyring. */
+	if (!ch->dry_run && geteuid() != 0) {
+		cli_error(ch->names[0], "%s needs root (--dry-run shows the plan without it)",
+			  ch->verb->doing);
+		return EXIT_PERMISSION;
+	}
+	dimm = pm_find_dimm(ch->pf, ch->names[0]);
+	if (!dimm) {
+		cli_error(ch->names[0], "no such DIMM (pmemctl list -D names them)");
+		return EXIT_NOT_FOUND;
+	}
+	snprintf(ch->object, sizeof(ch->object), "%s", dimm->dev);
+	return EXIT_OK;
+}
+
+/* A line rewritten in place on a terminal: how long the overwrite runs. */
+static void progress(const struct pm_dimm *dimm, int elapsed, void *arg)
+{
+	bool *shown = arg;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r%s: overwriting, %d s", dimm->dev, elapsed);
+	*shown = true;
+}
+
+static int change(struct change *ch, bool dry_run)
+{
+	struct security_args *a = ch->args;
+	struct pm_dimm *dimm = pm_find_dimm(ch->pf, ch->object);
+	bool shown = false;
+	int rc;
+
+	a->req.dry_run = dry_run;
+	a->req.pf = ch->pf;
+	a->req.timeout = a->timeout ? (int)a->timeout : -1;
+	a->req.progress = progress;
+	a->req.progress_arg = &shown;
+	rc = pm_security_change(dimm, &a->req, ch->res);
+	if (shown)
+		fprintf(stderr, "\r\033[K");
+	/* Nothing will be lost: no question (remove, the other verbs). */
+	ch->nothing_to_lose = a->req.op != PM_SEC_ERASE && a->req.op != PM_SEC_OVERWRITE &&
+			      a->req.op != PM_SEC_REMOVE;
+	return rc;
+}
+
+int security_plan(struct change *ch)
+{
+	return change(ch, true);
+}
+
+int security_run(struct change *ch)
+{
+	return change(ch, false);
+}
