@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl load-keys: the DIMMs' keys into the keyring, and locked DIMMs unlocked. */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pmemctl.h"
+#include "../lib/compat.h"
 #include "../lib/pmem.h"
 #include "../lib/security.h"
 
@@ -17,20 +19,119 @@ static struct {
 static const struct cli_option options[] = {
 	OPT_STRING('p', "key-path", &param.key_dir, "DIR",
 		   "the key files' directory\n(default " PM_KEYS_DIR ")"),
-	OPT_DOCUMENT_GROUP(&param.out, "with --list-columns: as JSON"),
+	OPT_DOCUMENT_GROUP(&param.out, "JSON: what was loaded, each DIMM unlocked"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
 
-/* Lines of text, no JSON document: what it did is in the keyring and list -D. */
-static const char *const load_keys_kinds[] = { "load_keys" };
+enum { LK_ROOT, LK_DIMM, LK_NR_KINDS };
+
+/* What the run did, for the JSON document. */
+struct lk_dimm {
+	const struct pm_dimm *dimm;
+	const char *error;		/* NULL: unlocked */
+};
+
+struct lk_view {
+	const char *dir;
+	const struct pm_load_keys_result *lk;
+};
+
+#define LK(obj) ((const struct lk_view *)(obj)->ptr)
+#define LD(obj) ((const struct lk_dimm *)(obj)->ptr)
+
+static void get_dir(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = LK(obj)->dir;
+}
+
+static void get_master(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = LK(obj)->lk->master_loaded;
+}
+
+static void get_loaded(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = LK(obj)->lk->nr_keys;
+}
+
+static void get_refused(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->u = LK(obj)->lk->nr_failed;
+}
+
+static void get_dev(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = LD(obj)->dimm->dev;
+}
+
+static void get_security(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = pm_security_name(LD(obj)->dimm->security);
+	cell->null = !cell->str;
+}
+
+static void get_error(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = LD(obj)->error;
+	cell->null = !cell->str;
+}
+
+#define ROOT (1u << LK_ROOT)
+#define DIMM (1u << LK_DIMM)
+
+static const struct out_column load_keys_columns[] = {
+	{ "KEY_PATH", "key_path", "the key directory read", OUT_STRING, ROOT, 0, get_dir },
+	{ "MASTER_LOADED", "master_key_loaded",
+	  "the master key was loaded now (false: it was in the keyring)", OUT_BOOL, ROOT, 0,
+	  get_master },
+	{ "KEYS_LOADED", "dimm_keys_loaded", "DIMM keys added to the keyring", OUT_UINT, ROOT,
+	  0, get_loaded },
+	{ "KEYS_REFUSED", "dimm_keys_refused", "DIMM key files the kernel refused", OUT_UINT,
+	  ROOT, 0, get_refused },
+	{ "DIMMS", "dimms", "the DIMMs that were locked, each unlocked or not", OUT_ARRAY, ROOT,
+	  0, NULL, LK_DIMM },
+	{ "DEV", "dev", "the DIMM", OUT_STRING, DIMM, 0, get_dev },
+	{ "SECURITY", "security", "its security state now (unlocked, or still locked)",
+	  OUT_STRING, DIMM, 0, get_security },
+	{ "ERROR", "error", "why it is not unlocked, or its regions did not start; null when done",
+	  OUT_STRING, DIMM, 0, get_error },
+};
+
+static const char *const load_keys_kinds[] = { "load_keys", "dimm" };
 
 static const struct out_spec load_keys_spec = {
+	.columns = load_keys_columns,
+	.nr_columns = ARRAY_SIZE(load_keys_columns),
 	.kind_keys = load_keys_kinds,
 	.kind_names = load_keys_kinds,
-	.nr_kinds = 1,
-	.document = OUT_DOC_NONE,
+	.nr_kinds = LK_NR_KINDS,
+	.document = OUT_DOC_OBJECT,
+	.root_kind = LK_ROOT,
 };
+
+static int print_json(const char *dir, const struct pm_load_keys_result *lk,
+		      const struct lk_dimm *dimms, size_t nr)
+{
+	const struct lk_view view = { dir, lk };
+	struct out_node root = { .obj = { LK_ROOT, &view } };
+	struct out_opts opts = { .output_all = true };
+	struct out_selection sel;
+	struct json_object *j = NULL;
+	bool ok = true;
+
+	out_select(&load_keys_spec, &opts, (1u << LK_NR_KINDS) - 1, &sel, NULL, 0);
+	for (size_t i = 0; ok && i < nr; i++)
+		ok = out_node_add(&root, LK_DIMM, &dimms[i]) != NULL;
+	if (ok)
+		j = out_document_json(&load_keys_spec, &sel, &root);
+	out_node_free(&root);
+	if (!j || out_print_document(stdout, &load_keys_spec, j)) {
+		cli_error(dir, "out of memory");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
 
 static const char usage[] =
 	"Usage: pmemctl load-keys [options]\n"
@@ -58,6 +159,8 @@ int cmd_load_keys(int argc, char **argv, struct pmemctl_ctx *ctx)
 	const char *dir;
 	struct pm_load_keys_result lk;
 	struct pm_platform *pf;
+	struct lk_dimm *dimms;
+	size_t nr = 0;
 	int exit_code, rc;
 
 	exit_code = cli_parse(ctx, argc, argv, &parser);
@@ -80,31 +183,44 @@ int cmd_load_keys(int argc, char **argv, struct pmemctl_ctx *ctx)
 		cli_error(dir, "%s", lk.message[0] ? lk.message : strerror(-rc));
 		return rc == -EOPNOTSUPP || rc == -ENODEV ? EXIT_UNSUPPORTED : EXIT_FAIL;
 	}
-	printf("master key %s\n", lk.master_loaded ? "loaded" : "already in the keyring");
-	printf("%d DIMM key%s loaded", lk.nr_keys, lk.nr_keys == 1 ? "" : "s");
-	if (lk.nr_failed)
-		printf(", %d refused by the kernel", lk.nr_failed);
-	putchar('\n');
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;
+	dimms = calloc(pf->nr_dimms ? pf->nr_dimms : 1, sizeof(*dimms));
+	if (!dimms)
+		return EXIT_FAIL;
 	for (size_t i = 0; i < pf->nr_dimms; i++) {
 		struct pm_dimm *dimm = pf->dimms[i];
+		struct lk_dimm *d = &dimms[nr];
 
 		if (dimm->security != PM_SECURITY_LOCKED)
 			continue;
+		d->dimm = dimm;
+		nr++;
 		rc = pm_security_unlock(pf, dimm);
-		if (rc == -EACCES) {
-			cli_error(dimm->dev, "still locked: no key for it in %s, or the wrong one",
-				  dir);
+		if (rc == -EACCES)
+			d->error = "still locked: no key for it in the key directory, or the wrong one";
+		else if (rc)
+			d->error = strerror(-rc);
+		if (d->error)
 			exit_code = EXIT_FAIL;
-		} else if (rc) {
-			cli_error(dimm->dev, "unlocked, but its regions did not start: %s",
-				  strerror(-rc));
-			exit_code = EXIT_FAIL;
-		} else {
-			printf("%s unlocked\n", dimm->dev);
-		}
+		if (d->error && !param.out.json)
+			cli_error(dimm->dev, "%s", d->error);
 	}
+	if (param.out.json) {
+		rc = print_json(dir, &lk, dimms, nr);
+		if (rc)
+			exit_code = rc;
+	} else {
+		printf("master key %s\n", lk.master_loaded ? "loaded" : "already in the keyring");
+		printf("%d DIMM key%s loaded", lk.nr_keys, lk.nr_keys == 1 ? "" : "s");
+		if (lk.nr_failed)
+			printf(", %d refused by the kernel", lk.nr_failed);
+		putchar('\n');
+		for (size_t i = 0; i < nr; i++)
+			if (!dimms[i].error)
+				printf("%s unlocked\n", dimms[i].dimm->dev);
+	}
+	free(dimms);
 	return finish_stdout(exit_code);
 }

@@ -95,12 +95,13 @@ static long key_add(const char *type, const char *desc, const void *payload,
 	return id < 0 ? -errno : id;
 }
 
+/* -EOPNOTSUPP: a kernel without keyrings (CONFIG_KEYS). */
 static long key_search(const char *type, const char *desc)
 {
 	long id = syscall(__NR_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING,
 			  type, desc, 0);
 
-	return id < 0 ? -errno : id;
+	return id >= 0 ? id : errno == ENOSYS ? -EOPNOTSUPP : -errno;
 }
 
 static void key_unlink(long id)
@@ -284,6 +285,21 @@ static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
 	return pm_step_close(check, rc);
 }
 
+/* A step failed after the plan's message was written: say so instead. */
+static int failed_note(struct pm_change_result *res, int rc, const char *what,
+		       const char *note)
+{
+	snprintf(res->message, sizeof(res->message), "%s failed: %s%s%s%s", what,
+		 strerror(-rc), rc == -EIO ? " (the DIMM refused: a wrong key, or its state)" : "",
+		 note ? "; " : "", note ? note : "");
+	return res->err = rc;
+}
+
+static int failed(struct pm_change_result *res, int rc, const char *what)
+{
+	return failed_note(res, rc, what, NULL);
+}
+
 /* The regions on the DIMM that are enabled, named into buf: how many. */
 static int active_regions(const struct pm_platform *pf, const struct pm_dimm *dimm,
 			  char *buf, size_t len)
@@ -361,14 +377,13 @@ static int find_key(struct sec_run *s, struct pm_step *check)
 		return 0;
 	if (s->key == -ENOENT)
 		return refuse(s->res, check, -ENOKEY,
-			      "%s has a passphrase but no key: not in the keyring, no %s",
-			      s->dimm->dev, s->path);
+			      "a passphrase but no key: not in the keyring, no %s",
+			      s->path);
 	if (s->key == -ENODEV)
 		return refuse(s->res, check, -EOPNOTSUPP,
-			      "the kernel has no encrypted keys (CONFIG_ENCRYPTED_KEYS): %s cannot be unlocked",
-			      s->dimm->dev);
-	return refuse(s->res, check, (int)s->key, "%s: its key %s could not be loaded: %s",
-		      s->dimm->dev, s->path, strerror((int)-s->key));
+			      "the kernel has no encrypted keys (CONFIG_ENCRYPTED_KEYS): no key to use");
+	return refuse(s->res, check, (int)s->key, "its key %s could not be loaded: %s",
+		      s->path, strerror((int)-s->key));
 }
 
 static int read_state(struct pm_dimm *dimm)
@@ -443,15 +458,20 @@ static int do_set(struct sec_run *s, struct pm_step *check)
 	if (update) {
 		if (find_key(s, check))
 			return s->res->err;
+		if (stat(s->path, &sb) < 0)
+			return refuse(s->res, check, -ENOKEY,
+				      "its key is in the keyring but not in %s: a change would leave no file of the old key",
+				      s->path);
 	} else if (stat(s->path, &sb) == 0) {
 		return refuse(s->res, check, -EEXIST,
-			      "%s exists although %s has no passphrase: move it away (a key of an earlier passphrase)",
-			      s->path, s->dimm->dev);
+			      "%s exists although the DIMM has no passphrase: move it away (a key of an earlier passphrase)",
+			      s->path);
 	}
 	pm_step_close(check, 0);
-	snprintf(s->res->message, sizeof(s->res->message), "%s %s passphrase of %s",
-		 s->req->dry_run ? "would set" : "set", update ? "a new" : "up the",
-		 s->dimm->dev);
+	snprintf(s->res->message, sizeof(s->res->message), "%s%s",
+		 s->req->dry_run ? "would " : "",
+		 update ? (s->req->dry_run ? "change the passphrase" : "passphrase changed") :
+			  (s->req->dry_run ? "set up a passphrase" : "passphrase set up"));
 	if (update)
 		keep = pm_step_add(s->res, PM_ACT_CHECK, "keep-old-key",
 				   "the current key kept as %s until the DIMM takes the new one",
@@ -487,10 +507,6 @@ static int do_set(struct sec_run *s, struct pm_step *check)
 				 "%s takes the new key", s->dimm->dev);
 		rc = write_security(s->dimm, "update %ld %ld\n", update ? s->old_key : 0,
 				    s->new_key);
-		if (rc == -EIO && s->dimm->security_frozen)
-			snprintf(s->res->message, sizeof(s->res->message),
-				 "%s: security frozen: a passphrase change needs a reboot",
-				 s->dimm->dev);
 		rc = pm_step_finish(st, rc);
 	}
 	if (!rc)
@@ -507,7 +523,9 @@ static int do_set(struct sec_run *s, struct pm_step *check)
 		}
 		pm_step_close(rb, 0);
 		s->res->rolled_back = true;
-		s->res->err = rc;
+		failed_note(s->res, rc, update ? "the change" : "the set-up",
+			    update ? "the old key and its file are back" :
+				     "its new key and file are gone");
 		return rc;
 	}
 	if (update) {
@@ -575,8 +593,8 @@ static int wait_overwrite(struct sec_run *s)
 		if (s->req->timeout >= 0 && elapsed >= s->req->timeout) {
 			close(fd);
 			snprintf(w->detail, sizeof(w->detail),
-				 "the overwrite of %s still runs after %d s; it goes on",
-				 s->dimm->dev, elapsed);
+				 "the overwrite still runs after %d s; it goes on (the same command waits again)",
+				 elapsed);
 			snprintf(s->res->message, sizeof(s->res->message), "%s", w->detail);
 			return pm_step_close(w, -ETIMEDOUT);
 		}
@@ -587,6 +605,8 @@ static int wait_overwrite(struct sec_run *s)
 	close(fd);
 	snprintf(w->detail, sizeof(w->detail), "the overwrite of %s ended after %d s",
 		 s->dimm->dev, since(&t0));
+	snprintf(s->res->message, sizeof(s->res->message),
+		 "overwritten: all its data is gone (%d s)", since(&t0));
 	read_state(s->dimm);
 	return pm_step_close(w, 0);
 }
@@ -607,11 +627,11 @@ static int do_sanitize(struct sec_run *s, struct pm_step *check)
 	dimm_namespaces(s->req->pf, s->dimm, lost, sizeof(lost));
 	if (running)
 		snprintf(s->res->message, sizeof(s->res->message),
-			 "%s already overwrites: waiting for it", s->dimm->dev);
+			 "an overwrite runs already: waiting for it");
 	else
 		snprintf(s->res->message, sizeof(s->res->message),
-			 "%s %s destroys all its data; namespaces on its regions: %s",
-			 overwrite ? "overwriting" : "crypto-erasing", s->dimm->dev, lost);
+			 "%s destroys all its data; namespaces on its regions: %s",
+			 overwrite ? "an overwrite" : "a crypto-erase", lost);
 	if (running)
 		return wait_overwrite(s);
 	st = pm_step_add(s->res, PM_ACT_WRITE_ZEROS, overwrite ? "overwrite" : "crypto-erase",
@@ -628,8 +648,10 @@ static int do_sanitize(struct sec_run *s, struct pm_step *check)
 	rc = write_security(s->dimm, "%s %ld\n", overwrite ? "overwrite" : "erase",
 			    has_pass ? s->key : 0);
 	if (pm_step_finish(st, rc))
-		return s->res->err = rc;
+		return failed(s->res, rc, overwrite ? "overwrite" : "crypto-erase");
 	s->res->changed = true;
+	snprintf(s->res->message, sizeof(s->res->message), "%s: all its data is gone",
+		 overwrite ? "overwritten" : "crypto-erased");
 	if (!overwrite) {
 		rc = verify_state(s, PM_SECURITY_DISABLED);
 		if (!rc && has_pass)
@@ -660,12 +682,15 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 	read_state(dimm);
 	if (dimm->security == PM_SECURITY_NONE)
 		return refuse(res, check, -EOPNOTSUPP,
-			      "%s has no security commands (%s bus)", dimm->dev,
+			      "no security commands on this DIMM (%s bus)",
 			      dimm->bus ? dimm->bus->provider : "no");
 	if (!dimm->id)
 		return refuse(res, check, -EOPNOTSUPP,
-			      "%s has no unique id to name its key by", dimm->dev);
+			      "no unique id to name its key by");
 	possess_user_keyring();
+	if (key_search("user", PM_MASTER_DESC) == -EOPNOTSUPP)
+		return refuse(res, check, -EOPNOTSUPP,
+			      "the kernel has no keyrings (CONFIG_KEYS): no passphrase can be used");
 	if (key_path(req, dimm, false, s.path, sizeof(s.path)) ||
 	    key_path(req, dimm, true, s.old_path, sizeof(s.old_path)))
 		return refuse(res, check, -ENAMETOOLONG, "key directory name too long");
@@ -674,22 +699,21 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 
 	if (dimm->security_frozen && req->op != PM_SEC_FREEZE)
 		return refuse(res, check, -EIO,
-			      "%s: security frozen: a passphrase change or erase needs a reboot",
-			      dimm->dev);
+			      "security frozen: a passphrase change or erase needs a reboot");
 	if (dimm->security == PM_SECURITY_LOCKED && req->op != PM_SEC_ERASE &&
 	    req->op != PM_SEC_OVERWRITE)
 		return refuse(res, check, -EIO,
-			      "%s: locked: unlock it first (pmemctl load-keys)", dimm->dev);
+			      "locked: unlock it first (pmemctl load-keys)");
 	if (dimm->security == PM_SECURITY_OVERWRITE && req->op != PM_SEC_OVERWRITE)
 		return refuse(res, check, -EBUSY,
-			      "%s: an overwrite runs: wait for it (pmemctl sanitize-dimm --overwrite %s)",
-			      dimm->dev, dimm->dev);
+			      "an overwrite runs: wait for it (pmemctl sanitize-dimm --overwrite %s)",
+			      dimm->dev);
 	if ((req->op == PM_SEC_REMOVE || req->op == PM_SEC_ERASE ||
 	     req->op == PM_SEC_OVERWRITE) && dimm->security != PM_SECURITY_OVERWRITE &&
 	    active_regions(req->pf, dimm, active, sizeof(active)))
 		return refuse(res, check, -EBUSY,
-			      "%s: regions active (%s): disable them first (pmemctl disable %s)",
-			      dimm->dev, active, active);
+			      "regions active (%s): disable them first (pmemctl disable %s)",
+			      active, active);
 
 	switch (req->op) {
 	case PM_SEC_SET:
@@ -701,15 +725,15 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 		if (dimm->security == PM_SECURITY_DISABLED) {
 			res->noop = true;
 			snprintf(res->message, sizeof(res->message),
-				 "%s has no passphrase: nothing to remove", dimm->dev);
+				 "no passphrase: nothing to remove");
 			return pm_step_close(check, 0);
 		}
 		if (find_key(&s, check))
 			return res->err;
 		pm_step_close(check, 0);
 		snprintf(res->message, sizeof(res->message),
-			 "%s the passphrase of %s: its media stay unlocked at the next boot",
-			 req->dry_run ? "would remove" : "removed", dimm->dev);
+			 "%s: its media no longer lock at power loss",
+			 req->dry_run ? "would remove the passphrase" : "passphrase removed");
 		st = pm_step_add(res, PM_ACT_DELETE, "remove-passphrase",
 				 "%s drops its passphrase", dimm->dev);
 		if (req->dry_run) {
@@ -720,7 +744,7 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 		if (!rc)
 			rc = verify_state(&s, PM_SECURITY_DISABLED);
 		if (rc)
-			return res->err = rc;
+			return failed(res, rc, "removing the passphrase");
 		res->changed = true;
 		discard_key(&s);
 		return 0;
@@ -728,17 +752,17 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 		if (dimm->security_frozen) {
 			res->noop = true;
 			snprintf(res->message, sizeof(res->message),
-				 "%s: security frozen already", dimm->dev);
+				 "security frozen already");
 			return pm_step_close(check, 0);
 		}
 		if (dimm->security != PM_SECURITY_UNLOCKED)
 			return refuse(res, check, -EINVAL,
-				      "%s: security %s: only a DIMM with a passphrase, unlocked, can be frozen",
-				      dimm->dev, pm_security_name(dimm->security));
+				      "security %s: only a DIMM with a passphrase, unlocked, can be frozen",
+				      pm_security_name(dimm->security));
 		pm_step_close(check, 0);
 		snprintf(res->message, sizeof(res->message),
-			 "%s security of %s: no passphrase change or erase until a reboot",
-			 req->dry_run ? "would freeze" : "froze", dimm->dev);
+			 "%s: no passphrase change or erase until a reboot",
+			 req->dry_run ? "would freeze security" : "security frozen");
 		st = pm_step_add(res, PM_ACT_CONFIGURE_NAMESPACE, "freeze",
 				 "%s freezes its security until a reboot", dimm->dev);
 		if (req->dry_run)
@@ -752,7 +776,7 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 			rc = pm_step_finish(v, dimm->security_frozen ? 0 : -EIO);
 		}
 		res->changed = !rc;
-		return res->err = rc;
+		return rc ? failed(res, rc, "freezing") : 0;
 	}
 	return -EINVAL;
 }

@@ -134,7 +134,7 @@ static void test_selection(void)
 
 	opts.columns = NULL;
 	ok(out_select(&object_spec, &opts, 1u << PM_DIMM, &sel, bad, sizeof(bad)) == 0 &&
-	   sel.nr == 2, "DIMMs alone: only the default columns that apply (DEV, FLAGS)");
+	   sel.nr == 3, "DIMMs alone: only the default columns that apply (DEV, FLAGS, SECURITY)");
 
 	opts.columns = NULL;
 	opts.output_all = true;
