@@ -166,6 +166,7 @@ int cmd_load_keys(int argc, char **argv, struct pmemctl_ctx *ctx)
 	exit_code = cli_parse(ctx, argc, argv, &parser);
 	if (exit_code != CLI_GO_ON)
 		return exit_code;
+	exit_code = EXIT_OK;
 	if (optind != argc)
 		return cli_usage_error(ctx, "load-keys takes no DIMM: it loads every key");
 	dir = param.key_dir ? param.key_dir : PM_KEYS_DIR;

@@ -316,7 +316,7 @@ static void collect_security_STATE(struct emitter *e)
 	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
 		const struct pm_dimm *d = e->pf->dimms[i];
 
-		if (d->security == PM_SECURITY_NONE)
+		if (!pm_security_name(d->security))
 			continue;
 		for (const char *const *s = pm_security_names; *s; s++)
 			sample(e, LABELS(DIMM_LABELS(d), { "state", *s }),

@@ -371,6 +371,13 @@ static void lint_security(const struct pm_platform *pf, struct pm_diagnosis *d,
 			      "%s is locked: %s cannot be used until it is unlocked",
 			      m->dev, n ? regions : "its regions");
 		break;
+	case PM_SECURITY_UNREADABLE:
+		snprintf(fix, sizeof(fix),
+			 "wait for the overwrite to end: pmemctl sanitize-dimm --overwrite %s", m->dev);
+		pm_doctor_add(d, PM_SEV_WARNING, "dimm-overwrite", m->dev, fix,
+			      "the security state of %s is unreadable, as during an overwrite (nfit_test shows it so): %s stay unusable until it ends",
+			      m->dev, n ? regions : "its regions");
+		break;
 	case PM_SECURITY_OVERWRITE:
 		snprintf(fix, sizeof(fix),
 			 "wait for it to end: pmemctl sanitize-dimm --overwrite %s", m->dev);

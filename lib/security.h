@@ -22,6 +22,13 @@ enum pm_security {
 	PM_SECURITY_LOCKED,		/* a passphrase, the media locked */
 	PM_SECURITY_FROZEN,		/* no change until a reboot */
 	PM_SECURITY_OVERWRITE,		/* an overwrite runs */
+	/*
+	 * The DIMM has security (nmemN/frozen is there) but nmemN/security
+	 * fails to read (ENOTTY): nfit_test's own security_show() has no
+	 * "overwrite" line, so this is what an overwrite looks like there.
+	 * JSON null, as ndctl omits the key.
+	 */
+	PM_SECURITY_UNREADABLE,
 };
 
 /* disabled, unlocked, locked, frozen, overwrite (NULL-terminated). */

@@ -25,8 +25,9 @@ regions=$(ndctl list -b nfit_test.0 -R | python3 -c 'import json,sys; j=json.loa
 blob="$keys/nvdimm_${id}_$(hostname).blob"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
-ndctl_state() { ndctl list -d "$dimm" -D | python3 -c 'import json,sys; j=json.load(sys.stdin); print((j[0] if isinstance(j,list) else j).get("security"))'; }
-ndctl_frozen() { ndctl list -d "$dimm" -D | python3 -c 'import json,sys; j=json.load(sys.stdin); print(str((j[0] if isinstance(j,list) else j).get("security_frozen", False)).lower())'; }
+# -i: a disabled DIMM (locked, or taken down to lock it) is listed too.
+ndctl_state() { ndctl list -i -d "$dimm" -D | python3 -c 'import json,sys; j=json.load(sys.stdin); print((j[0] if isinstance(j,list) else j).get("security"))'; }
+ndctl_frozen() { ndctl list -i -d "$dimm" -D | python3 -c 'import json,sys; j=json.load(sys.stdin); print(str((j[0] if isinstance(j,list) else j).get("security_frozen", False)).lower())'; }
 ours() { "$PMEMCTL" list -D -J "$dimm" | python3 -c 'import json,sys; d=json.load(sys.stdin)["dimms"][0]; print(d["security"], str(d["security_frozen"]).lower())'; }
 # state STATE MSG: pmemctl and ndctl both read STATE
 state() {
@@ -55,7 +56,8 @@ check "... writes no key file" test ! -e "$blob"
 run "$PMEMCTL" set-passphrase "$dimm"
 expect_status 0 "set-passphrase sets it up (regions active: the kernel allows it)"
 check "... the key file is written as ndctl names it" test -s "$blob"
-check "... an encrypted key under the master key" grep -q "^default user:nvdimm-master 32 " "$blob"
+check "... an encrypted key under the master key, as the kernel exports it" \
+	grep -qE "^enc32 user:nvdimm-master 32 [0-9a-f]+$" "$blob"
 state unlocked "after set-passphrase"
 
 # metrics: the state set fleets alert on
@@ -133,12 +135,22 @@ run "$PMEMCTL" set-passphrase "$dimm"
 expect_status 0 "set-passphrase again"
 run "$PMEMCTL" sanitize-dimm --overwrite --timeout 1 -f "$dimm"
 expect_status 12 "overwrite, --timeout 1: exit 12, it goes on"
-is "$(ndctl_state)" overwrite "ndctl list -D reads overwrite meanwhile"
-is "$(ours)" "overwrite false" "pmemctl reads overwrite"
+# The kernel's nmemN/security reads "overwrite" now; nfit_test replaces it
+# with its own, which has no such line and fails (ENOTTY): ndctl then
+# omits the key, and pmemctl says null.
+theirs=$(ndctl_state)
+check "ndctl list -D meanwhile: overwrite, or no key on nfit_test ($theirs)" \
+	test "$theirs" = overwrite -o "$theirs" = None
+is "$(ours)" "$theirs false" "pmemctl reads what ndctl reads"
 run "$PMEMCTL" doctor
-check "doctor: overwrite in progress" grep -q "overwrite of $dimm is in progress" <<< "$OUT$ERR"
+check "doctor: overwrite in progress" \
+	grep -q "overwrite of $dimm is in progress\|security state of $dimm is unreadable, as during an overwrite" <<< "$OUT$ERR"
+run "$PMEMCTL" remove-passphrase -f "$dimm"
+expect_status 6 "remove-passphrase during the overwrite: exit 6"
+t0=$(date +%s)
 run "$PMEMCTL" sanitize-dimm --overwrite -f "$dimm"
-expect_status 0 "sanitize-dimm --overwrite waits for the one running"
+expect_status 0 "sanitize-dimm --overwrite waits for the one running ($(( $(date +%s) - t0 )) s)"
+check "... and says it is done" grep -q "overwritten: all its data is gone" <<< "$OUT"
 state unlocked "after the overwrite"
 
 # Remove
