@@ -76,6 +76,8 @@ for t in /sys/devices/platform/nfit_test.0/nfit_test_dimm/test_dimm*; do
 	[ "$(($(cat "$t/handle")))" -eq "$((handle))" ] && echo 1 > "$t/lock_dimm"
 done
 state locked "after lock_dimm"
+run "$PMEMCTL" show "$dimm"
+check "show $dimm: security locked" grep -qE '^  security +locked$' <<< "$OUT"
 run "$PMEMCTL" doctor
 check "doctor: a locked DIMM, with the command that unlocks it" \
 	grep -q "$dimm is locked.*cannot be used until it is unlocked" <<< "$OUT$ERR"
