@@ -325,21 +325,36 @@ static int active_regions(const struct pm_platform *pf, const struct pm_dimm *di
 	return n;
 }
 
-/* The namespaces on the DIMM's regions, named into buf ("none" without). */
-static void dimm_namespaces(const struct pm_platform *pf, const struct pm_dimm *dimm,
-			    char *buf, size_t len)
+/*
+ * What an erase destroys, named into buf: the DIMM's regions (their
+ * namespaces live in its label area, listed or not, as a region must be
+ * disabled first) and the namespaces the snapshot shows on them.
+ */
+static void dimm_data(const struct pm_platform *pf, const struct pm_dimm *dimm,
+		      char *buf, size_t len)
 {
 	int n = 0;
 
-	snprintf(buf, len, "none");
-	for (size_t i = 0; i < pf->nr_namespaces; i++) {
+	snprintf(buf, len, "every namespace of ");
+	for (size_t i = 0; i < pf->nr_regions; i++) {
+		const struct pm_region *r = pf->regions[i];
+		size_t at = strlen(buf);
+
+		if (pm_region_uses_dimm(r, dimm))
+			snprintf(buf + at, len - at, "%s%s", n++ ? ", " : "", r->dev);
+	}
+	if (!n)
+		snprintf(buf, len, "no region");
+	for (size_t i = 0, m = 0; i < pf->nr_namespaces; i++) {
 		const struct pm_namespace *ns = pf->namespaces[i];
-		size_t at = n ? strlen(buf) : 0;
+		size_t at = strlen(buf);
 
 		if (!ns->size || !ns->region || !pm_region_uses_dimm(ns->region, dimm))
 			continue;
-		snprintf(buf + at, len - at, "%s%s", n++ ? ", " : "", ns->dev);
+		snprintf(buf + at, len - at, "%s%s", m++ ? ", " : " (", ns->dev);
 	}
+	if (strchr(buf, '('))
+		strncat(buf, ")", len - strlen(buf) - 1);
 }
 
 /* The master key ("user:nvdimm-master"), loaded from its file if need be. */
@@ -627,19 +642,19 @@ static int do_sanitize(struct sec_run *s, struct pm_step *check)
 	bool has_pass = s->dimm->security == PM_SECURITY_UNLOCKED ||
 			s->dimm->security == PM_SECURITY_LOCKED;
 	struct pm_step *st;
-	char lost[128];
+	char lost[160];
 	int rc;
 
 	if (has_pass && find_key(s, check))
 		return s->res->err;
 	pm_step_close(check, 0);
-	dimm_namespaces(s->req->pf, s->dimm, lost, sizeof(lost));
+	dimm_data(s->req->pf, s->dimm, lost, sizeof(lost));
 	if (running)
 		snprintf(s->res->message, sizeof(s->res->message),
 			 "an overwrite runs already: waiting for it");
 	else
 		snprintf(s->res->message, sizeof(s->res->message),
-			 "%s destroys all its data; namespaces on its regions: %s",
+			 "%s destroys all its data: %s",
 			 overwrite ? "an overwrite" : "a crypto-erase", lost);
 	if (running)
 		return wait_overwrite(s);
