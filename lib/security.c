@@ -149,17 +149,39 @@ static void possess_user_keyring(void)
 		KEY_SPEC_SESSION_KEYRING);
 }
 
+int pm_key_file_name(const char *id, const char *host, bool old, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "nvdimm%s_%s_%s.blob", old ? "-old" : "", id,
+			     host) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* ndctl load-keys: the part between "nvdimm_" and the next '_'. */
+int pm_key_file_id(const char *name, char *id, size_t len)
+{
+	size_t n;
+
+	if (strncmp(name, "nvdimm_", 7) != 0)
+		return -EINVAL;
+	n = strcspn(name + 7, "_");
+	if (!n || !name[7 + n] || n >= len)
+		return -EINVAL;
+	snprintf(id, len, "%.*s", (int)n, name + 7);
+	return 0;
+}
+
 /* ndctl's names: nvdimm_<id>_<host>.blob, nvdimm-old_<id>_<host>.blob. */
 static int key_path(const struct pm_security_request *req, const struct pm_dimm *dimm,
 		    bool old, char *path, size_t len)
 {
-	char host[HOST_NAME_MAX + 1] = "";
+	char host[HOST_NAME_MAX + 1] = "", name[NAME_MAX + 1];
 
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		return -errno;
-	if ((size_t)snprintf(path, len, "%s/nvdimm%s_%s_%s.blob",
-			     req->key_dir ? req->key_dir : PM_KEYS_DIR,
-			     old ? "-old" : "", dimm->id, host) >= len)
+	if (pm_key_file_name(dimm->id, host, old, name, sizeof(name)) ||
+	    (size_t)snprintf(path, len, "%s/%s", req->key_dir ? req->key_dir : PM_KEYS_DIR,
+			     name) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -852,14 +874,13 @@ static int load_master(int dirfd, struct pm_load_keys_result *out)
 
 int pm_load_keys(const char *dir, struct pm_load_keys_result *out)
 {
-	char host[HOST_NAME_MAX + 1] = "", id[128], desc[160];
+	char id[128], desc[160];
 	struct dirent *de;
 	DIR *d;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	possess_user_keyring();
-	gethostname(host, sizeof(host) - 1);
 	d = opendir(dir);
 	if (!d)
 		return -errno;
@@ -871,15 +892,11 @@ int pm_load_keys(const char *dir, struct pm_load_keys_result *out)
 	while ((de = readdir(d))) {
 		char *blob;
 		long len, key;
-		size_t n;
 
-		/* nvdimm_<id>_<host>.blob: ndctl takes the id, whatever the host. */
-		if (strncmp(de->d_name, "nvdimm_", 7) != 0)
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
 			continue;
-		n = strcspn(de->d_name + 7, "_");
-		if (!de->d_name[7 + n] || n >= sizeof(id))
+		if (pm_key_file_id(de->d_name, id, sizeof(id)))
 			continue;
-		snprintf(id, sizeof(id), "%.*s", (int)n, de->d_name + 7);
 		snprintf(desc, sizeof(desc), "nvdimm:%s", id);
 		if (key_search("encrypted", desc) > 0)
 			continue;

@@ -99,6 +99,14 @@ void pm_security_read(struct pm_dimm *dimm);
 #define PM_KEYS_DIR "/etc/ndctl/keys"
 #define PM_MASTER_DESC "nvdimm-master"
 
+/*
+ * nvdimm_<id>_<host>.blob (old: nvdimm-old_...) into buf: 0, or
+ * -ENAMETOOLONG. And back: the id of a DIMM key file's name, as ndctl
+ * load-keys takes it (whatever the host), or -EINVAL for another file.
+ */
+int pm_key_file_name(const char *id, const char *host, bool old, char *buf, size_t len);
+int pm_key_file_id(const char *name, char *id, size_t len);
+
 /* What a security verb asks. */
 enum pm_security_op {
 	PM_SEC_SET,			/* set up, or update when one is set */
