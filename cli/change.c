@@ -312,37 +312,6 @@ int change_parse_sector_size(struct pmemctl_ctx *ctx, const char *arg,
 	return EXIT_OK;
 }
 
-int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
-			struct pm_convert_request *req, bool *has_mode)
-{
-	int rc;
-
-	switch (c) {
-	case 'm':
-		rc = change_parse_mode(ctx, arg, &req->mode);
-		if (!rc)
-			*has_mode = true;
-		return rc;
-	case 'a':
-		return change_parse_align(ctx, arg, &req->align);
-	case 'M':
-		return change_parse_map(ctx, arg, &req->map);
-	case 'l':
-		return change_parse_sector_size(ctx, arg, &req->sector_size);
-	case CHANGE_OPT_MOVABLE:
-		req->no_movable = false;
-		return EXIT_OK;
-	case CHANGE_OPT_NO_MOVABLE:
-		req->no_movable = true;
-		return EXIT_OK;
-	case CHANGE_OPT_NO_ONLINE:
-		req->no_online = true;
-		return EXIT_OK;
-	default:
-		return GO_ON;
-	}
-}
-
 static int change_exit_code(int err)
 {
 	switch (-err) {

@@ -88,19 +88,6 @@ int change_parse_sector_size(struct pmemctl_ctx *ctx, const char *arg,
 	OPT_FLAG(CHANGE_OPT_NO_ONLINE, "no-online", &(req)->no_online,	\
 		 CHANGE_NO_ONLINE_HELP)
 
-/*
- * The same rows in today's style (CLI_KEY), for a verb whose option
- * callback hands them to parse_change_option(): use the group above.
- */
-#define CHANGE_NAMESPACE_OPTIONS(mode_help) \
-	{ "mode", 'm', "MODE", mode_help }, \
-	{ "align", 'a', "SIZE", CHANGE_ALIGN_HELP }, \
-	{ "map", 'M', "WHERE", CHANGE_MAP_HELP }, \
-	{ "sector-size", 'l', "N", CHANGE_SECTOR_SIZE_HELP }, \
-	{ "movable", CHANGE_OPT_MOVABLE, NULL, CHANGE_MOVABLE_HELP }, \
-	{ "no-movable", CHANGE_OPT_NO_MOVABLE, NULL, CHANGE_NO_MOVABLE_HELP }, \
-	{ "no-online", CHANGE_OPT_NO_ONLINE, NULL, CHANGE_NO_ONLINE_HELP }
-
 #define CHANGE_MAX_LOCKS 40
 
 /* One run of a verb: what the runner found, and what the callbacks share. */
@@ -202,12 +189,5 @@ void change_report(const char *object, const struct pm_change_result *res,
 		   bool json, bool dry_run);
 /* The report's JSON keys, each declared once with its type and help. */
 extern const struct out_spec change_report_spec;
-
-/*
- * Today's style, for a verb with CHANGE_NAMESPACE_OPTIONS rows: an exit
- * code after handling c, or -1 when c is not one of them.
- */
-int parse_change_option(struct pmemctl_ctx *ctx, int c, const char *arg,
-			struct pm_convert_request *req, bool *has_mode);
 
 #endif

@@ -110,10 +110,13 @@ static void print_findings(const struct pm_diagnosis *d)
 	}
 }
 
+static struct {
+	struct out_opts out;
+} param;
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Options:"),
-	{ "json", 'J', NULL, "JSON: {\"checked\", \"findings\", \"worst\"}" },
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the JSON keys and exit (as JSON with -J)" },
+	OPT_DOCUMENT_GROUP(&param.out, "JSON: {\"checked\", \"findings\", \"worst\"}"),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -136,27 +139,23 @@ static void usage(void)
 
 int cmd_check_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct out_opts opts = { 0 };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &cl_spec,
+	};
+	const struct out_opts *const opts = &param.out;
 	const struct pm_dimm **dimms;
 	struct pm_label_set set;
 	struct pm_diagnosis *d;
 	struct pm_platform *pf;
 	struct check chk = { 0 };
-	struct cli_getopt g;
 	size_t nr_dimms, nr_checked = 0;
 	bool named = false;
-	int c, rc, exit_code = EXIT_OK, read_failure = EXIT_OK;
+	int rc, exit_code, read_failure = EXIT_OK;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		if (output_option(c, optarg, &opts))
-			continue;
-		return cli_other_option(ctx, c, argv, options, usage);
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &cl_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
 	named = optind < argc;
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
@@ -203,7 +202,7 @@ int cmd_check_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	pm_labels_check(set.facts, set.nr, true, d);
 	chk.d = d;
-	if (opts.json) {
+	if (opts->json) {
 		if (print_json(&chk) < 0) {
 			cli_error(NULL, "out of memory");
 			exit_code = EXIT_FAIL;

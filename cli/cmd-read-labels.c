@@ -364,13 +364,21 @@ enum {
 	OPT_BACKUP,
 };
 
+static struct {
+	bool show_index, all, force;
+	const char *backup_dir;
+	struct out_opts out;
+} param;
+
 static const struct cli_option options[] = {
 	CLI_HEADING("Labels:"),
-	{ "index", OPT_INDEX, NULL, "show the two index blocks in the table" },
-	{ "all", 'a', NULL, "also stale labels in free slots" },
-	{ "backup", OPT_BACKUP, "DIR", "write DIR/<dimm>.labels, <dimm>.id and\nSHA256SUMS (DIR made 0700)" },
-	{ "force", 'f', NULL, "with --backup: replace a DIMM's files" },
-	CLI_OUTPUT_OPTIONS,
+	OPT_FLAG(OPT_INDEX, "index", &param.show_index,
+		 "show the two index blocks in the table"),
+	OPT_FLAG('a', "all", &param.all, "also stale labels in free slots"),
+	OPT_STRING(OPT_BACKUP, "backup", &param.backup_dir, "DIR",
+		   "write DIR/<dimm>.labels, <dimm>.id and\nSHA256SUMS (DIR made 0700)"),
+	OPT_FLAG('f', "force", &param.force, "with --backup: replace a DIMM's files"),
+	OPT_OUTPUT_GROUP(&param.out),
 	CLI_COMMON_OPTIONS,
 	CLI_END,
 };
@@ -462,52 +470,37 @@ static int build_tree(struct dimm_labels *dls, size_t nr, bool show_index,
 
 int cmd_read_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct out_opts opts = { 0 };
+	const struct cli_parser parser = {
+		.table = options, .usage = usage, .out = &param.out, .spec = &rl_spec,
+	};
+	struct out_opts *const opts = &param.out;
+	const char *backup_dir;
+	bool show_index, all, force;
 	struct out_selection sel;
 	struct out_node root = { .obj = { RL_DOCUMENT, NULL } };
 	struct dimm_labels *dls = NULL;
 	struct row *rows = NULL;
-	const char *backup_dir = NULL;
 	struct pm_platform *pf;
-	struct cli_getopt g;
-	bool show_index = false, all = false, force = false;
 	size_t nr = 0, failed = 0, nr_backup_failed = 0;
-	int c, rc, exit_code = EXIT_OK, first_error = EXIT_OK;
+	int rc, exit_code, first_error = EXIT_OK;
 	const struct pm_dimm **dimms;
 	size_t nr_dimms;
 
-	cli_getopt_init(&g, ctx, options);
-	while ((c = cli_getopt(&g, argc, argv)) != -1) {
-		if (output_option(c, optarg, &opts))
-			continue;
-		switch (c) {
-		case OPT_INDEX:
-			show_index = true;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case OPT_BACKUP:
-			backup_dir = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		default:
-			return cli_other_option(ctx, c, argv, options, usage);
-		}
-	}
-	if (opts.list_columns) {
-		out_list_columns(stdout, &rl_spec, opts.json);
-		return EXIT_OK;
-	}
+	exit_code = cli_parse(ctx, argc, argv, &parser);
+	if (exit_code != CLI_GO_ON)
+		return exit_code;
+	exit_code = EXIT_OK;
+	backup_dir = param.backup_dir;
+	show_index = param.show_index;
+	all = param.all;
+	force = param.force;
 	if (force && !backup_dir)
 		return cli_usage_error(ctx, "--force goes with --backup");
-	rc = select_columns(ctx, &rl_spec, &opts,
-			    DIM | LBL | (show_index || opts.json ? IDX : 0), &sel);
+	rc = select_columns(ctx, &rl_spec, opts,
+			    DIM | LBL | (show_index || opts->json ? IDX : 0), &sel);
 	if (rc)
 		return rc;
-	if (opts.json && sel.explicit_columns && select_arrays(&sel))
+	if (opts->json && sel.explicit_columns && select_arrays(&sel))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 	pf = ctx_platform(ctx, &exit_code);
@@ -558,11 +551,11 @@ int cmd_read_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
 		}
 	}
 	free(dimms);
-	rc = build_tree(dls, nr, show_index || opts.json, all, &root, &rows);
-	if (!rc && opts.json)
+	rc = build_tree(dls, nr, show_index || opts->json, all, &root, &rows);
+	if (!rc && opts->json)
 		rc = print_json(&sel, &root);
 	else if (!rc && nr)
-		rc = out_print(stdout, &rl_spec, &opts, &sel, &root);
+		rc = out_print(stdout, &rl_spec, opts, &sel, &root);
 	out_node_free(&root);
 	free(rows);
 	dimm_labels_free(dls, nr_dimms);

@@ -107,35 +107,6 @@ struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)
 	return ctx_platform(ctx, exit_code);
 }
 
-bool output_option(int c, const char *arg, struct out_opts *opts)
-{
-	switch (c) {
-	case 'J':
-		opts->json = true;
-		return true;
-	case 'o':
-		opts->columns = arg;
-		return true;
-	case OPT_OUTPUT_ALL:
-		opts->output_all = true;
-		return true;
-	case OPT_LIST_COLUMNS:
-		opts->list_columns = true;
-		return true;
-	case 'n':
-		opts->noheadings = true;
-		return true;
-	case 'r':
-		opts->raw = true;
-		return true;
-	case 'b':
-		opts->bytes = true;
-		return true;
-	default:
-		return false;
-	}
-}
-
 int finish_stdout(int exit_code)
 {
 	bool failed = ferror(stdout);
@@ -179,22 +150,5 @@ int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 	default:
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
-	}
-}
-
-int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
-		     const struct cli_option *table, void (*usage)(void))
-{
-	switch (c) {
-	case 'h':
-		usage();
-		return EXIT_OK;
-	case OPT_LIST_OPTS:
-		cli_print_long_opts(table);
-		return EXIT_OK;
-	case OPT_CONFLICT:
-		return EXIT_USAGE;
-	default:
-		return cli_bad_option(ctx, c, argv);
 	}
 }

@@ -18,8 +18,20 @@ static const char *const exclusive[][2] = {
 	{ "json", "noheadings" },	/* nor a header to leave out */
 };
 
-void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
-		     const struct cli_option *table)
+#define CLI_MAX_OPTIONS 48
+
+struct cli_getopt {
+	const struct cli_option *table;
+	struct pmemctl_ctx *ctx;
+	struct option longopts[CLI_MAX_OPTIONS + 1];
+	char shortopts[2 * CLI_MAX_OPTIONS + 2];
+	int seen[CLI_MAX_OPTIONS];	/* keys given so far, for conflicts */
+	int nr_seen;
+};
+
+/* Resets getopt and builds its arrays from the table. */
+static void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
+			    const struct cli_option *table)
 {
 	char *s;
 	int n = 0;
@@ -62,7 +74,13 @@ static void option_name(const struct cli_option *o, char *buf, size_t len)
 		snprintf(buf, len, "--%s", o->name);
 }
 
-int cli_getopt(struct cli_getopt *g, int argc, char **argv)
+/*
+ * The next option's key as getopt_long returns it (':' and '?' for
+ * errors, -1 at the end), or OPT_CONFLICT once an option that excludes
+ * one given before has been reported (util-linux's rule: -J with -r or
+ * -n makes no sense, so it is refused rather than half obeyed).
+ */
+static int cli_getopt(struct cli_getopt *g, int argc, char **argv)
 {
 	int c = getopt_long(argc, argv, g->shortopts, g->longopts, NULL);
 	const struct cli_option *given;

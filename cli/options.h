@@ -13,9 +13,8 @@ struct out_opts;
 
 /*
  * What cli_parse() does with an option's argument, into the row's value.
- * CLI_KEY (a row without a value, as every row was before): nothing; the
- * command's option callback gets the key, or, in a command still written
- * with cli_getopt(), its switch does.
+ * CLI_KEY (a row without a value): nothing; the command's option callback
+ * gets the key.
  */
 enum cli_type {
 	CLI_KEY,
@@ -115,52 +114,11 @@ enum {
 	OPT_FLAG('J', "json", &(opts)->json, json_help),		\
 	OPT_LIST_COLUMNS_ROW(opts)
 
-/*
- * Today's style, for a command still parsed with cli_getopt() and
- * output_option(): the output group's rows without values. A command
- * converted to cli_parse() uses OPT_OUTPUT_GROUP(); remove this with the
- * last command that uses it.
- */
-#define CLI_OUTPUT_OPTIONS						\
-	CLI_HEADING("Output:"),						\
-	{ "json", 'J', NULL, "JSON, one top-level object" },		\
-	{ "output", 'o', "LIST", "columns to show; +LIST adds to the default" }, \
-	{ "output-all", OPT_OUTPUT_ALL, NULL, "show every column" },	\
-	{ "list-columns", OPT_LIST_COLUMNS, NULL, "list the columns and exit" }, \
-	{ "noheadings", 'n', NULL, "no header line" },			\
-	{ "raw", 'r', NULL, "raw output: no tree, no alignment" },	\
-	{ "bytes", 'b', NULL, "sizes in bytes" }
-
 /* What every command takes; --list-opts is for completion, not listed. */
 #define CLI_COMMON_OPTIONS						\
 	{ "help", 'h', NULL, "show this help" },			\
 	{ "list-opts", OPT_LIST_OPTS, NULL, NULL }
 
-#define CLI_MAX_OPTIONS 48
-
-struct cli_getopt {
-	const struct cli_option *table;
-	struct pmemctl_ctx *ctx;
-	struct option longopts[CLI_MAX_OPTIONS + 1];
-	char shortopts[2 * CLI_MAX_OPTIONS + 2];
-	int seen[CLI_MAX_OPTIONS];	/* keys given so far, for conflicts */
-	int nr_seen;
-};
-
-/*
- * Today's style (a command's own loop over cli_getopt(), its switch ending
- * in output_option() and cli_other_option()); cli_parse() is built on
- * them. Resets getopt and builds its arrays from the table.
- */
-void cli_getopt_init(struct cli_getopt *g, struct pmemctl_ctx *ctx,
-		     const struct cli_option *table);
-/*
- * The next option's key as getopt_long returns it (':' and '?' for
- * errors, -1 at the end), or OPT_CONFLICT once an option that excludes
- * one given before has been reported (util-linux's rule: -J with -r or
- * -n makes no sense, so it is refused rather than half obeyed).
- */
-int cli_getopt(struct cli_getopt *g, int argc, char **argv);
 /* How a command's options are read by cli_parse(). */
 struct cli_parser {
 	const struct cli_option *table;

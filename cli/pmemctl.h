@@ -93,12 +93,6 @@ int cli_usage_error(struct pmemctl_ctx *ctx, const char *fmt, ...)
  * is 0): names the bad option the way the user wrote it.
  */
 int cli_bad_option(struct pmemctl_ctx *ctx, int c, char **argv);
-/*
- * The same for a command whose options are a cli_option table; also ends
- * the command after a conflict cli_getopt() reported (EXIT_USAGE).
- */
-int cli_other_option(struct pmemctl_ctx *ctx, int c, char **argv,
-		     const struct cli_option *table, void (*usage)(void));
 /* Maps a -errno from lib/ to the documented exit code. */
 int cli_exit_code(int err);
 
@@ -113,8 +107,6 @@ struct pm_platform *ctx_platform_region(struct pmemctl_ctx *ctx, const char *reg
 /* A fresh snapshot, after a change or a wait; the old one is freed. */
 struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code);
 
-/* Today's style: handles an output option; returns true when c was one. */
-bool output_option(int c, const char *arg, struct out_opts *opts);
 /* out_select() with its errors reported; returns an exit code. */
 int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 		   const struct out_opts *opts, unsigned int kinds,
