@@ -74,55 +74,86 @@ static int rebind(const char *name, bool ram)
 	return rc;
 }
 
+/* The blocks as the last step left them, read only if no step did. */
+static int current_blocks(struct pm_kmem_undo *k)
+{
+	int rc;
+
+	if (k->have_now)
+		return 0;
+	rc = pm_sysram_read(k->dev, &k->now);
+	k->have_now = rc == 0;
+	return rc;
+}
+
+static void forget_blocks(struct pm_kmem_undo *k)
+{
+	pm_sysram_free(&k->now);
+	k->have_now = false;
+}
+
 static void snapshot(struct pm_kmem_undo *k)
 {
-	if (k->have_before)
+	struct pm_sysram *m = &k->before;
+
+	if (k->have_before || current_blocks(k))
 		return;
-	k->have_before = pm_sysram_read(k->dev, &k->before) == 0;
+	*m = k->now;
+	m->blocks = malloc(m->nr_blocks * sizeof(*m->blocks) + 1);
+	if (m->blocks)
+		memcpy(m->blocks, k->now.blocks, m->nr_blocks * sizeof(*m->blocks));
+	else
+		m->nr_blocks = 0;
+	k->have_before = m->blocks != NULL;
+}
+
+void pm_kmem_undo_free(struct pm_kmem_undo *k)
+{
+	pm_sysram_free(&k->before);
+	k->have_before = false;
+	forget_blocks(k);
 }
 
 int pm_kmem_bind(struct pm_kmem_undo *k, char *detail, size_t len)
 {
-	struct pm_sysram m;
+	struct pm_sysram *m = &k->now;
 	int rc;
 
+	forget_blocks(k);
 	rc = rebind(k->dev, true);
 	/* Even a failed bind may have added memory: the rollback checks. */
 	k->bound = true;
 	if (rc)
 		return rc;
-	rc = pm_sysram_read(k->dev, &m);
+	rc = current_blocks(k);
 	if (rc)
 		return rc;
 	snprintf(detail, len, "%s bound to kmem: %zu memory blocks of %llu MiB on node %d, %zu online%s%s%s",
-		 k->dev, m.nr_blocks, (unsigned long long)(m.block_size >> 20),
-		 m.target_node, m.nr_online, m.nr_online ? " (" : "",
-		 m.nr_online ? pm_zone_name(m.zone) : "",
-		 m.nr_online ? ", by auto_online_blocks)" : "");
-	rc = m.nr_blocks ? 0 : -ENXIO;
-	pm_sysram_free(&m);
-	return rc;
+		 k->dev, m->nr_blocks, (unsigned long long)(m->block_size >> 20),
+		 m->target_node, m->nr_online, m->nr_online ? " (" : "",
+		 m->nr_online ? pm_zone_name(m->zone) : "",
+		 m->nr_online ? ", by auto_online_blocks)" : "");
+	return m->nr_blocks ? 0 : -ENXIO;
 }
 
 int pm_kmem_unbind(struct pm_kmem_undo *k, char *detail, size_t len)
 {
-	struct pm_sysram m;
 	int rc;
 
 	/*
 	 * kmem cannot remove memory that is online: unbinding then leaves it
 	 * in the kernel until the next boot. Never unbind with a block online.
+	 * The offline step has just read each block back.
 	 */
-	rc = pm_sysram_read(k->dev, &m);
+	rc = current_blocks(k);
 	if (rc)
 		return rc;
-	if (m.nr_online) {
+	if (k->now.nr_online) {
 		snprintf(detail, len, "%zu memory blocks of %s are still online: kmem is left bound",
-			 m.nr_online, k->dev);
-		pm_sysram_free(&m);
+			 k->now.nr_online, k->dev);
 		return -EBUSY;
 	}
-	pm_sysram_free(&m);
+	forget_blocks(k);
 	rc = rebind(k->dev, false);
 	k->unbound = true;
 	if (!rc)
@@ -144,15 +175,15 @@ int pm_kmem_online(struct pm_kmem_undo *k, enum pm_zone zone, char *detail,
 {
 	size_t moved = 0;
 	enum pm_zone moved_from = PM_ZONE_NONE;
-	struct pm_sysram m;
+	struct pm_sysram *m = &k->now;
 	int rc;
 
 	snapshot(k);
-	rc = pm_sysram_read(k->dev, &m);
+	rc = current_blocks(k);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < m.nr_blocks && !rc; i++) {
-		struct pm_memblock *b = &m.blocks[i];
+	for (size_t i = 0; i < m->nr_blocks && !rc; i++) {
+		struct pm_memblock *b = &m->blocks[i];
 
 		if (b->online && b->zone == zone)
 			continue;
@@ -180,15 +211,15 @@ int pm_kmem_online(struct pm_kmem_undo *k, enum pm_zone zone, char *detail,
 			rc = -EIO;
 		}
 	}
+	pm_sysram_summarize(m);
 	if (!rc) {
 		size_t n = snprintf(detail, len, "%zu memory blocks online %s on node %d",
-				    m.nr_blocks, pm_zone_name(zone), m.target_node);
+				    m->nr_blocks, pm_zone_name(zone), m->target_node);
 
 		if (moved && n < len)
 			snprintf(detail + n, len - n, "; %zu of them the kernel had onlined %s (auto_online_blocks) were moved",
 				 moved, pm_zone_name(moved_from));
 	}
-	pm_sysram_free(&m);
 	return rc;
 }
 
@@ -210,17 +241,17 @@ static const char *why_busy(int rc)
 int pm_kmem_offline(struct pm_kmem_undo *k, char *detail, size_t len)
 {
 	size_t used = 0, offlined = 0, failed = 0;
-	struct pm_sysram m;
+	struct pm_sysram *m = &k->now;
 	int rc, first_rc = 0;
 	char names[160] = "";
 
 	snapshot(k);
-	rc = pm_sysram_read(k->dev, &m);
+	rc = current_blocks(k);
 	if (rc)
 		return rc;
 	/* Every block is tried: the refusal names all that cannot go. */
-	for (size_t i = m.nr_blocks; i-- > 0;) {
-		struct pm_memblock *b = &m.blocks[i];
+	for (size_t i = m->nr_blocks; i-- > 0;) {
+		struct pm_memblock *b = &m->blocks[i];
 
 		if (!b->online)
 			continue;
@@ -235,7 +266,7 @@ int pm_kmem_offline(struct pm_kmem_undo *k, char *detail, size_t len)
 			offlined++;
 		}
 	}
-	pm_sysram_free(&m);
+	pm_sysram_summarize(m);
 	if (!failed) {
 		snprintf(detail, len, "%zu memory blocks offline", offlined);
 		return 0;
@@ -252,32 +283,32 @@ int pm_kmem_offline(struct pm_kmem_undo *k, char *detail, size_t len)
 int pm_kmem_verify(struct pm_kmem_undo *k, bool online, enum pm_zone zone,
 		   int *zone_now, int *node, char *detail, size_t len)
 {
-	struct pm_sysram m;
+	const struct pm_sysram *m = &k->now;
 	int rc;
 
 	if (!pm_kmem_bound(k->dev)) {
 		snprintf(detail, len, "%s is not bound to kmem", k->dev);
 		return -EIO;
 	}
-	rc = pm_sysram_read(k->dev, &m);
+	/* Each block as the kernel answered the write that moved it. */
+	rc = current_blocks(k);
 	if (rc)
 		return rc;
-	*zone_now = m.zone;
-	*node = m.target_node;
-	if (online && (m.nr_online != m.nr_blocks || m.zone != zone)) {
+	*zone_now = m->zone;
+	*node = m->target_node;
+	if (online && (m->nr_online != m->nr_blocks || m->zone != zone)) {
 		snprintf(detail, len, "%zu of %zu memory blocks online, %s, not all %s",
-			 m.nr_online, m.nr_blocks,
-			 m.nr_online ? pm_zone_name(m.zone) : "none", pm_zone_name(zone));
+			 m->nr_online, m->nr_blocks,
+			 m->nr_online ? pm_zone_name(m->zone) : "none", pm_zone_name(zone));
 		rc = -EIO;
-	} else if (!online && m.nr_online) {
-		snprintf(detail, len, "%zu memory blocks online, not none", m.nr_online);
+	} else if (!online && m->nr_online) {
+		snprintf(detail, len, "%zu memory blocks online, not none", m->nr_online);
 		rc = -EIO;
 	} else {
 		snprintf(detail, len, "%s: %zu memory blocks %s%s on node %d", k->dev,
-			 m.nr_blocks, online ? "online " : "offline",
-			 online ? pm_zone_name(m.zone) : "", m.target_node);
+			 m->nr_blocks, online ? "online " : "offline",
+			 online ? pm_zone_name(m->zone) : "", m->target_node);
 	}
-	pm_sysram_free(&m);
 	return rc;
 }
 
@@ -285,6 +316,7 @@ int pm_kmem_undo_blocks(struct pm_kmem_undo *k)
 {
 	int rc = 0;
 
+	forget_blocks(k);
 	if (!k->have_before)
 		return 0;
 	/* Offline first what must go, then online in the zone each had. */
@@ -312,6 +344,7 @@ int pm_kmem_undo_bind(struct pm_kmem_undo *k)
 	struct pm_sysram m;
 	int rc = 0;
 
+	forget_blocks(k);
 	if (!pm_kmem_bound(k->dev))
 		return 0;
 	if (pm_sysram_read(k->dev, &m) == 0) {
@@ -327,8 +360,10 @@ int pm_kmem_undo_bind(struct pm_kmem_undo *k)
 
 int pm_kmem_undo_unbind(struct pm_kmem_undo *k)
 {
-	int rc = pm_kmem_bound(k->dev) ? 0 : rebind(k->dev, true);
+	int rc;
 
+	forget_blocks(k);
+	rc = pm_kmem_bound(k->dev) ? 0 : rebind(k->dev, true);
 	if (!rc)
 		rc = pm_kmem_undo_blocks(k);
 	return rc;

@@ -708,7 +708,7 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
 			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
 	}
-	pm_sysram_free(&x.u->kmem.before);
+	pm_kmem_undo_free(&x.u->kmem);
 	free(x.u);
 	return rc;
 }
@@ -852,7 +852,7 @@ int pm_create(struct pm_platform *pf, struct pm_region *region, uint64_t size,
 			 req->mode != PM_MODE_SYSTEM_RAM ? "" :
 			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline");
 	}
-	pm_sysram_free(&x.u->kmem.before);
+	pm_kmem_undo_free(&x.u->kmem);
 	free(x.u);
 	return rc;
 }

@@ -46,6 +46,23 @@ static int replayed_state(const char *name, enum pm_module_state *state)
 	return rc;
 }
 
+/*
+ * One libkmod context for the whole run: each kmod_new() parses the
+ * configuration again and each lookup would open the indexes again (a
+ * conversion to system RAM asks about several modules).
+ */
+static struct kmod_ctx *kmod_ctx(void)
+{
+	static struct kmod_ctx *ctx;
+
+	if (!ctx) {
+		ctx = kmod_new(NULL, NULL);
+		if (ctx)
+			kmod_load_resources(ctx);
+	}
+	return ctx;
+}
+
 /* Module names take '-' and '_' alike; /sys/module spells them with '_'. */
 static bool loaded(const char *name)
 {
@@ -79,10 +96,9 @@ int pm_module_state(const char *name, enum pm_module_state *state)
 		*state = PM_MODULE_LOADED;
 		return 0;
 	}
-	ctx = kmod_new(NULL, NULL);
+	ctx = kmod_ctx();
 	if (!ctx)
 		return -ENOMEM;
-	kmod_load_resources(ctx);
 
 	*state = PM_MODULE_MISSING;
 	rc = kmod_module_new_from_lookup(ctx, name, &list);
@@ -103,7 +119,6 @@ int pm_module_state(const char *name, enum pm_module_state *state)
 	}
 	kmod_module_unref_list(list);
 out:
-	kmod_unref(ctx);
 	return rc;
 }
 
@@ -113,7 +128,7 @@ int pm_module_load(const char *name)
 	struct kmod_ctx *ctx;
 	int rc;
 
-	ctx = kmod_new(NULL, NULL);
+	ctx = kmod_ctx();
 	if (!ctx)
 		return -ENOMEM;
 	rc = kmod_module_new_from_name(ctx, name, &mod);
@@ -125,6 +140,5 @@ int pm_module_load(const char *name)
 			rc = -EPERM;	/* blacklisted */
 		kmod_module_unref(mod);
 	}
-	kmod_unref(ctx);
 	return rc;
 }

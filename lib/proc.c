@@ -3,9 +3,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -166,61 +170,101 @@ static void read_comm(const char *pid, char *buf, size_t len)
 	fclose(f);
 }
 
-static const struct node_id *open_node(const char *pid,
+/*
+ * The scan visits every process: each is read with plain system calls
+ * relative to /proc and to its fd directory (no opendir() fstat, no stdio
+ * buffer, no walk from / for every descriptor), and what it reads is the
+ * same as before: every descriptor, then every mapping.
+ */
+static const struct node_id *open_node(int proc, const char *pid,
 				       const struct node_id *ids, size_t n)
 {
 	const struct node_id *match = NULL;
-	char path[64], fd_path[PATH_MAX];
-	struct dirent *de;
-	DIR *fds;
+	char buf[8192], path[64];
+	long got;
+	int fds;
 
-	snprintf(path, sizeof(path), "/proc/%.40s/fd", pid);
-	fds = opendir(path);
-	while (fds && !match && (de = readdir(fds))) {
-		struct stat st;
+	snprintf(path, sizeof(path), "%.40s/fd", pid);
+	fds = openat(proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fds < 0)
+		return NULL;
+	while (!match && (got = syscall(SYS_getdents64, fds, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got && !match;) {
+			const struct linux_dirent64 {
+				uint64_t d_ino;
+				int64_t d_off;
+				unsigned short d_reclen;
+				unsigned char d_type;
+				char d_name[];
+			} *de = (const void *)(buf + off);
+			struct stat st;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(fd_path, sizeof(fd_path), "%s/%s", path, de->d_name);
-		if (stat(fd_path, &st) < 0 ||
-		    !(S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
-			continue;
-		for (size_t i = 0; i < n && !match; i++)
-			if ((st.st_mode & S_IFMT) == ids[i].type &&
-			    st.st_rdev == ids[i].rdev)
-				match = &ids[i];
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' ||
+			    fstatat(fds, de->d_name, &st, 0) < 0 ||
+			    !(S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)))
+				continue;
+			for (size_t i = 0; i < n && !match; i++)
+				if ((st.st_mode & S_IFMT) == ids[i].type &&
+				    st.st_rdev == ids[i].rdev)
+					match = &ids[i];
+		}
 	}
-	if (fds)
-		closedir(fds);
+	close(fds);
 	return match;
 }
 
-static const struct node_id *mapped_node(const char *pid,
+static const struct node_id *mapped_line(char *line, const struct node_id *ids,
+					 size_t n)
+{
+	unsigned long long ino;
+	unsigned int maj, min;
+	char *name = strchr(line, '/');
+	bool have_id;
+
+	have_id = sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3;
+	for (size_t i = 0; i < n; i++)
+		if ((name && strcmp(name, ids[i].path) == 0) ||
+		    (have_id && ino && ino == ids[i].ino &&
+		     makedev(maj, min) == ids[i].dev))
+			return &ids[i];
+	return NULL;
+}
+
+static const struct node_id *mapped_node(int proc, const char *pid,
 					 const struct node_id *ids, size_t n)
 {
 	const struct node_id *match = NULL;
-	char path[64], line[PATH_MAX + 256];
-	FILE *maps;
+	char buf[PATH_MAX + 32768], path[64];
+	size_t have = 0;
+	ssize_t got;
+	int maps;
 
-	snprintf(path, sizeof(path), "/proc/%.40s/maps", pid);
-	maps = fopen(path, "re");
-	while (maps && !match && fgets(line, sizeof(line), maps)) {
-		unsigned long long ino;
-		unsigned int maj, min;
-		char *name = strchr(line, '/');
-		bool have_id;
+	snprintf(path, sizeof(path), "%.40s/maps", pid);
+	maps = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	if (maps < 0)
+		return NULL;
+	/* Whole lines from a large buffer; a line never exceeds PATH_MAX + 256. */
+	while (!match && (got = read(maps, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *line = buf, *nl;
 
-		if (name)
-			name[strcspn(name, "\n")] = '\0';
-		have_id = sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) == 3;
-		for (size_t i = 0; i < n && !match; i++)
-			if ((name && strcmp(name, ids[i].path) == 0) ||
-			    (have_id && ino && ino == ids[i].ino &&
-			     makedev(maj, min) == ids[i].dev))
-				match = &ids[i];
+		have += (size_t)got;
+		buf[have] = '\0';
+		while (!match && (nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
+			*nl = '\0';
+			match = mapped_line(line, ids, n);
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1)	/* no newline: not a maps line */
+			have = 0;
 	}
-	if (maps)
-		fclose(maps);
+	if (!match && have) {
+		buf[have] = '\0';
+		match = mapped_line(buf, ids, n);
+	}
+	close(maps);
 	return match;
 }
 
@@ -255,9 +299,9 @@ int pm_find_holder(const char *const *nodes, size_t nr_nodes,
 		if (!isdigit((unsigned char)de->d_name[0]) ||
 		    strcmp(de->d_name, self) == 0)
 			continue;
-		match = open_node(de->d_name, ids, n);
+		match = open_node(dirfd(proc), de->d_name, ids, n);
 		if (!match) {
-			match = mapped_node(de->d_name, ids, n);
+			match = mapped_node(dirfd(proc), de->d_name, ids, n);
 			mapped = match != NULL;
 		}
 		if (!match)

@@ -140,9 +140,19 @@ int pm_memblock_online(struct pm_memblock *b, enum pm_zone zone)
 {
 	int rc = sysfs_write_string(zone == PM_ZONE_NORMAL ? "online_kernel" :
 				    "online_movable", MEMORY "/memory%lu/state", b->id);
-	int rrc = pm_memblock_read(b);
+	char buf[64];
 
-	return rc ? rc : rrc;
+	if (rc) {
+		pm_memblock_read(b);
+		return rc;
+	}
+	/* The kernel took it online (an online block refuses the write). */
+	b->online = true;
+	b->zone = PM_ZONE_NONE;
+	rc = sysfs_read_string(buf, sizeof(buf), MEMORY "/memory%lu/valid_zones", b->id);
+	if (!rc)
+		b->zone = zone_of(buf);
+	return rc;
 }
 
 static void wake(int sig)
@@ -173,7 +183,12 @@ int pm_memblock_offline(struct pm_memblock *b, unsigned int timeout)
 	alarm(0);
 	sigaction(SIGALRM, &old, NULL);
 	close(fd);
-	pm_memblock_read(b);
+	if (rc) {
+		pm_memblock_read(b);
+	} else {
+		b->online = false;
+		b->zone = PM_ZONE_NONE;
+	}
 	return rc;
 }
 

@@ -64,6 +64,13 @@ struct pm_kmem_undo {
 	char dev[32];			/* dax0.0 */
 	struct pm_sysram before;	/* the blocks as the change found them */
 	bool have_before;
+	/*
+	 * The blocks as this change last read or set them (each step reads
+	 * back what it wrote), so that the next step does not read every
+	 * block again; dropped when a rollback changes blocks.
+	 */
+	struct pm_sysram now;
+	bool have_now;
 	bool bound;			/* this change bound kmem */
 	bool unbound;			/* this change took kmem off */
 	bool blocks_changed;		/* this change onlined or offlined blocks */
@@ -81,6 +88,8 @@ int pm_kmem_verify(struct pm_kmem_undo *k, bool online, enum pm_zone zone,
 int pm_kmem_undo_bind(struct pm_kmem_undo *k);
 int pm_kmem_undo_blocks(struct pm_kmem_undo *k);
 int pm_kmem_undo_unbind(struct pm_kmem_undo *k);
+/* Frees what k holds. */
+void pm_kmem_undo_free(struct pm_kmem_undo *k);
 /* Whether the dax device is bound to kmem now. */
 bool pm_kmem_bound(const char *dev);
 

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests: pm_mountinfo_parse(), the one decoder of mountinfo lines. */
+/*
+ * Unit tests: pm_mountinfo_parse(), the one decoder of mountinfo lines, and
+ * pm_find_holder() against a real child process holding a device open.
+ */
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include "tap.h"
 #include "lib/proc.h"
@@ -23,8 +30,47 @@ static void refused(const char *line, const char *what)
 	ok(!pm_mountinfo_parse(line, &m), "%s: not a mount", what);
 }
 
+/* A child holds /dev/full open (a device hardly anyone opens). */
+static void finds_holder(void)
+{
+	const char *nodes[] = { "/dev/null-not-there", "/dev/full" };
+	struct pm_holder h;
+	int ready[2], rc;
+	char c;
+	pid_t child;
+
+	if (pipe(ready) < 0 || (child = fork()) < 0) {
+		ok(0, "fork a holder");
+		return;
+	}
+	if (child == 0) {
+		int fd = open("/dev/full", O_RDONLY);
+
+		(void)!write(ready[1], fd >= 0 ? "y" : "n", 1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1 || c != 'y') {
+		ok(1, "# SKIP /dev/full cannot be opened here");
+	} else {
+		rc = pm_find_holder(nodes, 2, &h);
+		ok(rc == 1 && h.pid == child && !h.mapped && strcmp(h.node, "/dev/full") == 0,
+		   "the child holding /dev/full open is found (rc %d, pid %d of %d, %s)",
+		   rc, rc == 1 ? (int)h.pid : 0, (int)child, rc == 1 ? h.node : "-");
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(ready[0]);
+	rc = pm_find_holder(nodes, 2, &h);
+	ok(rc == 0 || h.pid != child, "once it is gone, not found");
+	ok(pm_find_holder(nodes, 1, &h) == 0, "a node that does not exist has no holder");
+}
+
 int main(void)
 {
+	finds_holder();
+
 	/* proc(5)'s own example: one optional field. */
 	parses("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n",
 	       "proc(5)'s example");
