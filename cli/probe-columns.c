@@ -71,6 +71,18 @@ static void get_batch_ns(const struct out_obj *obj, struct out_cell *cell)
 	cell->decimals = 1;
 }
 
+/* floor(log10(f)) for 0 < f < 1, without libm. */
+static int exponent(double f)
+{
+	int e = 0;
+
+	while (f < 1 && e > -400) {
+		f *= 10;
+		e--;
+	}
+	return e;
+}
+
 static void get_gbps(const struct out_obj *obj, struct out_cell *cell)
 {
 	const struct pm_probe_figures *row = ROW(obj);
@@ -80,8 +92,7 @@ static void get_gbps(const struct out_obj *obj, struct out_cell *cell)
 	cell->f = cell->null ? 0 :
 		(double)row->batch_ops * row->size / row->batch_ns;
 	/* Three significant digits: 7.554, 0.181, 0.000119. */
-	cell->decimals = cell->f >= 1 || cell->f <= 0 ? 3 :
-		2 - (int)floor(log10(cell->f));
+	cell->decimals = cell->f >= 1 || cell->f <= 0 ? 3 : 2 - exponent(cell->f);
 	if (cell->decimals < 3)
 		cell->decimals = 3;
 }
@@ -234,7 +245,7 @@ TIMER_FLOAT(clock_resolution_ns, 1)
 
 static void get_timer_tsc_hz(const struct out_obj *obj, struct out_cell *cell)
 {
-	cell->i = llround(REP(obj)->tm->tsc_hz);
+	cell->i = (long long)(REP(obj)->tm->tsc_hz + 0.5);	/* >= 0 */
 }
 
 static void get_timer_invariant(const struct out_obj *obj,

@@ -300,7 +300,8 @@ static const char *smart_why(int rc)
  */
 static unsigned int encode_temperature(double celsius)
 {
-	long t = lround(fabs(celsius) * 16);
+	/* Rounded half up, as lround() would: no libm for one call. */
+	long t = (long)(fabs(celsius) * 16 + 0.5);
 
 	if (t > 0x7fff)
 		t = 0x7fff;

@@ -18,6 +18,7 @@ PMEMCTL = os.environ["PMEMCTL"]
 RUNS = int(os.environ.get("BENCH_RUNS", "11"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "16 64 256").split()]
 MONITOR_SECONDS = int(os.environ.get("BENCH_MONITOR_SECONDS", "60"))
+READER = os.environ.get("BENCH_READER", "")
 ND = "/sys/bus/nd/devices"
 NS_SIZE = 16 << 20
 TMP = tempfile.mkdtemp()
@@ -192,6 +193,119 @@ def strace(argv):
             "looks": looks, "dirs": dirs, "settles": settles, "sleeps": sleeps}
 
 
+def syscalls(argv):
+    """System calls of one run (strace -f -c): total, and openat alone."""
+    log = f"{TMP}/strace-c"
+    subprocess.run(["strace", "-f", "-c", "-o", log, *argv],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    total = opens = 0
+    with open(log) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 5 and w[-1] == "total":
+                total = int(w[3])
+            elif len(w) >= 5 and w[-1] in ("openat", "open") and w[3].isdigit():
+                opens += int(w[3])
+    return total, opens
+
+
+# --- the limit: the sysfs calls of one run, replayed by tests/bench/sysfs-reader
+CALL = re.compile(r'^(\d+)\s+(\w+)\((.*)\)\s+=\s+(-?\d+|\?)')
+FLAG_NAMES = {"AT_FDCWD": -1}
+
+
+def flags_of(text):
+    v = 0
+    for name in text.split("|"):
+        name = name.strip()
+        if name.startswith("0"):
+            v |= int(name, 0)
+        elif name == "AT_EMPTY_PATH":
+            v |= 0x1000
+        elif name == "AT_SYMLINK_NOFOLLOW":
+            v |= 0x100
+        else:
+            v |= getattr(os, name, 0)
+    return v
+
+
+def reader_script(argv, path):
+    """Writes the script of every system call argv makes on sysfs (files
+    under /sys and descriptors opened there); returns how many calls."""
+    log = f"{TMP}/strace-r"
+    subprocess.run(["strace", "-f", "-qq", "-s", "1024", "-o", log, "-e",
+                    "trace=openat,open,read,pread64,getdents64,close,newfstatat,stat,lstat,"
+                    "readlink,readlinkat,access,faccessat,faccessat2",
+                    *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sysfd, out = {}, []
+
+    def base(fd, rel):
+        if rel.startswith("/"):
+            return -1, rel
+        if fd == "AT_FDCWD" or fd not in sysfd:
+            return None, None
+        return int(fd), rel
+
+    def quoted(args):
+        m = re.match(r'^(AT_FDCWD|-?\d+), "((?:[^"\\]|\\.)*)"(.*)$', args)
+        return m.groups() if m else (None, None, None)
+
+    with open(log) as f:
+        for line in f:
+            m = CALL.match(line)
+            if not m:
+                continue
+            _, call, args, rv = m.groups()
+            if call == "open":
+                args = "AT_FDCWD, " + args
+                call = "openat"
+            if call in ("stat", "lstat", "readlink", "access"):
+                flags = "AT_SYMLINK_NOFOLLOW" if call == "lstat" else "0"
+                args = "AT_FDCWD, " + args + (", x, " + flags if call.endswith("stat") else "")
+                call = {"stat": "newfstatat", "lstat": "newfstatat",
+                        "readlink": "readlinkat", "access": "faccessat"}[call]
+            if call == "openat":
+                fd, rel, rest = quoted(args)
+                if fd is None:
+                    continue
+                b, p = base(fd, rel)
+                if b is None or not (p.startswith("/sys") or b >= 0):
+                    sysfd.pop(rv, None)
+                    continue
+                if rv.startswith("-") or rv == "?":
+                    out.append(f"o 4095 {b} {flags_of(rest.lstrip(', ').split(',')[0])} {p}")
+                    continue
+                sysfd[rv] = True
+                out.append(f"o {rv} {b} {flags_of(rest.lstrip(', ').split(',')[0])} {p}")
+            elif call in ("read", "getdents64", "pread64"):
+                fd = args.split(",", 1)[0]
+                if fd not in sysfd:
+                    continue
+                tail = args.rsplit(", ", 2)
+                if call == "pread64":
+                    out.append(f"p {fd} {tail[-2]} {tail[-1]}")
+                else:
+                    out.append(f"{'r' if call == 'read' else 'd'} {fd} {tail[-1]}")
+            elif call == "close":
+                fd = args.strip()
+                if sysfd.pop(fd, None):
+                    out.append(f"c {fd}")
+            elif call in ("newfstatat", "readlinkat", "faccessat", "faccessat2"):
+                fd, rel, rest = quoted(args)
+                if fd is None:
+                    continue
+                b, p = base(fd, rel)
+                if b is None or not (p.startswith("/sys") or b >= 0):
+                    continue
+                if call == "newfstatat":
+                    out.append(f"s {b} {flags_of(rest.rsplit(', ', 1)[-1])} {p}")
+                else:
+                    out.append(f"{'l' if call == 'readlinkat' else 'a'} {b} {p}")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return len(out)
+
+
 def peak_rss(argv, runs=3):
     out = []
     for _ in range(runs):
@@ -213,10 +327,20 @@ LIST_N = ["ndctl", "list", "-BDRNX"]
 
 
 def bench_list(n, rows):
-    s = interleaved({"p": LIST_P, "n": LIST_N})
+    cmds = {"p": LIST_P, "n": LIST_N}
+    script = f"{TMP}/reader-{n}"
+    calls = reader_script(LIST_P, script) if READER else 0
+    if READER:
+        cmds["r"] = [READER, script]
+    s = interleaved(cmds)
     r, q1, q3 = ratio(s["p"], s["n"])
     row = {"n": n, "p": quartiles(s["p"]), "n_ms": quartiles(s["n"]),
-           "ratio": (r, q1, q3), "sp": strace(LIST_P), "sn": strace(LIST_N)}
+           "ratio": (r, q1, q3), "sp": strace(LIST_P), "sn": strace(LIST_N),
+           "cp": syscalls(LIST_P), "cn": syscalls(LIST_N)}
+    if READER:
+        row["r"] = quartiles(s["r"])
+        row["r_ratio"] = ratio(s["p"], s["r"])
+        row["r_calls"] = calls
     if n == SIZES[-1]:
         row["rss"] = (peak_rss(LIST_P), peak_rss(LIST_N))
     rows.append(row)
@@ -250,6 +374,21 @@ def print_list(rows):
         for tool, st in (("pmemctl", row["sp"]), ("ndctl", row["sn"])):
             print(f"{row['n']:>10} {tool:>8} {st['opens']:>7} {st['distinct']:>9} {st['reads']:>7} "
                   f"{st['looks']:>8} {st['dirs']:>6} {st['settles']:>8} {st['sleeps']:>7}")
+    print()
+    print("system calls of one list -BDRNX run (strace -f -c): all, and opens")
+    print(f"{'namespaces':>10} {'pmemctl':>16} {'ndctl':>16} {'ratio':>6}")
+    for row in rows:
+        (tp, op), (tn, on) = row["cp"], row["cn"]
+        print(f"{row['n']:>10} {tp:>8} ({op:>5}) {tn:>8} ({on:>5}) {tp / max(tn, 1):>6.2f}")
+    if READER:
+        print()
+        print("the limit: tests/bench/sysfs-reader making exactly the sysfs calls of one pmemctl")
+        print("list -BDRNX run (static, no library, no output); pmemctl's time over the reader's")
+        print(f"{'namespaces':>10} {'sysfs calls':>12} {'reader ms':>20} {'pmemctl / reader [IQR]':>24}")
+        for row in rows:
+            rr, (r, q1, q3) = row["r"], row["r_ratio"]
+            print(f"{row['n']:>10} {row['r_calls']:>12} {rr[1]:>8.1f} [{rr[0]:.0f}-{rr[2]:.0f}]".ljust(44)
+                  + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
     for row in rows:
         if "rss" in row:
             print()
@@ -306,6 +445,56 @@ def bench_metrics(n):
           + f" {sp['opens']:>6}/{sn['opens']:<5} {sp['settles']:>6}/{sn['settles']:<5}")
 
 
+def bench_verbs(n, ns, region):
+    """The verbs beside ndctl's: labels of one DIMM, a namespace down and up."""
+    dimm = rd(f"{ND}/{region}/mapping0").split(",")[0]
+    labels = {"p": [PMEMCTL, "read-labels", "-J", dimm], "n": ["ndctl", "read-labels", "-j", dimm]}
+    s = interleaved(labels)
+    rows = [(f"read-labels {dimm}", "ndctl read-labels -j", s["p"], s["n"],
+             syscalls(labels["p"]), syscalls(labels["n"]))]
+    tools = {"p": {"disable": [PMEMCTL, "disable", ns], "enable": [PMEMCTL, "enable", ns]},
+             "n": {"disable": ["ndctl", "disable-namespace", ns],
+                   "enable": ["ndctl", "enable-namespace", ns]}}
+    t = {(k, v): [] for k in tools for v in ("disable", "enable")}
+    runs = max(3, RUNS // 2)
+    for i in range(runs + 1):
+        for k, argv in tools.items():
+            for v in ("disable", "enable"):
+                ms = timed(argv[v])
+                if i:
+                    t[(k, v)].append(ms)
+    calls = {}
+    for k, argv in tools.items():
+        for v in ("disable", "enable"):
+            calls[(k, v)] = syscalls(argv[v])
+    for v in ("disable", "enable"):
+        rows.append((f"{v} {ns}", f"ndctl {v}-namespace", t[("p", v)], t[("n", v)],
+                     calls[("p", v)], calls[("n", v)]))
+    print()
+    print(f"verbs at {n} namespaces: median ms [IQR], interleaved; system calls of one run (strace -f -c)")
+    print(f"{'pmemctl':>28} {'ms':>16} {'reference':>22} {'ms':>16} {'ratio [IQR]':>18} {'calls p/n':>12}")
+    for name, ref, a, b, ca, cb in rows:
+        qa, qb = quartiles(a), quartiles(b)
+        r, q1, q3 = ratio(a, b)
+        print(f"{name:>28} {qa[1]:>7.0f} [{qa[0]:.0f}-{qa[2]:.0f}]".ljust(46)
+              + f" {ref:>22} {qb[1]:>7.0f} [{qb[0]:.0f}-{qb[2]:.0f}]".ljust(40)
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}] {ca[0]:>5}/{cb[0]:<5}")
+
+
+def bench_fixed():
+    """What a run costs before any object: the tools' --version, a static
+    program doing nothing, and both listings of an empty selection."""
+    cmds = {"pmemctl --version": [PMEMCTL, "--version"], "ndctl --version": ["ndctl", "--version"],
+            "true (static reader, no call)": [READER, "/dev/null"] if READER else ["true"]}
+    s = interleaved(cmds)
+    print()
+    print(f"fixed cost: median ms [IQR] of {RUNS} interleaved runs; system calls (strace -f -c)")
+    for name, argv in cmds.items():
+        q = quartiles(s[name])
+        c = syscalls(argv)
+        print(f"{name:>32} {q[1]:>7.1f} [{q[0]:.0f}-{q[2]:.0f}]".ljust(54) + f" {c[0]:>5} calls, {c[1]:>3} opens")
+
+
 def bench_monitor():
     """Both monitors at once: the CPU time of their start (until it stops
     growing), then over MONITOR_SECONDS of waiting for events."""
@@ -347,9 +536,13 @@ def main():
         n, secs = grow(target, regions, made)
         print(f"# {n} namespaces ({secs:.0f} s to make them)", flush=True)
         bench_list(n, rows)
+        if target == SIZES[0]:
+            with contextlib.redirect_stdout(later):
+                bench_fixed()
         if target == 64 or (64 not in SIZES and target == SIZES[0]):
             with contextlib.redirect_stdout(later):
                 bench_convert(n, conv)
+                bench_verbs(n, conv, regions[0])
                 bench_metrics(n)
                 bench_monitor()
     print_list(rows)

@@ -33,15 +33,19 @@ def main():
     ns = json.loads(perf.sh(["ndctl", "create-namespace", "-r", "region0", "-m", "devdax",
                              "-a", "2M", "-s", "1G"]))
     dax = ns["daxregion"]["devices"][0]["chardev"]
+    base = os.environ.get("PMEMCTL_BASE") or None
     print(f"# guest under TCG; a 1G devdax namespace {ns['dev']} ({dax}) on NUMA node 1; "
           f"pmemctl {perf.sh([PMEMCTL, '--version']).strip()}, "
-          f"daxctl {perf.sh(['daxctl', '--version']).strip()}", flush=True)
+          f"daxctl {perf.sh(['daxctl', '--version']).strip()}; "
+          f"{perf.sh(['sh', '-c', 'ls -d /proc/[0-9]* | wc -l']).strip()} processes", flush=True)
     tools = {
         "pmemctl": {"ram": [PMEMCTL, "convert", "-f", "-m", "system-ram", ns["dev"]],
                     "dax": [PMEMCTL, "convert", "-f", "-m", "devdax", ns["dev"]]},
         "daxctl": {"ram": ["daxctl", "reconfigure-device", "-m", "system-ram", dax],
                    "dax": ["daxctl", "reconfigure-device", "-f", "-m", "devdax", dax]},
     }
+    if base:
+        tools["before"] = {d: [base, *argv[1:]] for d, argv in tools["pmemctl"].items()}
     s = {(t, d): [] for t in tools for d in ("ram", "dax")}
     blocks = set()
     for i in range(RUNS + 1):
@@ -54,15 +58,31 @@ def main():
                     raise SystemExit(f"{t}: memory still online after {argv[d]}")
                 if i:                       # the first round warms up
                     s[(t, d)].append(ms)
+    # Load-independent: the system calls of one run each way.
+    calls = {}
+    for t, argv in tools.items():
+        for d in ("ram", "dax"):
+            calls[(t, d)] = perf.syscalls(argv[d])
     print(f"online blocks on node 1 after each to-system-ram: {sorted(blocks)}")
-    print(f"system RAM of 1G: median ms [IQR], {RUNS} interleaved runs each way")
-    print(f"{'change':>22} {'pmemctl convert':>20} {'daxctl reconfigure':>20} {'ratio [IQR]':>18}")
+    print(f"system RAM of 1G: median ms [IQR], {RUNS} interleaved runs each way; "
+          f"system calls of one run (strace -f -c: all, opens)")
+    print(f"{'change':>22} {'pmemctl convert':>20} {'daxctl reconfigure':>20} {'ratio [IQR]':>18}"
+          f" {'calls p/d':>12} {'opens p/d':>10}")
     for d, name in (("ram", "devdax -> system-ram"), ("dax", "system-ram -> devdax")):
         p, x = perf.quartiles(s[("pmemctl", d)]), perf.quartiles(s[("daxctl", d)])
         r, q1, q3 = perf.ratio(s[("pmemctl", d)], s[("daxctl", d)])
+        cp, cd = calls[("pmemctl", d)], calls[("daxctl", d)]
         print(f"{name:>22} {p[1]:>9.0f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(44)
               + f" {x[1]:>9.0f} [{x[0]:.0f}-{x[2]:.0f}]".ljust(21)
-              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]"
+              + f" {cp[0]:>5}/{cd[0]:<5} {cp[1]:>4}/{cd[1]:<4}")
+        if base:
+            b = perf.quartiles(s[("before", d)])
+            rb, b1, b3 = perf.ratio(s[("before", d)], s[("daxctl", d)])
+            cb = calls[("before", d)]
+            print(f"{'(before: ' + os.path.basename(os.path.dirname(base)) + ')':>22} "
+                  f"{b[1]:>9.0f} [{b[0]:.0f}-{b[2]:.0f}]".ljust(21).rjust(21)
+                  + " " * 22 + f" {rb:>6.2f} [{b1:.2f}-{b3:.2f}] {cb[0]:>5}/{cd[0]:<5} {cb[1]:>4}/{cd[1]:<4}")
 
 
 if __name__ == "__main__":
