@@ -338,9 +338,10 @@ static int add_value(struct json_object *jobj, const char *key,
 	return add_value(group, dot + 1, value);
 }
 
-static struct json_object *node_to_json(const struct out_spec *spec,
-					const struct out_selection *sel,
-					const struct out_node *node)
+/* The node's own keys, without its children. */
+static struct json_object *node_columns_json(const struct out_spec *spec,
+					     const struct out_selection *sel,
+					     const struct out_node *node)
 {
 	struct json_object *jobj = json_object_new_object();
 	struct out_cell cell;
@@ -376,7 +377,16 @@ static struct json_object *node_to_json(const struct out_spec *spec,
 			return NULL;
 		}
 	}
-	if (add_children_json(spec, sel, node, jobj)) {
+	return jobj;
+}
+
+static struct json_object *node_to_json(const struct out_spec *spec,
+					const struct out_selection *sel,
+					const struct out_node *node)
+{
+	struct json_object *jobj = node_columns_json(spec, sel, node);
+
+	if (jobj && add_children_json(spec, sel, node, jobj)) {
 		json_object_put(jobj);
 		return NULL;
 	}
@@ -732,6 +742,117 @@ static void table_selection(const struct out_spec *spec,
 	}
 }
 
+/*
+ * A listing's JSON written as it is made, one object's own keys at a time,
+ * byte for byte what json-c prints for the whole tree (PRETTY, SPACED: two
+ * spaces a level): the tree of every object and the text of the whole
+ * document were most of the memory of a large listing (json-c's hash of
+ * each object alone, 2.5 KiB for a namespace).
+ */
+#define STREAM_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
+		      JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static void put_indent(FILE *f, int level)
+{
+	fprintf(f, "%*s", level * 2, "");
+}
+
+/* json-c's text of a value printed at level: each further line shifted. */
+static void put_value(FILE *f, struct json_object *value, int level)
+{
+	const char *s = value ? json_object_to_json_string_ext(value, STREAM_FLAGS) : "null";
+
+	for (; *s; s++) {
+		fputc(*s, f);
+		if (*s == '\n')
+			put_indent(f, level);
+	}
+}
+
+static void put_key(FILE *f, bool *any, const char *key, int level)
+{
+	fputs(*any ? ",\n" : "\n", f);
+	*any = true;
+	put_indent(f, level);
+	fprintf(f, "\"%s\": ", key);
+}
+
+static int stream_node(FILE *f, const struct out_spec *spec,
+		       const struct out_selection *sel,
+		       const struct out_node *node, int level);
+
+/* The node's arrays of children, as add_children_json() adds them. */
+static int stream_children(FILE *f, const struct out_spec *spec,
+			   const struct out_selection *sel,
+			   const struct out_node *node, bool *any, int level)
+{
+	for (size_t kind = 0; kind < spec->nr_kinds; kind++) {
+		bool items = false;
+
+		if (!(node->child_kinds & (1u << kind)))
+			continue;
+		put_key(f, any, spec->kind_keys[kind], level);
+		fputc('[', f);
+		for (size_t i = 0; i < node->nr_children; i++) {
+			const struct out_node *child = &node->children[i];
+			int rc;
+
+			if (child->obj.kind != (int)kind)
+				continue;
+			fputs(items ? ",\n" : "\n", f);
+			items = true;
+			put_indent(f, level + 1);
+			rc = stream_node(f, spec, sel, child, level + 1);
+			if (rc)
+				return rc;
+		}
+		fputc('\n', f);
+		put_indent(f, level);
+		fputc(']', f);
+	}
+	return 0;
+}
+
+static int stream_node(FILE *f, const struct out_spec *spec,
+		       const struct out_selection *sel,
+		       const struct out_node *node, int level)
+{
+	struct json_object *jobj = node_columns_json(spec, sel, node);
+	bool any = false;
+	int rc;
+
+	if (!jobj)
+		return -ENOMEM;
+	fputc('{', f);
+	json_object_object_foreach(jobj, key, value) {
+		put_key(f, &any, key, level + 1);
+		put_value(f, value, level + 1);
+	}
+	json_object_put(jobj);
+	rc = stream_children(f, spec, sel, node, &any, level + 1);
+	if (rc)
+		return rc;
+	fputc('\n', f);
+	put_indent(f, level);
+	fputc('}', f);
+	return 0;
+}
+
+static int stream_document(FILE *f, const struct out_spec *spec,
+			   const struct out_selection *sel,
+			   const struct out_node *root)
+{
+	bool any = false;
+	int rc;
+
+	fputc('{', f);
+	put_key(f, &any, "schema_version", 1);
+	fprintf(f, "%u", out_schema_version(spec));
+	rc = stream_children(f, spec, sel, root, &any, 1);
+	fputs("\n}\n", f);
+	return rc;
+}
+
 int out_print(FILE *f, const struct out_spec *spec,
 	      const struct out_opts *opts, const struct out_selection *all,
 	      const struct out_node *root)
@@ -741,13 +862,8 @@ int out_print(FILE *f, const struct out_spec *spec,
 	const struct glyphs *g;
 	int rc;
 
-	if (opts->json) {
-		struct json_object *jroot = out_to_json(spec, all, root);
-
-		if (!jroot)
-			return -ENOMEM;
-		return out_print_document(f, spec, jroot);
-	}
+	if (opts->json)
+		return stream_document(f, spec, all, root);
 	table_selection(spec, all, root, &shown);
 	t.nr_columns = sel->nr;
 	g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &utf8_glyphs :
