@@ -268,6 +268,22 @@ static const struct node_id *mapped_node(int proc, const char *pid,
 	return match;
 }
 
+/*
+ * Kernel threads (most of the processes of a small machine) and zombies
+ * hold nothing: no memory of their own and no descriptors (a kernel
+ * thread shares the empty table of init_task; a process drops its
+ * descriptors before it becomes a zombie). Their exe link alone says so,
+ * ENOENT, in one call where the descriptors and mappings take seven.
+ * Any other answer (EACCES for another user's process) scans as before.
+ */
+static bool has_memory(int proc, const char *pid)
+{
+	char path[64], target[8];
+
+	snprintf(path, sizeof(path), "%.40s/exe", pid);
+	return readlinkat(proc, path, target, sizeof(target)) >= 0 || errno != ENOENT;
+}
+
 int pm_find_holder(const char *const *nodes, size_t nr_nodes,
 		   struct pm_holder *h)
 {
@@ -297,7 +313,8 @@ int pm_find_holder(const char *const *nodes, size_t nr_nodes,
 		bool mapped = false;
 
 		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    strcmp(de->d_name, self) == 0)
+		    strcmp(de->d_name, self) == 0 ||
+		    !has_memory(dirfd(proc), de->d_name))
 			continue;
 		match = open_node(dirfd(proc), de->d_name, ids, n);
 		if (!match) {
