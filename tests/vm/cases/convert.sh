@@ -118,6 +118,26 @@ expect_status 6 "open device-dax: refused (exit 6)"
 check "the holder is named: sleep and its pid" grep -q "/dev/dax0.0 is open by sleep (pid $holder)" <<< "$ERR"
 kill $holder
 wait $holder 2>/dev/null
+# Mapped with the descriptor closed: only /proc/PID/maps shows it.
+rm -f /tmp/mapped
+python3 -c '
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+fd = os.open("/dev/dax0.0", os.O_RDWR)
+p = libc.mmap(None, 2 << 20, 1, 1, fd, 0)     # PROT_READ, MAP_SHARED
+os.close(fd)
+open("/tmp/mapped", "w").write("no" if p in (None, 2**64 - 1) else "yes")
+time.sleep(60)' &
+holder=$!
+for _ in $(seq 60); do [ -s /tmp/mapped ] && break; sleep 0.5; done
+is "$(cat /tmp/mapped 2>/dev/null)" yes "a process maps /dev/dax0.0 and closes its descriptor"
+run "$PMEMCTL" convert -f -m fsdax "$ns"
+expect_status 6 "mapped device-dax, no descriptor: refused (exit 6)"
+check "the mapping is named: python3 and its pid" grep -q "/dev/dax0.0 is mapped by python3 (pid $holder)" <<< "$ERR"
+kill $holder
+wait $holder 2>/dev/null
 
 # --- the lock: one conversion of a namespace at a time ----------------------------
 # The lock file is made as pmemctl makes it, 0600 (another is replaced).
