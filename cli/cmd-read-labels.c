@@ -503,7 +503,8 @@ int cmd_read_labels(int argc, char **argv, struct pmemctl_ctx *ctx)
 	if (opts->json && sel.explicit_columns && select_arrays(&sel))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
-	pf = ctx_platform(ctx, &exit_code);
+	/* The labels come from the DIMMs alone: no namespace is read. */
+	pf = ctx_platform_region(ctx, "", true, &exit_code);
 	if (!pf)
 		return exit_code;
 	rc = labels_dimms(ctx, pf, argc - optind, argv + optind, &dimms, &nr_dimms);

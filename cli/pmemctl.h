@@ -100,7 +100,8 @@ int cli_exit_code(int err);
 struct pm_platform *ctx_platform(struct pmemctl_ctx *ctx, int *exit_code);
 /*
  * The same, reading only region's namespaces, and its DIMMs and mappings
- * when dimms (what a change of one namespace needs); region NULL: all.
+ * when dimms (what a change of one namespace needs); region NULL: all;
+ * region "": no namespace at all (a command about DIMMs alone).
  */
 struct pm_platform *ctx_platform_region(struct pmemctl_ctx *ctx, const char *region,
 				       bool dimms, int *exit_code);
