@@ -61,13 +61,14 @@ def main():
     # Load-independent: the system calls of one run each way; with
     # BENCH_KEEP on the host, each run's strace is kept in its results.
     calls = {}
+    keep = os.path.isdir("/run/pmemvm") and os.environ.get("BENCH_KEEP")
     for t, argv in tools.items():
         for d in ("ram", "dax"):
             calls[(t, d)] = perf.syscalls(argv[d])
-            if os.path.isdir("/run/pmemvm") and os.environ.get("BENCH_KEEP"):
-                subprocess.run(["strace", "-f", "-tt", "-T", "-s", "128", "-o",
-                                f"/run/pmemvm/trace-{t}-{d}.txt", *argv[d]],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for d in ("ram", "dax") if keep else ():     # each a real change
+            subprocess.run(["strace", "-f", "-tt", "-T", "-s", "128", "-o",
+                            f"/run/pmemvm/trace-{t}-{d}.txt", *argv[d]],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     print(f"online blocks on node 1 after each to-system-ram: {sorted(blocks)}")
     print(f"system RAM of 1G: median ms [IQR], {RUNS} interleaved runs each way; "
           f"system calls of one run (strace -f -c: all, opens)")
