@@ -180,7 +180,8 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		if (rc)
 			return rc;
 	}
-	if (opts->json && object_select_cxl(&sel, pf))
+	if (opts->json && (object_select_cxl(&sel, pf) ||
+			   (media_errors && object_select_poison(&sel, pf))))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 	rc = build_object_tree(pf, selected, &filter, &root);

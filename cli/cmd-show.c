@@ -126,8 +126,9 @@ static const struct out_spec platform_spec = {
 	 * 3: persistence_reason on CXL regions (list's 3), and reasons.
 	 * 4: the system-ram keys of dax devices (list's 4).
 	 * 5: state_reason (list's 5).
+	 * 7: CXL poison keys of badblocks, memdevs' badblocks (list's 7).
 	 */
-	.schema_version = 6,		/* 6: dimms[].security, security_frozen */
+	.schema_version = 7,		/* 6: dimms[].security, security_frozen */
 	.root_kind = SHOW_DOCUMENT,
 };
 

@@ -543,6 +543,8 @@ static const struct pm_badblocks *badblocks_of(const struct out_obj *obj)
 {
 	if (obj->kind == PM_REGION)
 		return pm_region_badblocks(AS(pm_region, obj));
+	if (obj->kind == PM_MEMDEV)
+		return pm_memdev_badblocks(AS(pm_memdev, obj));
 	return pm_namespace_badblocks(AS(pm_namespace, obj));
 }
 
@@ -568,16 +570,65 @@ static void get_bb_dimms(const struct out_obj *obj, struct out_cell *cell)
 
 static void get_bb_source(const struct out_obj *obj, struct out_cell *cell)
 {
-	set_str(cell, AS(pm_badblock, obj)->block ? "block" : "ars");
+	const struct pm_badblock *bb = AS(pm_badblock, obj);
+
+	set_str(cell, bb->poison ? "poison" : bb->block ? "block" : "ars");
+}
+
+/* CXL poison: null for the ranges of ARS and block devices. */
+static void get_bb_dpa(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_cxl_poison *p = AS(pm_badblock, obj)->poison;
+
+	cell->null = !p;
+	cell->u = p ? p->dpa : 0;
+}
+
+static void get_bb_dpa_length(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_cxl_poison *p = AS(pm_badblock, obj)->poison;
+
+	cell->null = !p;
+	cell->u = p ? p->length : 0;
+}
+
+static void get_bb_hpa(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_cxl_poison *p = AS(pm_badblock, obj)->poison;
+
+	cell->null = !p || p->hpa == UINT64_MAX;
+	cell->u = cell->null ? 0 : p->hpa;
+}
+
+static void get_bb_poison_source(const struct out_obj *obj, struct out_cell *cell)
+{
+	const struct pm_cxl_poison *p = AS(pm_badblock, obj)->poison;
+
+	set_str(cell, p && p->source[0] ? p->source : NULL);
+}
+
+/* Why a CXL region's or memdev's poison is not listed; null when it is. */
+static void get_poison_reason(const struct out_obj *obj, struct out_cell *cell)
+{
+	if (obj->kind == PM_REGION && !AS(pm_region, obj)->cxl) {
+		set_str(cell, NULL);
+		return;
+	}
+	set_str(cell, pm_cxl_poison_reason(badblocks_of(obj)->poison_error));
 }
 
 /* ---------------------------------------------------------------- CXL */
 
 static void get_memdev(const struct out_obj *obj, struct out_cell *cell)
 {
-	const struct pm_memdev *memdev = obj->kind == PM_MEMDEV ?
-		AS(pm_memdev, obj) : AS(pm_cxl_target, obj)->memdev;
+	const struct pm_memdev *memdev;
 
+	if (obj->kind == OBJ_BADBLOCK) {
+		set_str(cell, AS(pm_badblock, obj)->memdev);
+		return;
+	}
+	memdev = obj->kind == PM_MEMDEV ?
+		AS(pm_memdev, obj) : AS(pm_cxl_target, obj)->memdev;
 	set_str(cell, memdev ? memdev->dev : NULL);
 }
 
@@ -1010,12 +1061,15 @@ static const struct out_column object_columns[] = {
 	  OUT_UINT, REGION | NS, OUT_DEFAULT | OUT_RIGHT | OUT_HIDE_EMPTY,
 	  get_badblock_count },
 	{ "BADBLOCK_COUNT", "badblock_count",
-	  "bad 512-byte sectors: ndctl's count, plus those only the block device lists (-M)",
-	  OUT_UINT, REGION | NS, OUT_ON_REQUEST | OUT_RIGHT | OUT_HIDE_EMPTY,
+	  "bad 512-byte sectors: ndctl's count, plus those only the block device lists, plus CXL poison (-M)",
+	  OUT_UINT, REGION | NS | MEMDEV, OUT_ON_REQUEST | OUT_RIGHT | OUT_HIDE_EMPTY,
 	  get_badblock_count },
 	{ "BADBLOCK_LIST", "badblocks", "the bad ranges (-M; JSON only)",
-	  OUT_ARRAY, REGION | NS, OUT_ON_REQUEST | OUT_HIDE_EMPTY, NULL,
+	  OUT_ARRAY, REGION | NS | MEMDEV, OUT_ON_REQUEST | OUT_HIDE_EMPTY, NULL,
 	  OBJ_BADBLOCK },
+	{ "POISON_REASON", "poison_reason",
+	  "why a CXL region's or memdev's poison is not listed, e.g. not supported by this kernel (-M); null when it is",
+	  OUT_STRING, REGION | MEMDEV, OUT_ON_REQUEST | OUT_HIDE_EMPTY, get_poison_reason },
 	{ "OFFSET", "offset",
 	  "first bad sector (512 bytes), counted as ndctl list -M does (block: from the block device's sector 0)",
 	  OUT_UINT, BADBLOCK, OUT_RIGHT | OUT_HIDE_EMPTY, get_bb_offset },
@@ -1024,8 +1078,22 @@ static const struct out_column object_columns[] = {
 	{ "DIMMS", "dimms", "the DIMMs under the range (ARS ranges)", OUT_STRV,
 	  BADBLOCK, OUT_HIDE_EMPTY, get_bb_dimms },
 	{ "SOURCE", "source",
-	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks",
+	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks; poison: a CXL memdev's poison list",
 	  OUT_STRING, BADBLOCK, OUT_HIDE_EMPTY, get_bb_source },
+	/* CXL poison: in JSON on a CXL platform only (object_select_poison()). */
+#define P (OUT_ON_REQUEST | OUT_HIDE_EMPTY)
+	{ "BB_MEMDEV", "memdev", "CXL poison: the memdev whose poison list holds it",
+	  OUT_STRING, BADBLOCK, P, get_memdev },
+	{ "DPA", "dpa", "CXL poison: the device physical address of the poisoned bytes",
+	  OUT_UINT, BADBLOCK, OUT_RIGHT | P, get_bb_dpa },
+	{ "DPA_LENGTH", "dpa_length", "CXL poison: how many bytes (a multiple of 64)",
+	  OUT_UINT, BADBLOCK, OUT_RIGHT | P, get_bb_dpa_length },
+	{ "HPA", "hpa", "CXL poison: the host physical address the region maps it at (null: not mapped)",
+	  OUT_UINT, BADBLOCK, OUT_RIGHT | P, get_bb_hpa },
+	{ "POISON_SOURCE", "poison_source",
+	  "CXL poison: what the device says put it there: Injected, Media, External, Internal, Vendor",
+	  OUT_STRING, BADBLOCK, P, get_bb_poison_source },
+#undef P
 	/* CXL root decoders (-W): last, so that their keys name the older columns first (-o size). */
 #define C (OUT_HIDE_EMPTY)
 	{ "WINDOW", "decoder",
@@ -1152,11 +1220,31 @@ int object_select_media_errors(struct out_selection *sel)
 	return 0;
 }
 
+int object_select_poison(struct out_selection *sel, const struct pm_platform *pf)
+{
+	if (!pm_platform_has_cxl(pf))
+		return 0;
+	static const char *const poison_keys[] = {
+		"POISON_REASON", "BB_MEMDEV", "DPA", "DPA_LENGTH", "HPA", "POISON_SOURCE",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(poison_keys); j++)
+			if (strcmp(object_columns[i].name, poison_keys[j]) == 0) {
+				int rc = out_select_add(sel, i);
+
+				if (rc)
+					return rc;
+			}
+	return 0;
+}
+
 static int add_badblocks(struct out_node *node)
 {
 	const struct pm_badblocks *bbs = NULL;
 
-	if (node->obj.kind == PM_REGION || node->obj.kind == PM_NAMESPACE)
+	if (node->obj.kind == PM_REGION || node->obj.kind == PM_NAMESPACE ||
+	    node->obj.kind == PM_MEMDEV)
 		bbs = badblocks_of(&node->obj);
 	for (size_t i = 0; bbs && i < bbs->nr; i++)
 		if (!out_node_add(node, OBJ_BADBLOCK, &bbs->v[i]))
@@ -1261,6 +1349,7 @@ const struct out_spec object_spec = {
 	 * 3: persistence_reason also says why CXL has memory_controller.
 	 * 4: the system-ram keys of dax devices (zone, movable, memblocks).
 	 * 5: state_reason; CXL root decoders (-W).
+	 * 7: CXL poison: badblocks of memdevs, poison keys of a range.
 	 */
-	.schema_version = 6,		/* 6: security, security_frozen */
+	.schema_version = 7,		/* 6: security, security_frozen */
 };

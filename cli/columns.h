@@ -17,6 +17,8 @@ int object_select_health_reason(struct out_selection *sel);
 int object_select_state(struct out_selection *sel);
 /* -M: badblock_count and the badblocks arrays (JSON). */
 int object_select_media_errors(struct out_selection *sel);
+/* -M on a CXL platform: the poison keys of ranges, and why none were read. */
+int object_select_poison(struct out_selection *sel, const struct pm_platform *pf);
 /* The "badblocks" entries under regions and namespaces, when selected. */
 int object_add_badblocks(struct out_node *root, const struct out_selection *sel);
 /* On a CXL platform: the CXL keys of regions and DIMMs in JSON. */

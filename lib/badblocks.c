@@ -9,6 +9,7 @@
 #include <ndctl/libndctl.h>
 
 #include "badblocks.h"
+#include "cxl.h"
 #include "host.h"
 #include "pmem.h"
 
@@ -198,6 +199,57 @@ static int device_ranges(struct ndctl_region *ndregion, unsigned long long begin
 }
 
 /*
+ * A CXL region's poison inside [begin, begin + size) of host addresses,
+ * in sectors from begin: the kernel put each record's DPA through the
+ * region's interleave to its HPA. The poison of every memdev of the region
+ * is read (once per memdev); a record of another region is not ours. A
+ * 64-byte record takes its whole sector, as the block layer would.
+ */
+static int poison_ranges(const struct pm_region *region, uint64_t begin,
+			 uint64_t size, bool list, struct pm_badblocks *bbs)
+{
+	const struct pm_cxl_region *cxl = region->cxl;
+
+	if (!cxl || begin == UINT64_MAX || size == UINT64_MAX)
+		return 0;
+	for (size_t t = 0; t < cxl->nr_targets; t++) {
+		struct pm_memdev *memdev = cxl->targets[t].memdev;
+		const struct pm_cxl_poison_list *pl;
+
+		if (!memdev)
+			continue;
+		pl = pm_memdev_poison(memdev);
+		if (pl->error && !bbs->poison_error)
+			bbs->poison_error = pl->error;
+		for (size_t i = 0; i < pl->nr; i++) {
+			const struct pm_cxl_poison *p = &pl->v[i];
+			uint64_t from, to;
+			struct pm_badblock *bb;
+
+			if (strcmp(p->region, cxl->dev) != 0 || p->hpa == UINT64_MAX ||
+			    !p->length || p->hpa + p->length <= begin ||
+			    p->hpa >= begin + size)
+				continue;
+			from = (p->hpa < begin ? 0 : p->hpa - begin) >> 9;
+			to = (p->hpa + p->length - begin + 511) >> 9;
+			if (to > size >> 9)
+				to = size >> 9;
+			if (!list) {
+				bbs->count += to - from;
+				continue;
+			}
+			bb = add(bbs, from, to - from, false);
+			if (!bb)
+				return -ENOMEM;
+			bb->poison = p;
+			bb->memdev = memdev->dev;
+			bb->dimms_read = true;
+		}
+	}
+	return 0;
+}
+
+/*
  * Whether the ARS ranges name the block device's range [offset, offset +
  * length): base is where the device's sector 0 lies in the ARS ranges'
  * sectors (a raw namespace's ranges count from its region's start).
@@ -259,6 +311,7 @@ const struct pm_badblocks *pm_region_badblocks(const struct pm_region *region)
 	/* The snapshot's cache: the model is otherwise read-only here. */
 	struct pm_region *cache = (struct pm_region *)region;
 	struct pm_badblocks *bbs;
+	int rc;
 
 	if (region->badblocks)
 		return region->badblocks;
@@ -267,7 +320,11 @@ const struct pm_badblocks *pm_region_badblocks(const struct pm_region *region)
 	bbs = calloc(1, sizeof(*bbs));
 	if (!bbs)
 		return &none;
-	return keep(&cache->badblocks, bbs, region_ranges(region->ndregion, bbs));
+	rc = region_ranges(region->ndregion, bbs);
+	if (!rc)
+		rc = poison_ranges(region, ndctl_region_get_resource(region->ndregion),
+				   ndctl_region_get_size(region->ndregion), true, bbs);
+	return keep(&cache->badblocks, bbs, rc);
 }
 
 /* ndctl's choice per mode (util_namespace_to_json()), then the block device's. */
@@ -282,20 +339,32 @@ static int namespace_ranges(const struct pm_namespace *ns,
 	uint64_t base = 0;
 	int rc = 0;
 
-	if (pfn && ndctl_pfn_get_resource(pfn) != ULLONG_MAX)
+	if (pfn && ndctl_pfn_get_resource(pfn) != ULLONG_MAX) {
 		rc = device_ranges(ndregion, ndctl_pfn_get_resource(pfn),
 				   ndctl_pfn_get_size(pfn), true, bbs);
-	else if (dax)
+		if (!rc)
+			rc = poison_ranges(ns->region, ndctl_pfn_get_resource(pfn),
+					   ndctl_pfn_get_size(pfn), true, bbs);
+	} else if (dax) {
 		rc = device_ranges(ndregion, ndctl_dax_get_resource(dax),
 				   ndctl_dax_get_size(dax), true, bbs);
-	else if (btt)
+		if (!rc)
+			rc = poison_ranges(ns->region, ndctl_dax_get_resource(dax),
+					   ndctl_dax_get_size(dax), true, bbs);
+	} else if (btt) {
 		rc = device_ranges(ndregion, ndctl_namespace_get_resource(ndns),
 				   ndctl_namespace_get_size(ndns), false, bbs);
-	else if (!pfn) {
+		if (!rc)
+			rc = poison_ranges(ns->region, ndctl_namespace_get_resource(ndns),
+					   ndctl_namespace_get_size(ndns), false, bbs);
+	} else if (!pfn) {
 		unsigned long long start = ndctl_namespace_get_resource(ndns);
 		unsigned long long region_start = ndctl_region_get_resource(ndregion);
 
 		rc = region_ranges(ndregion, bbs);
+		if (!rc)
+			rc = poison_ranges(ns->region, region_start,
+					   ndctl_region_get_size(ndregion), true, bbs);
 		/*
 		 * Both addresses are root's: without them the namespace is
 		 * taken to start where its region does (label-less regions
@@ -323,6 +392,35 @@ const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns)
 	if (!bbs)
 		return &none;
 	return keep(&cache->badblocks, bbs, namespace_ranges(ns, bbs));
+}
+
+const struct pm_badblocks *pm_memdev_badblocks(const struct pm_memdev *memdev)
+{
+	struct pm_memdev *cache = (struct pm_memdev *)memdev;
+	const struct pm_cxl_poison_list *pl;
+	struct pm_badblocks *bbs;
+
+	if (memdev->badblocks)
+		return memdev->badblocks;
+	bbs = calloc(1, sizeof(*bbs));
+	if (!bbs)
+		return &none;
+	pl = pm_memdev_poison(cache);
+	bbs->poison_error = pl->error;
+	for (size_t i = 0; i < pl->nr; i++) {
+		const struct pm_cxl_poison *p = &pl->v[i];
+		struct pm_badblock *bb;
+
+		bb = add(bbs, p->dpa >> 9,
+			 ((p->dpa + p->length + 511) >> 9) - (p->dpa >> 9), false);
+		if (!bb)
+			return keep(&cache->badblocks, bbs, -ENOMEM);
+		bb->poison = p;
+		bb->memdev = memdev->dev;
+		bb->dimms_read = true;
+	}
+	cache->badblocks = bbs;
+	return bbs;
 }
 
 void pm_badblocks_free(struct pm_badblocks *bbs)

@@ -27,21 +27,32 @@ struct pm_badblock {
 	unsigned long long spa, spa_len;
 	bool dimms_read;
 	const char *dimms[PM_BADBLOCK_MAX_DIMMS + 1];	/* NULL-terminated */
+	/*
+	 * A CXL region's poison (lib/cxl.h) the range comes from, and the
+	 * memdev whose list holds it; NULL for ARS and block ranges.
+	 */
+	const struct pm_cxl_poison *poison;
+	const char *memdev;
 };
 
 struct pm_badblocks {
 	struct pm_badblock *v;
 	size_t nr;
+	/* A CXL region's: why its memdevs' poison could not be read, or 0. */
+	int poison_error;
 	/* ndctl's badblock_count, plus the sectors only the block device has. */
 	uint64_t count;
 };
 
 /*
- * Read on the first call (sysfs files, and for the DIMMs of an interleaved
+ * Read on the first call (sysfs files, a CXL region's poison lists, and for the DIMMs of an interleaved
  * range a Translate SPA command, root only) and kept. Never NULL.
  */
 const struct pm_badblocks *pm_region_badblocks(const struct pm_region *region);
 const struct pm_badblocks *pm_namespace_badblocks(const struct pm_namespace *ns);
+/* A CXL memdev's poison list as ranges of DPA sectors (poison_error: why none). */
+struct pm_memdev;
+const struct pm_badblocks *pm_memdev_badblocks(const struct pm_memdev *memdev);
 /*
  * The DIMMs under an ARS range, found on the first call: for an
  * interleaved region a firmware command per sector until each DIMM of the

@@ -15,6 +15,7 @@
 
 #include "pmem.h"
 #include "cxl.h"
+#include "badblocks.h"
 #include "host.h"
 #include "util.h"
 
@@ -341,6 +342,8 @@ void pm_cxl_free(struct pm_platform *pf)
 		free(pf->memdevs[i]->dev);
 		free(pf->memdevs[i]->host);
 		free(pf->memdevs[i]->health);
+		pm_cxl_poison_free(pf->memdevs[i]->poison);
+		pm_badblocks_free(pf->memdevs[i]->badblocks);
 		free(pf->memdevs[i]);
 	}
 	for (size_t i = 0; i < pf->nr_cxl_decoders; i++) {

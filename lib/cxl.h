@@ -11,6 +11,7 @@ struct pm_platform;
 struct cxl_ctx;
 struct cxl_memdev;
 struct cxl_region;
+struct pm_badblocks;
 
 /* A memdev's Get Health Info answer, read on first use. */
 struct pm_memdev_health {
@@ -24,6 +25,24 @@ struct pm_memdev_health {
 	int64_t dirty_shutdowns;	/* -1 when not reported */
 };
 
+/*
+ * A record of a memdev's poison list (lib/cxl-poison.c): DPA and length in
+ * bytes; the region and HPA where the DPA is mapped into one.
+ */
+struct pm_cxl_poison {
+	char region[32];		/* region0; "" when not mapped */
+	uint64_t hpa;			/* UINT64_MAX when not mapped */
+	uint64_t dpa;
+	uint64_t length;		/* bytes */
+	char source[16];		/* Injected, Media, External, Internal, Vendor */
+};
+
+struct pm_cxl_poison_list {
+	int error;			/* 0: read; else -errno (why not) */
+	struct pm_cxl_poison *v;
+	size_t nr;
+};
+
 struct pm_memdev {
 	char *dev;			/* mem0 */
 	bool has_serial;
@@ -35,6 +54,8 @@ struct pm_memdev {
 	bool enabled;
 	struct cxl_memdev *cxlmemdev;
 	struct pm_memdev_health *health; /* pm_memdev_health() */
+	struct pm_cxl_poison_list *poison; /* pm_memdev_poison() */
+	struct pm_badblocks *badblocks;	/* pm_memdev_badblocks() */
 };
 
 /* A memdev of a CXL region, at its interleave position. */
@@ -100,6 +121,21 @@ struct pm_memdev *pm_find_memdev(const struct pm_platform *pf,
 const struct pm_memdev_health *pm_memdev_health(struct pm_memdev *memdev);
 /* Why the health values are null; NULL when they were read. */
 const char *pm_memdev_health_reason(const struct pm_memdev_health *health);
+
+/*
+ * lib/cxl-poison.c: the memdev's poison list, read on first use by
+ * triggering it and reading the cxl_poison trace events (root, tracefs,
+ * a kernel that has them); error says why not, the reason in words.
+ */
+const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev);
+const char *pm_cxl_poison_reason(int error);
+void pm_cxl_poison_free(struct pm_cxl_poison_list *list);
+/*
+ * One line of the trace (the pure part, tests/unit/test-cxl-poison.c): a
+ * cxl_poison List record into rec and its memdev's name; false otherwise.
+ */
+bool pm_cxl_poison_parse(const char *line, struct pm_cxl_poison *rec,
+			 char *memdev, size_t len);
 
 /*
  * lib/cxl-health.c: the answer as a report records it ("key value" lines,

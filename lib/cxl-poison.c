@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * CXL poison: a memdev's Get Poison List, asked for through sysfs
+ * (trigger_poison_list) and answered by the kernel as cxl_poison trace
+ * events (kernel 6.8 and later), read here from a tracing instance of our
+ * own so that nobody else's tracing is touched.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cxl.h"
+#include "host.h"
+
+/* A poison list is at most a few hundred records (the device's limit). */
+#define MAX_RECORDS 4096
+
+static const char *const tracefs_dirs[] = {
+	"/sys/kernel/tracing",
+	"/sys/kernel/debug/tracing",
+};
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != strlen(s))
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* The "key=value" word of line after " key=", into out; false when absent. */
+static bool field(const char *line, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key), n;
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			p += klen + 1;
+			n = strcspn(p, " \n");
+			if (n >= len)
+				return false;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return true;
+		}
+		p += klen;
+	}
+	return false;
+}
+
+static bool number(const char *line, const char *key, uint64_t *out)
+{
+	char word[32], *end;
+
+	if (!field(line, key, word, sizeof(word)) || !word[0])
+		return false;
+	errno = 0;
+	*out = strtoull(word, &end, 0);
+	return !errno && !*end;
+}
+
+bool pm_cxl_poison_parse(const char *line, struct pm_cxl_poison *rec,
+			 char *memdev, size_t len)
+{
+	const char *event = strstr(line, "cxl_poison: ");
+	char type[16];
+
+	if (!event)
+		return false;
+	event += strlen("cxl_poison: ");
+	memset(rec, 0, sizeof(*rec));
+	/* The kernel's answers to a trigger; inject and clear log too. */
+	if (!field(event, "trace_type", type, sizeof(type)) ||
+	    strcmp(type, "List") != 0)
+		return false;
+	if (!field(event, "memdev", memdev, len) || !memdev[0] ||
+	    !number(event, "dpa", &rec->dpa) ||
+	    !number(event, "dpa_length", &rec->length))
+		return false;
+	/* Unmapped DPA: an empty region and an all-ones HPA. */
+	if (!field(event, "region", rec->region, sizeof(rec->region)))
+		rec->region[0] = '\0';
+	if (!rec->region[0] || !number(event, "hpa", &rec->hpa))
+		rec->hpa = UINT64_MAX;
+	if (!field(event, "source", rec->source, sizeof(rec->source)))
+		rec->source[0] = '\0';
+	return true;
+}
+
+static int push(struct pm_cxl_poison_list *list, const struct pm_cxl_poison *rec)
+{
+	struct pm_cxl_poison *grown;
+
+	if (list->nr >= MAX_RECORDS)
+		return 0;
+	grown = realloc(list->v, (list->nr + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	list->v = grown;
+	list->v[list->nr++] = *rec;
+	return 0;
+}
+
+static int read_records(const char *trace, const char *dev,
+			struct pm_cxl_poison_list *list)
+{
+	char line[1024], memdev[32];
+	struct pm_cxl_poison rec;
+	size_t lines = 0;
+	int rc = 0;
+	FILE *f;
+
+	f = fopen(trace, "re");
+	if (!f)
+		return -errno;
+	while (!rc && lines++ < 4 * MAX_RECORDS && fgets(line, sizeof(line), f))
+		if (line[0] != '#' &&
+		    pm_cxl_poison_parse(line, &rec, memdev, sizeof(memdev)) &&
+		    strcmp(memdev, dev) == 0)
+			rc = push(list, &rec);
+	fclose(f);
+	return rc;
+}
+
+static int read_poison(const struct pm_memdev *memdev,
+		       struct pm_cxl_poison_list *list)
+{
+	char trigger[PATH_MAX], inst[PATH_MAX], path[PATH_MAX + 64];
+	const char *tracefs = NULL;
+	int rc;
+
+	if (pm_host_replay_root())
+		return -ENODATA;
+	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(*tracefs_dirs); i++) {
+		snprintf(path, sizeof(path), "%s/events", tracefs_dirs[i]);
+		if (exists(path)) {
+			tracefs = tracefs_dirs[i];
+			break;
+		}
+	}
+	snprintf(trigger, sizeof(trigger),
+		 "/sys/bus/cxl/devices/%s/trigger_poison_list", memdev->dev);
+	if (tracefs) {
+		snprintf(path, sizeof(path), "%s/events/cxl/cxl_poison", tracefs);
+		if (!exists(path))
+			return -EOPNOTSUPP;
+	}
+	if (!exists(trigger))
+		/* 6.1 has neither; a later kernel hides it for a device without the command. */
+		return tracefs ? -ENOTTY : -EOPNOTSUPP;
+	if (!tracefs)
+		return -ENOENT;
+	if (access(trigger, W_OK) < 0)
+		return -errno;
+
+	snprintf(inst, sizeof(inst), "%s/instances/pmemctl-%d-%s", tracefs,
+		 (int)getpid(), memdev->dev);
+	if (mkdir(inst, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/events/cxl/cxl_poison/enable", inst);
+	rc = write_str(path, "1");
+	/* The kernel reads the list and logs it before the write returns. */
+	if (!rc)
+		rc = write_str(trigger, "1");
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/trace", inst);
+		rc = read_records(path, memdev->dev, list);
+	}
+	rmdir(inst);
+	return rc;
+}
+
+const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev)
+{
+	static struct pm_cxl_poison_list no_memory = { .error = -ENOMEM };
+	struct pm_cxl_poison_list *list;
+
+	if (memdev->poison)
+		return memdev->poison;
+	list = calloc(1, sizeof(*list));
+	if (!list)
+		return &no_memory;
+	list->error = read_poison(memdev, list);
+	if (list->error) {
+		free(list->v);
+		list->v = NULL;
+		list->nr = 0;
+	}
+	memdev->poison = list;
+	return list;
+}
+
+void pm_cxl_poison_free(struct pm_cxl_poison_list *list)
+{
+	if (!list)
+		return;
+	free(list->v);
+	free(list);
+}
+
+const char *pm_cxl_poison_reason(int error)
+{
+	switch (error) {
+	case 0:
+		return NULL;
+	case -EOPNOTSUPP:
+		return "not supported by this kernel (CXL poison lists need Linux 6.8 or later)";
+	case -ENOTTY:
+		return "the device does not implement Get Poison List";
+	case -ENOENT:
+		return "tracefs is not mounted (mount -t tracefs tracefs /sys/kernel/tracing)";
+	case -EACCES:
+	case -EPERM:
+		return "poison needs root: it is read through trigger_poison_list and tracefs";
+	case -ENODATA:
+		return "a support bundle does not record CXL poison";
+	default:
+		return strerror(-error);
+	}
+}

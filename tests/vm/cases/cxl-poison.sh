@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# VM case: CXL poison as a media error, on the current platform (pmemvm
+# --platform current --cxl 2: kernel 6.12, QEMU 10). A 2-way region, an
+# fsdax namespace with ext4 -o dax and two files; poison injected (debugfs
+# inject_poison) at the DPA under the target file's first sector, worked
+# out here from filefrag -v, the pfn device's start and the region's
+# interleave; then pmemctl list -M against the kernel's cxl_poison trace
+# events, doctor naming the target and not its neighbour, metrics counting
+# it. The poison is cleared (debugfs clear_poison) and the region destroyed
+# at the end: the platform is left as it was found.
+. "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
+. "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
+
+if [ "${PMEMVM_PLATFORM:-stable}" != current ]; then
+	skip "CXL poison" "needs pmemvm --platform current (kernel 6.12)"
+	done_testing
+	exit 0
+fi
+cxldev=/sys/bus/cxl/devices
+
+wait_nd()
+{
+	for f in /sys/bus/nd/devices/ndbus*/wait_probe; do
+		cat "$f" > /dev/null 2>&1
+	done
+}
+
+# --- a 2-way region, fsdax, ext4 -o dax, two files ----------------------------
+run "$PMEMCTL" create-region --json mem0 mem1
+expect_status 0 "create-region mem0 mem1 (2-way) commits on kernel 6.12 with hypervisor=off"
+cxlr=$(json_get 'j["cxl_region"]')
+ndr=$(json_get 'j["region"]')
+wait_nd
+ndctl create-namespace -r "$ndr" -m fsdax -s 256M > "$TAP_TMP/ns.json" 2>&1
+ns=$(json_file "$TAP_TMP/ns.json" 'j["dev"]')
+pmem=$(json_file "$TAP_TMP/ns.json" 'j["blockdev"]')
+is "${pmem:0:4}" pmem "an fsdax namespace $ns ($pmem) on $ndr"
+mkdir -p /tmp/cxl-ext4
+mkfs.ext4 -q -F -b 4096 "/dev/$pmem" && mount -o dax "/dev/$pmem" /tmp/cxl-ext4
+dd if=/dev/urandom of=/tmp/cxl-ext4/before bs=64K count=2 status=none
+dd if=/dev/urandom of=/tmp/cxl-ext4/target bs=64K count=2 status=none
+dd if=/dev/urandom of=/tmp/cxl-ext4/after bs=64K count=2 status=none
+sync
+# The target's first sector on the block device, by filefrag.
+t=$(filefrag -v -b512 /tmp/cxl-ext4/target |
+	awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 }')
+check "filefrag -v places the target's first extent at sector $t" [ -n "$t" ]
+
+# --- from the file's sector to a memdev's DPA, through the interleave ---------
+pfn=$(basename "$(readlink -f "/sys/block/$pmem/device")")
+dev_hpa=$(cat "/sys/bus/nd/devices/$pfn/resource")
+reg_hpa=$(cat "$cxldev/$cxlr/resource")
+gran=$(cat "$cxldev/$cxlr/interleave_granularity")
+ways=$(cat "$cxldev/$cxlr/interleave_ways")
+hpa=$((dev_hpa + t * 512))
+off=$((hpa - reg_hpa))
+pos=$(( (off / gran) % ways ))
+decoder=$(cat "$cxldev/$cxlr/target$pos")
+memdev=$(basename "$(readlink -f "$cxldev/$decoder/..")")
+memdev=$(basename "$(readlink -f "$cxldev/$memdev/uport")")
+dpa=$(( $(cat "$cxldev/$decoder/dpa_resource") + off / (gran * ways) * gran + off % gran ))
+diag <<< "target sector $t: HPA $(printf %#x $hpa), region offset $off, position $pos ($decoder, $memdev), DPA $(printf %#x $dpa)"
+is "${memdev:0:3}" mem "the target's first byte is on $memdev at position $pos of $ways"
+
+# --- before: no poison ----------------------------------------------------------
+run "$PMEMCTL" list -M --json -r "$ndr"
+expect_status 0 "list -M before the injection"
+is "$(json_get '[r.get("badblock_count", 0) for r in j["regions"]]')" "[0]" "no bad sector before"
+
+# --- inject, and what the kernel says --------------------------------------------
+check "inject_poison $(printf %#x $dpa) on $memdev" \
+	sh -c "echo $(printf %#x $dpa) > /sys/kernel/debug/cxl/$memdev/inject_poison"
+tr=/sys/kernel/tracing/instances/cxl-poison-test
+mkdir -p $tr && echo 1 > $tr/events/cxl/cxl_poison/enable
+echo 1 > "$cxldev/$memdev/trigger_poison_list"
+grep 'trace_type=List' $tr/trace > "$TAP_TMP/trace"
+rmdir $tr
+diag < "$TAP_TMP/trace"
+k_hpa=$(sed -n 's/.* hpa=\(0x[0-9a-f]*\) .*/\1/p' "$TAP_TMP/trace" | head -1)
+is "$(printf %#x "$k_hpa")" "$(printf %#x $hpa)" \
+	"the kernel's cxl_poison event puts it at the HPA worked out here"
+
+# --- list -M ---------------------------------------------------------------------
+run "$PMEMCTL" list -M --json -r "$ndr"
+expect_status 0 "list -M -r $ndr"
+is "$(json_get '[[b["offset"], b["length"], b["source"], b["memdev"], b["dpa"], b["dpa_length"], b["hpa"], b["poison_source"]] for b in j["regions"][0]["badblocks"]]')" \
+	"[[$((off / 512)), 1, \"poison\", \"$memdev\", $dpa, 64, $hpa, \"Injected\"]]" \
+	"the region's badblocks: the poison at its sector, DPA, HPA, length, source"
+is "$(json_get '[[b["offset"], b["length"], b["source"]] for r in j["regions"] for n in r["namespaces"] for b in n.get("badblocks", [])]')" \
+	"[[$t, 1, \"poison\"]]" "the namespace's badblocks: the target's sector (filefrag: $t)"
+is "$(json_get '[r["poison_reason"] for r in j["regions"]]')" "[null]" "poison_reason null: read"
+run "$PMEMCTL" list -C -M --json "$memdev"
+expect_status 0 "list -C -M $memdev"
+is "$(json_get '[[m["badblock_count"], [[b["dpa"], b["hpa"], b["dpa_length"], b["poison_source"]] for b in m["badblocks"]]] for m in j["memdevs"]]')" \
+	"[[1, [[$dpa, $hpa, 64, \"Injected\"]]]]" "the memdev's poison list, as the trace event"
+is "$(cat "/sys/block/$pmem/badblocks")" "" \
+	"the block device's badblocks stay empty: only pmemctl maps the poison"
+
+# --- doctor and metrics ----------------------------------------------------------
+run "$PMEMCTL" doctor --json
+is "$(json_get 'sorted(x["path"] for f in j["findings"] if f["code"] == "media-error" for x in f.get("files") or [])')" \
+	"[\"/tmp/cxl-ext4/target\"]" "doctor names the target, and neither neighbour"
+run "$PMEMCTL" metrics
+is "$(grep -E "^pmem_region_media_error_ranges\\{region=\"$ndr\"" <<< "$OUT" | awk '{ print $NF }')" 1 \
+	"metrics counts the poison range of $ndr"
+
+# --- clean up --------------------------------------------------------------------
+echo "$(printf %#x $dpa)" > "/sys/kernel/debug/cxl/$memdev/clear_poison"
+run "$PMEMCTL" list -M --json -r "$ndr"
+is "$(json_get '[r.get("badblock_count", 0) for r in j["regions"]]')" "[0]" \
+	"after clear_poison list -M shows none"
+umount /tmp/cxl-ext4
+ndctl destroy-namespace -f "$ns" > /dev/null 2>&1
+run "$PMEMCTL" destroy-region --force "$ndr"
+expect_status 0 "destroy-region $ndr"
+done_testing
