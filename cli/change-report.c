@@ -232,7 +232,8 @@ static void get_length(const struct out_obj *obj, struct out_cell *cell)
 
 static void get_source(const struct out_obj *obj, struct out_cell *cell)
 {
-	cell->str = RANGE(obj)->injected ? "injected" : RANGE(obj)->block ? "block" : "ars";
+	cell->str = RANGE(obj)->injected ? "injected" : RANGE(obj)->block ? "block" :
+		    RANGE(obj)->method == PM_CLEAR_POISON ? "poison" : "ars";
 }
 
 static void get_method(const struct out_obj *obj, struct out_cell *cell)
@@ -355,10 +356,10 @@ static const struct out_column change_columns[] = {
 	  OUT_UINT, RANGES, 0, get_offset },
 	{ "LENGTH", "length", "512-byte sectors", OUT_UINT, RANGES, 0, get_length },
 	{ "SOURCE", "source",
-	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks; injected: the platform's injection list",
+	  "ars: the region's list (ndctl list -M); block: only the block device's badblocks; poison: a CXL memdev's poison list; injected: the platform's injection list",
 	  OUT_STRING, RANGES, 0, get_source },
 	{ "METHOD", "method",
-	  "clear: the bus's clear-error command; write: zeros through the block device; forget: the kernel's list dropped, nothing repaired (null: injected)",
+	  "clear: the bus's clear-error command; write: zeros through the block device; forget: the kernel's list dropped, nothing repaired; clear-poison: a CXL memdev's clear_poison (null: injected)",
 	  OUT_STRING, RANGES, 0, get_method },
 	{ "CLEARED", "cleared", "cleared and no longer listed", OUT_BOOL,
 	  RANGES, 0, get_cleared },

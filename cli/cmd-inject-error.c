@@ -117,9 +117,10 @@ static const struct change_verb inject_error = {
 		 "       pmemctl inject-error [options] NAMESPACE --file PATH [--file-offset N]\n"
 		 "       pmemctl inject-error NAMESPACE --status\n"
 		 "\n"
-		 "A media error drill: the platform's error injection (nfit_test, or\n"
-		 "firmware with ACPI error injection) marks 512-byte sectors of the\n"
-		 "namespace as poisoned; a scrub then finds them, reads there fail and\n"
+		 "A media error drill: the platform's error injection (nfit_test,\n"
+		 "firmware with ACPI error injection, or CXL memdevs' poison injection\n"
+		 "in debugfs) marks 512-byte sectors of the namespace as poisoned; a\n"
+		 "scrub then finds them (CXL: the poison lists), reads there fail and\n"
 		 "doctor names what they hit. --file aims under a file's byte. A\n"
 		 "namespace in use needs --file or --force.\n"
 		 "\n",

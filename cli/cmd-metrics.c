@@ -509,7 +509,7 @@ static const struct family families[] = {
 	  "The namespace's usable size (after any info block).",
 	  "namespace, region", collect_namespace_size, true },
 	{ "pmem_namespace_media_error_bytes", "gauge",
-	  "Bytes of the namespace in known media errors, as list -M counts them (ARS and the block device's own list).",
+	  "Bytes of the namespace in known media errors, as list -M counts them (ARS, the block device's own list, CXL poison).",
 	  "namespace, region", collect_namespace_errors, true },
 	{ "pmem_namespace_media_error_ranges", "gauge",
 	  "Ranges of known media errors in the namespace.", "namespace, region",

@@ -15,6 +15,8 @@
 
 #include "clear.h"
 #include "compat.h"
+#include "cxl.h"
+#include "pmem.h"
 #include "convert-plan.h"
 #include "proc.h"
 #include "sysfs.h"
@@ -29,6 +31,8 @@ const char *pm_clear_method_name(enum pm_clear_method method)
 		return "clear";
 	case PM_CLEAR_WRITE:
 		return "write";
+	case PM_CLEAR_POISON:
+		return "clear-poison";
 	default:
 		return "forget";
 	}
@@ -117,10 +121,13 @@ static int plan_ars(struct plan *p, const struct pm_clear_ns_facts *ns)
 		else if (b < ns->data_start || e > ns->data_end)
 			refuse(p, "%s has a media error in its info block or page map, outside its data: destroy it, clear its region %s, then create it again",
 			       ns->dev, f->region);
-		else if (!f->can_dsm)
+		else if (f->cxl_poison && f->poison_cannot)
+			refuse(p, "%s: %s", ns->dev, f->poison_cannot);
+		else if (!f->can_dsm && !f->cxl_poison)
 			refuse(p, "%s: %s", ns->dev, bus_cannot(f));
 		if (!add_range(p, ns->dev, (b - ns->data_start) / SECTOR,
-			       (e - b) / SECTOR, b, false, PM_CLEAR_DSM))
+			       (e - b) / SECTOR, b, false,
+			       f->cxl_poison ? PM_CLEAR_POISON : PM_CLEAR_DSM))
 			return -ENOMEM;
 	}
 	return 0;
@@ -189,11 +196,13 @@ static int plan_outside(struct plan *p)
 					next = ns->start;
 			}
 			if (!inside) {
-				if (!f->can_dsm)
+				if (f->cxl_poison && f->poison_cannot)
+					refuse(p, "%s", f->poison_cannot);
+				else if (!f->can_dsm && !f->cxl_poison)
 					refuse(p, "%s", bus_cannot(f));
 				if (!add_range(p, NULL, (cur - f->region_start) / SECTOR,
 					       (next - cur) / SECTOR, cur, false,
-					       PM_CLEAR_DSM))
+					       f->cxl_poison ? PM_CLEAR_POISON : PM_CLEAR_DSM))
 					return -ENOMEM;
 			}
 			cur = next;
@@ -208,6 +217,7 @@ struct group {
 	size_t first, last;
 	uint64_t write, dsm, forget;	/* sectors per method */
 	size_t nr_dsm;
+	size_t nr_poison;		/* CXL poison ranges */
 };
 
 static size_t next_group(const struct pm_change_result *res, size_t first,
@@ -224,6 +234,8 @@ static size_t next_group(const struct pm_change_result *res, size_t first,
 			g->write += r->length;
 		else if (r->method == PM_CLEAR_FORGET)
 			g->forget += r->length;
+		else if (r->method == PM_CLEAR_POISON)
+			g->nr_poison++;
 		else {
 			g->dsm += r->length;
 			g->nr_dsm++;
@@ -247,6 +259,12 @@ static void plan_steps(const struct pm_clear_facts *f, const struct group *g,
 {
 	const struct pm_clear_ns_facts *ns = ns_facts(f, g->ns);
 
+	if (g->nr_poison)
+		pm_step_add(res, PM_ACT_CLEAR_ERROR, "clear-poison",
+			    "%s: %zu range(s) through the CXL memdevs' clear_poison; the bytes then read as zeros",
+			    ns ? ns->dev : f->region, g->nr_poison);
+	if (!g->write && !g->dsm && !g->forget)
+		return;
 	if (!ns) {
 		pm_step_add(res, PM_ACT_CLEAR_ERROR, "clear",
 			    "%s: %zu range(s) outside every namespace through the bus's clear-error command",
@@ -341,7 +359,7 @@ int pm_clear_plan(const struct pm_clear_facts *f, struct pm_change_result *res)
 	for (size_t i = 0; i < res->nr_ranges; i = g.last) {
 		next_group(res, i, &g);
 		plan_steps(f, &g, res);
-		if (g.dsm || g.write)
+		if (g.dsm || g.write || g.nr_poison)
 			forget_only = false;
 	}
 	pm_step_add(res, PM_ACT_VERIFY, "verify",
@@ -413,6 +431,103 @@ static int region_ars(struct ndctl_region *ndregion, struct pm_sector_range **ou
 }
 
 /*
+ * A CXL region's poison, as sectors from the region's start: the records
+ * of its memdevs' poison lists (read again when fresh) that it maps.
+ */
+static int region_poison(struct pm_region *region, uint64_t start, bool fresh,
+			 struct pm_sector_range **out, size_t *nr)
+{
+	const struct pm_cxl_region *cxl = region->cxl;
+	struct pm_sector_range *v = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	*nr = 0;
+	for (size_t t = 0; t < cxl->nr_targets; t++) {
+		struct pm_memdev *memdev = cxl->targets[t].memdev;
+		const struct pm_cxl_poison_list *pl;
+
+		if (!memdev)
+			continue;
+		if (fresh)
+			pm_memdev_poison_forget(memdev);
+		pl = pm_memdev_poison(memdev);
+		if (pl->error) {
+			free(v);
+			return pl->error;
+		}
+		for (size_t i = 0; i < pl->nr; i++) {
+			const struct pm_cxl_poison *rec = &pl->v[i];
+			struct pm_sector_range *grown;
+
+			if (strcmp(rec->region, cxl->dev) != 0 || rec->hpa == UINT64_MAX ||
+			    rec->hpa < start)
+				continue;
+			grown = realloc(v, (n + 1) * sizeof(*v));
+			if (!grown) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = grown;
+			v[n].offset = (rec->hpa - start) / SECTOR;
+			v[n].length = (rec->hpa + rec->length - start + SECTOR - 1) / SECTOR -
+				      v[n].offset;
+			n++;
+		}
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/* Why debugfs cannot clear a memdev's poison here, or NULL when it can. */
+static const char *poison_cannot(const struct pm_region *region)
+{
+	for (size_t t = 0; t < region->cxl->nr_targets; t++) {
+		const struct pm_memdev *memdev = region->cxl->targets[t].memdev;
+		char path[128];
+
+		if (!memdev)
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/cxl/%s/clear_poison",
+			 memdev->dev);
+		if (access(path, W_OK) < 0)
+			return errno == ENOENT ?
+			       "no clear_poison for its CXL memdevs in debugfs (debugfs not mounted, or not supported by this kernel or device)" :
+			       "clearing CXL poison needs root (debugfs)";
+	}
+	return NULL;
+}
+
+/* Clears every 64-byte line of the region's poison records in r. */
+static int clear_poison(const struct pm_region *region, const struct pm_clear_range *r)
+{
+	const struct pm_cxl_region *cxl = region->cxl;
+	uint64_t b = r->spa, e = r->spa + r->length * SECTOR;
+	int rc = 0;
+
+	for (size_t t = 0; !rc && t < cxl->nr_targets; t++) {
+		struct pm_memdev *memdev = cxl->targets[t].memdev;
+		const struct pm_cxl_poison_list *pl;
+
+		if (!memdev)
+			continue;
+		pl = pm_memdev_poison(memdev);
+		for (size_t i = 0; !rc && i < pl->nr; i++) {
+			const struct pm_cxl_poison *rec = &pl->v[i];
+
+			if (strcmp(rec->region, cxl->dev) != 0 || rec->hpa == UINT64_MAX ||
+			    rec->hpa + rec->length <= b || rec->hpa >= e)
+				continue;
+			for (uint64_t off = 0; !rc && off < rec->length; off += 64)
+				if (rec->hpa + off >= b && rec->hpa + off < e)
+					rc = pm_cxl_poison_write(memdev, rec->dpa + off, true);
+		}
+	}
+	return rc;
+}
+
+/*
  * Buses that register no command hook: the pmem driver's clear succeeds by
  * dropping the entry before it writes (nvdimm_clear_poison(), kernel 6.1).
  */
@@ -429,6 +544,7 @@ struct facts {
 	struct pm_namespace *model[64];	/* NULL: not in the snapshot */
 	struct ndctl_namespace *ndns[64];
 	struct ndctl_region *ndregion;
+	struct pm_region *region;
 };
 
 static void free_facts(struct facts *x)
@@ -476,6 +592,7 @@ static int gather(struct pm_platform *pf, struct pm_region *region,
 	int rc;
 
 	x->ndregion = ndregion;
+	x->region = region;
 	x->f.region = region->dev;
 	x->f.provider = ndctl_bus_get_provider(bus);
 	x->f.region_start = ndctl_region_get_resource(ndregion);
@@ -488,6 +605,22 @@ static int gather(struct pm_platform *pf, struct pm_region *region,
 	rc = region_ars(ndregion, &x->ars, &x->f.nr_ars);
 	if (rc)
 		return rc;
+	/*
+	 * A CXL bus has no ARS: its list is the poison of the region's
+	 * memdevs. A kernel without poison lists (6.1) knows of none.
+	 */
+	if (region->cxl && !x->f.nr_ars && x->f.region_start != ULLONG_MAX) {
+		free(x->ars);
+		x->ars = NULL;
+		x->f.cxl_poison = true;
+		rc = region_poison(region, x->f.region_start, false, &x->ars, &x->f.nr_ars);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
+			x->f.nr_ars = 0;
+		if (x->f.nr_ars)
+			x->f.poison_cannot = poison_cannot(region);
+	}
 	/*
 	 * The physical addresses (resource) are root's: without them a
 	 * scrubbed range cannot be placed, but none, or a block device's
@@ -624,7 +757,9 @@ static int verify(struct facts *x, struct pm_change_result *res,
 	struct pm_sector_range *ars = NULL, *block = NULL;
 	size_t nr_ars = 0, nr_block = 0, left = 0;
 	const char *still = NULL;
-	int rc = region_ars(ndregion, &ars, &nr_ars);
+	int rc = x->f.cxl_poison ?
+		 region_poison(x->region, x->f.region_start, true, &ars, &nr_ars) :
+		 region_ars(ndregion, &ars, &nr_ars);
 
 	for (size_t i = 0; !rc && i < res->nr_ranges; i++) {
 		struct pm_clear_range *r = &res->ranges[i];
@@ -683,6 +818,18 @@ static int run_group(struct facts *x, struct pm_change_result *res,
 	if (g->ns && !ndns)
 		return -ENODEV;
 	bus = ndctl_region_get_bus(x->ndregion);
+	if (g->nr_poison && (s = next_step(res, step))) {
+		for (size_t i = g->first; !rc && i < g->last; i++) {
+			struct pm_clear_range *r = &res->ranges[i];
+
+			if (r->method != PM_CLEAR_POISON)
+				continue;
+			rc = clear_poison(x->region, r);
+			r->cleared = !rc;
+		}
+		if (pm_step_close(s, rc))
+			return rc;
+	}
 	if (g->write && (s = next_step(res, step))) {
 		for (size_t i = g->first; !rc && i < g->last; i++) {
 			struct pm_clear_range *r = &res->ranges[i];
@@ -695,7 +842,7 @@ static int run_group(struct facts *x, struct pm_change_result *res,
 		if (pm_step_close(s, rc))
 			return rc;
 	}
-	if (g->ns && !g->dsm && !g->forget)
+	if ((g->ns || g->nr_poison) && !g->dsm && !g->forget)
 		return 0;
 	if (g->ns && (s = next_step(res, step))) {
 		rc = pm_step_close(s, ndctl_namespace_disable_safe(ndns));

@@ -32,6 +32,12 @@ enum pm_clear_method {
 	 * the range. Nothing is repaired or written.
 	 */
 	PM_CLEAR_FORGET,
+	/*
+	 * A CXL region's poison: every 64-byte line of the poison records in
+	 * the range cleared through the memdevs' debugfs clear_poison (the
+	 * device writes zeros there). The namespace stays enabled.
+	 */
+	PM_CLEAR_POISON,
 };
 
 /* A bad range the plan clears. */
@@ -76,6 +82,8 @@ struct pm_clear_facts {
 	bool can_dsm;			/* the bus has ars_cap and clear_error */
 	bool write_clears;		/* a write through the block device clears */
 	bool forget;			/* --forget */
+	bool cxl_poison;		/* a CXL region: ars holds its poison */
+	const char *poison_cannot;	/* why poison cannot be cleared here, or NULL */
 	bool whole_region;		/* region target: ranges outside namespaces too */
 	const struct pm_sector_range *ars;	/* the region's list (ARS) */
 	size_t nr_ars;

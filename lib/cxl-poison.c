@@ -197,11 +197,12 @@ const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev)
 	static struct pm_cxl_poison_list no_memory = { .error = -ENOMEM };
 	struct pm_cxl_poison_list *list;
 
-	if (memdev->poison)
+	if (memdev->poison && !memdev->poison->stale)
 		return memdev->poison;
 	list = calloc(1, sizeof(*list));
 	if (!list)
 		return &no_memory;
+	list->older = memdev->poison;
 	list->error = read_poison(memdev, list);
 	if (list->error) {
 		free(list->v);
@@ -214,10 +215,13 @@ const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev)
 
 void pm_cxl_poison_free(struct pm_cxl_poison_list *list)
 {
-	if (!list)
-		return;
-	free(list->v);
-	free(list);
+	while (list) {
+		struct pm_cxl_poison_list *older = list->older;
+
+		free(list->v);
+		free(list);
+		list = older;
+	}
 }
 
 const char *pm_cxl_poison_reason(int error)
@@ -239,4 +243,77 @@ const char *pm_cxl_poison_reason(int error)
 	default:
 		return strerror(-error);
 	}
+}
+
+/* ---- inject and clear, through debugfs ----------------------------------- */
+
+int pm_cxl_interleave(uint64_t offset, unsigned int granularity,
+		      unsigned int ways, unsigned int *position,
+		      uint64_t *dpa_offset)
+{
+	/* 3, 6 and 12 ways decode by modulo 3 of the upper bits: not here. */
+	if (!granularity || !ways || (ways & (ways - 1)) ||
+	    (granularity & (granularity - 1)))
+		return -EOPNOTSUPP;
+	*position = (unsigned int)((offset / granularity) % ways);
+	*dpa_offset = offset / ((uint64_t)granularity * ways) * granularity +
+		      offset % granularity;
+	return 0;
+}
+
+int pm_cxl_hpa_to_dpa(const struct pm_cxl_region *cxl, uint64_t hpa,
+		      struct pm_memdev **memdev, uint64_t *dpa)
+{
+	unsigned long long base;
+	unsigned int position;
+	uint64_t offset;
+	char path[128];
+	FILE *f;
+	int rc;
+
+	if (cxl->resource == UINT64_MAX || hpa < cxl->resource ||
+	    hpa - cxl->resource >= cxl->size)
+		return -ENXIO;
+	rc = pm_cxl_interleave(hpa - cxl->resource, cxl->granularity, cxl->ways,
+			       &position, &offset);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < cxl->nr_targets; i++) {
+		const struct pm_cxl_target *t = &cxl->targets[i];
+
+		if (t->position != (int)position || !t->memdev || !t->decoder)
+			continue;
+		/* The endpoint decoder's first DPA: where the region's share starts. */
+		snprintf(path, sizeof(path), "/sys/bus/cxl/devices/%s/dpa_resource",
+			 t->decoder);
+		f = fopen(path, "re");
+		if (!f)
+			return -errno;
+		rc = fscanf(f, "%llx", &base) == 1 ? 0 : -EIO;
+		fclose(f);
+		if (rc)
+			return rc;
+		*memdev = t->memdev;
+		*dpa = base + offset;
+		return 0;
+	}
+	return -ENXIO;
+}
+
+int pm_cxl_poison_write(const struct pm_memdev *memdev, uint64_t dpa, bool clear)
+{
+	char path[128], value[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/cxl/%s/%s", memdev->dev,
+		 clear ? "clear_poison" : "inject_poison");
+	if (access(path, F_OK) < 0)
+		return errno == ENOENT ? -EOPNOTSUPP : -errno;
+	snprintf(value, sizeof(value), "%#llx", (unsigned long long)dpa);
+	return write_str(path, value);
+}
+
+void pm_memdev_poison_forget(struct pm_memdev *memdev)
+{
+	if (memdev->poison)
+		memdev->poison->stale = true;
 }

@@ -41,6 +41,9 @@ struct pm_cxl_poison_list {
 	int error;			/* 0: read; else -errno (why not) */
 	struct pm_cxl_poison *v;
 	size_t nr;
+	bool stale;			/* read again on the next ask */
+	/* The list it replaced: bad ranges read before may point into it. */
+	struct pm_cxl_poison_list *older;
 };
 
 struct pm_memdev {
@@ -130,6 +133,26 @@ const char *pm_memdev_health_reason(const struct pm_memdev_health *health);
 const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev);
 const char *pm_cxl_poison_reason(int error);
 void pm_cxl_poison_free(struct pm_cxl_poison_list *list);
+/* Read the poison list again on the next pm_memdev_poison(). */
+void pm_memdev_poison_forget(struct pm_memdev *memdev);
+/*
+ * The pure part of the HPA to DPA translation: a byte offset into a
+ * region of ways (a power of 2) by granularity bytes lies at *position's
+ * memdev, *dpa_offset into its share. -EOPNOTSUPP for 3, 6 or 12 ways.
+ */
+int pm_cxl_interleave(uint64_t offset, unsigned int granularity,
+		      unsigned int ways, unsigned int *position,
+		      uint64_t *dpa_offset);
+/* Host address hpa of region cxl: its memdev and DPA. -ENXIO: not in it. */
+int pm_cxl_hpa_to_dpa(const struct pm_cxl_region *cxl, uint64_t hpa,
+		      struct pm_memdev **memdev, uint64_t *dpa);
+/*
+ * Injects poison at one 64-byte line, or clears it (the line then reads
+ * zeros), through debugfs (cxl/memN/inject_poison, clear_poison): root,
+ * debugfs mounted. -EOPNOTSUPP when the kernel or device has no such file.
+ */
+int pm_cxl_poison_write(const struct pm_memdev *memdev, uint64_t dpa, bool clear);
+
 /*
  * One line of the trace (the pure part, tests/unit/test-cxl-poison.c): a
  * cxl_poison List record into rec and its memdev's name; false otherwise.

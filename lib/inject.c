@@ -9,8 +9,10 @@
 
 #include <ndctl/libndctl.h>
 
+#include "badblocks.h"
 #include "clear.h"
 #include "change.h"
+#include "cxl.h"
 #include "damage.h"
 #include "holders.h"
 #include "inject.h"
@@ -137,7 +139,8 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 	int rc;
 
 	(void)pf;
-	if (!bus || !ndctl_bus_has_error_injection(bus->ndbus))
+	/* CXL: poison through the memdevs' debugfs files (inject_cxl()). */
+	if (!ns->region->cxl && (!bus || !ndctl_bus_has_error_injection(bus->ndbus)))
 		return refuse(res, check, -EOPNOTSUPP,
 			      "no error injection on %s (%s): the platform firmware offers no ACPI error injection commands (ARS error inject)",
 			      bus ? bus->dev : ns->region->dev, bus ? bus->provider : "no bus");
@@ -176,6 +179,137 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 	return 0;
 }
 
+/* Where ns's data (its block device's sector 0) starts: a host address. */
+static uint64_t data_start(struct ndctl_namespace *ndns)
+{
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+
+	if (pfn)
+		return ndctl_pfn_get_resource(pfn);
+	if (dax)
+		return ndctl_dax_get_resource(dax);
+	return ndctl_namespace_get_resource(ndns);
+}
+
+/* The memdev and DPA under sector of ns, whose data starts at start. */
+static int sector_dpa(const struct pm_namespace *ns, uint64_t start,
+		      uint64_t sector, struct pm_memdev **memdev, uint64_t *dpa)
+{
+	return pm_cxl_hpa_to_dpa(ns->region->cxl, start + sector * SECTOR, memdev, dpa);
+}
+
+/*
+ * A CXL region's namespace: each sector's first 64-byte line poisoned (or
+ * cleared) at the DPA the region's interleave puts it, through debugfs;
+ * the poison list, read again, verifies it. The injected ranges are the
+ * poison the namespace's bad ranges hold.
+ */
+static int inject_cxl(struct pm_namespace *ns, struct ndctl_namespace *ndns,
+		      const struct pm_inject_request *req,
+		      struct pm_change_result *res, uint64_t offset, uint64_t length)
+{
+	const char *verb = req->uninject ? "uninject" : "inject";
+	uint64_t start = data_start(ndns), sector = offset / SECTOR;
+	uint64_t count = length / SECTOR, first_dpa = 0;
+	struct pm_memdev *first = NULL;
+	struct pm_step *s;
+	int rc = 0;
+
+	if (req->status) {
+		const struct pm_badblocks *bbs = pm_namespace_badblocks(ns);
+
+		res->noop = true;
+		for (size_t i = 0; !rc && i < bbs->nr; i++)
+			if (bbs->v[i].poison)
+				rc = add_range(res, ns->dev, bbs->v[i].offset, bbs->v[i].length);
+		if (!rc && bbs->poison_error)
+			rc = bbs->poison_error;
+		if (rc) {
+			snprintf(res->message, sizeof(res->message),
+				 "cannot read the poison lists: %s", pm_cxl_poison_reason(rc));
+			return res->err = rc;
+		}
+		snprintf(res->message, sizeof(res->message), "%zu poisoned range(s)",
+			 res->nr_ranges);
+		return 0;
+	}
+	rc = start == UINT64_MAX ? -EACCES : sector_dpa(ns, start, sector, &first, &first_dpa);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message),
+			 "cannot place sector %llu of %s on a memdev: %s",
+			 (unsigned long long)sector, ns->dev,
+			 rc == -EACCES ? "its address is root's" : strerror(-rc));
+		return res->err = rc;
+	}
+	rc = add_range(res, ns->dev, sector, count);
+	if (rc)
+		return res->err = rc;
+	s = pm_step_add(res, PM_ACT_INJECT, verb,
+			"%s CXL poison at the first 64 bytes of sectors %llu-%llu of %s (from %s DPA %#llx)%s",
+			req->uninject ? "clear" : "inject", (unsigned long long)sector,
+			(unsigned long long)(sector + count - 1), ns->dev, first->dev,
+			(unsigned long long)first_dpa,
+			req->uninject ? ": the cleared bytes read as zeros" : "");
+	if (!req->uninject)
+		pm_step_add(res, PM_ACT_VERIFY, "verify",
+			    "the memdevs' poison lists hold the lines");
+	snprintf(res->message, sizeof(res->message), "%s %llu sector(s) at sector %llu%s%s",
+		 req->dry_run ? (req->uninject ? "would uninject" : "would inject") :
+			        (req->uninject ? "uninjected" : "injected"),
+		 (unsigned long long)count, (unsigned long long)sector,
+		 req->file ? " under " : "", req->file ? req->file : "");
+	if (req->dry_run)
+		return 0;
+	for (uint64_t i = 0; !rc && i < count; i++) {
+		struct pm_memdev *memdev;
+		uint64_t dpa;
+
+		rc = sector_dpa(ns, start, sector + i, &memdev, &dpa);
+		if (!rc)
+			rc = pm_cxl_poison_write(memdev, dpa, req->uninject);
+		if (!rc)
+			res->changed = true;
+	}
+	if (pm_step_close(s, rc)) {
+		res->nr_steps = 2;
+		snprintf(res->message, sizeof(res->message), "the device refused to %s CXL poison at sector %llu: %s",
+			 verb, (unsigned long long)sector,
+			 rc == -EOPNOTSUPP ? "no inject_poison or clear_poison in debugfs (not mounted, or not supported by this kernel)" :
+			 strerror(-rc));
+		return res->err = rc;
+	}
+	if (req->uninject)
+		return 0;
+	for (size_t t = 0; t < ns->region->cxl->nr_targets; t++)
+		if (ns->region->cxl->targets[t].memdev)
+			pm_memdev_poison_forget(ns->region->cxl->targets[t].memdev);
+	for (uint64_t i = 0; !rc && i < count; i++) {
+		const struct pm_cxl_poison_list *pl;
+		struct pm_memdev *memdev;
+		uint64_t dpa;
+		bool listed = false;
+
+		rc = sector_dpa(ns, start, sector + i, &memdev, &dpa);
+		if (rc)
+			break;
+		pl = pm_memdev_poison(memdev);
+		rc = pl->error;
+		for (size_t k = 0; !rc && k < pl->nr && !listed; k++)
+			listed = dpa >= pl->v[k].dpa && dpa - pl->v[k].dpa < pl->v[k].length;
+		if (!rc && !listed)
+			rc = -EIO;
+	}
+	if (pm_step_close(&res->steps[2], rc)) {
+		snprintf(res->message, sizeof(res->message),
+			 "injected, but the poison lists do not hold sectors %llu-%llu: %s",
+			 (unsigned long long)sector, (unsigned long long)(sector + count - 1),
+			 rc == -EIO ? "not listed" : pm_cxl_poison_reason(rc));
+		return res->err = rc;
+	}
+	return 0;
+}
+
 int pm_inject_error(struct pm_platform *pf, struct pm_namespace *ns,
 		    const struct pm_inject_request *req,
 		    struct pm_change_result *res)
@@ -198,6 +332,8 @@ int pm_inject_error(struct pm_platform *pf, struct pm_namespace *ns,
 	if (!ndns)
 		return refuse(res, check, -ENODEV, "libndctl does not know %s", ns->dev);
 	pm_step_close(check, 0);
+	if (ns->region->cxl)
+		return inject_cxl(ns, ndns, req, res, offset, length);
 	if (req->status) {
 		res->noop = true;
 		rc = read_status(ndns, ns->dev, res);
