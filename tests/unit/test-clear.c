@@ -206,5 +206,25 @@ int main(void)
 	rc = pm_clear_plan(&f, &res);
 	ok(rc == -EOPNOTSUPP && strstr(res.message, "disabled"), "disabled namespace: refused");
 	reset(&res);
+
+	/* CXL poison: a bus without commands, cleared line by line, enabled. */
+	ns[0] = fsdax();
+	f = facts(ns, 1, in_data, 1);
+	f.provider = "CXL";
+	f.can_dsm = f.write_clears = false;
+	f.cxl_poison = true;
+	rc = pm_clear_plan(&f, &res);
+	ok(rc == 0 && res.nr_ranges == 1 && res.ranges[0].offset == 8 &&
+	   res.ranges[0].method == PM_CLEAR_POISON &&
+	   !strcmp(pm_clear_method_name(res.ranges[0].method), "clear-poison"),
+	   "CXL poison: sector 8 of the data, through clear_poison");
+	ok(!strcmp(step_names(&res, names, sizeof(names)), "check clear-poison verify"),
+	   "CXL poison: no disable or enable (%s)", names);
+	reset(&res);
+	f.poison_cannot = "no clear_poison in debugfs";
+	rc = pm_clear_plan(&f, &res);
+	ok(rc == -EOPNOTSUPP && strstr(res.message, "no clear_poison in debugfs"),
+	   "CXL poison without debugfs: refused, saying why (%s)", res.message);
+	reset(&res);
 	return done_testing();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests: cxl_poison trace lines, as kernel 6.12 writes them, into records. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -42,5 +43,22 @@ int main(void)
 	ok(!pm_cxl_poison_parse("cxl_poison: memdev=mem0 trace_type=List region= hpa=0x0 "
 				"dpa=zz dpa_length=0x40 source=Media\n", &rec, memdev,
 				sizeof(memdev)), "a malformed DPA is refused");
+
+	/* The interleave: 2 ways by 256 bytes, as pmemvm's region has. */
+	unsigned int pos;
+	uint64_t off;
+
+	ok(pm_cxl_interleave(0, 256, 2, &pos, &off) == 0 && pos == 0 && off == 0,
+	   "offset 0: position 0, DPA offset 0");
+	ok(pm_cxl_interleave(256, 256, 2, &pos, &off) == 0 && pos == 1 && off == 0,
+	   "offset 256: position 1, DPA offset 0");
+	ok(pm_cxl_interleave(512 + 100, 256, 2, &pos, &off) == 0 && pos == 0 && off == 356,
+	   "offset 612: position 0, DPA offset 356");
+	ok(pm_cxl_interleave(0x80000 + 0x40, 4096, 4, &pos, &off) == 0 && pos == 0 &&
+	   off == 0x20040, "4 ways by 4K: offset 0x80040 is position 0, DPA offset 0x20040");
+	ok(pm_cxl_interleave(12345, 256, 1, &pos, &off) == 0 && pos == 0 && off == 12345,
+	   "1 way: the offset itself");
+	ok(pm_cxl_interleave(0, 256, 3, &pos, &off) == -EOPNOTSUPP,
+	   "3 ways (modulo arithmetic): not supported");
 	return done_testing();
 }
