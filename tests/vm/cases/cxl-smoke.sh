@@ -99,4 +99,17 @@ is "$(json_get "[[x['mode'], x['blockdev'], x['persistence_domain'], x['map_sync
 	"[[\"fsdax\", \"$blockdev\", \"memory_controller\", true]]" \
 	"pmemctl: the namespace is fsdax on $blockdev, memory_controller, MAP_SYNC"
 
+# CXL poison: listed on a kernel that has poison lists (6.12), and on 6.1
+# the listing still succeeds, saying why there is none.
+run "$PMEMCTL" list -M --json --region "$region"
+expect_status 0 "pmemctl list -M on a CXL region exits 0"
+if [ "${PMEMVM_PLATFORM:-stable}" = current ]; then
+	is "$(json_get "[[r['poison_reason'], r.get('badblock_count', 0)] for r in j['regions']]")" \
+		"[[null, 0]]" "list -M: $region's poison read (kernel 6.12), none"
+else
+	is "$(json_get "[r['poison_reason'] for r in j['regions']]")" \
+		"[\"not supported by this kernel (CXL poison lists need Linux 6.8 or later)\"]" \
+		"list -M: $region's poison not supported by kernel 6.1, said so"
+fi
+
 done_testing
