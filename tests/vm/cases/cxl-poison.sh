@@ -65,7 +65,7 @@ diag <<< "target sector $t: HPA $(printf %#x $hpa), region offset $off, position
 is "${memdev:0:3}" mem "the target's first byte is on $memdev at position $pos of $ways"
 
 # --- before: no poison ----------------------------------------------------------
-run "$PMEMCTL" list -M --json -r "$ndr"
+run "$PMEMCTL" list -M --json --region "$ndr"
 expect_status 0 "list -M before the injection"
 is "$(json_get '[r.get("badblock_count", 0) for r in j["regions"]]')" "[0]" "no bad sector before"
 
@@ -92,8 +92,8 @@ is "$(sed -n 's/.* dpa=\(0x[0-9a-f]*\) .*/\1/p' "$TAP_TMP/trace" | head -1)" "$(
 	"and at the DPA worked out here: inject-error went through the interleave"
 
 # --- list -M ---------------------------------------------------------------------
-run "$PMEMCTL" list -M --json -r "$ndr"
-expect_status 0 "list -M -r $ndr"
+run "$PMEMCTL" list -M --json --region "$ndr"
+expect_status 0 "list -M --region $ndr"
 is "$(json_get '[[b["offset"], b["length"], b["source"], b["memdev"], b["dpa"], b["dpa_length"], b["hpa"], b["poison_source"]] for b in j["regions"][0]["badblocks"]]')" \
 	"[[$((off / 512)), 1, \"poison\", \"$memdev\", $dpa, 64, $hpa, \"Injected\"]]" \
 	"the region's badblocks: the poison at its sector, DPA, HPA, length, source"
@@ -132,7 +132,7 @@ run "$PMEMCTL" clear-errors -f --json "$ns"
 expect_status 0 "clear-errors: $(json_get 'j["message"]')"
 is "$(json_get '[[s["step"], s["status"]] for s in j["steps"]]')" \
 	'[["check", "done"], ["clear-poison", "done"], ["verify", "done"]]' "cleared and verified"
-run "$PMEMCTL" list -M --json -r "$ndr"
+run "$PMEMCTL" list -M --json --region "$ndr"
 is "$(json_get '[r.get("badblock_count", 0) for r in j["regions"]]')" "[0]" \
 	"after clear-errors list -M shows no poison"
 mkdir -p $tr && echo 1 > $tr/events/cxl/cxl_poison/enable
