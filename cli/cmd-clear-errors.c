@@ -6,6 +6,7 @@
 #include "../lib/clear.h"
 #include "../lib/damage.h"
 #include "../lib/proc.h"
+#include "../lib/cxl.h"
 
 enum { OPT_FORGET = CHANGE_OPT_FIRST };
 
@@ -111,5 +112,7 @@ int cmd_clear_errors(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct pm_clear_request req = { .dry_run = true };
 
+	/* Media errors: a CXL region's include its memdevs' poison. */
+	pm_cxl_poison_want(true);
 	return change_run(ctx, &clear_errors, &req, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include "../lib/compat.h"
 #include "../lib/doctor.h"
 #include "../lib/pmem.h"
+#include "../lib/cxl.h"
 
 /* The verdict for the target's namespace, or the platform's. */
 struct verdict {
@@ -424,6 +425,8 @@ int cmd_doctor(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct verdict v;
 	int rc, exit_code;
 
+	/* Media errors: a CXL region's include its memdevs' poison. */
+	pm_cxl_poison_want(true);
 	exit_code = cli_parse(ctx, argc, argv, &parser);
 	if (exit_code != CLI_GO_ON)
 		return exit_code;

@@ -2,6 +2,7 @@
 /* pmemctl inject-error: a media error drill through the platform's injection. */
 #include "change.h"
 #include "../lib/inject.h"
+#include "../lib/cxl.h"
 
 enum {
 	OPT_OFFSET = CHANGE_OPT_FIRST,
@@ -140,5 +141,7 @@ int cmd_inject_error(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
 	struct inject_args a = { .req = { .notify = true, .dry_run = true } };
 
+	/* Media errors: a CXL region's include its memdevs' poison. */
+	pm_cxl_poison_want(true);
 	return change_run(ctx, &inject_error, &a, argc, argv);
 }

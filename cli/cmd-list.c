@@ -11,6 +11,7 @@
 #include "pmemctl.h"
 #include "../lib/compat.h"
 #include "../lib/pmem.h"
+#include "../lib/cxl.h"
 
 /* One line for a person at a terminal when the platform has no pmem. */
 static void explain_empty_platform(void)
@@ -172,6 +173,8 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		return cli_usage_error(ctx, "too many columns (at most %d)",
 				       OUT_MAX_COLUMNS);
 
+	/* -M: a CXL region's and memdev's media errors include poison. */
+	pm_cxl_poison_want(media_errors);
 	pf = ctx_platform(ctx, &exit_code);
 	if (!pf)
 		return exit_code;

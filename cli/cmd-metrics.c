@@ -20,6 +20,7 @@
 #include "../lib/security.h"
 #include "../lib/sysram.h"
 #include "pmemctl.h"
+#include "../lib/cxl.h"
 
 /* One label of a sample; a list of them ends with a NULL name. */
 struct label {
@@ -763,6 +764,8 @@ int cmd_metrics(int argc, char **argv, struct pmemctl_ctx *ctx)
 	size_t len = 0;
 	int rc, exit_code;
 
+	/* Media errors: a CXL region's include its memdevs' poison. */
+	pm_cxl_poison_want(true);
 	fill_family_columns();
 	exit_code = cli_parse(ctx, argc, argv, &parser);
 	if (exit_code != CLI_GO_ON)

@@ -210,7 +210,7 @@ static int poison_ranges(const struct pm_region *region, uint64_t begin,
 {
 	const struct pm_cxl_region *cxl = region->cxl;
 
-	if (!cxl || begin == UINT64_MAX || size == UINT64_MAX)
+	if (!cxl || !pm_cxl_poison_wanted() || begin == UINT64_MAX || size == UINT64_MAX)
 		return 0;
 	for (size_t t = 0; t < cxl->nr_targets; t++) {
 		struct pm_memdev *memdev = cxl->targets[t].memdev;
@@ -405,6 +405,10 @@ const struct pm_badblocks *pm_memdev_badblocks(const struct pm_memdev *memdev)
 	bbs = calloc(1, sizeof(*bbs));
 	if (!bbs)
 		return &none;
+	if (!pm_cxl_poison_wanted()) {
+		cache->badblocks = bbs;
+		return bbs;
+	}
 	pl = pm_memdev_poison(cache);
 	bbs->poison_error = pl->error;
 	for (size_t i = 0; i < pl->nr; i++) {

@@ -20,6 +20,18 @@
 /* A poison list is at most a few hundred records (the device's limit). */
 #define MAX_RECORDS 4096
 
+static bool wanted;
+
+void pm_cxl_poison_want(bool want)
+{
+	wanted = want;
+}
+
+bool pm_cxl_poison_wanted(void)
+{
+	return wanted;
+}
+
 static const char *const tracefs_dirs[] = {
 	"/sys/kernel/tracing",
 	"/sys/kernel/debug/tracing",

@@ -131,6 +131,14 @@ const char *pm_memdev_health_reason(const struct pm_memdev_health *health);
  * a kernel that has them); error says why not, the reason in words.
  */
 const struct pm_cxl_poison_list *pm_memdev_poison(struct pm_memdev *memdev);
+/*
+ * Whether a region's and a memdev's bad ranges (lib/badblocks.h) include
+ * poison: off until a command that reports media errors asks, because
+ * triggering a poison list costs a mailbox command per memdev and shows
+ * its records to every other reader of the cxl_poison event.
+ */
+void pm_cxl_poison_want(bool want);
+bool pm_cxl_poison_wanted(void);
 const char *pm_cxl_poison_reason(int error);
 void pm_cxl_poison_free(struct pm_cxl_poison_list *list);
 /* Read the poison list again on the next pm_memdev_poison(). */
