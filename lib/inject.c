@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ndctl/libndctl.h>
 
@@ -144,6 +145,22 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 		return refuse(res, check, -EOPNOTSUPP,
 			      "no error injection on %s (%s): the platform firmware offers no ACPI error injection commands (ARS error inject)",
 			      bus ? bus->dev : ns->region->dev, bus ? bus->provider : "no bus");
+	if (ns->region->cxl && !req->status) {
+		const char *file = req->uninject ? "clear_poison" : "inject_poison";
+
+		for (size_t t = 0; t < ns->region->cxl->nr_targets; t++) {
+			const struct pm_memdev *m = ns->region->cxl->targets[t].memdev;
+			char path[128];
+
+			if (!m)
+				continue;
+			snprintf(path, sizeof(path), "/sys/kernel/debug/cxl/%s/%s", m->dev, file);
+			if (access(path, F_OK) < 0)
+				return refuse(res, check, -EOPNOTSUPP,
+					      "no CXL poison injection for %s: no %s in debugfs (debugfs not mounted, or not supported by this kernel or device)",
+					      m->dev, file);
+		}
+	}
 	if (!ns->active)
 		return refuse(res, check, -EOPNOTSUPP,
 			      "disabled: where its data starts is known only while it is enabled");
