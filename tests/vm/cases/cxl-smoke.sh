@@ -110,6 +110,9 @@ else
 	is "$(json_get "[r['poison_reason'] for r in j['regions']]")" \
 		"[\"not supported by this kernel (CXL poison lists need Linux 6.8 or later)\"]" \
 		"list -M: $region's poison not supported by kernel 6.1, said so"
+	run "$PMEMCTL" inject-error --dry-run --force "$blockdev" --offset 0
+	expect_status 5 "inject-error on CXL with kernel 6.1: no poison injection, exit 5"
+	check "it says why: $ERR" grep -q "not supported by this kernel" <<< "$ERR"
 fi
 
 done_testing
