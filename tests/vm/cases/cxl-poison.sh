@@ -34,8 +34,8 @@ cxlr=$(json_get 'j["cxl_region"]')
 ndr=$(json_get 'j["region"]')
 wait_nd
 ndctl create-namespace -r "$ndr" -m fsdax -s 256M > "$TAP_TMP/ns.json" 2>&1
-ns=$(json_file "$TAP_TMP/ns.json" 'j["dev"]')
-pmem=$(json_file "$TAP_TMP/ns.json" 'j["blockdev"]')
+ns=$(json_file "$TAP_TMP/ns.json" 'j[0]["dev"]')
+pmem=$(json_file "$TAP_TMP/ns.json" 'j[0]["blockdev"]')
 is "${pmem:0:4}" pmem "an fsdax namespace $ns ($pmem) on $ndr"
 mkdir -p /tmp/cxl-ext4
 mkfs.ext4 -q -F -b 4096 "/dev/$pmem" && mount -o dax "/dev/$pmem" /tmp/cxl-ext4
@@ -149,8 +149,8 @@ expect_status 0 "create-region mem0 (1-way)"
 ndr=$(json_get 'j["region"]')
 wait_nd
 ndctl create-namespace -r "$ndr" -m fsdax -s 128M > "$TAP_TMP/ns1.json" 2>&1
-ns=$(json_file "$TAP_TMP/ns1.json" 'j["dev"]')
-pmem=$(json_file "$TAP_TMP/ns1.json" 'j["blockdev"]')
+ns=$(json_file "$TAP_TMP/ns1.json" 'j[0]["dev"]')
+pmem=$(json_file "$TAP_TMP/ns1.json" 'j[0]["blockdev"]')
 printf 'pmemctl-1way-%s' "$ns" | dd of="/dev/$pmem" bs=4096 conv=sync,fsync oflag=direct 2> /dev/null
 is "$(dd if="/dev/$pmem" bs=4096 count=1 iflag=direct 2> /dev/null | tr -d '\0')" "pmemctl-1way-$ns" \
 	"a 1-way region on QEMU 10 reads back what was written to /dev/$pmem (QEMU 7.2 loses it)"
