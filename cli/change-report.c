@@ -9,6 +9,7 @@
 #include "../lib/clear.h"
 #include "../lib/compat.h"
 #include "../lib/cxl-region.h"
+#include "../lib/firmware.h"
 #include "../lib/labels-write.h"
 #include "../lib/pmem.h"
 #include "../lib/sysram.h"
@@ -38,7 +39,8 @@ static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 	cell->str = DOC(obj)->object;
 	/* A region verb, a DIMM's, a label verb, enable or disable: no namespace. */
 	cell->null = RES(obj)->region != NULL || RES(obj)->dimm[0] ||
-		     RES(obj)->labels != NULL || RES(obj)->objects != NULL;
+		     RES(obj)->labels != NULL || RES(obj)->objects != NULL ||
+		     RES(obj)->firmware != NULL;
 }
 
 static void get_objects(const struct out_obj *obj, struct out_cell *cell)
@@ -97,7 +99,21 @@ static void get_dimms(const struct out_obj *obj, struct out_cell *cell)
 {
 	static const char *const none[] = { NULL };
 
-	cell->strv = RES(obj)->labels ? RES(obj)->labels->dimm_names : none;
+	cell->strv = RES(obj)->labels ? RES(obj)->labels->dimm_names :
+		     RES(obj)->firmware ? RES(obj)->firmware->dimms : none;
+}
+
+static void get_updated(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = RES(obj)->firmware ? RES(obj)->firmware->updated : none;
+}
+
+static void get_activation(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->str = RES(obj)->firmware ? RES(obj)->firmware->activation : NULL;
+	cell->null = !cell->str;
 }
 
 static void get_label_version(const struct out_obj *obj, struct out_cell *cell)
@@ -311,7 +327,7 @@ static const struct out_column change_columns[] = {
 	  "create-region, destroy-region: the region's size (null: unknown)",
 	  OUT_SIZE, CHANGE, OUT_ON_REQUEST, get_region_size },
 	/* init-labels, zero-labels and restore-labels only. */
-	{ "DIMMS", "dimms", "init-, zero-, restore-labels: the DIMMs whose label areas are written",
+	{ "DIMMS", "dimms", "init-, zero-, restore-labels: the DIMMs whose label areas are written; update-firmware: the DIMMs named, in order",
 	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_dimms },
 	{ "LABEL_VERSION", "label_version",
 	  "init-labels: the label format written, 1.1 or 1.2 (null for the others)",
@@ -319,6 +335,14 @@ static const struct out_column change_columns[] = {
 	{ "NAMESPACES_LOST", "namespaces_lost",
 	  "init-, zero-, restore-labels: the namespaces whose definitions the write destroys (or would)",
 	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_namespaces_lost },
+
+	/* update-firmware only. */
+	{ "UPDATED", "updated",
+	  "update-firmware: the DIMMs whose new image is staged and verified (those after a failure are not)",
+	  OUT_STRV, CHANGE, OUT_ON_REQUEST, get_updated },
+	{ "ACTIVATION", "activation",
+	  "update-firmware --activate: live or quiesce, done or planned (null: not asked)",
+	  OUT_STRING, CHANGE, OUT_ON_REQUEST, get_activation },
 
 	/* enable and disable only. */
 	{ "OBJECTS", "objects",
@@ -379,8 +403,11 @@ const struct out_spec change_report_spec = {
 	.kind_keys = change_kinds,
 	.kind_names = change_kinds,
 	.nr_kinds = ARRAY_SIZE(change_kinds),
-	/* 4: dimm (inject-smart); 5: the label verbs' keys; 6: objects (enable, disable) */
-	.schema_version = 6,
+	/*
+	 * 4: dimm (inject-smart); 5: the label verbs' keys; 6: objects
+	 * (enable, disable); 7: updated, activation (update-firmware).
+	 */
+	.schema_version = 7,
 	.document = OUT_DOC_OBJECT,
 	.root_kind = K_CHANGE,
 };
@@ -388,8 +415,12 @@ const struct out_spec change_report_spec = {
 /* Whether res's verb carries the on-request key of c. */
 static bool carries(const struct pm_change_result *res, const struct out_column *c)
 {
-	if (c->get == get_dimms || c->get == get_label_version || c->get == get_namespaces_lost)
+	if (c->get == get_dimms)
+		return res->labels != NULL || res->firmware != NULL;
+	if (c->get == get_label_version || c->get == get_namespaces_lost)
 		return res->labels != NULL;
+	if (c->get == get_updated || c->get == get_activation)
+		return res->firmware != NULL;
 	if (c->get == get_dimm)
 		return res->dimm[0];
 	if (c->get == get_objects)

@@ -53,7 +53,7 @@ enum {
 static struct {
 	struct out_opts out;
 	unsigned int selected;		/* a bit per kind; 0: the default */
-	bool idle, health, media_errors;
+	bool idle, health, firmware, media_errors;
 	struct filter_mode {
 		enum pm_ns_mode mode;
 		bool given;
@@ -99,6 +99,7 @@ static const struct cli_option options[] = {
 	OPT_BITS('W', "decoders", &param.selected, KIND(PM_DECODER), "include CXL root decoders: the windows CXL\nregions are made in, and what they reach"),
 	OPT_FLAG('i', "idle", &param.idle, "include disabled and unconfigured objects"),
 	OPT_FLAG('H', "health", &param.health, "include DIMM health (SMART; implies -D\nwhen no object kind is given)"),
+	OPT_FLAG('F', "firmware", &param.firmware, "include DIMM firmware versions and the\nbuses' activation (implies -D when no\nobject kind is given)"),
 	OPT_FLAG('M', "media-errors", &param.media_errors, "include the media errors (badblocks) of\nregions and namespaces, and CXL poison"),
 	CLI_HEADING("Filters:"),
 	OPT_KEY(OPT_BUS, "bus", "BUS", "only objects on BUS"),
@@ -142,7 +143,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct filter filter = { 0 };
 	struct pm_platform *pf;
 	unsigned int selected;
-	bool health, media_errors;
+	bool health, firmware, media_errors;
 	int rc, exit_code;
 
 	exit_code = cli_parse(ctx, argc, argv, &parser);
@@ -157,17 +158,19 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	selected = param.selected;
 	health = param.health;
+	firmware = param.firmware;
 	media_errors = param.media_errors;
 	filter.idle = param.idle;
 	filter.mode = param.mode.mode;
 	filter.has_mode = param.mode.given;
 	if (!selected)
-		selected = health ? 1u << PM_DIMM :
+		selected = health || firmware ? 1u << PM_DIMM :
 			   (1u << PM_REGION) | (1u << PM_NAMESPACE);
 	rc = select_columns(ctx, &object_spec, opts, selected, &sel);
 	if (rc)
 		return rc;
 	if ((health && object_select_health(&sel, opts->json)) ||
+	    (firmware && object_select_firmware(&sel, opts->json)) ||
 	    (filter.idle && !opts->json && object_select_state(&sel)) ||
 	    (media_errors && opts->json && object_select_media_errors(&sel)))
 		return cli_usage_error(ctx, "too many columns (at most %d)",
@@ -203,5 +206,7 @@ int cmd_list(int argc, char **argv, struct pmemctl_ctx *ctx)
 		explain_empty_platform();
 	if (object_health_denied(pf) && isatty(STDOUT_FILENO))
 		fprintf(stderr, "pmemctl: reading SMART health needs root: its values are null\n");
+	if (object_firmware_denied(pf) && isatty(STDOUT_FILENO))
+		fprintf(stderr, "pmemctl: reading firmware versions needs root: their values are null\n");
 	return EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "../lib/badblocks.h"
 #include "../lib/compat.h"
+#include "../lib/firmware.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 #include "../lib/scrub.h"
@@ -444,6 +445,39 @@ static void collect_dirty_shutdowns(struct emitter *e)
 	}
 }
 
+/*
+ * Firmware, where Get Firmware Info answered (root: the unprivileged
+ * service has none, as it has no SMART): the versions as labels, in hex.
+ */
+static void collect_firmware_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_firmware *fw = pm_dimm_firmware(e->pf->dimms[i]);
+		char run[24], next[24] = "";
+
+		if (fw->error || !fw->current_version.valid)
+			continue;
+		snprintf(run, sizeof(run), "0x%llx",
+			 (unsigned long long)fw->current_version.value);
+		if (fw->next_version.valid)
+			snprintf(next, sizeof(next), "0x%llx",
+				 (unsigned long long)fw->next_version.value);
+		sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i]), { "version", run },
+				 { "next_version", next }), 1);
+	}
+}
+
+static void collect_firmware_staged(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_dimms; i++) {
+		const struct pm_firmware *fw = pm_dimm_firmware(e->pf->dimms[i]);
+
+		if (!fw->error && fw->current_version.valid)
+			sample(e, LABELS(DIMM_LABELS(e->pf->dimms[i])),
+			       pm_firmware_staged(fw));
+	}
+}
+
 /* The duration comes last, so it covers everything collected before it. */
 static void collect_duration(struct emitter *e)
 {
@@ -554,6 +588,12 @@ static const struct family families[] = {
 	{ "pmem_dimm_dirty_shutdowns_total", "counter",
 	  "Unsafe shutdowns as the kernel counts them (nfit/dirty_shutdown, what PMDK checks).",
 	  "dimm, bus", collect_dirty_shutdowns, true },
+	{ "pmem_dimm_firmware_info", "gauge",
+	  "The DIMM's running firmware version and the staged one (empty: none), in hex (read as root only).",
+	  "dimm, bus, version, next_version", collect_firmware_info, true },
+	{ "pmem_dimm_firmware_staged", "gauge",
+	  "1 while a firmware image is staged on the DIMM and not yet activated: the next activation or power cycle switches it (read as root only).",
+	  "dimm, bus", collect_firmware_staged, true },
 	{ "pmem_collect_success", "gauge",
 	  "1 when pmemctl read everything it tried to, 0 when the nvdimm subsystem (the other metrics are then missing) or a DIMM's SMART could not be read.",
 	  "", collect_success, false },

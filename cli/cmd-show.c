@@ -126,9 +126,11 @@ static const struct out_spec platform_spec = {
 	 * 3: persistence_reason on CXL regions (list's 3), and reasons.
 	 * 4: the system-ram keys of dax devices (list's 4).
 	 * 5: state_reason (list's 5).
+	 * 6: dimms[].security, security_frozen (list's 6).
 	 * 7: CXL poison keys of badblocks, memdevs' badblocks (list's 7).
+	 * 8: a DIMM's firmware and firmware_reason (list's 8).
 	 */
-	.schema_version = 7,		/* 6: dimms[].security, security_frozen */
+	.schema_version = 8,
 	.root_kind = SHOW_DOCUMENT,
 };
 
@@ -263,12 +265,14 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 	if (filter.nr_daxdevs)
 		selected |= 1u << PM_DAXDEV;
-	/* A DIMM named: its SMART health, and why it has none. */
+	/* A DIMM named: its SMART health and firmware, and why they are null. */
 	if (filter.nr_dimms) {
 		selected |= 1u << PM_DIMM;
 		if (!opts->columns)
 			rc = object_select_health(&sel, true) ?:
-			     object_select_health_reason(&sel);
+			     object_select_health_reason(&sel) ?:
+			     object_select_firmware(&sel, true) ?:
+			     object_select_firmware_reason(&sel);
 		if (rc) {
 			cli_error(NULL, "%s", strerror(-rc));
 			return EXIT_FAIL;

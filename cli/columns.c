@@ -2,6 +2,7 @@
 /* The columns of platform objects: one table for the table and for JSON. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "columns.h"
@@ -9,6 +10,7 @@
 #include "../lib/badblocks.h"
 #include "../lib/cxl.h"
 #include "../lib/enable.h"
+#include "../lib/firmware.h"
 #include "../lib/health.h"
 #include "../lib/pmem.h"
 #include "../lib/security.h"
@@ -843,6 +845,79 @@ static void get_window_disabled(const struct out_obj *obj, struct out_cell *cell
 	cell->strv = WIN(obj)->disabled_regions ? WIN(obj)->disabled_regions : no_names;
 }
 
+/* Firmware: Get Firmware Info, read on first use (pm_dimm_firmware()). */
+static const struct pm_firmware *fw_of(const struct out_obj *obj)
+{
+	return pm_dimm_firmware(AS(pm_dimm, obj));
+}
+
+/* A firmware field of lib/firmware.h's table, as ndctl list -F prints it. */
+static void get_fw(const struct out_obj *obj, enum pm_fw_field id,
+		   struct out_cell *cell)
+{
+	const struct pm_fw_field_desc *d = &pm_fw_fields[id];
+	const void *f = (const char *)fw_of(obj) + d->offset;
+
+	switch (d->type) {
+	case PM_FW_VERSION:
+		cell->u = ((const struct pm_fw_version *)f)->value;
+		cell->null = !((const struct pm_fw_version *)f)->valid;
+		break;
+	case PM_FW_BOOL:
+		cell->b = ((const struct pm_fw_bool *)f)->value;
+		cell->null = !((const struct pm_fw_bool *)f)->valid;
+		break;
+	case PM_FW_NAME:
+		set_str(cell, *(const char *const *)f);
+		break;
+	}
+}
+
+#define FW_GETTER(id, ...)						\
+static void get_fw_##id(const struct out_obj *obj, struct out_cell *cell) \
+{									\
+	get_fw(obj, PM_FW_##id, cell);					\
+}
+PM_FW_FIELDS(FW_GETTER)
+#undef FW_GETTER
+
+/* The table shows versions in hex, as ndctl -u and vendors' tools do. */
+static void set_hex(struct out_cell *cell, const struct pm_fw_version *v,
+		    char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%llx", (unsigned long long)v->value);
+	set_str(cell, v->valid ? buf : NULL);
+}
+
+static void get_fw_version_hex(const struct out_obj *obj, struct out_cell *cell)
+{
+	static char buf[24];
+
+	set_hex(cell, &fw_of(obj)->current_version, buf, sizeof(buf));
+}
+
+static void get_fw_next_hex(const struct out_obj *obj, struct out_cell *cell)
+{
+	static char buf[24];
+
+	set_hex(cell, &fw_of(obj)->next_version, buf, sizeof(buf));
+}
+
+static void get_fw_reason(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_firmware_reason(fw_of(obj)));
+}
+
+static void get_fwa_method(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_bus_fw_activate_method(AS(pm_bus, obj)));
+}
+
+static void get_fwa_state(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, pm_bus_fw_activate_state(AS(pm_bus, obj)));
+}
+
 static const struct out_column object_columns[] = {
 	{ "DEV", "dev", "kernel device name", OUT_STRING, ALL,
 	  OUT_DEFAULT | OUT_TREE, get_dev },
@@ -1034,6 +1109,33 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, DIMM, H, get_health_reason },
 #undef H
 #undef HR
+#define F (OUT_ON_REQUEST)
+	/* The firmware fields (lib/firmware.h), each a key of ndctl's "firmware". */
+	{ "FIRMWARE", NULL, "the running firmware version, in hex (table only)",
+	  OUT_STRING, DIMM, F | OUT_RIGHT, get_fw_version_hex },
+	{ "FW_STAGED", NULL,
+	  "the staged firmware version, in hex; empty: none staged (table only)",
+	  OUT_STRING, DIMM, F | OUT_RIGHT, get_fw_next_hex },
+#define FW_OUT_VERSION OUT_UINT, DIMM, F | OUT_RIGHT
+#define FW_OUT_BOOL OUT_BOOL, DIMM, F
+#define FW_OUT_NAME OUT_STRING, DIMM, F
+#define FW_COLUMN(id, member, column, key, type, help)			\
+	{ column, "firmware." key, help, FW_OUT_##type, get_fw_##id },
+	PM_FW_FIELDS(FW_COLUMN)
+#undef FW_COLUMN
+#undef FW_OUT_VERSION
+#undef FW_OUT_BOOL
+#undef FW_OUT_NAME
+	{ "FW_REASON", "firmware_reason",
+	  "why the firmware values are null; null when they were read (show)",
+	  OUT_STRING, DIMM, F, get_fw_reason },
+	{ "FWA_METHOD", "firmware.activate_method",
+	  "bus: how it activates staged firmware: live, suspend (a quiesce), reset (null: no DIMM of it can update)",
+	  OUT_STRING, BUS, F, get_fwa_method },
+	{ "FWA_STATE", "firmware.activate_state",
+	  "bus: idle, armed (a DIMM waits for activation), overflow (too many armed to activate live)",
+	  OUT_STRING, BUS, F, get_fwa_state },
+#undef F
 	{ "MEM_HEALTH_OBJ", "health",
 	  "CXL memdev health (Get Health Info); null when unread (JSON only)",
 	  OUT_OBJECT, MEMDEV, C, NULL, OBJ_MEMDEV_HEALTH },
@@ -1173,6 +1275,48 @@ int object_select_health(struct out_selection *sel, bool json)
 			return rc;
 	}
 	return 0;
+}
+
+/* -F: every firmware key in JSON; these in the table. */
+static const char *const firmware_table[] = {
+	"FIRMWARE", "FW_STAGED", "FW_STATE", "FW_CAN_UPDATE", "FW_POWERCYCLE",
+	"FWA_METHOD", "FWA_STATE",
+};
+
+int object_select_firmware(struct out_selection *sel, bool json)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++) {
+		const struct out_column *col = &object_columns[i];
+		bool add = json && col->key && strncmp(col->key, "firmware.", 9) == 0;
+		int rc;
+
+		for (size_t j = 0; !json && j < ARRAY_SIZE(firmware_table); j++)
+			add |= strcmp(col->name, firmware_table[j]) == 0;
+		if (!add)
+			continue;
+		rc = out_select_add(sel, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int object_select_firmware_reason(struct out_selection *sel)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
+		if (strcmp(object_columns[i].name, "FW_REASON") == 0)
+			return out_select_add(sel, i);
+	return -ENOENT;
+}
+
+bool object_firmware_denied(const struct pm_platform *pf)
+{
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_dimms; i++)
+		if (pf->dimms[i]->firmware)
+			denied |= pm_firmware_denied(pf->dimms[i]->firmware);
+	return denied;
 }
 
 int object_select_state(struct out_selection *sel)
@@ -1349,7 +1493,9 @@ const struct out_spec object_spec = {
 	 * 3: persistence_reason also says why CXL has memory_controller.
 	 * 4: the system-ram keys of dax devices (zone, movable, memblocks).
 	 * 5: state_reason; CXL root decoders (-W).
+	 * 6: security, security_frozen.
 	 * 7: CXL poison: badblocks of memdevs, poison keys of a range.
+	 * 8: DIMM and bus firmware (-F), firmware_reason.
 	 */
-	.schema_version = 7,		/* 6: security, security_frozen */
+	.schema_version = 8,
 };

@@ -13,6 +13,12 @@ extern const struct out_spec object_spec;
 int object_select_health(struct out_selection *sel, bool json);
 /* show: why a DIMM's SMART values are null. */
 int object_select_health_reason(struct out_selection *sel);
+/* -F: the firmware keys (JSON), or the firmware columns of the table. */
+int object_select_firmware(struct out_selection *sel, bool json);
+/* show: why a DIMM's firmware values are null. */
+int object_select_firmware_reason(struct out_selection *sel);
+/* Whether Get Firmware Info was refused for want of privilege. */
+bool object_firmware_denied(const struct pm_platform *pf);
 /* -i in the table: STATE and STATE_REASON, unless -o names the columns. */
 int object_select_state(struct out_selection *sel);
 /* -M: badblock_count and the badblocks arrays (JSON). */

@@ -62,6 +62,8 @@ static const struct command commands[] = {
 	  "a media error drill: poison under a namespace or a file", false, GROUP_DIAGNOSE },
 	{ "inject-smart", cmd_inject_smart,
 	  "a health drill: a DIMM reports the SMART values given", false, GROUP_DIAGNOSE },
+	{ "update-firmware", cmd_update_firmware,
+	  "stage a firmware image on DIMMs; --activate activates it", false, GROUP_MAINTAIN },
 	{ "set-passphrase", cmd_set_passphrase,
 	  "set up or change a DIMM's passphrase (ndctl's key files)", false, GROUP_MAINTAIN },
 	{ "remove-passphrase", cmd_remove_passphrase,

@@ -73,6 +73,7 @@ int cmd_restore_labels(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_scrub(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_inject_error(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_inject_smart(int argc, char **argv, struct pmemctl_ctx *ctx);
+int cmd_update_firmware(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_set_passphrase(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_remove_passphrase(int argc, char **argv, struct pmemctl_ctx *ctx);
 int cmd_freeze_security(int argc, char **argv, struct pmemctl_ctx *ctx);

@@ -15,6 +15,7 @@
 struct pm_clear_range;
 struct pm_region_change;
 struct pm_labels_change;
+struct pm_fw_change;
 
 enum pm_step_status {
 	PM_STEP_PLANNED,		/* --dry-run: would be done */
@@ -45,6 +46,9 @@ enum pm_step_action {
 	PM_ACT_ONLINE_MEMORY,		/* every block online, in the zone asked */
 	PM_ACT_OFFLINE_MEMORY,		/* every block offline, or none */
 	PM_ACT_UNBIND_KMEM,		/* the dax device back to device_dax */
+	/* update-firmware (lib/firmware-update.c) */
+	PM_ACT_STAGE_FIRMWARE,		/* the image sent, finished, queried */
+	PM_ACT_ACTIVATE_FIRMWARE,	/* the bus activates what is armed */
 };
 
 struct pm_step {
@@ -81,6 +85,8 @@ struct pm_change_result {
 	struct pm_labels_change *labels;
 	/* enable, disable (lib/enable.h): the objects named, NULL-terminated */
 	const char *const *objects;
+	/* update-firmware (lib/firmware.h): the DIMMs and which were updated */
+	struct pm_fw_change *firmware;
 };
 
 /* Appends a step, planned; past PM_MAX_STEPS it goes nowhere. */

@@ -85,6 +85,9 @@ void pm_doctor_labels(const struct pm_platform *pf, struct pm_diagnosis *d,
 /* A scrub's finds outside every namespace. */
 void pm_doctor_scrub(const struct pm_platform *pf, struct pm_diagnosis *d,
 		     const struct pm_region *only);
+/* Firmware of the DIMMs in scope: staged and never activated, mixed in a region. */
+void pm_doctor_firmware(const struct pm_platform *pf, struct pm_diagnosis *d,
+			const struct pm_region *only_region);
 /* The findings of one DIMM's health (SMART and nfit/dirty_shutdown); pure. */
 void pm_doctor_health(struct pm_diagnosis *d, const char *dimm,
 		      const struct pm_health *h);

@@ -74,5 +74,7 @@ void pm_host_cpu_flags(struct pm_cpu_flags *flags);
 #define PM_REPORT_CXL_HEALTH_DIR PM_REPORT_DIR "/cxl-health"
 /* A file per DIMM with one: its raw label storage area. */
 #define PM_REPORT_LABELS_DIR PM_REPORT_DIR "/labels"
+/* A file per DIMM: what Get Firmware Info answered. */
+#define PM_REPORT_FIRMWARE_DIR PM_REPORT_DIR "/firmware"
 
 #endif

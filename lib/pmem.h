@@ -118,6 +118,7 @@ struct pm_dimm {
 	struct pm_bus *bus;
 	struct ndctl_dimm *nddimm;
 	struct pm_health *health;	/* read on demand: pm_dimm_health() */
+	struct pm_firmware *firmware;	/* read on demand: pm_dimm_firmware() */
 	struct pm_memdev *memdev;	/* a CXL DIMM's memdev, when known */
 };
 

@@ -15,6 +15,7 @@
 #include "badblocks.h"
 #include "compat.h"
 #include "cxl.h"
+#include "firmware.h"
 #include "health.h"
 #include "labels.h"
 #include "host.h"
@@ -573,6 +574,29 @@ static void capture_labels(struct capture *c, const struct pm_platform *pf)
 		gap(c, "DIMM label areas", "needs root");
 }
 
+/* Each DIMM's Get Firmware Info answer (or why there is none). */
+static void capture_firmware(struct capture *c, const struct pm_platform *pf)
+{
+	char path[PATH_MAX], text[1024];
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_dimms; i++) {
+		const struct pm_firmware *fw = pm_dimm_firmware(pf->dimms[i]);
+		int len = pm_firmware_format(fw, text, sizeof(text));
+
+		denied |= pm_firmware_denied(fw);
+		if (len < 0) {
+			keep_error(c, len);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", PM_REPORT_FIRMWARE_DIR,
+			 pf->dimms[i]->dev);
+		add_data(c, path, 0444, text, len);
+	}
+	if (denied)
+		gap(c, "DIMM firmware versions", "needs root");
+}
+
 /*
  * What ioctls answered, which sysfs cannot replay: each DIMM's SMART data
  * (or why there is none), each CXL memdev's health, and the DIMMs under
@@ -598,6 +622,7 @@ static void capture_answers(struct capture *c, const struct pm_platform *pf)
 	}
 	if (denied)
 		gap(c, "DIMM SMART health", "needs root");
+	capture_firmware(c, pf);
 	capture_memdev_health(c, pf);
 	capture_labels(c, pf);
 	for (size_t i = 0; i < pf->nr_regions; i++) {

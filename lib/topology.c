@@ -753,6 +753,7 @@ void pm_platform_free(struct pm_platform *pf)
 		free(pf->dimms[i]->dev);
 		free(pf->dimms[i]->id);
 		free(pf->dimms[i]->health);
+		free(pf->dimms[i]->firmware);
 		free(pf->dimms[i]);
 	}
 	for (i = 0; i < pf->nr_buses; i++) {

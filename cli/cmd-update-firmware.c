@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pmemctl update-firmware: stage a firmware image on DIMMs, and activate it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "change.h"
+#include "escape.h"
+#include "../lib/firmware.h"
+#include "../lib/pmem.h"
+
+/* Vendors' images are a few MiB; anything far larger is not one. */
+#define IMAGE_MAX (64u << 20)
+
+enum {
+	OPT_IMAGE = CHANGE_OPT_FIRST,
+	OPT_ACTIVATE,
+	OPT_NO_ARM,
+	OPT_WAIT_SCRUB,
+};
+
+static struct fw_args {
+	const char *image;
+	bool activate, no_arm, wait_scrub;
+	void *data;			/* the image, read by check() */
+	uint64_t size;
+	struct pm_dimm *dimms[PM_FW_MAX_DIMMS];
+	size_t nr_dimms;
+	struct pm_fw_change change;
+} param;
+
+static const struct cli_option options[] = {
+	OPT_STRING(OPT_IMAGE, "image", &param.image, "FILE",
+		   "the firmware image to stage"),
+	OPT_FLAG(OPT_ACTIVATE, "activate", &param.activate,
+		 "then activate it through the bus (live or\nquiesced: said before it is done)"),
+	OPT_FLAG(OPT_NO_ARM, "no-arm", &param.no_arm,
+		 "stage without arming: the next activation\nleaves it, a power cycle runs it"),
+	OPT_FLAG(OPT_WAIT_SCRUB, "wait-scrub", &param.wait_scrub,
+		 "wait for a running address range scrub\ninstead of refusing"),
+	CLI_END,
+};
+
+/* The whole image, read once: every DIMM gets the same bytes. */
+static int read_image(struct fw_args *a)
+{
+	struct stat st;
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(a->image, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		cli_error(a->image, "cannot read the image: %s", strerror(errno));
+		goto bad;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cli_error(a->image, "not a regular file: the image must be a file");
+		goto bad;
+	}
+	if (!st.st_size || st.st_size > IMAGE_MAX) {
+		cli_error(a->image, st.st_size ? "larger than %u MiB: not a DIMM firmware image" :
+			  "empty: not a firmware image", IMAGE_MAX >> 20);
+		goto bad;
+	}
+	a->size = st.st_size;
+	a->data = malloc(a->size);
+	if (a->data)
+		n = read(fd, a->data, a->size);
+	if (!a->data || n != (ssize_t)a->size) {
+		cli_error(a->image, "cannot read the image: %s",
+			  n < 0 ? strerror(errno) : "short read");
+		goto bad;
+	}
+	close(fd);
+	return EXIT_OK;
+bad:
+	if (fd >= 0)
+		close(fd);
+	return EXIT_USAGE;
+}
+
+static int check(struct change *ch)
+{
+	struct fw_args *a = ch->args;
+
+	if (!a->image && !a->activate)
+		return cli_usage_error(ch->ctx, "no image given: --image FILE (or --activate alone, for what is staged)");
+	if (ch->nr_names > PM_FW_MAX_DIMMS)
+		return cli_usage_error(ch->ctx, "at most %d DIMMs at a time", PM_FW_MAX_DIMMS);
+	return a->image ? read_image(a) : EXIT_OK;
+}
+
+/* --activate alone: each DIMM must have an image staged to activate. */
+static int check_staged(struct change *ch)
+{
+	struct fw_args *a = ch->args;
+	struct pm_step *s = pm_step_add(ch->res, PM_ACT_CHECK, "check",
+					"%zu DIMM%s: an image staged", a->nr_dimms,
+					a->nr_dimms == 1 ? "" : "s");
+
+	for (size_t i = 0; i < a->nr_dimms; i++) {
+		const struct pm_firmware *fw = pm_dimm_firmware(a->dimms[i]);
+
+		if (pm_firmware_denied(fw)) {
+			snprintf(s->detail, sizeof(s->detail),
+				 "%zu DIMM%s: whether an image is staged not checked (needs root)",
+				 a->nr_dimms, a->nr_dimms == 1 ? "" : "s");
+			break;
+		}
+		if (!pm_firmware_staged(fw)) {
+			snprintf(ch->res->message, sizeof(ch->res->message),
+				 "%s: no firmware image staged to activate (%s): stage one first with --image FILE",
+				 a->dimms[i]->dev, fw->error ? pm_firmware_reason(fw) : "no next version");
+			snprintf(s->detail, sizeof(s->detail), "%.*s", (int)sizeof(s->detail) - 1,
+				 ch->res->message);
+			ch->res->err = -EINVAL;
+			return pm_step_close(s, -EINVAL);
+		}
+	}
+	return pm_step_close(s, 0);
+}
+
+/* The DIMMs named, each once; under the lock, each DIMM's own lock too. */
+static int resolve(struct change *ch)
+{
+	struct fw_args *a = ch->args;
+	size_t len = 0;
+
+	a->nr_dimms = 0;
+	ch->object[0] = '\0';
+	for (int i = 0; i < ch->nr_names; i++) {
+		struct pm_dimm *dimm = pm_find_dimm(ch->pf, ch->names[i]);
+
+		if (!dimm) {
+			cli_error(ch->names[i], "no such DIMM (pmemctl list -D names them)");
+			return EXIT_NOT_FOUND;
+		}
+		for (size_t j = 0; j < a->nr_dimms; j++)
+			if (a->dimms[j] == dimm)
+				return cli_usage_error(ch->ctx, "%s named twice", dimm->dev);
+		a->dimms[a->nr_dimms++] = dimm;
+		a->change.dimms[i] = dimm->dev;
+		a->change.dimms[i + 1] = NULL;
+		if (len < sizeof(ch->object))
+			len += snprintf(ch->object + len, sizeof(ch->object) - len, "%s%s",
+					i ? "," : "", dimm->dev);
+		if (ch->lock >= 0) {
+			int exit_code = change_lock_more(ch, dimm->dev, false,
+							 "updating its firmware");
+
+			if (exit_code)
+				return exit_code;
+		}
+	}
+	return EXIT_OK;
+}
+
+/* A line rewritten in place, on a terminal only. */
+static void progress(const char *dimm, uint64_t sent, uint64_t total, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: staging %llu of %llu bytes (%llu%%)", esc(dimm),
+		(unsigned long long)sent, (unsigned long long)total,
+		(unsigned long long)(sent * 100 / total));
+	if (sent == total)
+		fputc('\n', stderr);
+}
+
+/* The buses of the DIMMs, each once, in the order they were named. */
+static size_t buses_of(const struct fw_args *a, const struct pm_bus **buses)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nr_dimms; i++) {
+		size_t j;
+
+		for (j = 0; j < n && buses[j] != a->dimms[i]->bus; j++)
+			;
+		if (j == n)
+			buses[n++] = a->dimms[i]->bus;
+	}
+	return n;
+}
+
+static int run(struct change *ch)
+{
+	struct fw_args *a = ch->args;
+	const struct pm_fw_request req = {
+		.image = a->data, .image_size = a->size, .dry_run = ch->dry_run,
+		.no_arm = a->no_arm, .wait_scrub = a->wait_scrub,
+	};
+	const struct pm_bus *buses[PM_FW_MAX_DIMMS];
+	size_t nr_buses = buses_of(a, buses);
+	bool tty = isatty(STDERR_FILENO) && !ch->json;
+	int rc;
+
+	ch->res->firmware = &a->change;
+	ch->res->no_config = true;
+	/* Refused before anything is staged: nothing half done. */
+	for (size_t i = 0; a->activate && i < nr_buses; i++) {
+		rc = pm_bus_fw_can_activate(buses[i], ch->res->message,
+					    sizeof(ch->res->message));
+		if (rc < 0) {
+			pm_step_close(pm_step_add(ch->res, PM_ACT_CHECK, "check", "%s",
+						  ch->res->message), rc);
+			ch->res->err = rc;
+			return rc;
+		}
+	}
+	rc = a->image ? pm_update_firmware(a->dimms, a->nr_dimms, &req, &a->change,
+					   ch->res, tty ? progress : NULL, NULL) :
+			check_staged(ch);
+	for (size_t i = 0; !rc && a->activate && i < nr_buses; i++) {
+		if (!ch->dry_run)
+			fprintf(stderr, "pmemctl: %s: activating the staged firmware: %s\n",
+				buses[i]->dev, pm_bus_fw_activate_effect(buses[i]));
+		rc = pm_activate_firmware(buses[i], ch->dry_run, &a->change, ch->res);
+	}
+	if (!rc && !a->image)
+		snprintf(ch->res->message, sizeof(ch->res->message),
+			 "%s the firmware staged on %zu DIMM%s", ch->dry_run ? "would activate" :
+			 "activated", a->nr_dimms, a->nr_dimms == 1 ? "" : "s");
+	else if (!rc && a->activate && !ch->dry_run)
+		snprintf(ch->res->message, sizeof(ch->res->message),
+			 "staged and activated a %llu-byte image on %zu DIMM%s",
+			 (unsigned long long)a->size, a->nr_dimms, a->nr_dimms == 1 ? "" : "s");
+	return rc;
+}
+
+static const struct change_verb update_firmware = {
+	.doing = "updating firmware",
+	.targets = CHANGE_OWN,
+	.noun = "DIMM",
+	.lock = "firmware",
+	.usage = "Usage: pmemctl update-firmware [options] --image FILE DIMM...\n"
+		 "       pmemctl update-firmware [options] --activate DIMM...\n"
+		 "\n"
+		 "Stage a firmware image on each DIMM in turn, verify the staged\n"
+		 "version and arm it for activation; stop at the first DIMM that\n"
+		 "fails. The DIMMs keep running their firmware until an activation\n"
+		 "(--activate, where the bus can) or a power cycle. Refused while an\n"
+		 "address range scrub runs on the DIMM's bus, on a locked DIMM, and\n"
+		 "for an empty or unreadable image. --activate without --image\n"
+		 "activates what is staged. Root only.\n"
+		 "\n",
+	.usage_end = "\n"
+		     "Exit: 0 done, 1 the DIMM rejected the image or failed, 2 bad\n"
+		     "option or image file, 3 no such DIMM, 4 not root, 5 no firmware\n"
+		     "update (or activation) here, 6 a scrub runs or a DIMM is busy\n"
+		     "or locked. See pmemctl-update-firmware(1).\n",
+	.options = options,
+	.check = check,
+	.run = run,
+	.resolve = resolve,
+};
+
+int cmd_update_firmware(int argc, char **argv, struct pmemctl_ctx *ctx)
+{
+	int rc = change_run(ctx, &update_firmware, &param, argc, argv);
+
+	free(param.data);
+	return rc;
+}
