@@ -118,7 +118,8 @@ static int check_staged(struct change *ch)
 			snprintf(s->detail, sizeof(s->detail), "%.*s", (int)sizeof(s->detail) - 1,
 				 ch->res->message);
 			ch->res->err = -EINVAL;
-			return pm_step_close(s, -EINVAL);
+			ch->res->nr_steps = 0;	/* a refusal: the message says all */
+			return -EINVAL;
 		}
 	}
 	return pm_step_close(s, 0);
@@ -186,6 +187,16 @@ static size_t buses_of(const struct fw_args *a, const struct pm_bus **buses)
 	return n;
 }
 
+/* The report names the DIMMs: a message about the one named alone need not. */
+static void drop_object(struct change *ch)
+{
+	char *msg = ch->res->message;
+	size_t n = strlen(ch->object);
+
+	if (!strncmp(msg, ch->object, n) && msg[n] == ':' && msg[n + 1] == ' ')
+		memmove(msg, msg + n + 2, strlen(msg + n + 2) + 1);
+}
+
 static int run(struct change *ch)
 {
 	struct fw_args *a = ch->args;
@@ -205,8 +216,6 @@ static int run(struct change *ch)
 		rc = pm_bus_fw_can_activate(buses[i], ch->res->message,
 					    sizeof(ch->res->message));
 		if (rc < 0) {
-			pm_step_close(pm_step_add(ch->res, PM_ACT_CHECK, "check", "%s",
-						  ch->res->message), rc);
 			ch->res->err = rc;
 			return rc;
 		}
@@ -220,11 +229,13 @@ static int run(struct change *ch)
 				buses[i]->dev, pm_bus_fw_activate_effect(buses[i]));
 		rc = pm_activate_firmware(buses[i], ch->dry_run, &a->change, ch->res);
 	}
-	if (!rc && !a->image)
+	if (rc)
+		drop_object(ch);
+	else if (!a->image)
 		snprintf(ch->res->message, sizeof(ch->res->message),
 			 "%s the firmware staged on %zu DIMM%s", ch->dry_run ? "would activate" :
 			 "activated", a->nr_dimms, a->nr_dimms == 1 ? "" : "s");
-	else if (!rc && a->activate && !ch->dry_run)
+	else if (a->activate && !ch->dry_run)
 		snprintf(ch->res->message, sizeof(ch->res->message),
 			 "staged and activated a %llu-byte image on %zu DIMM%s",
 			 (unsigned long long)a->size, a->nr_dimms, a->nr_dimms == 1 ? "" : "s");

@@ -73,7 +73,7 @@ static const char *unsupported_reason(int rc)
 	case -EOPNOTSUPP:
 		return "the kernel does not pass firmware commands to this DIMM";
 	case -EIO:
-		return "neither the platform firmware nor the kernel offers the update commands";
+		return "the DIMM does not offer the update commands (QEMU NVDIMMs and CXL DIMMs have none)";
 	default:
 		return "the DIMM has no firmware update commands";
 	}
@@ -361,8 +361,11 @@ int pm_update_firmware(struct pm_dimm *const *dimms, size_t nr,
 			", the image fits");
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = check_dimm(dimms[i], req, res, s, &g[i]);
-	if (rc)
+	/* A refusal: nothing ran, the message says all. */
+	if (rc) {
+		res->nr_steps = 0;
 		return rc;
+	}
 	pm_step_close(s, 0);
 	if (req->dry_run) {
 		for (size_t i = 0; i < nr; i++) {
@@ -390,7 +393,15 @@ int pm_update_firmware(struct pm_dimm *const *dimms, size_t nr,
 		change->updated[done++] = dimms[i]->dev;
 	}
 	if (rc) {
-		size_t len = strlen(res->message);
+		size_t len;
+
+		/* A step that failed after it ran (the tests' failing step). */
+		if (!res->message[0])
+			snprintf(res->message, sizeof(res->message), "%s: %s failed: %s",
+				 dimms[done]->dev, res->steps[res->nr_steps - 1].name,
+				 strerror(-rc));
+		res->err = rc;
+		len = strlen(res->message);
 
 		snprintf(res->message + len, sizeof(res->message) - len,
 			 done ? " (staged before it: %zu DIMM%s)" : " (no DIMM was updated)",
@@ -410,8 +421,8 @@ int pm_bus_fw_can_activate(const struct pm_bus *bus, char *why, size_t len)
 
 	if (method && (!strcmp(method, "live") || !strcmp(method, "suspend")))
 		return 0;
-	snprintf(why, len, "%s cannot activate firmware: %s", bus->dev,
-		 pm_bus_fw_activate_effect(bus));
+	snprintf(why, len, "%s cannot activate firmware (%s): a reboot or power cycle runs a staged image",
+		 bus->dev, method ? "its method is reset" : "no activation method, or no DIMM of it can update");
 	return -EOPNOTSUPP;
 }
 

@@ -115,7 +115,13 @@ static void parse_line(const char *key, const char *value, struct pm_firmware *f
 	char *end;
 
 	if (strcmp(key, "error") == 0) {
-		fw->error = (int)strtol(value, NULL, 10);
+		long e;
+
+		errno = 0;
+		e = strtol(value, &end, 10);
+		/* An errno is negative or 0; anything else is damage. */
+		if (end != value && !*end && !errno && e <= 0 && e > -4096)
+			fw->error = (int)e;
 		return;
 	}
 	for (size_t i = 0; i < PM_FW_NR_FIELDS; i++) {

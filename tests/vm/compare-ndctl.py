@@ -62,6 +62,29 @@ def compare_health(dev, mine, theirs, problems):
             problems.append(f"dimms: {dev}: health.{key}: pmemctl {value!r}, ndctl has none")
 
 
+# A DIMM's or a bus's "firmware" object (list -F, ndctl list -DF / -BF):
+# every key ndctl prints must be pmemctl's with the same value and type;
+# pmemctl says null where ndctl omits a key (nothing staged, a bus whose
+# DIMMs cannot update) and need_powercycle false where ndctl omits it.
+def compare_firmware(kind, dev, mine, theirs, problems):
+    ours = mine.get("firmware")
+    ref = theirs.get("firmware", {})
+    if "firmware" in theirs and not isinstance(ours, dict):
+        problems.append(f"{kind}: {dev}: firmware: pmemctl {ours!r}, ndctl {ref!r}")
+        return
+    if not isinstance(ours, dict):
+        return
+    for key, value in ref.items():
+        if key not in ours:
+            problems.append(f"{kind}: {dev}: firmware.{key}: missing in pmemctl")
+        elif ours[key] != value or isinstance(ours[key], bool) != isinstance(value, bool):
+            problems.append(f"{kind}: {dev}: firmware.{key}: pmemctl {ours[key]!r}, ndctl {value!r}")
+    for key, value in ours.items():
+        if key in ref or value is None or (key == "need_powercycle" and value is False):
+            continue
+        problems.append(f"{kind}: {dev}: firmware.{key}: pmemctl {value!r}, ndctl has none")
+
+
 def compare_badblocks(kind, dev, mine, theirs, problems):
     """list -M: pmemctl's "ars" entries are ndctl's, offset, length and DIMMs;
     "block" entries are the block device's own, which ndctl does not read."""
@@ -189,6 +212,8 @@ def main():
                     problems.append(f"{kind}: {dev}: {key}: pmemctl {mine_v!r}, ndctl {their_v!r}")
             if kind == "dimms":
                 compare_health(dev, a[dev], b[dev], problems)
+            if kind in ("dimms", "buses"):
+                compare_firmware(kind, dev, a[dev], b[dev], problems)
             if kind in ("regions", "namespaces"):
                 compare_badblocks(kind, dev, a[dev], b[dev], problems)
             # Disabled means the same in both.
