@@ -1109,7 +1109,7 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, DIMM, H, get_health_reason },
 #undef H
 #undef HR
-#define F (OUT_ON_REQUEST)
+#define F (OUT_ON_REQUEST | OUT_HIDE_EMPTY)
 	/* The firmware fields (lib/firmware.h), each a key of ndctl's "firmware". */
 	{ "FIRMWARE", NULL, "the running firmware version, in hex (table only)",
 	  OUT_STRING, DIMM, F | OUT_RIGHT, get_fw_version_hex },
