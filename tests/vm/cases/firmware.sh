@@ -46,8 +46,8 @@ compare_ndctl() {
 # --- inventory --------------------------------------------------------------
 compare_ndctl "nothing staged"
 OUT=$(cat "$tmp/pmemctl.json")
-is "$(json_get "[type(x['firmware']['current_version']).__name__ for b in j['buses'] for x in b['dimms'] if x['dev'] == '$d0']")" \
-	"['int']" "$d0: current_version is an integer, as ndctl's"
+is "$(json_get "[type(x['firmware']['current_version']).__name__ for b in j['buses'] for x in b['dimms'] if x['dev'] == '$d0'] == ['int']")" \
+	true "$d0: current_version is an integer, as ndctl's"
 is "$(json_get "[(x['firmware']['can_update'], x['firmware']['next_version']) for b in j['buses'] for x in b['dimms'] if x['dev'] == '$d0'][0]")" \
 	"[true, null]" "$d0: can_update, nothing staged"
 is "$(json_get "[x['firmware'] for x in j['buses'] if x['dev'] == '$bus'][0] is not None")" \
