@@ -307,6 +307,8 @@ static void test_dimm_flag(void)
 	   !strstr(f->fix, "DIMM"),
 	   "the advice names the real DIMM and pmemctl's command (%s)",
 	   f ? f->fix : "none");
+	/* doctor's firmware check cached what it read, as pm_platform_free() frees. */
+	free(dimm.firmware);
 	free(d);
 }
 
