@@ -91,9 +91,9 @@ int pm_memdev_health_format(const struct pm_memdev_health *h, char *buf,
 }
 
 /* Unknown keys and malformed values are skipped: a newer bundle still reads. */
-static void parse_line(const char *key, const char *value,
-		       struct pm_memdev_health *h)
+static void parse_line(const char *key, const char *value, void *data)
 {
+	struct pm_memdev_health *h = data;
 	long long v;
 	char *end;
 
@@ -116,43 +116,20 @@ static void parse_line(const char *key, const char *value,
 
 void pm_memdev_health_parse(const char *text, struct pm_memdev_health *h)
 {
-	char line[128], key[64], value[64];
-
 	memset(h, 0, sizeof(*h));
 	h->error = -ENODATA;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (fields[i].none != LLONG_MIN)
 			set(h, i, fields[i].none);
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		if (n < sizeof(line)) {
-			memcpy(line, text, n);
-			line[n] = '\0';
-			if (sscanf(line, "%63s %63s", key, value) == 2)
-				parse_line(key, value, h);
-		}
-		text += n;
-		if (*text)
-			text++;
-	}
+	pm_record_foreach(text, parse_line, h);
 }
 
 int pm_memdev_health_replay(const char *dev, struct pm_memdev_health *h)
 {
-	char path[PATH_MAX], text[4096];
-	size_t len;
-	FILE *f;
+	char text[4096];
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
-		     PM_REPORT_CXL_HEALTH_DIR, dev) >= (int)sizeof(path) ||
-	    !(f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP))) {
-		pm_memdev_health_parse("", h);
-		return h->error;
-	}
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
+	/* No record: an empty text, which leaves each field unknown. */
+	pm_bundle_read_record(PM_REPORT_CXL_HEALTH_DIR, dev, text, sizeof(text));
 	pm_memdev_health_parse(text, h);
 	return h->error;
 }

@@ -109,8 +109,9 @@ int pm_firmware_format(const struct pm_firmware *fw, char *buf, size_t len)
 }
 
 /* Unknown keys and malformed values are skipped: a newer bundle still reads. */
-static void parse_line(const char *key, const char *value, struct pm_firmware *fw)
+static void parse_line(const char *key, const char *value, void *data)
 {
+	struct pm_firmware *fw = data;
 	unsigned long long u;
 	char *end;
 
@@ -151,40 +152,18 @@ static void parse_line(const char *key, const char *value, struct pm_firmware *f
 
 void pm_firmware_parse(const char *text, struct pm_firmware *fw)
 {
-	char line[128], key[64], value[64];
-
 	memset(fw, 0, sizeof(*fw));
 	fw->error = -ENODATA;
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		if (n < sizeof(line)) {
-			memcpy(line, text, n);
-			line[n] = '\0';
-			if (sscanf(line, "%63s %63s", key, value) == 2)
-				parse_line(key, value, fw);
-		}
-		text += n;
-		if (*text)
-			text++;
-	}
+	pm_record_foreach(text, parse_line, fw);
 }
 
 /* What the bundle recorded for the DIMM; -ENODATA when it holds nothing. */
 static int replay_firmware(const char *dev, struct pm_firmware *fw)
 {
-	char path[PATH_MAX], text[4096];
-	size_t len;
-	FILE *f;
+	char text[4096];
 
-	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
-		 PM_REPORT_FIRMWARE_DIR, dev);
-	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
-	if (!f)
+	if (pm_bundle_read_record(PM_REPORT_FIRMWARE_DIR, dev, text, sizeof(text)) < 0)
 		return -ENODATA;
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
 	pm_firmware_parse(text, fw);
 	return fw->error;
 }

@@ -167,8 +167,9 @@ static const char *known_name(const char *const *names, const char *value)
 }
 
 /* Unknown keys and malformed lines are skipped: a newer bundle still reads. */
-static void parse_line(const char *key, const char *value, struct pm_health *h)
+static void parse_line(const char *key, const char *value, void *data)
 {
+	struct pm_health *h = data;
 	char *end;
 
 	if (strcmp(key, "error") == 0) {
@@ -216,39 +217,17 @@ static void parse_line(const char *key, const char *value, struct pm_health *h)
 
 void pm_health_parse(const char *text, struct pm_health *h)
 {
-	char line[128], key[64], value[64];
-
 	h->error = -ENODATA;
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		if (n < sizeof(line)) {
-			memcpy(line, text, n);
-			line[n] = '\0';
-			if (sscanf(line, "%63s %63s", key, value) == 2)
-				parse_line(key, value, h);
-		}
-		text += n;
-		if (*text)
-			text++;
-	}
+	pm_record_foreach(text, parse_line, h);
 }
 
 /* What the bundle recorded for the DIMM; -ENODATA when it holds nothing. */
 static int replay_smart(const char *dev, struct pm_health *h)
 {
-	char path[PATH_MAX], text[4096];
-	size_t len;
-	FILE *f;
+	char text[4096];
 
-	snprintf(path, sizeof(path), "%s/%s/%s", pm_host_replay_root(),
-		 PM_REPORT_HEALTH_DIR, dev);
-	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
-	if (!f)
+	if (pm_bundle_read_record(PM_REPORT_HEALTH_DIR, dev, text, sizeof(text)) < 0)
 		return -ENODATA;
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
 	pm_health_parse(text, h);
 	return h->error;
 }

@@ -2,6 +2,7 @@
 /* Facts from outside sysfs: live, or from a replayed support bundle. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,46 @@ FILE *pm_bundle_fopen(const char *path, size_t cap)
 	if (!f)
 		capped_close(c);
 	return f;
+}
+
+int pm_bundle_read_record(const char *dir, const char *dev, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	size_t got;
+	FILE *f;
+
+	buf[0] = '\0';
+	if (snprintf(path, sizeof(path), "%s/%s/%s", replay_root, dir, dev) >=
+	    (int)sizeof(path))
+		return -ENODATA;
+	f = pm_bundle_fopen(path, PM_HOST_RECORD_CAP);
+	if (!f)
+		return -ENODATA;
+	got = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[got] = '\0';
+	return (int)got;
+}
+
+void pm_record_foreach(const char *text,
+		       void (*line)(const char *key, const char *value, void *data),
+		       void *data)
+{
+	char one[128], key[64], value[64];
+
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		if (n < sizeof(one)) {
+			memcpy(one, text, n);
+			one[n] = '\0';
+			if (sscanf(one, "%63s %63s", key, value) == 2)
+				line(key, value, data);
+		}
+		text += n;
+		if (*text)
+			text++;
+	}
 }
 
 void pm_host_replay(const char *bundle_root)

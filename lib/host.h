@@ -31,6 +31,17 @@ FILE *pm_host_fopen(const char *path);
 FILE *pm_bundle_fopen(const char *path, size_t cap);
 
 /*
+ * The text record report wrote for one device under dir (a DIMM's SMART
+ * or firmware answer, a memdev's health), whole into buf (at most len - 1
+ * bytes, NUL-terminated): its length, or -ENODATA when the bundle has none.
+ */
+int pm_bundle_read_record(const char *dir, const char *dev, char *buf, size_t len);
+/* Such a record's "key value" lines, each handed to line(); others skipped. */
+void pm_record_foreach(const char *text,
+		       void (*line)(const char *key, const char *value, void *data),
+		       void *data);
+
+/*
  * Notes on what a replay left out (links out of the bundle, reads cut
  * short), for the command to print: the i-th, or NULL past the last.
  */
