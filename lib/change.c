@@ -29,6 +29,20 @@ struct pm_step *pm_step_add(struct pm_change_result *res,
 	return s;
 }
 
+int pm_step_refuse(struct pm_change_result *res, struct pm_step *check, int rc,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	snprintf(check->detail, sizeof(check->detail), "%.*s",
+		 (int)sizeof(check->detail) - 1, res->message);
+	res->err = rc;
+	return pm_step_close(check, rc);
+}
+
 int pm_step_close(struct pm_step *s, int rc)
 {
 	s->err = rc < 0 ? rc : 0;

@@ -102,6 +102,12 @@ int pm_step_close(struct pm_step *s, int rc);
  * reach every rollback path.
  */
 int pm_step_finish(struct pm_step *s, int rc);
+/*
+ * A check that refuses the change: the message (res->message, and the
+ * step's detail) and rc, the check closed failed; returns rc.
+ */
+int pm_step_refuse(struct pm_change_result *res, struct pm_step *check, int rc,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* planned, done, failed, undone: as the report names them. */
 const char *pm_step_status_name(enum pm_step_status status);
 

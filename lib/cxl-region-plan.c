@@ -59,23 +59,6 @@ uint64_t pm_cxl_window_free(const struct pm_cxl_root_facts *root,
 	return best;
 }
 
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	snprintf(check->detail, sizeof(check->detail), "%.*s",
-		 (int)sizeof(check->detail) - 1, res->message);
-	res->err = rc;
-	return pm_step_close(check, rc);
-}
-
 static bool same_memdevs(const struct pm_cxl_region_facts *r,
 			 const struct pm_cxl_request *req)
 {
@@ -159,12 +142,12 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	res->no_config = true;
 	check = pm_step_add(res, PM_ACT_CHECK, "check", "memdevs, root decoder, size");
 	if (!ways || ways > PM_CXL_MAX_WAYS)
-		return refuse(res, check, -EINVAL, "a region interleaves 1 to %d memdevs",
-			      PM_CXL_MAX_WAYS);
+		return pm_step_refuse(res, check, -EINVAL, "a region interleaves 1 to %d memdevs",
+				      PM_CXL_MAX_WAYS);
 	unit = PM_CXL_UNIT * ways;
 	for (size_t i = 0; i < ways; i++)
 		if (!f->memdevs[i].dev)
-			return refuse(res, check, -ENOENT, "%s: no such memdev", req->memdevs[i]);
+			return pm_step_refuse(res, check, -ENOENT, "%s: no such memdev", req->memdevs[i]);
 
 	r = existing(f, req);
 	if (r) {
@@ -182,17 +165,17 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 		uint64_t free_dpa = m->pmem_size > m->dpa_used ? m->pmem_size - m->dpa_used : 0;
 
 		if (m->region)
-			return refuse(res, check, -EBUSY,
-				      "%s is in region %s: destroy that region first (pmemctl destroy-region cxl:%s), or name another memdev",
-				      m->dev, m->region, m->region);
+			return pm_step_refuse(res, check, -EBUSY,
+					      "%s is in region %s: destroy that region first (pmemctl destroy-region cxl:%s), or name another memdev",
+					      m->dev, m->region, m->region);
 		if (m->no_endpoint)
-			return refuse(res, check, -EOPNOTSUPP,
-				      "%s has no endpoint port: enable it (pmemctl enable %s), with cxl_mem and cxl_port loaded",
-				      m->dev, m->dev);
+			return pm_step_refuse(res, check, -EOPNOTSUPP,
+					      "%s has no endpoint port: enable it (pmemctl enable %s), with cxl_mem and cxl_port loaded",
+					      m->dev, m->dev);
 		if (!m->free_decoder)
-			return refuse(res, check, -EBUSY,
-				      "%s has no free endpoint decoder: destroy a region it is in first",
-				      m->dev);
+			return pm_step_refuse(res, check, -EBUSY,
+					      "%s has no free endpoint decoder: destroy a region it is in first",
+					      m->dev);
 		free_dpa = ALIGN_DOWN(free_dpa, PM_CXL_UNIT);
 		if (free_dpa < per_dev) {
 			per_dev = free_dpa;
@@ -201,9 +184,9 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	}
 	if (!per_dev) {
 		pm_format_size(PM_CXL_UNIT, a, sizeof(a));
-		return refuse(res, check, -ENOSPC,
-			      "%s has no free persistent capacity (a region takes %s or more of each memdev)",
-			      smallest, a);
+		return pm_step_refuse(res, check, -ENOSPC,
+				      "%s has no free persistent capacity (a region takes %s or more of each memdev)",
+				      smallest, a);
 	}
 
 	if (req->decoder) {
@@ -211,12 +194,12 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 			if (strcmp(f->roots[i].dev, req->decoder) == 0)
 				root = &f->roots[i];
 		if (!root)
-			return refuse(res, check, -ENOENT,
-				      "%s: no such root decoder (pmemctl list -W lists them)",
-				      req->decoder);
+			return pm_step_refuse(res, check, -ENOENT,
+					      "%s: no such root decoder (pmemctl list -W lists them)",
+					      req->decoder);
 		if (unfit(root, req, why, sizeof(why)))
-			return refuse(res, check, -EOPNOTSUPP, "%s cannot take this region: %s",
-				      root->dev, unfit(root, req, why, sizeof(why)));
+			return pm_step_refuse(res, check, -EOPNOTSUPP, "%s cannot take this region: %s",
+					      root->dev, unfit(root, req, why, sizeof(why)));
 	} else {
 		uint64_t best = 0;
 
@@ -232,19 +215,19 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 			}
 		}
 		if (!root)
-			return refuse(res, check, -EOPNOTSUPP,
-				      "no pmem-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (pmemctl list -W names the memdevs each reaches)",
-				      ways);
+			return pm_step_refuse(res, check, -EOPNOTSUPP,
+					      "no pmem-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (pmemctl list -W names the memdevs each reaches)",
+					      ways);
 	}
 
 	granularity = req->granularity ? req->granularity : root->granularity;
 	if (req->granularity && root->ways > 1 && req->granularity != root->granularity)
-		return refuse(res, check, -EINVAL,
-			      "%s interleaves %u host bridges at %u bytes: a region under it takes that granularity only",
-			      root->dev, root->ways, root->granularity);
+		return pm_step_refuse(res, check, -EINVAL,
+				      "%s interleaves %u host bridges at %u bytes: a region under it takes that granularity only",
+				      root->dev, root->ways, root->granularity);
 	if (!granularity)
-		return refuse(res, check, -EINVAL, "%s: its interleave granularity is unknown; give -g",
-			      root->dev);
+		return pm_step_refuse(res, check, -EINVAL, "%s: its interleave granularity is unknown; give -g",
+				      root->dev);
 
 	window = pm_cxl_window_free(root, ways);
 	most = per_dev * ways;
@@ -253,28 +236,28 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	if (req->size) {
 		if (req->size % unit) {
 			pm_format_size(unit, a, sizeof(a));
-			return refuse(res, check, -EINVAL,
-				      "a region of %u ways is a multiple of %s (256M per memdev)", ways, a);
+			return pm_step_refuse(res, check, -EINVAL,
+					      "a region of %u ways is a multiple of %s (256M per memdev)", ways, a);
 		}
 		if (req->size > per_dev * ways) {
 			pm_format_size(per_dev * ways, a, sizeof(a));
-			return refuse(res, check, -ENOSPC,
-				      "too large: %s has room for at most %s in %u ways", smallest, a, ways);
+			return pm_step_refuse(res, check, -ENOSPC,
+					      "too large: %s has room for at most %s in %u ways", smallest, a, ways);
 		}
 		if (req->size > window) {
 			pm_format_size(window, a, sizeof(a));
-			return refuse(res, check, -ENOSPC,
-				      "too large: the window of %s has %s free for %u ways",
-				      root->dev, a, ways);
+			return pm_step_refuse(res, check, -ENOSPC,
+					      "too large: the window of %s has %s free for %u ways",
+					      root->dev, a, ways);
 		}
 		size = req->size;
 	} else {
 		size = most;
 	}
 	if (!size)
-		return refuse(res, check, -ENOSPC,
-			      "the window of %s has no free range for a region of %u ways",
-			      root->dev, ways);
+		return pm_step_refuse(res, check, -ENOSPC,
+				      "the window of %s has no free range for a region of %u ways",
+				      root->dev, ways);
 
 	fill(change, NULL, root->dev, req, granularity, size);
 	pm_format_size(size, a, sizeof(a));

@@ -23,23 +23,6 @@
 
 /* ---- inject-error ------------------------------------------------------ */
 
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	snprintf(check->detail, sizeof(check->detail), "%.*s",
-		 (int)sizeof(check->detail) - 1, res->message);
-	res->err = rc;
-	return pm_step_close(check, rc);
-}
-
 static int add_range(struct pm_change_result *res, const char *ns,
 		     uint64_t sector, uint64_t count)
 {
@@ -109,16 +92,16 @@ static int file_sector(const struct pm_namespace *ns,
 	case 0:
 		break;
 	case -EXDEV:
-		return refuse(res, check, -EINVAL, "%s is not on %s's block device /dev/%s",
-			      req->file, ns->dev, ns->blockdev ? ns->blockdev : "(none)");
+		return pm_step_refuse(res, check, -EINVAL, "%s is not on %s's block device /dev/%s",
+				      req->file, ns->dev, ns->blockdev ? ns->blockdev : "(none)");
 	case -EINVAL:
-		return refuse(res, check, -EINVAL, "byte %llu is past the end of %s, or it is not a regular file",
-			      (unsigned long long)req->file_offset, req->file);
+		return pm_step_refuse(res, check, -EINVAL, "byte %llu is past the end of %s, or it is not a regular file",
+				      (unsigned long long)req->file_offset, req->file);
 	case -ENODATA:
-		return refuse(res, check, -EINVAL, "no media under byte %llu of %s (a hole, or data not yet placed): write the file first",
-			      (unsigned long long)req->file_offset, req->file);
+		return pm_step_refuse(res, check, -EINVAL, "no media under byte %llu of %s (a hole, or data not yet placed): write the file first",
+				      (unsigned long long)req->file_offset, req->file);
 	default:
-		return refuse(res, check, rc, "cannot map %s: %s", req->file, strerror(-rc));
+		return pm_step_refuse(res, check, rc, "cannot map %s: %s", req->file, strerror(-rc));
 	}
 	*offset = at & ~(SECTOR - 1);
 	snprintf(check->detail, sizeof(check->detail),
@@ -142,9 +125,9 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 	(void)pf;
 	/* CXL: poison through the memdevs' debugfs files (inject_cxl()). */
 	if (!ns->region->cxl && (!bus || !ndctl_bus_has_error_injection(bus->ndbus)))
-		return refuse(res, check, -EOPNOTSUPP,
-			      "no error injection on %s (%s): the platform firmware offers no ACPI error injection commands (ARS error inject)",
-			      bus ? bus->dev : ns->region->dev, bus ? bus->provider : "no bus");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "no error injection on %s (%s): the platform firmware offers no ACPI error injection commands (ARS error inject)",
+				      bus ? bus->dev : ns->region->dev, bus ? bus->provider : "no bus");
 	if (ns->region->cxl && !req->status) {
 		const char *file = req->uninject ? "clear_poison" : "inject_poison";
 
@@ -156,17 +139,17 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 				continue;
 			snprintf(path, sizeof(path), "/sys/kernel/debug/cxl/%s/%s", m->dev, file);
 			if (access(path, F_OK) < 0)
-				return refuse(res, check, -EOPNOTSUPP,
-					      "no CXL poison injection for %s: no %s in debugfs (debugfs not mounted, or not supported by this kernel or device)",
-					      m->dev, file);
+				return pm_step_refuse(res, check, -EOPNOTSUPP,
+						      "no CXL poison injection for %s: no %s in debugfs (debugfs not mounted, or not supported by this kernel or device)",
+						      m->dev, file);
 		}
 	}
 	if (!ns->active)
-		return refuse(res, check, -EOPNOTSUPP,
-			      "disabled: where its data starts is known only while it is enabled");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "disabled: where its data starts is known only while it is enabled");
 	if (ns->mode == PM_MODE_SECTOR)
-		return refuse(res, check, -EOPNOTSUPP,
-			      "a sector namespace: BTT remaps its blocks, so no sector of it lies at a known address");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "a sector namespace: BTT remaps its blocks, so no sector of it lies at a known address");
 	*offset = req->offset;
 	*length = req->length;
 	if (req->file) {
@@ -178,21 +161,21 @@ static int check_error(struct pm_platform *pf, struct pm_namespace *ns,
 	if (req->status)
 		return 0;
 	if (*offset % SECTOR || *length % SECTOR || !*length)
-		return refuse(res, check, -EINVAL, "offset and count must be multiples of 512 bytes, count at least 512");
+		return pm_step_refuse(res, check, -EINVAL, "offset and count must be multiples of 512 bytes, count at least 512");
 	if (*offset >= ns->size || *length > ns->size - *offset)
-		return refuse(res, check, -EINVAL, "bytes %llu-%llu lie past the end of %s (%llu bytes of data)",
-			      (unsigned long long)*offset,
-			      (unsigned long long)(*offset + *length - 1), ns->dev,
-			      (unsigned long long)ns->size);
+		return pm_step_refuse(res, check, -EINVAL, "bytes %llu-%llu lie past the end of %s (%llu bytes of data)",
+				      (unsigned long long)*offset,
+				      (unsigned long long)(*offset + *length - 1), ns->dev,
+				      (unsigned long long)ns->size);
 	/*
 	 * Poison under live data: a drill aims it. A file names what it
 	 * hits; raw bytes of a namespace in use hit whatever is there.
 	 */
 	if (!req->uninject && !req->file && !req->force &&
 	    pm_namespace_in_use(pf, ns, why, sizeof(why)) == -EBUSY)
-		return refuse(res, check, -EBUSY,
-			      "in use: %s; its data there becomes unreadable: --force injects anyway, or --file names the file to hit",
-			      why);
+		return pm_step_refuse(res, check, -EBUSY,
+				      "in use: %s; its data there becomes unreadable: --force injects anyway, or --file names the file to hit",
+				      why);
 	return 0;
 }
 
@@ -347,7 +330,7 @@ int pm_inject_error(struct pm_platform *pf, struct pm_namespace *ns,
 	if (rc)
 		return rc;
 	if (!ndns)
-		return refuse(res, check, -ENODEV, "libndctl does not know %s", ns->dev);
+		return pm_step_refuse(res, check, -ENODEV, "libndctl does not know %s", ns->dev);
 	pm_step_close(check, 0);
 	if (ns->region->cxl)
 		return inject_cxl(ns, ndns, req, res, offset, length);
@@ -611,9 +594,9 @@ int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *asked_r
 			    "%s injects the SMART fields asked", dimm->dev);
 	supported = dimm->nddimm ? ndctl_dimm_smart_inject_supported(dimm->nddimm) : -ENOTTY;
 	if (supported < 0)
-		return refuse(res, check, -EOPNOTSUPP, "no SMART injection on %s (%s): %s",
-			      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
-			      smart_why(supported));
+		return pm_step_refuse(res, check, -EOPNOTSUPP, "no SMART injection on %s (%s): %s",
+				      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
+				      smart_why(supported));
 	can = smart_can(dimm->nddimm, supported);
 	if (req->all) {
 		req->uninject = can;
@@ -621,9 +604,9 @@ int pm_inject_smart(struct pm_dimm *dimm, const struct pm_smart_request *asked_r
 	}
 	for (int f = 0; f < PM_SMART_NR_FIELDS; f++)
 		if ((asked & (1u << f)) && !(can & (1u << f)))
-			return refuse(res, check, -EOPNOTSUPP, "%s (%s) cannot inject %s",
-				      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
-				      smart_fields[f].name);
+			return pm_step_refuse(res, check, -EOPNOTSUPP, "%s (%s) cannot inject %s",
+					      dimm->dev, dimm->bus ? dimm->bus->provider : "no bus",
+					      smart_fields[f].name);
 	pm_step_close(check, 0);
 	first = res->nr_steps;
 	for (int f = 0; f < PM_SMART_NR_FIELDS; f++) {

@@ -54,23 +54,6 @@ struct sec_run {
 	bool file_written, old_kept, new_added;
 };
 
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int refuse(struct pm_change_result *res, struct pm_step *check, int rc,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
-	snprintf(check->detail, sizeof(check->detail), "%.*s",
-		 (int)sizeof(check->detail) - 1, res->message);
-	res->err = rc;
-	return pm_step_close(check, rc);
-}
-
 /* A step failed after the plan's message was written: say so instead. */
 static int failed_note(struct pm_change_result *res, int rc, const char *what,
 		       const char *note)
@@ -146,9 +129,9 @@ static int find_master(struct sec_run *s, struct pm_step *check)
 
 	if (sscanf(master, "%15[^:]:%63s", type, desc) != 2 ||
 	    (strcmp(type, "user") && strcmp(type, "trusted")))
-		return refuse(s->res, check, -EINVAL,
-			      "bad master key '%s': user:DESCRIPTION or trusted:DESCRIPTION",
-			      master);
+		return pm_step_refuse(s->res, check, -EINVAL,
+				      "bad master key '%s': user:DESCRIPTION or trusted:DESCRIPTION",
+				      master);
 	if (pm_key_search(type, desc) > 0)
 		return 0;
 	if (s->req->dry_run && strcmp(desc, PM_MASTER_DESC) == 0 &&
@@ -162,9 +145,9 @@ static int find_master(struct sec_run *s, struct pm_step *check)
 	if (!s->req->dry_run && strcmp(desc, PM_MASTER_DESC) == 0 && pm_load_keys(dir, &lk) == 0 &&
 	    pm_key_search(type, desc) > 0)
 		return 0;
-	return refuse(s->res, check, -ENOKEY,
-		      "no master key %s in the user keyring nor in %s/%s.blob: load it (pmemctl load-keys) or create one (pmemctl-setup-passphrase(1), MASTER KEY)",
-		      master, dir, PM_MASTER_DESC);
+	return pm_step_refuse(s->res, check, -ENOKEY,
+			      "no master key %s in the user keyring nor in %s/%s.blob: load it (pmemctl load-keys) or create one (pmemctl-setup-passphrase(1), MASTER KEY)",
+			      master, dir, PM_MASTER_DESC);
 }
 
 /* The DIMM's current key: in the keyring, or loaded from its file. */
@@ -177,14 +160,14 @@ static int find_key(struct sec_run *s, struct pm_step *check)
 	if (s->key > 0)
 		return 0;
 	if (s->key == -ENOENT)
-		return refuse(s->res, check, -ENOKEY,
-			      "a passphrase but no key: not in the keyring, no %s",
-			      s->path);
+		return pm_step_refuse(s->res, check, -ENOKEY,
+				      "a passphrase but no key: not in the keyring, no %s",
+				      s->path);
 	if (s->key == -ENODEV)
-		return refuse(s->res, check, -EOPNOTSUPP,
-			      "the kernel has no encrypted keys (CONFIG_ENCRYPTED_KEYS): no key to use");
-	return refuse(s->res, check, (int)s->key, "its key %s could not be loaded: %s",
-		      s->path, strerror((int)-s->key));
+		return pm_step_refuse(s->res, check, -EOPNOTSUPP,
+				      "the kernel has no encrypted keys (CONFIG_ENCRYPTED_KEYS): no key to use");
+	return pm_step_refuse(s->res, check, (int)s->key, "its key %s could not be loaded: %s",
+			      s->path, strerror((int)-s->key));
 }
 
 static int read_state(struct pm_dimm *dimm)
@@ -260,13 +243,13 @@ static int do_set(struct sec_run *s, struct pm_step *check)
 		if (find_key(s, check))
 			return s->res->err;
 		if (stat(s->path, &sb) < 0)
-			return refuse(s->res, check, -ENOKEY,
-				      "its key is in the keyring but not in %s: a change would leave no file of the old key",
-				      s->path);
+			return pm_step_refuse(s->res, check, -ENOKEY,
+					      "its key is in the keyring but not in %s: a change would leave no file of the old key",
+					      s->path);
 	} else if (stat(s->path, &sb) == 0) {
-		return refuse(s->res, check, -EEXIST,
-			      "%s exists although the DIMM has no passphrase: move it away (a key of an earlier passphrase)",
-			      s->path);
+		return pm_step_refuse(s->res, check, -EEXIST,
+				      "%s exists although the DIMM has no passphrase: move it away (a key of an earlier passphrase)",
+				      s->path);
 	}
 	pm_step_close(check, 0);
 	snprintf(s->res->message, sizeof(s->res->message), "%s%s",
@@ -484,43 +467,43 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 	check = pm_step_add(res, PM_ACT_CHECK, "check", "%s can %s", dimm->dev, doing[req->op]);
 	read_state(dimm);
 	if (dimm->security == PM_SECURITY_NONE)
-		return refuse(res, check, -EOPNOTSUPP,
-			      "no security commands on this DIMM (%s bus)",
-			      dimm->bus ? dimm->bus->provider : "no");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "no security commands on this DIMM (%s bus)",
+				      dimm->bus ? dimm->bus->provider : "no");
 	if (!dimm->id)
-		return refuse(res, check, -EOPNOTSUPP,
-			      "no unique id to name its key by");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "no unique id to name its key by");
 	pm_key_possess_user_keyring();
 	if (pm_key_search("user", PM_MASTER_DESC) == -EOPNOTSUPP)
-		return refuse(res, check, -EOPNOTSUPP,
-			      "the kernel has no keyrings (CONFIG_KEYS): no passphrase can be used");
+		return pm_step_refuse(res, check, -EOPNOTSUPP,
+				      "the kernel has no keyrings (CONFIG_KEYS): no passphrase can be used");
 	if (pm_key_path(req, dimm, false, s.path, sizeof(s.path)) ||
 	    pm_key_path(req, dimm, true, s.old_path, sizeof(s.old_path)))
-		return refuse(res, check, -ENAMETOOLONG, "key directory name too long");
+		return pm_step_refuse(res, check, -ENAMETOOLONG, "key directory name too long");
 	pm_key_desc(dimm, false, s.desc, sizeof(s.desc));
 	pm_key_desc(dimm, true, s.old_desc, sizeof(s.old_desc));
 
 	if (dimm->security_frozen && req->op != PM_SEC_FREEZE)
-		return refuse(res, check, -EIO,
-			      "security frozen: a passphrase change or erase needs a reboot");
+		return pm_step_refuse(res, check, -EIO,
+				      "security frozen: a passphrase change or erase needs a reboot");
 	if (dimm->security == PM_SECURITY_LOCKED && req->op != PM_SEC_ERASE &&
 	    req->op != PM_SEC_OVERWRITE)
-		return refuse(res, check, -EIO,
-			      "locked: unlock it first (pmemctl load-keys)");
+		return pm_step_refuse(res, check, -EIO,
+				      "locked: unlock it first (pmemctl load-keys)");
 	if ((dimm->security == PM_SECURITY_OVERWRITE || dimm->security == PM_SECURITY_UNREADABLE) &&
 	    req->op != PM_SEC_OVERWRITE)
-		return refuse(res, check, -EBUSY,
-			      "%s: wait for it (pmemctl sanitize-dimm --overwrite %s)",
-			      dimm->security == PM_SECURITY_OVERWRITE ? "an overwrite runs" :
-			      "security state unreadable, as during an overwrite",
-			      dimm->dev);
+		return pm_step_refuse(res, check, -EBUSY,
+				      "%s: wait for it (pmemctl sanitize-dimm --overwrite %s)",
+				      dimm->security == PM_SECURITY_OVERWRITE ? "an overwrite runs" :
+				      "security state unreadable, as during an overwrite",
+				      dimm->dev);
 	if ((req->op == PM_SEC_REMOVE || req->op == PM_SEC_ERASE ||
 	     req->op == PM_SEC_OVERWRITE) && dimm->security != PM_SECURITY_OVERWRITE &&
 	    dimm->security != PM_SECURITY_UNREADABLE &&
 	    active_regions(req->pf, dimm, active, sizeof(active)))
-		return refuse(res, check, -EBUSY,
-			      "regions active (%s): disable them first (pmemctl disable %s)",
-			      active, active);
+		return pm_step_refuse(res, check, -EBUSY,
+				      "regions active (%s): disable them first (pmemctl disable %s)",
+				      active, active);
 
 	switch (req->op) {
 	case PM_SEC_SET:
@@ -563,9 +546,9 @@ int pm_security_change(struct pm_dimm *dimm, const struct pm_security_request *r
 			return pm_step_close(check, 0);
 		}
 		if (dimm->security != PM_SECURITY_UNLOCKED)
-			return refuse(res, check, -EINVAL,
-				      "security %s: only a DIMM with a passphrase, unlocked, can be frozen",
-				      pm_security_name(dimm->security) ?: "unreadable");
+			return pm_step_refuse(res, check, -EINVAL,
+					      "security %s: only a DIMM with a passphrase, unlocked, can be frozen",
+					      pm_security_name(dimm->security) ?: "unreadable");
 		pm_step_close(check, 0);
 		snprintf(res->message, sizeof(res->message),
 			 "%s: no passphrase change or erase until a reboot",
