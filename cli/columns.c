@@ -1301,12 +1301,18 @@ int object_select_firmware(struct out_selection *sel, bool json)
 	return 0;
 }
 
-int object_select_firmware_reason(struct out_selection *sel)
+/* Adds the column of that header to sel; -ENOENT when there is none. */
+static int select_named(struct out_selection *sel, const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
-		if (strcmp(object_columns[i].name, "FW_REASON") == 0)
+		if (strcmp(object_columns[i].name, name) == 0)
 			return out_select_add(sel, i);
 	return -ENOENT;
+}
+
+int object_select_firmware_reason(struct out_selection *sel)
+{
+	return select_named(sel, "FW_REASON");
 }
 
 bool object_firmware_denied(const struct pm_platform *pf)
@@ -1321,23 +1327,17 @@ bool object_firmware_denied(const struct pm_platform *pf)
 
 int object_select_state(struct out_selection *sel)
 {
-	int rc = 0;
+	int rc;
 
 	if (sel->explicit_columns)
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(object_columns) && !rc; i++)
-		if (strcmp(object_columns[i].name, "STATE") == 0 ||
-		    strcmp(object_columns[i].name, "STATE_REASON") == 0)
-			rc = out_select_add(sel, i);
-	return rc;
+	rc = select_named(sel, "STATE");
+	return rc ? rc : select_named(sel, "STATE_REASON");
 }
 
 int object_select_health_reason(struct out_selection *sel)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(object_columns); i++)
-		if (strcmp(object_columns[i].name, "HEALTH_REASON") == 0)
-			return out_select_add(sel, i);
-	return -ENOENT;
+	return select_named(sel, "HEALTH_REASON");
 }
 
 bool object_health_denied(const struct pm_platform *pf)
