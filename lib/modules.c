@@ -47,54 +47,112 @@ static int replayed_state(const char *name, enum pm_module_state *state)
 	return rc;
 }
 
+typedef struct kmod_ctx *(*kmod_new_fn)(const char *, const char *const *);
+typedef int (*kmod_lookup_fn)(struct kmod_ctx *, const char *, struct kmod_list **);
+
+/* libkmod's own kmod_new() and lookup, behind this file's definitions. */
+static kmod_new_fn real_new;
+static kmod_lookup_fn real_lookup;
+/* A run that only reads: the libraries' lookups are answered empty. */
+static bool libs_read_only;
+
+static bool find_real(void)
+{
+	if (!real_new)
+		real_new = (kmod_new_fn)dlsym(RTLD_NEXT, "kmod_new");
+	if (!real_lookup)
+		real_lookup = (kmod_lookup_fn)dlsym(RTLD_NEXT, "kmod_module_new_from_lookup");
+	return real_new && real_lookup;
+}
+
+/* A context's indexes, mapped on its first lookup (20 calls), once. */
+static void load_once(struct kmod_ctx *ctx)
+{
+	static struct kmod_ctx *loaded[8];
+
+	for (size_t i = 0; ctx && i < ARRAY_SIZE(loaded); i++) {
+		if (loaded[i] == ctx)
+			return;
+		if (!loaded[i]) {
+			loaded[i] = ctx;
+			kmod_load_resources(ctx);
+			return;
+		}
+	}
+}
+
 /*
- * One libkmod context for the whole run: each kmod_new() parses the
- * configuration again and each lookup would open the indexes again (a
- * conversion to system RAM asks about several modules).
+ * One configured libkmod context for the whole run, pmemctl's and the
+ * libraries' (below): each kmod_new() parses the configuration again (36
+ * system calls on /etc and /lib/modprobe.d), and each context would load
+ * the indexes again. Kept to the end of the run.
  */
+static struct kmod_ctx *own;
+
 static struct kmod_ctx *kmod_ctx(void)
 {
-	static struct kmod_ctx *ctx;
+	if (!own && find_real())
+		own = real_new(NULL, NULL);
+	return own;
+}
 
-	if (!ctx) {
-		ctx = kmod_new(NULL, NULL);
-		if (ctx)
-			kmod_load_resources(ctx);
+void pm_modules_read_only(void)
+{
+	libs_read_only = true;
+}
+
+/*
+ * libndctl, libdaxctl and libcxl each call kmod_new(NULL, NULL) for a
+ * context of their own (libndctl twice: its own and its libdaxctl's).
+ * This definition comes before libkmod's in the symbol search, so they
+ * get a reference to the run's one context instead, configured alike.
+ * A run that only reads never binds a driver, the one use the libraries
+ * make of a module, so it gives them a context without configuration,
+ * which their lookups (below) never consult.
+ */
+struct kmod_ctx *kmod_new(const char *dirname, const char *const *config_paths)
+{
+	static const char *const no_config[] = { NULL };
+	static struct kmod_ctx *bare;
+	struct kmod_ctx *ctx;
+
+	if (!find_real())
+		return NULL;
+	if (dirname || config_paths)
+		return real_new(dirname, config_paths);
+	if (libs_read_only) {
+		if (!bare)
+			bare = real_new(NULL, no_config);
+		ctx = bare;
+	} else {
+		ctx = kmod_ctx();
 	}
-	return ctx;
+	return ctx ? kmod_ref(ctx) : NULL;
 }
 
 /*
  * libndctl and libdaxctl look up the module of every DIMM, region and
- * namespace they enumerate (by its modalias) in a libkmod context of
- * their own, without loading its indexes: each lookup then opens, reads
- * and closes libkmod's index files, 11 system calls, about 50 lookups in
- * a change at 16 namespaces and 19 in a listing. This definition comes
- * before libkmod's in the symbol search, so their lookups pass here: the
- * first one in a context loads its indexes (mapped once, 20 calls), the
- * rest read them in memory. The answers are libkmod's either way.
+ * namespace they enumerate (by its modalias), only to load it before
+ * binding the driver, without loading the indexes first: each lookup
+ * then opens, reads and closes libkmod's index files, 11 system calls,
+ * about 50 lookups in a change at 16 namespaces and 19 in a listing.
+ * Their lookups pass here: the first one in a context loads its indexes
+ * (mapped once), the rest read them in memory, and the answers are
+ * libkmod's. In a run that only reads (list, show, doctor, metrics)
+ * there is nothing to bind, and no module is looked up for them at all:
+ * libndctl keeps none, as when a lookup finds nothing.
  */
 int kmod_module_new_from_lookup(struct kmod_ctx *ctx, const char *alias,
 				struct kmod_list **list)
 {
-	static int (*lookup)(struct kmod_ctx *, const char *, struct kmod_list **);
-	static struct kmod_ctx *loaded[8];
-
-	if (!lookup)
-		lookup = (int (*)(struct kmod_ctx *, const char *, struct kmod_list **))
-			 dlsym(RTLD_NEXT, "kmod_module_new_from_lookup");
-	if (!lookup)
+	if (!find_real())
 		return -ENOSYS;
-	for (size_t i = 0; ctx && i < ARRAY_SIZE(loaded); i++) {
-		if (loaded[i] == ctx)
-			break;
-		if (!loaded[i]) {
-			loaded[i] = ctx;
-			kmod_load_resources(ctx);
-			break;
-		}
+	if (libs_read_only && ctx != own) {
+		*list = NULL;
+		return 0;
 	}
-	return lookup(ctx, alias, list);
+	load_once(ctx);
+	return real_lookup(ctx, alias, list);
 }
 
 /* Module names take '-' and '_' alike; /sys/module spells them with '_'. */
@@ -165,6 +223,7 @@ int pm_module_load(const char *name)
 	ctx = kmod_ctx();
 	if (!ctx)
 		return -ENOMEM;
+	load_once(ctx);
 	rc = kmod_module_new_from_name(ctx, name, &mod);
 	if (rc == 0) {
 		/* Honour modprobe.d (ndctl installs one for libnvdimm). */

@@ -340,5 +340,11 @@ int pm_module_state(const char *name, enum pm_module_state *state);
 const char *pm_module_state_name(enum pm_module_state state);
 /* modprobe NAME: 0, or -errno (-ENOENT when the module is not installed). */
 int pm_module_load(const char *name);
+/*
+ * The run only reads (list, show, doctor, metrics): libndctl, libdaxctl
+ * and libcxl look up no module (they load one only to bind a driver).
+ * Before the first library context is made.
+ */
+void pm_modules_read_only(void);
 
 #endif
