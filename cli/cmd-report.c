@@ -402,6 +402,7 @@ int cmd_report(int argc, char **argv, struct pmemctl_ctx *ctx)
 	struct tm tm;
 	int fd, rc, exit_code;
 
+	cli_setlocale();	/* libarchive converts the bundle's names */
 	exit_code = cli_parse(ctx, argc, argv, &parser);
 	if (exit_code != CLI_GO_ON)
 		return exit_code;

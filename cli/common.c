@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Helpers every command shares: messages, exit codes, options, stdout. */
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,22 @@ struct pm_platform *ctx_rescan(struct pmemctl_ctx *ctx, int *exit_code)
 	pm_platform_free(ctx->platform);
 	ctx->platform = NULL;
 	return ctx_platform(ctx, exit_code);
+}
+
+/*
+ * The character set only: the output engine asks nl_langinfo(CODESET)
+ * whether to draw with UTF-8, and libarchive converts a bundle's names.
+ * LC_ALL would also load every other category (27 files where this takes
+ * 4) and let LC_NUMERIC put decimal commas into JSON and Prometheus
+ * numbers.
+ */
+void cli_setlocale(void)
+{
+	static bool done;
+
+	if (!done)
+		setlocale(LC_CTYPE, "");
+	done = true;
 }
 
 int finish_stdout(int exit_code)

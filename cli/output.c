@@ -852,6 +852,8 @@ static int stream_document(FILE *f, const struct out_spec *spec,
 	fputs("\n}\n", f);
 	return rc;
 }
+void (*out_table_locale)(void);
+
 
 int out_print(FILE *f, const struct out_spec *spec,
 	      const struct out_opts *opts, const struct out_selection *all,
@@ -866,6 +868,8 @@ int out_print(FILE *f, const struct out_spec *spec,
 		return stream_document(f, spec, all, root);
 	table_selection(spec, all, root, &shown);
 	t.nr_columns = sel->nr;
+	if (out_table_locale)
+		out_table_locale();
 	g = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? &utf8_glyphs :
 							 &ascii_glyphs;
 	rc = table_add_tree(&t, spec, opts, sel, root, "", g, true);

@@ -134,6 +134,13 @@ struct out_node *out_node_add(struct out_node *parent, int kind,
 			      const void *ptr);
 void out_node_free(struct out_node *root);
 
+/*
+ * Called before a table is drawn, whose glyphs follow nl_langinfo(CODESET):
+ * pmemctl's main() sets it to cli_setlocale(), so that a run drawing no
+ * table reads no locale files. NULL: the locale as it is.
+ */
+extern void (*out_table_locale)(void);
+
 /* Renders the tree below root; returns 0 or -errno (ENOMEM). */
 int out_print(FILE *f, const struct out_spec *spec,
 	      const struct out_opts *opts, const struct out_selection *sel,

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pmemctl: the command table, global options and shared helpers. */
 #include <errno.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,17 +150,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	/*
-	 * The character set only: the output engine asks nl_langinfo(CODESET)
-	 * whether to draw with UTF-8. LC_ALL would also load every other
-	 * category (27 files where this takes 4) and let LC_NUMERIC put
-	 * decimal commas into JSON and Prometheus numbers.
-	 */
-	setlocale(LC_CTYPE, "");
-	/*
 	 * A closed pipe must surface as a write error at exit, not as a
 	 * silent death by SIGPIPE halfway through a JSON document.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	out_table_locale = cli_setlocale;
 
 	if (argc < 2)
 		return cli_usage_error(NULL, "no command given");
@@ -212,8 +205,16 @@ int main(int argc, char **argv)
 		return cli_usage_error(NULL, "'%s' is not a pmemctl command",
 				       argv[1]);
 	ctx.cmd = cmd->name;
+	/*
+	 * The commands that only read (those --sysroot replays) bind no
+	 * driver: their libraries look up no kernel module (lib/modules.c).
+	 */
+	if (cmd->replayable)
+		pm_modules_read_only();
 	if (ctx.sysroot) {
 		char why[512];
+
+		cli_setlocale();	/* libarchive converts the bundle's names */
 
 		if (!cmd->replayable)
 			return cli_usage_error(NULL, "'%s' does not run on a replayed report: --sysroot replays %s",

@@ -117,4 +117,12 @@ int select_columns(struct pmemctl_ctx *ctx, const struct out_spec *spec,
 /* Flushes stdout; a write error (full disk, closed pipe) is a failure. */
 int finish_stdout(int exit_code);
 
+/*
+ * The user's LC_CTYPE, taken once, by what depends on it: a table's
+ * glyphs (out_table_locale, cli/output.c) and libarchive's names
+ * (report, --sysroot).
+ * A run that needs neither reads no locale files.
+ */
+void cli_setlocale(void);
+
 #endif
