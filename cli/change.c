@@ -252,11 +252,24 @@ static int relock(struct change *ch)
 	exit_code = lock_error(dev, rc, &note, "changing it");
 	if (exit_code)
 		return exit_code;
-	/* CXL region changes plan on the whole platform: a new snapshot. */
+	/*
+	 * CXL region changes plan on the whole platform: a new snapshot;
+	 * namespaces of one region (CHANGE_OWN_NAMESPACES) on that region.
+	 */
 	if (ch->verb->targets & CHANGE_OWN) {
-		ch->pf = ctx_rescan(ch->ctx, &exit_code);
-		if (!ch->pf)
-			return exit_code;
+		region = ch->scope[0] ? pm_find_region(ch->pf, ch->scope) : NULL;
+		if (region) {
+			rc = pm_region_rescan(ch->pf, region);
+			if (rc < 0) {
+				cli_error(region->dev, "cannot read %s again: %s",
+					  region->dev, strerror(-rc));
+				return EXIT_FAIL;
+			}
+		} else {
+			ch->pf = ctx_rescan(ch->ctx, &exit_code);
+			if (!ch->pf)
+				return exit_code;
+		}
 		exit_code = ch->verb->resolve(ch);
 		if (exit_code || !ch->t.region)
 			return exit_code;
@@ -486,6 +499,23 @@ static const char *region_named(const char *name, char *buf, size_t len,
 	return NULL;
 }
 
+/* CHANGE_OWN_NAMESPACES: the one region of names all namespaceX.Y, or NULL. */
+static const char *namespaces_region(struct change *ch, char *buf, size_t len)
+{
+	char other[32];
+	bool namespace;
+
+	for (int i = 0; i < ch->nr_names; i++) {
+		if (!region_named(ch->names[i], i ? other : buf, i ? sizeof(other) : len,
+				  &namespace) || !namespace ||
+		    (i && strcmp(other, buf))) {
+			buf[0] = '\0';
+			return NULL;
+		}
+	}
+	return ch->nr_names ? buf : NULL;
+}
+
 int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 	       void *args, int argc, char **argv)
 {
@@ -505,9 +535,16 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		if (exit_code)
 			return exit_code;
 	}
-	/* CXL region changes (their own targets) read the whole platform. */
-	if (!(verb->targets & CHANGE_OWN))
+	/*
+	 * CXL region changes (their own targets) read the whole platform;
+	 * enable and disable of namespaces of one region, that region.
+	 */
+	if (!(verb->targets & CHANGE_OWN)) {
 		scope = region_named(name, region, sizeof(region), &one_namespace);
+	} else if (verb->flags & CHANGE_OWN_NAMESPACES) {
+		scope = namespaces_region(&ch, ch.scope, sizeof(ch.scope));
+		one_namespace = scope != NULL;
+	}
 	ch.pf = ctx_platform_region(ctx, scope, !one_namespace, &exit_code);
 	if (!ch.pf)
 		return exit_code;

@@ -41,6 +41,13 @@ enum change_flags {
 	 * all CXL region changes share.
 	 */
 	CHANGE_LOCK_OBJECT = 1 << 4,
+	/*
+	 * CHANGE_OWN: when every name is a namespace as the kernel names it
+	 * (namespaceX.Y), all in one region, the verb plans on that region
+	 * alone (enable, disable): the snapshot reads its namespaces and no
+	 * DIMM, and the lock reads them again, as for a namespace target.
+	 */
+	CHANGE_OWN_NAMESPACES = 1 << 5,
 };
 
 /* Long options of the verbs are numbered from here. */
@@ -104,6 +111,7 @@ struct change {
 	int scope_lock;			/* -1, or the held lock of the region's scope */
 	bool confirmed;			/* a yes was given: not asked twice */
 	char **names;			/* CHANGE_OWN: the names given */
+	char scope[32];			/* CHANGE_OWN_NAMESPACES: their region, or "" */
 	int nr_names;
 	bool nothing_to_lose;		/* the plan says: CHANGE_ASK_PLAN need not ask */
 	int more_locks[CHANGE_MAX_LOCKS]; /* change_lock_more()'s, -1 unused */

@@ -8,7 +8,7 @@ static const struct change_verb disable_verb = {
 	.targets = CHANGE_OWN,
 	.noun = "object",
 	.lock = "enable-disable",
-	.flags = CHANGE_REFUSE_IN_USE,
+	.flags = CHANGE_REFUSE_IN_USE | CHANGE_OWN_NAMESPACES,
 	.usage = "Usage: pmemctl disable [options] <OBJECT>...\n"
 		 "\n"
 		 "Disable the objects named, in the kernel's order: a region's\n"

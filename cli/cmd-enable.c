@@ -5,6 +5,7 @@
 static const struct change_verb enable_verb = {
 	.doing = "enabling",
 	.targets = CHANGE_OWN,
+	.flags = CHANGE_OWN_NAMESPACES,
 	.noun = "object",
 	.lock = "enable-disable",
 	.usage = "Usage: pmemctl enable [options] <OBJECT>...\n"
