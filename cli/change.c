@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "escape.h"
 #include "change.h"
@@ -232,24 +233,36 @@ int change_lock_more(struct change *ch, const char *name, bool shared,
  * what a namespace change plans on, and a whole new snapshot costs what
  * the listing does.
  */
-static int relock(struct change *ch)
+static int lock_target(struct change *ch, const char *region, const char *dev,
+		       bool namespace)
 {
-	struct pm_region *region = ch->t.ns ? ch->t.ns->region : ch->t.region;
 	struct pm_lock_note note;
-	char dev[64];
 	int exit_code, rc;
 
-	snprintf(dev, sizeof(dev), "%s",
-		 !(ch->verb->targets & CHANGE_OWN) || (ch->verb->flags & CHANGE_LOCK_OBJECT) ?
-		 ch->object : ch->verb->lock ? ch->verb->lock : CXL_REGIONS_LOCK);
 	/* A region target excludes every change of its namespaces. */
-	if (!(ch->verb->targets & CHANGE_OWN)) {
-		exit_code = lock_scope(ch, region->dev, ch->t.ns != NULL);
+	if (region) {
+		exit_code = lock_scope(ch, region, namespace);
 		if (exit_code)
 			return exit_code;
 	}
 	rc = pm_lock(dev, false, &ch->lock, &note);
-	exit_code = lock_error(dev, rc, &note, "changing it");
+	return lock_error(dev, rc, &note, "changing it");
+}
+
+static int relock(struct change *ch)
+{
+	struct pm_region *region = ch->t.ns ? ch->t.ns->region : ch->t.region;
+	char dev[64];
+	int exit_code, rc;
+
+	/* Locked before the snapshot (lock_first()): it is fresh. */
+	if (ch->lock >= 0)
+		return EXIT_OK;
+	snprintf(dev, sizeof(dev), "%s",
+		 !(ch->verb->targets & CHANGE_OWN) || (ch->verb->flags & CHANGE_LOCK_OBJECT) ?
+		 ch->object : ch->verb->lock ? ch->verb->lock : CXL_REGIONS_LOCK);
+	exit_code = lock_target(ch, ch->verb->targets & CHANGE_OWN ? NULL : region->dev,
+				dev, ch->t.ns != NULL);
 	if (exit_code)
 		return exit_code;
 	/*
@@ -499,6 +512,26 @@ static const char *region_named(const char *name, char *buf, size_t len,
 	return NULL;
 }
 
+/*
+ * Root's change with a plan (convert), of a target named as the kernel
+ * names it (namespaceX.Y, regionX) and there: plan_first() would take the
+ * locks first thing, then read the region again under them. They are
+ * taken before the snapshot instead, which is then read once. A name not
+ * there takes no lock (no lock file for a typo) and is refused as before.
+ */
+static bool lock_first(const struct change *ch, const char *name, bool namespace)
+{
+	char path[128];
+	struct stat st;
+
+	if (!ch->verb->plan || (ch->verb->targets & CHANGE_OWN) || ch->dry_run ||
+	    geteuid() != 0 ||
+	    !(ch->verb->targets & (namespace ? CHANGE_NAMESPACE : CHANGE_REGION)))
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s", name);
+	return stat(path, &st) == 0;
+}
+
 /* CHANGE_OWN_NAMESPACES: the one region of names all namespaceX.Y, or NULL. */
 static const char *namespaces_region(struct change *ch, char *buf, size_t len)
 {
@@ -545,29 +578,38 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		scope = namespaces_region(&ch, ch.scope, sizeof(ch.scope));
 		one_namespace = scope != NULL;
 	}
+	if (scope && lock_first(&ch, name, one_namespace)) {
+		exit_code = lock_target(&ch, scope, name, one_namespace);
+		if (exit_code)
+			goto out;
+	}
 	ch.pf = ctx_platform_region(ctx, scope, !one_namespace, &exit_code);
 	if (!ch.pf)
-		return exit_code;
+		goto out;
 	if (verb->targets & CHANGE_OWN) {
 		exit_code = verb->resolve(&ch);
 		if (exit_code)
-			return exit_code;
+			goto out;
 	} else if (find_target(&ch, name)) {
 		cli_error(name, "no such %s", target_noun(verb));
-		return EXIT_NOT_FOUND;
+		exit_code = EXIT_NOT_FOUND;
+		goto out;
 	} else {
 		snprintf(ch.object, sizeof(ch.object), "%s",
 			 ch.t.ns ? ch.t.ns->dev : ch.t.region->dev);
 	}
 	ch.res = calloc(1, sizeof(*ch.res));
-	if (!ch.res)
-		return EXIT_FAIL;
+	if (!ch.res) {
+		exit_code = EXIT_FAIL;
+		goto out;
+	}
 	exit_code = verb->plan ? plan_first(&ch) : root_first(&ch);
+	free(ch.res->ranges);
+	free(ch.res);
+out:
 	pm_unlock(ch.lock);
 	pm_unlock(ch.scope_lock);
 	for (size_t i = ch.nr_more_locks; i-- > 0;)
 		pm_unlock(ch.more_locks[i]);
-	free(ch.res->ranges);
-	free(ch.res);
 	return exit_code;
 }
