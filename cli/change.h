@@ -128,7 +128,8 @@ struct change {
  *   without (create-namespace, destroy-namespace): root - guards -
  *     [lock - guards again] - run, the run doing the dry run too.
  * [lock]: root, outside --dry-run, takes the target's lock and a fresh
- * snapshot. The report and its exit code end both.
+ * snapshot (with a plan, of a target named as the kernel names it: the
+ * lock before the one snapshot). The report and its exit code end both.
  */
 struct change_verb {
 	const char *doing;		/* "converting": for needs-root and refusals */
