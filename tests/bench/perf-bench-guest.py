@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "11"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "16 64 256").split()]
 MONITOR_SECONDS = int(os.environ.get("BENCH_MONITOR_SECONDS", "60"))
 READER = os.environ.get("BENCH_READER", "")
+BASE = os.environ.get("PMEMCTL_BASE", "")      # another build, timed beside
 ND = "/sys/bus/nd/devices"
 NS_SIZE = 16 << 20
 TMP = tempfile.mkdtemp()
@@ -332,6 +334,8 @@ def bench_list(n, rows):
     calls = reader_script(LIST_P, script) if READER else 0
     if READER:
         cmds["r"] = [READER, script]
+    if BASE:
+        cmds["b"] = [BASE] + LIST_P[1:]
     s = interleaved(cmds)
     r, q1, q3 = ratio(s["p"], s["n"])
     row = {"n": n, "p": quartiles(s["p"]), "n_ms": quartiles(s["n"]),
@@ -341,6 +345,10 @@ def bench_list(n, rows):
         row["r"] = quartiles(s["r"])
         row["r_ratio"] = ratio(s["p"], s["r"])
         row["r_calls"] = calls
+    if BASE:
+        row["b"] = quartiles(s["b"])
+        row["b_ratio"] = ratio(s["p"], s["b"])
+        row["cb"] = syscalls(cmds["b"])
     if n == SIZES[-1]:
         row["rss"] = (peak_rss(LIST_P), peak_rss(LIST_N))
     rows.append(row)
@@ -389,6 +397,14 @@ def print_list(rows):
             rr, (r, q1, q3) = row["r"], row["r_ratio"]
             print(f"{row['n']:>10} {row['r_calls']:>12} {rr[1]:>8.1f} [{rr[0]:.0f}-{rr[2]:.0f}]".ljust(44)
                   + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+    if BASE:
+        print()
+        print(f"this build against PMEMCTL_BASE ({BASE}), list -BDRNX --json, same runs")
+        print(f"{'namespaces':>10} {'base ms':>20} {'this / base [IQR]':>20} {'calls this/base':>16}")
+        for row in rows:
+            b, (r, q1, q3) = row["b"], row["b_ratio"]
+            print(f"{row['n']:>10} {b[1]:>8.1f} [{b[0]:.0f}-{b[2]:.0f}]".ljust(31)
+                  + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]     {row['cp'][0]:>6}/{row['cb'][0]:<6}")
     for row in rows:
         if "rss" in row:
             print()
@@ -412,6 +428,10 @@ def bench_convert(n, ns):
                 if i:                       # the first round warms up
                     s[(t, m)].append(ms)
     traces = {(t, m): strace(tools[t](m)) for t in tools for m in ("devdax", "fsdax")}
+    calls = {(t, m): syscalls(tools[t](m)) for t in tools for m in ("devdax", "fsdax")}
+    if BASE:
+        for m in ("devdax", "fsdax"):
+            calls[("b", m)] = syscalls([BASE, "convert", "-f", "-m", m, ns])
     print()
     print(f"convert of a 64M namespace at {n} namespaces: median ms [IQR], {runs} interleaved runs each way")
     print(f"{'change':>16} {'pmemctl convert':>20} {'ndctl -f -e':>20} {'ratio [IQR]':>18}")
@@ -421,6 +441,10 @@ def bench_convert(n, ns):
         print(f"{name:>16} {p[1]:>9.0f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(38)
               + f" {nd[1]:>9.0f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(21)
               + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+    for m, name in (("devdax", "fsdax -> devdax"), ("fsdax", "devdax -> fsdax")):
+        print(f"{name:>16} system calls (strace -f -c): pmemctl {calls[('p', m)][0]}, "
+              f"ndctl {calls[('n', m)][0]}"
+              + (f", PMEMCTL_BASE {calls[('b', m)][0]}" if BASE else ""))
     print(f"{'change':>16} {'tool':>8} {'opens':>7} {'distinct':>9} {'reads':>7} {'lookups':>8} "
           f"{'dirs':>6} {'settles':>8} {'sleeps':>7}")
     for m, name in (("devdax", "fsdax -> devdax"), ("fsdax", "devdax -> fsdax")):
@@ -467,6 +491,9 @@ def bench_verbs(n, ns, region):
     for k, argv in tools.items():
         for v in ("disable", "enable"):
             calls[(k, v)] = syscalls(argv[v])
+    if BASE:
+        for v in ("disable", "enable"):
+            calls[("b", v)] = syscalls([BASE, v, ns])
     for v in ("disable", "enable"):
         rows.append((f"{v} {ns}", f"ndctl {v}-namespace", t[("p", v)], t[("n", v)],
                      calls[("p", v)], calls[("n", v)]))
@@ -479,6 +506,103 @@ def bench_verbs(n, ns, region):
         print(f"{name:>28} {qa[1]:>7.0f} [{qa[0]:.0f}-{qa[2]:.0f}]".ljust(46)
               + f" {ref:>22} {qb[1]:>7.0f} [{qb[0]:.0f}-{qb[2]:.0f}]".ljust(40)
               + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}] {ca[0]:>5}/{cb[0]:<5}")
+    if BASE:
+        print(f"{'PMEMCTL_BASE calls':>28}: disable {calls[('b', 'disable')][0]}, "
+              f"enable {calls[('b', 'enable')][0]}")
+
+
+def tolerant(argv):
+    """timed(), but a failing run is counted, not fatal (a row says so)."""
+    t = time.perf_counter()
+    r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return (time.perf_counter() - t) * 1e3, r.returncode
+
+
+def nfit_test_dimm():
+    """The first DIMM of nfit_test.0: firmware update and security commands."""
+    j = json.loads(sh(["ndctl", "list", "-D", "-b", "nfit_test.0"]) or "[]")
+    j = j if isinstance(j, list) else [j]
+    return sorted((d["dev"] for d in j), key=lambda n: int(n[4:]))[0] if j else None
+
+
+def rounds(tools, runs):
+    """tools: {(tool, verb): argv}, run in turn each round (the first warms
+    up); returns the samples and the exit codes that were not 0."""
+    t, bad = {k: [] for k in tools}, []
+    for i in range(runs + 1):
+        for k, argv in tools.items():
+            ms, rc = tolerant(argv)
+            if rc:
+                bad.append(f"{' '.join(argv[:2])} exit {rc}")
+            elif i:
+                t[k].append(ms)
+    return t, bad
+
+
+def bench_fw_security(n):
+    """The firmware and security verbs beside ndctl's, on nfit_test.0's
+    first DIMM: list -DF, update-firmware (stage a 4 KiB image), and a
+    passphrase set up and removed again (a tmpfs key directory, as
+    tests/vm/cases/security.sh does)."""
+    dimm = nfit_test_dimm()
+    if not dimm:
+        print("\nfirmware and security: no nfit_test DIMM, skipped")
+        return
+    subprocess.run(["ndctl", "wait-scrub", "nfit_test.0"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    img = f"{TMP}/fw.img"
+    with open(img, "wb") as f:
+        f.write(os.urandom(4096))
+    runs = max(3, RUNS // 2)
+    rows = []
+    lst = {"p": [PMEMCTL, "list", "-DF", "--json"], "n": ["ndctl", "list", "-DF"]}
+    s = interleaved(lst)
+    rows.append(("list -DF", "ndctl list -DF", s["p"], s["n"],
+                 syscalls(lst["p"]), syscalls(lst["n"]), []))
+    fw = {"p": [PMEMCTL, "update-firmware", "--image", img, dimm],
+          "n": ["ndctl", "update-firmware", "-f", img, dimm]}
+    t, bad = rounds(fw, runs)
+    rows.append((f"update-firmware {dimm}", "ndctl update-firmware", t["p"], t["n"],
+                 syscalls(fw["p"]), syscalls(fw["n"]), bad))
+    keys = "/etc/ndctl/keys"
+    os.makedirs(keys, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0700", "keys", keys]).returncode == 0
+    if mounted and shutil.which("keyctl"):
+        subprocess.run("keyctl link @u @s; dd if=/dev/urandom bs=1 count=32 2>/dev/null | "
+                       "keyctl padd user nvdimm-master @u > /dev/null && "
+                       f"keyctl pipe $(keyctl search @u user nvdimm-master) > {keys}/nvdimm-master.blob",
+                       shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sec = {("p", "set"): [PMEMCTL, "set-passphrase", dimm],
+               ("p", "remove"): [PMEMCTL, "remove-passphrase", "-f", dimm],
+               ("n", "set"): ["ndctl", "setup-passphrase", dimm, "-k", "user:nvdimm-master"],
+               ("n", "remove"): ["ndctl", "remove-passphrase", dimm]}
+        t, bad = rounds(sec, runs)
+        calls = {}
+        for k in (("p", "set"), ("p", "remove"), ("n", "set"), ("n", "remove")):
+            calls[k] = syscalls(sec[k])
+        rows.append((f"set-passphrase {dimm}", "ndctl setup-passphrase", t[("p", "set")],
+                     t[("n", "set")], calls[("p", "set")], calls[("n", "set")], bad))
+        rows.append((f"remove-passphrase {dimm}", "ndctl remove-passphrase", t[("p", "remove")],
+                     t[("n", "remove")], calls[("p", "remove")], calls[("n", "remove")], []))
+    else:
+        print("\nsecurity: no keyctl or no tmpfs over /etc/ndctl/keys, skipped")
+    if mounted:
+        subprocess.run(["umount", keys])
+    print()
+    print(f"firmware and security at {n} namespaces (nfit_test): median ms [IQR], interleaved; "
+          "system calls of one run (strace -f -c)")
+    print(f"{'pmemctl':>28} {'ms':>16} {'reference':>24} {'ms':>16} {'ratio [IQR]':>18} {'calls p/n':>12}")
+    for name, ref, a, b, ca, cb, bad in rows:
+        if not a or not b:
+            print(f"{name:>28}: no successful run ({'; '.join(sorted(set(bad)))})")
+            continue
+        qa, qb = quartiles(a), quartiles(b)
+        r, q1, q3 = ratio(a, b)
+        print(f"{name:>28} {qa[1]:>7.0f} [{qa[0]:.0f}-{qa[2]:.0f}]".ljust(46)
+              + f" {ref:>24} {qb[1]:>7.0f} [{qb[0]:.0f}-{qb[2]:.0f}]".ljust(42)
+              + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}] {ca[0]:>5}/{cb[0]:<5}")
+        if bad:
+            print(f"{'':>28}   failed runs left out: {'; '.join(sorted(set(bad)))}")
 
 
 def bench_fixed():
@@ -543,6 +667,7 @@ def main():
             with contextlib.redirect_stdout(later):
                 bench_convert(n, conv)
                 bench_verbs(n, conv, regions[0])
+                bench_fw_security(n)
                 bench_metrics(n)
                 bench_monitor()
     print_list(rows)
