@@ -512,24 +512,39 @@ static const char *region_named(const char *name, char *buf, size_t len,
 	return NULL;
 }
 
-/*
- * Root's change with a plan (convert), of a target named as the kernel
- * names it (namespaceX.Y, regionX) and there: plan_first() would take the
- * locks first thing, then read the region again under them. They are
- * taken before the snapshot instead, which is then read once. A name not
- * there takes no lock (no lock file for a typo) and is refused as before.
- */
-static bool lock_first(const struct change *ch, const char *name, bool namespace)
+static bool in_sysfs(const char *name)
 {
 	char path[128];
 	struct stat st;
 
-	if (!ch->verb->plan || (ch->verb->targets & CHANGE_OWN) || ch->dry_run ||
-	    geteuid() != 0 ||
-	    !(ch->verb->targets & (namespace ? CHANGE_NAMESPACE : CHANGE_REGION)))
-		return false;
 	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s", name);
 	return stat(path, &st) == 0;
+}
+
+/*
+ * Root's change with a plan (convert, enable, disable), of targets named
+ * as the kernel names them (namespaceX.Y, regionX; for CHANGE_OWN_NAMESPACES
+ * namespaces of one region) and there: plan_first() would take the locks
+ * first thing, then read the region again under them. They are taken
+ * before the snapshot instead, which is then read once (a verb's resolve
+ * takes its targets' own locks under the runner's, as after relock()). A
+ * name not there takes no lock (no lock file for a typo) and is refused
+ * as before.
+ */
+static bool lock_first(const struct change *ch, const char *name, bool namespace)
+{
+	if (!ch->verb->plan || ch->dry_run || geteuid() != 0)
+		return false;
+	if (ch->verb->targets & CHANGE_OWN) {
+		if (!ch->scope[0] || (ch->verb->flags & CHANGE_LOCK_OBJECT))
+			return false;
+		for (int i = 0; i < ch->nr_names; i++)
+			if (!in_sysfs(ch->names[i]))
+				return false;
+		return true;
+	}
+	return (ch->verb->targets & (namespace ? CHANGE_NAMESPACE : CHANGE_REGION)) &&
+	       in_sysfs(name);
 }
 
 /* CHANGE_OWN_NAMESPACES: the one region of names all namespaceX.Y, or NULL. */
@@ -579,7 +594,11 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		one_namespace = scope != NULL;
 	}
 	if (scope && lock_first(&ch, name, one_namespace)) {
-		exit_code = lock_target(&ch, scope, name, one_namespace);
+		if (verb->targets & CHANGE_OWN)
+			exit_code = lock_target(&ch, NULL, verb->lock ? verb->lock :
+						CXL_REGIONS_LOCK, false);
+		else
+			exit_code = lock_target(&ch, scope, name, one_namespace);
 		if (exit_code)
 			goto out;
 	}
