@@ -419,6 +419,8 @@ def bench_convert(n, ns):
         "p": lambda m: [PMEMCTL, "convert", "-f", "-m", m, ns],
         "n": lambda m: ["ndctl", "create-namespace", "-f", "-e", ns, "-m", m],
     }
+    if BASE:
+        tools["b"] = lambda m: [BASE, "convert", "-f", "-m", m, ns]
     s = {(t, m): [] for t in tools for m in ("devdax", "fsdax")}
     runs = max(3, RUNS // 2)
     for i in range(runs + 1):
@@ -427,11 +429,8 @@ def bench_convert(n, ns):
                 ms = timed(argv(m))
                 if i:                       # the first round warms up
                     s[(t, m)].append(ms)
-    traces = {(t, m): strace(tools[t](m)) for t in tools for m in ("devdax", "fsdax")}
+    traces = {(t, m): strace(tools[t](m)) for t in ("p", "n") for m in ("devdax", "fsdax")}
     calls = {(t, m): syscalls(tools[t](m)) for t in tools for m in ("devdax", "fsdax")}
-    if BASE:
-        for m in ("devdax", "fsdax"):
-            calls[("b", m)] = syscalls([BASE, "convert", "-f", "-m", m, ns])
     print()
     print(f"convert of a 64M namespace at {n} namespaces: median ms [IQR], {runs} interleaved runs each way")
     print(f"{'change':>16} {'pmemctl convert':>20} {'ndctl -f -e':>20} {'ratio [IQR]':>18}")
@@ -441,6 +440,11 @@ def bench_convert(n, ns):
         print(f"{name:>16} {p[1]:>9.0f} [{p[0]:.0f}-{p[2]:.0f}]".ljust(38)
               + f" {nd[1]:>9.0f} [{nd[0]:.0f}-{nd[2]:.0f}]".ljust(21)
               + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
+        if BASE:
+            b = quartiles(s[("b", m)])
+            r, q1, q3 = ratio(s[("p", m)], s[("b", m)])
+            print(f"{'PMEMCTL_BASE':>16} {b[1]:>9.0f} [{b[0]:.0f}-{b[2]:.0f}]".ljust(38)
+                  + f" {'this / base':>20} {r:>6.2f} [{q1:.2f}-{q3:.2f}]")
     for m, name in (("devdax", "fsdax -> devdax"), ("fsdax", "devdax -> fsdax")):
         print(f"{name:>16} system calls (strace -f -c): pmemctl {calls[('p', m)][0]}, "
               f"ndctl {calls[('n', m)][0]}"
@@ -479,6 +483,8 @@ def bench_verbs(n, ns, region):
     tools = {"p": {"disable": [PMEMCTL, "disable", ns], "enable": [PMEMCTL, "enable", ns]},
              "n": {"disable": ["ndctl", "disable-namespace", ns],
                    "enable": ["ndctl", "enable-namespace", ns]}}
+    if BASE:
+        tools["b"] = {"disable": [BASE, "disable", ns], "enable": [BASE, "enable", ns]}
     t = {(k, v): [] for k in tools for v in ("disable", "enable")}
     runs = max(3, RUNS // 2)
     for i in range(runs + 1):
@@ -491,9 +497,6 @@ def bench_verbs(n, ns, region):
     for k, argv in tools.items():
         for v in ("disable", "enable"):
             calls[(k, v)] = syscalls(argv[v])
-    if BASE:
-        for v in ("disable", "enable"):
-            calls[("b", v)] = syscalls([BASE, v, ns])
     for v in ("disable", "enable"):
         rows.append((f"{v} {ns}", f"ndctl {v}-namespace", t[("p", v)], t[("n", v)],
                      calls[("p", v)], calls[("n", v)]))
@@ -507,8 +510,12 @@ def bench_verbs(n, ns, region):
               + f" {ref:>22} {qb[1]:>7.0f} [{qb[0]:.0f}-{qb[2]:.0f}]".ljust(40)
               + f" {r:>6.2f} [{q1:.2f}-{q3:.2f}] {ca[0]:>5}/{cb[0]:<5}")
     if BASE:
-        print(f"{'PMEMCTL_BASE calls':>28}: disable {calls[('b', 'disable')][0]}, "
-              f"enable {calls[('b', 'enable')][0]}")
+        for v in ("disable", "enable"):
+            b = quartiles(t[("b", v)])
+            r, q1, q3 = ratio(t[("p", v)], t[("b", v)])
+            print(f"{'PMEMCTL_BASE ' + v:>28} {b[1]:>7.0f} [{b[0]:.0f}-{b[2]:.0f}]".ljust(46)
+                  + f" {'this / base':>22} {'':>16} {r:>6.2f} [{q1:.2f}-{q3:.2f}] "
+                  f"{calls[('b', v)][0]:>5} calls")
 
 
 def tolerant(argv):
@@ -518,11 +525,14 @@ def tolerant(argv):
     return (time.perf_counter() - t) * 1e3, r.returncode
 
 
-def nfit_test_dimm():
-    """The first DIMM of nfit_test.0: firmware update and security commands."""
+def nfit_test_dimms():
+    """nfit_test.0's DIMMs (firmware update and security commands), and its
+    regions."""
     j = json.loads(sh(["ndctl", "list", "-D", "-b", "nfit_test.0"]) or "[]")
     j = j if isinstance(j, list) else [j]
-    return sorted((d["dev"] for d in j), key=lambda n: int(n[4:]))[0] if j else None
+    r = json.loads(sh(["ndctl", "list", "-R", "-b", "nfit_test.0"]) or "[]")
+    r = r if isinstance(r, list) else [r]
+    return sorted((d["dev"] for d in j), key=lambda n: int(n[4:])), [x["dev"] for x in r]
 
 
 def rounds(tools, runs):
@@ -540,12 +550,15 @@ def rounds(tools, runs):
 
 
 def bench_fw_security(n):
-    """The firmware and security verbs beside ndctl's, on nfit_test.0's
-    first DIMM: list -DF, update-firmware (stage a 4 KiB image), and a
-    passphrase set up and removed again (a tmpfs key directory, as
-    tests/vm/cases/security.sh does)."""
-    dimm = nfit_test_dimm()
-    if not dimm:
+    """The firmware and security verbs beside ndctl's on nfit_test.0: list
+    -DF; update-firmware, one staging of a 4 KiB image per DIMM and tool
+    (an nfit_test DIMM takes no other until it is activated, which the
+    guest cannot survive): timed on two DIMMs, counted (strace -c) on two
+    others; a passphrase set up and removed again on the first DIMM, with
+    its regions disabled (remove-passphrase refuses while they are active)
+    and a tmpfs key directory, as tests/vm/cases/security.sh does."""
+    dimms, regions = nfit_test_dimms()
+    if not dimms:
         print("\nfirmware and security: no nfit_test DIMM, skipped")
         return
     subprocess.run(["ndctl", "wait-scrub", "nfit_test.0"], stdout=subprocess.DEVNULL,
@@ -559,15 +572,26 @@ def bench_fw_security(n):
     s = interleaved(lst)
     rows.append(("list -DF", "ndctl list -DF", s["p"], s["n"],
                  syscalls(lst["p"]), syscalls(lst["n"]), []))
-    fw = {"p": [PMEMCTL, "update-firmware", "--image", img, dimm],
-          "n": ["ndctl", "update-firmware", "-f", img, dimm]}
-    t, bad = rounds(fw, runs)
-    rows.append((f"update-firmware {dimm}", "ndctl update-firmware", t["p"], t["n"],
-                 syscalls(fw["p"]), syscalls(fw["n"]), bad))
+    if len(dimms) >= 4:
+        fw = {"p": lambda d: [PMEMCTL, "update-firmware", "--image", img, d],
+              "n": lambda d: ["ndctl", "update-firmware", "-f", img, d]}
+        t, bad = {"p": [], "n": []}, []
+        for k, d in (("p", dimms[0]), ("n", dimms[1])):
+            ms, rc = tolerant(fw[k](d))
+            if rc:
+                bad.append(f"{k} {d} exit {rc}")
+            else:
+                t[k].append(ms)
+        rows.append((f"update-firmware {dimms[0]}/{dimms[1]}", "ndctl update-firmware",
+                     t["p"], t["n"], syscalls(fw["p"](dimms[2])), syscalls(fw["n"](dimms[3])), bad))
     keys = "/etc/ndctl/keys"
     os.makedirs(keys, exist_ok=True)
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0700", "keys", keys]).returncode == 0
+    dimm = dimms[0]
     if mounted and shutil.which("keyctl"):
+        for r in regions:
+            subprocess.run(["ndctl", "disable-region", r], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
         subprocess.run("keyctl link @u @s; dd if=/dev/urandom bs=1 count=32 2>/dev/null | "
                        "keyctl padd user nvdimm-master @u > /dev/null && "
                        f"keyctl pipe $(keyctl search @u user nvdimm-master) > {keys}/nvdimm-master.blob",
@@ -584,13 +608,16 @@ def bench_fw_security(n):
                      t[("n", "set")], calls[("p", "set")], calls[("n", "set")], bad))
         rows.append((f"remove-passphrase {dimm}", "ndctl remove-passphrase", t[("p", "remove")],
                      t[("n", "remove")], calls[("p", "remove")], calls[("n", "remove")], []))
+        for r in regions:
+            subprocess.run(["ndctl", "enable-region", r], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
     else:
         print("\nsecurity: no keyctl or no tmpfs over /etc/ndctl/keys, skipped")
     if mounted:
         subprocess.run(["umount", keys])
     print()
-    print(f"firmware and security at {n} namespaces (nfit_test): median ms [IQR], interleaved; "
-          "system calls of one run (strace -f -c)")
+    print(f"firmware and security at {n} namespaces (nfit_test.0): median ms [IQR], interleaved "
+          f"({runs} runs; update-firmware: one run each); system calls of one run (strace -f -c)")
     print(f"{'pmemctl':>28} {'ms':>16} {'reference':>24} {'ms':>16} {'ratio [IQR]':>18} {'calls p/n':>12}")
     for name, ref, a, b, ca, cb, bad in rows:
         if not a or not b:
