@@ -521,30 +521,47 @@ static bool in_sysfs(const char *name)
 	return stat(path, &st) == 0;
 }
 
-/*
- * Root's change with a plan (convert, enable, disable), of targets named
- * as the kernel names them (namespaceX.Y, regionX; for CHANGE_OWN_NAMESPACES
- * namespaces of one region) and there: plan_first() would take the locks
- * first thing, then read the region again under them. They are taken
- * before the snapshot instead, which is then read once (a verb's resolve
- * takes its targets' own locks under the runner's, as after relock()). A
- * name not there takes no lock (no lock file for a typo) and is refused
- * as before.
- */
-static bool lock_first(const struct change *ch, const char *name, bool namespace)
+/* A DIMM as the kernel names it: nmemN. */
+static bool dimm_named(const char *name)
 {
-	if (!ch->verb->plan || ch->dry_run || geteuid() != 0)
+	unsigned int n;
+	int end = 0;
+
+	return sscanf(name, "nmem%u%n", &n, &end) == 1 && end && !name[end];
+}
+
+/*
+ * Root's change with a plan (convert, enable, disable, the security
+ * verbs, inject-smart), of targets named as the kernel names them and
+ * there (namespaceX.Y or regionX; namespaces of one region for
+ * CHANGE_OWN_NAMESPACES; one nmemN for a verb locking that DIMM):
+ * plan_first() would take the locks first thing, then read the region,
+ * or the whole platform, again under them. They are taken before the
+ * snapshot instead, which is then read once (a verb's resolve takes its
+ * targets' own locks under the runner's, as after relock()). A name not
+ * there takes no lock (no lock file for a typo) and is refused as before.
+ */
+static bool lock_first(const struct change *ch, const char *scope,
+		       const char *name, bool namespace)
+{
+	const struct change_verb *verb = ch->verb;
+	bool dimms;
+
+	if (!verb->plan || ch->dry_run || geteuid() != 0)
 		return false;
-	if (ch->verb->targets & CHANGE_OWN) {
-		if (!ch->scope[0] || (ch->verb->flags & CHANGE_LOCK_OBJECT))
+	if (!(verb->targets & CHANGE_OWN))
+		return scope && (verb->targets & (namespace ? CHANGE_NAMESPACE : CHANGE_REGION)) &&
+		       in_sysfs(name);
+	/* A DIMM's own lock (the security verbs, inject-smart): one DIMM. */
+	dimms = !ch->scope[0] && (verb->flags & CHANGE_LOCK_OBJECT) &&
+		verb->noun && strcmp(verb->noun, "DIMM") == 0 && ch->nr_names == 1;
+	if ((!ch->scope[0] && !dimms) || ch->nr_names < 1 ||
+	    ((verb->flags & CHANGE_LOCK_OBJECT) && !dimms))
+		return false;
+	for (int i = 0; i < ch->nr_names; i++)
+		if ((dimms && !dimm_named(ch->names[i])) || !in_sysfs(ch->names[i]))
 			return false;
-		for (int i = 0; i < ch->nr_names; i++)
-			if (!in_sysfs(ch->names[i]))
-				return false;
-		return true;
-	}
-	return (ch->verb->targets & (namespace ? CHANGE_NAMESPACE : CHANGE_REGION)) &&
-	       in_sysfs(name);
+	return true;
 }
 
 /* CHANGE_OWN_NAMESPACES: the one region of names all namespaceX.Y, or NULL. */
@@ -593,12 +610,14 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		scope = namespaces_region(&ch, ch.scope, sizeof(ch.scope));
 		one_namespace = scope != NULL;
 	}
-	if (scope && lock_first(&ch, name, one_namespace)) {
-		if (verb->targets & CHANGE_OWN)
+	if (lock_first(&ch, scope, name, one_namespace)) {
+		if (!(verb->targets & CHANGE_OWN))
+			exit_code = lock_target(&ch, scope, name, one_namespace);
+		else if (verb->flags & CHANGE_LOCK_OBJECT)
+			exit_code = lock_target(&ch, NULL, name, false);
+		else
 			exit_code = lock_target(&ch, NULL, verb->lock ? verb->lock :
 						CXL_REGIONS_LOCK, false);
-		else
-			exit_code = lock_target(&ch, scope, name, one_namespace);
 		if (exit_code)
 			goto out;
 	}
