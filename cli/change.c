@@ -113,6 +113,16 @@ static int guard(struct change *ch)
 		return ch->verb->guard(ch);
 	if (ch->t.ns)
 		return guard_namespace(ch, ch->t.ns);
+	if (ch->t.daxdev && (ch->verb->flags & CHANGE_REFUSE_IN_USE)) {
+		char why[256];
+
+		if (pm_daxdev_in_use(ch->t.daxdev, why, sizeof(why)) == -EBUSY) {
+			cli_error(ch->t.daxdev->dev, "in use: %s; %s refused", why,
+				  ch->verb->doing);
+			return EXIT_BUSY;
+		}
+		return EXIT_OK;
+	}
 	if (!ch->t.region)
 		return EXIT_OK;
 	for (size_t i = 0; i < ch->pf->nr_namespaces && !exit_code; i++)
@@ -144,6 +154,23 @@ static int find_target(struct change *ch, const char *name)
 		ch->t.name = name;
 		ch->t.region = pm_find_region(ch->pf, name);
 		return ch->t.region ? 0 : -ENOENT;
+	}
+	if (ch->verb->flags & CHANGE_CXL_DAX) {
+		const char *base = strncmp(name, "/dev/", 5) == 0 ? name + 5 : name;
+
+		memset(&ch->t, 0, sizeof(ch->t));
+		ch->t.pf = ch->pf;
+		ch->t.name = name;
+		for (size_t i = 0; i < ch->pf->nr_daxdevs; i++) {
+			struct pm_daxdev *dax = ch->pf->daxdevs[i];
+
+			if (!dax->ns && dax->region && strcmp(dax->dev, base) == 0) {
+				ch->t.daxdev = dax;
+				ch->t.region = dax->region;
+				snprintf(ch->t.device, sizeof(ch->t.device), "%s", base);
+				return 0;
+			}
+		}
 	}
 	if (pm_resolve_target(ch->pf, name, &ch->t))
 		return -ENOENT;
@@ -288,7 +315,15 @@ static int relock(struct change *ch)
 			return exit_code;
 		return lock_scope(ch, ch->t.region->dev, false);
 	}
-	rc = pm_region_rescan(ch->pf, region);
+	/* A CXL ram region has no libndctl object to read again: all of it. */
+	if (!region->ndregion) {
+		ch->pf = ctx_rescan(ch->ctx, &exit_code);
+		if (!ch->pf)
+			return exit_code;
+		rc = 0;
+	} else {
+		rc = pm_region_rescan(ch->pf, region);
+	}
 	if (rc < 0) {
 		cli_error(dev, "cannot read %s again: %s", region->dev, strerror(-rc));
 		return EXIT_FAIL;
@@ -634,7 +669,8 @@ int change_run(struct pmemctl_ctx *ctx, const struct change_verb *verb,
 		goto out;
 	} else {
 		snprintf(ch.object, sizeof(ch.object), "%s",
-			 ch.t.ns ? ch.t.ns->dev : ch.t.region->dev);
+			 ch.t.ns ? ch.t.ns->dev : ch.t.daxdev && !ch.t.ns ?
+			 ch.t.daxdev->dev : ch.t.region->dev);
 	}
 	ch.res = calloc(1, sizeof(*ch.res));
 	if (!ch.res) {

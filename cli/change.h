@@ -48,6 +48,11 @@ enum change_flags {
 	 * DIMM, and the lock reads them again, as for a namespace target.
 	 */
 	CHANGE_OWN_NAMESPACES = 1 << 5,
+	/*
+	 * CHANGE_CXL_DAX: the dax device of a CXL ram region is a target
+	 * too (t.daxdev and its region, t.ns NULL): convert.
+	 */
+	CHANGE_CXL_DAX = 1 << 6,
 };
 
 /* Long options of the verbs are numbered from here. */

@@ -29,6 +29,8 @@ static int plan(struct change *ch)
 	struct convert_args *a = ch->args;
 
 	a->req.dry_run = true;
+	if (!ch->t.ns)
+		return pm_convert_daxdev(ch->t.daxdev, &a->req, ch->res);
 	return pm_convert(ch->pf, ch->t.ns, &a->req, ch->res);
 }
 
@@ -37,13 +39,15 @@ static int run(struct change *ch)
 	struct convert_args *a = ch->args;
 
 	a->req.dry_run = false;
+	if (!ch->t.ns)
+		return pm_convert_daxdev(ch->t.daxdev, &a->req, ch->res);
 	return pm_convert(ch->pf, ch->t.ns, &a->req, ch->res);
 }
 
 static const struct change_verb convert = {
 	.doing = "converting",
 	.targets = CHANGE_NAMESPACE,
-	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA | CHANGE_SYSTEM_RAM,
+	.flags = CHANGE_REFUSE_IN_USE | CHANGE_ASK_DATA | CHANGE_SYSTEM_RAM | CHANGE_CXL_DAX,
 	.usage = "Usage: pmemctl convert [options] NAMESPACE --mode MODE\n"
 		 "\n"
 		 "Convert a namespace between raw, sector, fsdax and devdax in\n"
@@ -52,7 +56,8 @@ static const struct change_verb convert = {
 		 "in that mode, alignment and zone: nothing changes (exit 0). In\n"
 		 "use, or memory that cannot be offlined: refused, the holder or\n"
 		 "the blocks named. A failed step puts the previous configuration\n"
-		 "back. NAMESPACE: namespace0.0, pmem0, dax0.0, /dev/...\n"
+		 "back. NAMESPACE: namespace0.0, pmem0, dax0.0, /dev/...; or the\n"
+		 "dax device of a CXL ram region (devdax or system-ram only).\n"
 		 "\n",
 	.usage_end = "\n"
 		     "Exit: 0 converted or unchanged, 2 bad option or alignment,\n"

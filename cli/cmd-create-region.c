@@ -10,7 +10,8 @@
 #include "../lib/cxl-region.h"
 
 static const struct cli_option options[] = {
-	{ "type", 't', "TYPE", "pmem (the only type pmemctl makes)" },
+	{ "type", 't', "TYPE", "pmem (default), or ram: the memdevs' volatile\n"
+			       "capacity, its dax device left devdax" },
 	{ "granularity", 'g', "N", "interleave granularity in bytes: 256 to\n"
 				   "16384, a power of two (default: the root\n"
 				   "decoder's)" },
@@ -33,11 +34,10 @@ static int option(struct change *ch, int c, const char *arg)
 
 	switch (c) {
 	case 't':
-		if (strcmp(arg, "pmem") == 0)
-			return EXIT_OK;
-		if (strcmp(arg, "ram") == 0)
-			return cli_usage_error(ch->ctx, "type ram: pmemctl provisions persistent memory only; a volatile CXL region is system RAM, not pmem");
-		return cli_usage_error(ch->ctx, "unknown type '%s': use pmem", arg);
+		if (strcmp(arg, "pmem") && strcmp(arg, "ram"))
+			return cli_usage_error(ch->ctx, "unknown type '%s': use pmem or ram", arg);
+		a->req.ram = strcmp(arg, "ram") == 0;
+		return EXIT_OK;
 	case 'g':
 		if (pm_parse_size(arg, &value) < 0 || value < 256 || value > 16384 ||
 		    (value & (value - 1)))
@@ -105,7 +105,16 @@ static int plan(struct change *ch)
 		return ch->res->err = rc;
 	rc = pm_plan_create_region(&facts, &a->req, &a->change, ch->res);
 	pm_cxl_facts_free(&facts);
-	if (ch->res->noop && a->change.cxl_region[0]) {
+	if (ch->res->noop && a->change.cxl_region[0] && a->req.ram) {
+		/* The dax device of the one that is already there. */
+		for (size_t i = 0; i < ch->pf->nr_cxl_regions; i++) {
+			const struct pm_cxl_region *cxl = ch->pf->cxl_regions[i];
+			const struct pm_daxdev *dax = pm_ram_region_daxdev(ch->pf, cxl);
+
+			if (dax && strcmp(cxl->dev, a->change.cxl_region) == 0)
+				snprintf(ch->res->chardev, sizeof(ch->res->chardev), "%s", dax->dev);
+		}
+	} else if (ch->res->noop && a->change.cxl_region[0]) {
 		/* The nvdimm region of the one that is already there. */
 		for (size_t i = 0; i < ch->pf->nr_regions; i++)
 			if (ch->pf->regions[i]->cxl &&
@@ -122,7 +131,8 @@ static int run(struct change *ch)
 	int rc = pm_create_region(ch->pf, &a->change, ch->res);
 
 	if (a->change.region[0] || a->change.cxl_region[0])
-		snprintf(ch->object, sizeof(ch->object), "%s",
+		snprintf(ch->object, sizeof(ch->object), "%s%s",
+			 a->change.ram ? "cxl:" : "",
 			 a->change.region[0] ? a->change.region : a->change.cxl_region);
 	return rc;
 }
@@ -134,9 +144,11 @@ static const struct change_verb create_region = {
 	.usage = "Usage: pmemctl create-region [options] <MEMDEV>...\n"
 		 "\n"
 		 "Create a CXL persistent memory region interleaving the memdevs\n"
-		 "named, in that order (ways: how many are named). A region that\n"
-		 "already is exactly that is left as it is (changed: false). A\n"
-		 "failed step undoes those before it: the platform is as before.\n"
+		 "named, in that order (ways: how many are named); with --type\n"
+		 "ram, a volatile one, whose dax device 'pmemctl convert --mode\n"
+		 "system-ram' hands to the kernel. A region that already is\n"
+		 "exactly that is left as it is (changed: false). A failed step\n"
+		 "undoes those before it: the platform is as before.\n"
 		 "\n",
 	.usage_end = "\nExit: 0 done or nothing to do, 2 usage, 3 no such memdev or\n"
 		     "decoder, 4 not root, 5 no room or no window reaches them all,\n"

@@ -14,6 +14,18 @@ struct destroy_region_args {
 	const struct pm_cxl_region *cxl;
 	struct pm_region *nd;
 	struct pm_region_change change;
+	bool offline;			/* --offline: a ram region's memory first */
+};
+
+static struct destroy_region_args param;
+
+enum { OPT_OFFLINE = CHANGE_OPT_FIRST };
+
+static const struct cli_option options[] = {
+	OPT_FLAG(OPT_OFFLINE, "offline", &param.offline,
+		 "a ram region whose memory is online as system\n"
+		 "RAM: offline it first (refused without)"),
+	CLI_END,
 };
 
 static int resolve(struct change *ch)
@@ -70,7 +82,7 @@ static int plan(struct change *ch)
 	int rc;
 
 	ch->res->region = &a->change;
-	rc = pm_destroy_region(ch->pf, a->cxl, a->nd, true, &a->change, ch->res);
+	rc = pm_destroy_region(ch->pf, a->cxl, a->nd, true, a->offline, &a->change, ch->res);
 	for (size_t i = 0; a->nd && i < ch->pf->nr_namespaces; i++) {
 		const struct pm_namespace *ns = ch->pf->namespaces[i];
 
@@ -92,7 +104,7 @@ static int run(struct change *ch)
 
 	memset(res, 0, sizeof(*res));
 	res->region = &a->change;
-	return pm_destroy_region(ch->pf, a->cxl, a->nd, false, &a->change, res);
+	return pm_destroy_region(ch->pf, a->cxl, a->nd, false, a->offline, &a->change, res);
 }
 
 static const struct change_verb destroy_region = {
@@ -105,13 +117,16 @@ static const struct change_verb destroy_region = {
 		 "\n"
 		 "Destroy a CXL region: REGION is its nvdimm region (regionN, as\n"
 		 "pmemctl list -R shows it) or the CXL region as cxl:regionN (one\n"
-		 "not bound to libnvdimm too). Its namespaces go with it: refused\n"
-		 "while one is in use (the holder named), and without --force when\n"
-		 "it has any. The memdevs' capacity is free again.\n"
+		 "not bound to libnvdimm too, and a ram region). Its namespaces go\n"
+		 "with it: refused while one is in use (the holder named), and\n"
+		 "without --force when it has any. A ram region whose memory is\n"
+		 "online as system RAM: refused without --offline. The memdevs'\n"
+		 "capacity is free again.\n"
 		 "\n",
 	.usage_end = "\nExit: 0 done, 2 usage, 3 no such region, 4 not root, 5 not a CXL\n"
-		     "region, 6 a namespace is in use, 9 namespaces and no --force,\n"
-		     "1 a step failed.\n",
+		     "region, 6 a namespace is in use or memory online (no --offline),\n"
+		     "9 namespaces and no --force, 1 a step failed.\n",
+	.options = options,
 	.force_help = "destroy the region's namespaces and their data",
 	.resolve = resolve,
 	.plan = plan,
@@ -120,7 +135,5 @@ static const struct change_verb destroy_region = {
 
 int cmd_destroy_region(int argc, char **argv, struct pmemctl_ctx *ctx)
 {
-	struct destroy_region_args a = { .cxl = NULL };
-
-	return change_run(ctx, &destroy_region, &a, argc, argv);
+	return change_run(ctx, &destroy_region, &param, argc, argv);
 }

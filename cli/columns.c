@@ -135,8 +135,8 @@ static void get_provider(const struct out_obj *obj, struct out_cell *cell)
 {
 	if (obj->kind == PM_BUS)
 		set_str(cell, AS(pm_bus, obj)->provider);
-	else
-		set_str(cell, AS(pm_region, obj)->bus->provider);
+	else	/* a CXL ram region is on no nvdimm bus */
+		set_str(cell, AS(pm_region, obj)->bus ? AS(pm_region, obj)->bus->provider : NULL);
 }
 
 static void get_bus(const struct out_obj *obj, struct out_cell *cell)
@@ -144,7 +144,7 @@ static void get_bus(const struct out_obj *obj, struct out_cell *cell)
 	if (obj->kind == PM_DIMM)
 		set_str(cell, AS(pm_dimm, obj)->bus->dev);
 	else
-		set_str(cell, AS(pm_region, obj)->bus->dev);
+		set_str(cell, AS(pm_region, obj)->bus ? AS(pm_region, obj)->bus->dev : NULL);
 }
 
 static void get_region(const struct out_obj *obj, struct out_cell *cell)
@@ -152,12 +152,13 @@ static void get_region(const struct out_obj *obj, struct out_cell *cell)
 	if (obj->kind == PM_NAMESPACE)
 		set_str(cell, AS(pm_namespace, obj)->region->dev);
 	else
-		set_str(cell, AS(pm_daxdev, obj)->ns->region->dev);
+		set_str(cell, AS(pm_daxdev, obj)->region ? AS(pm_daxdev, obj)->region->dev : NULL);
 }
 
+/* null for a CXL ram region's dax device: it has none. */
 static void get_namespace(const struct out_obj *obj, struct out_cell *cell)
 {
-	set_str(cell, AS(pm_daxdev, obj)->ns->dev);
+	set_str(cell, AS(pm_daxdev, obj)->ns ? AS(pm_daxdev, obj)->ns->dev : NULL);
 }
 
 static void get_type(const struct out_obj *obj, struct out_cell *cell)
@@ -945,7 +946,7 @@ static const struct out_column object_columns[] = {
 	  OUT_STRING, NS | DAX, 0, get_region },
 	{ "NAMESPACE", "namespace", "the namespace of a dax device", OUT_STRING,
 	  DAX, 0, get_namespace },
-	{ "TYPE", "type", "region type: pmem, volatile, blk", OUT_STRING,
+	{ "TYPE", "type", "region type: pmem, volatile, blk; ram: a CXL ram region (cxl-cli's word)", OUT_STRING,
 	  REGION, 0, get_type },
 	{ "SIZE", "size", "size (usable size for namespaces)",
 	  OUT_SIZE, REGION | NS | DAX, OUT_DEFAULT | OUT_RIGHT, get_size },

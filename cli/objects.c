@@ -28,7 +28,7 @@ static bool region_has_namespace(const struct pm_platform *pf,
 		if (f->namespaces[i]->region == region)
 			return true;
 	for (size_t i = 0; i < f->nr_daxdevs; i++)
-		if (f->daxdevs[i]->ns->region == region)
+		if (f->daxdevs[i]->region == region)
 			return true;
 	return false;
 }
@@ -341,6 +341,35 @@ int build_object_tree(const struct pm_platform *pf, unsigned int selected,
 			}
 		}
 	}
+	/*
+	 * CXL ram regions are on no nvdimm bus: after the buses, at the top
+	 * (a kind the root then shows even with -B), their dax devices in
+	 * them (no namespace between).
+	 */
+	for (size_t r = 0; r < pf->nr_ram_regions; r++) {
+		const struct pm_region *region = pf->ram_regions[r];
+		struct out_node *region_node = root;
+
+		if (!region_matches(pf, region, f) || f->nr_namespaces)
+			continue;
+		if (selected & (1u << PM_REGION)) {
+			if (!f->idle && !region->enabled && !f->nr_regions)
+				continue;
+			root->child_kinds |= 1u << PM_REGION;
+			region_node = add_node(root, selected, PM_REGION, region);
+			if (!region_node)
+				return -ENOMEM;
+		}
+		for (size_t x = 0; (selected & (1u << PM_DAXDEV)) && x < pf->nr_daxdevs; x++) {
+			const struct pm_daxdev *dax = pf->daxdevs[x];
+
+			if (dax->ns || dax->region != region || !daxdev_matches(dax, f))
+				continue;
+			region_node->child_kinds |= 1u << PM_DAXDEV;
+			if (!add_node(region_node, selected, PM_DAXDEV, dax))
+				return -ENOMEM;
+		}
+	}
 	for (size_t m = 0; (selected & (1u << PM_MEMDEV)) && m < pf->nr_memdevs; m++)
 		if (memdev_matches(pf, pf->memdevs[m], f) &&
 		    !add_node(root, selected, PM_MEMDEV, pf->memdevs[m]))
@@ -399,6 +428,9 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 			if (strncmp(base, kind_prefixes[k],
 				    strlen(kind_prefixes[k])) == 0)
 				kind = k;
+		/* cxl:regionN: a CXL ram region, as the listing names it. */
+		if (strncmp(base, "cxl:", 4) == 0)
+			kind = PM_REGION;
 	}
 	switch (kind) {
 	case PM_BUS:
@@ -413,6 +445,8 @@ int resolve_object(const struct pm_platform *pf, const struct wanted *w,
 		break;
 	case PM_REGION:
 		obj = pm_find_region(pf, w->name);
+		if (!obj)
+			obj = pm_find_ram_region(pf, w->name);
 		if (obj)
 			rc = add_filter((const void **)f->regions, &f->nr_regions, obj);
 		break;

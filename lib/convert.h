@@ -47,6 +47,15 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	       const struct pm_convert_request *req,
 	       struct pm_change_result *res);
 
+/*
+ * lib/convert-dax.c: the dax device of a CXL ram region (no namespace)
+ * between devdax and system-ram, as pm_convert() does it for a devdax
+ * namespace whose claim stays; other modes are refused (-EOPNOTSUPP).
+ */
+int pm_convert_daxdev(const struct pm_daxdev *dax,
+		      const struct pm_convert_request *req,
+		      struct pm_change_result *res);
+
 /* Destroys a namespace: its info block, its claim and (labelled) label. */
 int pm_destroy(struct pm_platform *pf, struct pm_namespace *ns, bool dry_run,
 	       struct pm_change_result *res);

@@ -77,7 +77,7 @@ existing(const struct pm_cxl_facts *f, const struct pm_cxl_request *req)
 	for (size_t i = 0; i < f->nr_regions; i++) {
 		const struct pm_cxl_region_facts *r = &f->regions[i];
 
-		if (!r->committed || !same_memdevs(r, req))
+		if (!r->committed || r->ram != req->ram || !same_memdevs(r, req))
 			continue;
 		if (req->decoder && (!r->decoder || strcmp(req->decoder, r->decoder)))
 			continue;
@@ -111,8 +111,10 @@ static const char *unfit(const struct pm_cxl_root_facts *root,
 {
 	unsigned int ways = req->nr_memdevs;
 
-	if (!root->pmem_capable)
+	if (!req->ram && !root->pmem_capable)
 		return "it is not pmem capable";
+	if (req->ram && !root->ram_capable)
+		return "it is not volatile capable";
 	for (size_t i = 0; i < req->nr_memdevs; i++)
 		if (!root->reaches[i]) {
 			snprintf(buf, len, "%s is not behind its host bridges", req->memdevs[i]);
@@ -152,6 +154,7 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	r = existing(f, req);
 	if (r) {
 		fill(change, r->dev, r->decoder, req, r->granularity, r->size);
+		change->ram = r->ram;
 		res->noop = true;
 		snprintf(res->message, sizeof(res->message),
 			 "%s already interleaves these memdevs in this order", r->dev);
@@ -162,7 +165,9 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	}
 	for (size_t i = 0; i < ways; i++) {
 		const struct pm_cxl_memdev_facts *m = &f->memdevs[i];
-		uint64_t free_dpa = m->pmem_size > m->dpa_used ? m->pmem_size - m->dpa_used : 0;
+		uint64_t cap = req->ram ? m->ram_size : m->pmem_size;
+		uint64_t used = req->ram ? m->ram_dpa_used : m->dpa_used;
+		uint64_t free_dpa = cap > used ? cap - used : 0;
 
 		if (m->region)
 			return pm_step_refuse(res, check, -EBUSY,
@@ -185,8 +190,8 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	if (!per_dev) {
 		pm_format_size(PM_CXL_UNIT, a, sizeof(a));
 		return pm_step_refuse(res, check, -ENOSPC,
-				      "%s has no free persistent capacity (a region takes %s or more of each memdev)",
-				      smallest, a);
+				      "%s has no free %s capacity (a region takes %s or more of each memdev)",
+				      smallest, req->ram ? "volatile" : "persistent", a);
 	}
 
 	if (req->decoder) {
@@ -216,8 +221,8 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 		}
 		if (!root)
 			return pm_step_refuse(res, check, -EOPNOTSUPP,
-					      "no pmem-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (pmemctl list -W names the memdevs each reaches)",
-					      ways);
+					      "no %s-capable root decoder reaches all of these memdevs in %u ways: name memdevs behind one CXL window (pmemctl list -W names the memdevs each reaches)",
+					      req->ram ? "volatile" : "pmem", ways);
 	}
 
 	granularity = req->granularity ? req->granularity : root->granularity;
@@ -260,6 +265,7 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 				      root->dev, ways);
 
 	fill(change, NULL, root->dev, req, granularity, size);
+	change->ram = req->ram;
 	pm_format_size(size, a, sizeof(a));
 	pm_format_size(size / ways, b, sizeof(b));
 	snprintf(check->detail, sizeof(check->detail),
@@ -268,20 +274,27 @@ int pm_plan_create_region(const struct pm_cxl_facts *f,
 	pm_step_close(check, 0);
 
 	pm_step_add(res, PM_ACT_CONFIGURE_NAMESPACE, "create-region",
-		    "%s a pmem region under %s", req->dry_run ? "would create" : "create",
-		    root->dev);
+		    "%s a %s region under %s", req->dry_run ? "would create" : "create",
+		    req->ram ? "ram" : "pmem", root->dev);
 	pm_step_add(res, PM_ACT_CONFIGURE_NAMESPACE, "set-geometry",
-		    "interleave ways %u, granularity %u, size %s, a new uuid", ways,
-		    granularity, a);
+		    "interleave ways %u, granularity %u, size %s%s", ways,
+		    granularity, a, req->ram ? "" : ", a new uuid");
 	for (size_t i = 0; i < ways; i++)
 		pm_step_add(res, PM_ACT_CONFIGURE_CLAIM, "attach",
-			    "%s: %s of pmem DPA on a free endpoint decoder, at position %zu",
-			    req->memdevs[i], b, i);
+			    "%s: %s of %s DPA on a free endpoint decoder, at position %zu",
+			    req->memdevs[i], b, req->ram ? "ram" : "pmem", i);
 	pm_step_add(res, PM_ACT_ENABLE, "commit", "commit the decoders of every port");
-	pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the region (cxl_pmem gives it to libnvdimm)");
-	pm_step_add(res, PM_ACT_VERIFY, "verify", "the nvdimm region appears");
-	snprintf(res->message, sizeof(res->message), "%s a %s region of %u way%s under %s",
-		 req->dry_run ? "would create" : "creating", a, ways, ways == 1 ? "" : "s",
-		 root->dev);
+	if (req->ram) {
+		pm_step_add(res, PM_ACT_ENABLE, "enable",
+			    "enable the region, the kernel's auto-online policy held at offline meanwhile");
+		pm_step_add(res, PM_ACT_VERIFY, "verify",
+			    "its dax device appears (dax_cxl), as devdax: none of its memory online");
+	} else {
+		pm_step_add(res, PM_ACT_ENABLE, "enable", "enable the region (cxl_pmem gives it to libnvdimm)");
+		pm_step_add(res, PM_ACT_VERIFY, "verify", "the nvdimm region appears");
+	}
+	snprintf(res->message, sizeof(res->message), "%s a %s %s region of %u way%s under %s",
+		 req->dry_run ? "would create" : "creating", a, req->ram ? "ram" : "pmem",
+		 ways, ways == 1 ? "" : "s", root->dev);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "cxl.h"
 #include "pmem.h"
 #include "sysfs.h"
+#include "sysram.h"
 
 static struct cxl_port *endpoint_port(struct cxl_memdev *memdev)
 {
@@ -54,14 +55,18 @@ static void read_memdev(struct pm_platform *pf, struct pm_memdev *memdev,
 
 	m->dev = memdev->dev;
 	m->pmem_size = memdev->pmem_size;
+	m->ram_size = memdev->ram_size;
 	m->no_endpoint = !port;
 	if (port) {
 		cxl_decoder_foreach(port, decoder) {
 			unsigned long long dpa = cxl_decoder_get_dpa_size(decoder);
 
-			if (dpa != ULLONG_MAX &&
-			    cxl_decoder_get_mode(decoder) == CXL_DECODER_MODE_PMEM)
+			if (dpa == ULLONG_MAX)
+				continue;
+			if (cxl_decoder_get_mode(decoder) == CXL_DECODER_MODE_PMEM)
 				m->dpa_used += dpa;
+			else if (cxl_decoder_get_mode(decoder) == CXL_DECODER_MODE_RAM)
+				m->ram_dpa_used += dpa;
 		}
 	}
 	m->free_decoder = free_decoder(memdev->cxlmemdev) != NULL;
@@ -79,6 +84,7 @@ static int read_root(struct cxl_decoder *decoder, struct pm_platform *pf,
 
 	root->dev = cxl_decoder_get_devname(decoder);
 	root->pmem_capable = cxl_decoder_is_pmem_capable(decoder);
+	root->ram_capable = cxl_decoder_is_volatile_capable(decoder);
 	root->ways = cxl_decoder_get_interleave_ways(decoder);
 	if (root->ways == UINT_MAX)
 		root->ways = 0;
@@ -183,6 +189,7 @@ int pm_cxl_facts_read(struct pm_platform *pf, const struct pm_cxl_request *req,
 		r->dev = cr->dev;
 		r->decoder = cr->decoder;
 		r->committed = cr->committed;
+		r->ram = cr->ram;
 		r->ways = cr->ways;
 		r->granularity = cr->granularity;
 		r->size = cr->size;
@@ -195,6 +202,7 @@ int pm_cxl_facts_read(struct pm_platform *pf, const struct pm_cxl_request *req,
 
 /* What a failed create must take back, in reverse order. */
 struct create_undo {
+	struct cxl_ctx *ctx;		/* ram: the context the region is in */
 	struct cxl_region *region;
 	struct cxl_decoder *eps[PM_CXL_MAX_WAYS];	/* DPA allocated */
 	bool target[PM_CXL_MAX_WAYS];			/* set at position i */
@@ -279,6 +287,7 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	struct pm_step *s = NULL;
 	size_t next = 1;		/* the steps after the plan's check */
 	char size[32];
+	enum cxl_decoder_mode mode = change->ram ? CXL_DECODER_MODE_RAM : CXL_DECODER_MODE_PMEM;
 	uuid_t uuid;
 	int rc = 0;
 
@@ -287,8 +296,12 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 #define STEP() (next < res->nr_steps ? &res->steps[next++] : NULL)
 	s = STEP();
 	errno = 0;
-	u.region = cxl_decoder_create_pmem_region(root);
-	rc = u.region ? 0 : (errno ? -errno : -ENXIO);
+	if (change->ram) {
+		u.region = pm_cxl_ram_region_new(change->decoder, &u.ctx, &rc);
+	} else {
+		u.region = cxl_decoder_create_pmem_region(root);
+		rc = u.region ? 0 : (errno ? -errno : -ENXIO);
+	}
 	if ((s && pm_step_finish(s, rc)) || rc)
 		goto fail;
 	snprintf(change->cxl_region, sizeof(change->cxl_region), "%s",
@@ -301,7 +314,8 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	rc = cxl_region_set_interleave_granularity(u.region, change->granularity);
 	if (!rc)
 		rc = cxl_region_set_interleave_ways(u.region, ways);
-	if (!rc)
+	/* A ram region has no uuid: nothing of it outlives a boot. */
+	if (!rc && !change->ram)
 		rc = cxl_region_set_uuid(u.region, uuid);
 	if (!rc)
 		rc = cxl_region_set_size(u.region, change->size);
@@ -314,10 +328,10 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 
 		s = STEP();
 		rc = ep ? 0 : -EBUSY;
-		if (!rc && cxl_decoder_get_mode(ep) != CXL_DECODER_MODE_PMEM) {
+		if (!rc && cxl_decoder_get_mode(ep) != mode) {
 			rc = cxl_decoder_set_dpa_size(ep, 0);
 			if (!rc)
-				rc = cxl_decoder_set_mode(ep, CXL_DECODER_MODE_PMEM);
+				rc = cxl_decoder_set_mode(ep, mode);
 		}
 		if (!rc) {
 			rc = cxl_decoder_set_dpa_size(ep, change->size / ways);
@@ -331,9 +345,10 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 		}
 		if (ep)
 			snprintf(s->detail, sizeof(s->detail),
-				 "%s: endpoint decoder %s, %llu MiB of pmem DPA, position %u",
+				 "%s: endpoint decoder %s, %llu MiB of %s DPA, position %u",
 				 change->memdevs[i], cxl_decoder_get_devname(ep),
-				 (unsigned long long)(change->size / ways >> 20), i);
+				 (unsigned long long)(change->size / ways >> 20),
+				 change->ram ? "ram" : "pmem", i);
 		if (pm_step_finish(s, rc))
 			goto fail;
 	}
@@ -344,10 +359,31 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 	if (pm_step_finish(s, rc))
 		goto fail;
 	s = STEP();
-	rc = cxl_region_enable(u.region);
-	u.enabled = rc == 0;
+	if (change->ram) {
+		rc = pm_cxl_ram_enable(u.region, change->daxdev, sizeof(change->daxdev),
+				       s->detail, sizeof(s->detail));
+		u.enabled = cxl_region_is_enabled(u.region) == 1;
+	} else {
+		rc = cxl_region_enable(u.region);
+		u.enabled = rc == 0;
+	}
 	if (pm_step_finish(s, rc))
 		goto fail;
+	if (change->ram) {
+		s = STEP();
+		rc = pm_cxl_ram_verify(change->daxdev, s->detail, sizeof(s->detail));
+		if (pm_step_finish(s, rc))
+			goto fail;
+		res->changed = true;
+		snprintf(res->chardev, sizeof(res->chardev), "%s", change->daxdev);
+		pm_format_size(change->size, size, sizeof(size));
+		snprintf(res->message, sizeof(res->message),
+			 "created CXL ram %s (dax device %s, devdax): %s, %u way%s at %u bytes under %s",
+			 change->cxl_region, change->daxdev, size, ways, ways == 1 ? "" : "s",
+			 change->granularity, change->decoder);
+		cxl_unref(u.ctx);
+		return 0;
+	}
 
 	s = STEP();
 	if (find_nd_region(change->cxl_region, change->region, sizeof(change->region)))
@@ -381,6 +417,8 @@ fail:
 		 "the platform could NOT be fully restored (pmemctl list -W -C -i shows what is left)");
 	if (res->rolled_back)
 		change->cxl_region[0] = '\0';
+	if (u.ctx)
+		cxl_unref(u.ctx);
 	return rc;
 }
 
@@ -399,12 +437,14 @@ static struct cxl_region *find_cxl_region(struct pm_platform *pf,
 }
 
 int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
-		      struct pm_region *nd, bool dry_run,
+		      struct pm_region *nd, bool dry_run, bool offline,
 		      struct pm_region_change *change,
 		      struct pm_change_result *res)
 {
 	struct pm_step *check, *s_disable_ns = NULL, *s_labels = NULL, *s_disable,
-		*s_reset, *s_free, *s_delete;
+		*s_reset, *s_free, *s_delete, *s_offline = NULL, *s_unbind = NULL;
+	const struct pm_daxdev *dax = cxl->ram ? pm_ram_region_daxdev(pf, cxl) : NULL;
+	struct pm_kmem_undo k = { 0 };
 	/* The rollback enables again the active namespaces before this index. */
 	size_t disabled_upto = 0, nr_ns = 0, nr_labels = 0;
 	struct cxl_region *region = NULL;
@@ -437,7 +477,27 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 	check = pm_step_add(res, PM_ACT_CHECK, "check", "%s under %s, %zu namespace%s",
 			    cxl->dev, cxl->decoder ? cxl->decoder : "?", nr_labels,
 			    nr_labels == 1 ? "" : "s");
+	change->ram = cxl->ram;
+	if (dax)
+		snprintf(change->daxdev, sizeof(change->daxdev), "%s", dax->dev);
+	/* Online memory is in use: the kernel's until taken back on purpose. */
+	if (dax && dax->ram && dax->ram->nr_online && !offline)
+		return pm_step_refuse(res, check, -EBUSY,
+				      "its dax device %s is system RAM, %zu memory blocks online (%s): convert %s --mode devdax first, or add --offline",
+				      dax->dev, dax->ram->nr_online,
+				      pm_zone_name(dax->ram->zone) ? pm_zone_name(dax->ram->zone) : "mixed",
+				      dax->dev);
 	pm_step_close(check, 0);
+	/* kmem cannot give back online memory: offline, then device_dax. */
+	if (dax && dax->ram) {
+		snprintf(k.dev, sizeof(k.dev), "%s", dax->dev);
+		if (dax->ram->nr_online)
+			s_offline = pm_step_add(res, PM_ACT_OFFLINE_MEMORY, "offline-memory",
+						"offline the %zu online memory blocks of %s",
+						dax->ram->nr_online, dax->dev);
+		s_unbind = pm_step_add(res, PM_ACT_UNBIND_KMEM, "unbind-kmem",
+				       "hand %s back from kmem to device_dax", dax->dev);
+	}
 	if (nr_ns)
 		s_disable_ns = pm_step_add(res, PM_ACT_DISABLE, "disable-namespaces",
 					   "disable the %zu namespace%s of %s", nr_ns,
@@ -458,8 +518,19 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 	region = find_cxl_region(pf, cxl);
 	if (!region) {
 		rc = -ENOENT;
-		pm_step_finish(s_disable_ns ? s_disable_ns : s_labels ? s_labels : s_disable, rc);
+		pm_step_finish(s_offline ? s_offline : s_unbind ? s_unbind :
+			       s_disable_ns ? s_disable_ns : s_labels ? s_labels : s_disable, rc);
 		goto fail;
+	}
+	if (s_offline) {
+		rc = pm_kmem_offline(&k, s_offline->detail, sizeof(s_offline->detail));
+		if (pm_step_finish(s_offline, rc))
+			goto fail;
+	}
+	if (s_unbind) {
+		rc = pm_kmem_unbind(&k, s_unbind->detail, sizeof(s_unbind->detail));
+		if (pm_step_finish(s_unbind, rc))
+			goto fail;
 	}
 	if (s_disable_ns) {
 		for (size_t i = 0; i < pf->nr_namespaces && !rc; i++) {
@@ -517,6 +588,7 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 	rc = cxl_region_delete(region);
 	if (pm_step_finish(s_delete, rc))
 		goto fail;
+	pm_kmem_undo_free(&k);
 	res->changed = true;
 	snprintf(res->message, sizeof(res->message), "destroyed CXL %s%s%s%s", cxl->dev,
 		 nd ? " (nvdimm " : "", nd ? nd->dev : "", nd ? ")" : "");
@@ -535,6 +607,11 @@ fail:
 			r = cxl_region_decode_commit(region);
 		if (!r && region && enabled && cxl_region_is_enabled(region) != 1)
 			r = cxl_region_enable(region);
+		/* The memory last: kmem back, its blocks online as they were. */
+		if (!r && k.unbound)
+			r = pm_kmem_undo_unbind(&k);
+		else if (!r && k.blocks_changed)
+			r = pm_kmem_undo_blocks(&k);
 		/* No list to fill: every namespace disabled, however many. */
 		for (size_t i = 0; i < disabled_upto && !r; i++) {
 			struct pm_namespace *ns = pf->namespaces[i];
@@ -551,6 +628,7 @@ fail:
 			    strcmp(res->steps[i].name, "rollback") != 0)
 				res->steps[i].status = PM_STEP_UNDONE;
 	}
+	pm_kmem_undo_free(&k);
 	snprintf(res->message, sizeof(res->message), "destroy failed: %s; %s", strerror(-rc),
 		 res->rolled_back ? "the region is as it was" :
 		 undoable ? "the region could NOT be fully restored" :

@@ -24,13 +24,17 @@ struct pm_region_change {
 	unsigned int ways;
 	unsigned int granularity;	/* bytes; 0 unknown */
 	uint64_t size;
+	bool ram;			/* a volatile (ram) region, not pmem */
+	char daxdev[32];		/* ram: its dax device, "" until it exists */
 };
 
 /* A memdev named on the command line, as the platform has it. */
 struct pm_cxl_memdev_facts {
 	const char *dev;		/* mem0 */
 	uint64_t pmem_size;
-	uint64_t dpa_used;		/* DPA its endpoint decoders hold */
+	uint64_t dpa_used;		/* pmem DPA its endpoint decoders hold */
+	uint64_t ram_size;
+	uint64_t ram_dpa_used;		/* ram DPA its endpoint decoders hold */
 	const char *region;		/* a CXL region it is in, or NULL */
 	bool no_endpoint;		/* cxl_mem has not bound it: no port */
 	bool free_decoder;		/* an endpoint decoder without a range */
@@ -40,6 +44,7 @@ struct pm_cxl_memdev_facts {
 struct pm_cxl_root_facts {
 	const char *dev;		/* decoder0.0 */
 	bool pmem_capable;
+	bool ram_capable;		/* volatile regions may be made in it */
 	unsigned int ways;		/* the window's own interleave */
 	unsigned int granularity;
 	uint64_t start, size;		/* the window */
@@ -53,6 +58,7 @@ struct pm_cxl_region_facts {
 	const char *dev;		/* region0 */
 	const char *decoder;		/* its root decoder */
 	bool committed;
+	bool ram;
 	unsigned int ways, granularity;
 	uint64_t size;
 	const char *memdevs[PM_CXL_MAX_WAYS];	/* in position order */
@@ -65,6 +71,7 @@ struct pm_cxl_request {
 	unsigned int granularity;	/* 0: the root decoder's */
 	uint64_t size;			/* 0: the largest that fits */
 	const char *decoder;		/* NULL: the best root decoder */
+	bool ram;			/* --type ram: volatile capacity */
 	bool dry_run;
 };
 
@@ -121,12 +128,28 @@ int pm_create_region(struct pm_platform *pf, struct pm_region_change *change,
 /*
  * Destroys a CXL region (and the namespaces of its nvdimm region, nd may be
  * NULL): namespaces disabled and their labels deleted, the region disabled,
- * its decode reset, its memdevs' DPA freed, the region deleted. With
+ * its decode reset, its memdevs' DPA freed, the region deleted. A ram
+ * region's dax device is taken from kmem first; with memory online,
+ * refused (-EBUSY) unless offline, which offlines it first. With
  * dry_run, the steps only.
  */
 int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
-		      struct pm_region *nd, bool dry_run,
+		      struct pm_region *nd, bool dry_run, bool offline,
 		      struct pm_region_change *change,
 		      struct pm_change_result *res);
+
+/*
+ * lib/cxl-ram.c, the steps of a ram region that libcxl 76 lacks: the
+ * region made under root through create_ram_region and found in a new
+ * context (*ctx, to be unref'd); enabled with its dax device handed to
+ * device_dax, its memory offline (dax gets its name); verified devdax.
+ */
+struct cxl_ctx;
+struct cxl_region;
+struct cxl_region *pm_cxl_ram_region_new(const char *root, struct cxl_ctx **ctx,
+					 int *err);
+int pm_cxl_ram_enable(struct cxl_region *region, char *dax, size_t len,
+		      char *detail, size_t dlen);
+int pm_cxl_ram_verify(const char *dax, char *detail, size_t dlen);
 
 #endif

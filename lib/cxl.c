@@ -17,6 +17,7 @@
 #include "cxl.h"
 #include "badblocks.h"
 #include "host.h"
+#include "sysfs.h"
 #include "util.h"
 
 #define SYSFS_CXL "/sys/bus/cxl"
@@ -80,6 +81,18 @@ static int compare_position(const void *a, const void *b)
 	return ta->position - tb->position;
 }
 
+/*
+ * A region's mode: "ram" or "pmem" since 6.3, which made ram regions;
+ * absent before, when every region was pmem. libcxl 76 does not read it.
+ */
+static bool is_ram(const char *dev)
+{
+	char mode[16];
+
+	return sysfs_read_string(mode, sizeof(mode), "/sys/bus/cxl/devices/%s/mode", dev) == 0 &&
+	       strcmp(mode, "ram") == 0;
+}
+
 static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 		       struct cxl_region *cxlregion)
 {
@@ -114,6 +127,7 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 		region->granularity = 0;
 	region->committed = cxl_region_decode_is_committed(cxlregion) == 1;
 	region->enabled = cxl_region_is_enabled(cxlregion) == 1;
+	region->ram = is_ram(region->dev);
 	region->cxlregion = cxlregion;
 
 	cxl_mapping_foreach(cxlregion, mapping)
@@ -323,11 +337,15 @@ int pm_cxl_scan(struct pm_platform *pf)
 	for (size_t i = 0; i < pf->nr_regions; i++)
 		if (is_cxl_bus(pf->regions[i]->bus))
 			link_region(pf, pf->regions[i]);
+	rc = pm_cxl_ram_scan(pf);
+	if (rc)
+		return rc;
 	return 0;
 }
 
 void pm_cxl_free(struct pm_platform *pf)
 {
+	pm_cxl_ram_free(pf);
 	for (size_t i = 0; i < pf->nr_cxl_regions; i++) {
 		struct pm_cxl_region *region = pf->cxl_regions[i];
 

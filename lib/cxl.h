@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 struct pm_platform;
+struct pm_region;
+struct pm_daxdev;
 struct cxl_ctx;
 struct cxl_memdev;
 struct cxl_region;
@@ -78,6 +80,9 @@ struct pm_cxl_region {
 	char *decoder;			/* the root decoder: decoder0.0 */
 	bool committed;			/* its decode is committed */
 	bool enabled;			/* cxl_region's driver is bound */
+	bool ram;			/* volatile capacity (mode ram), not pmem */
+	/* ram: the region as the listing shows it (lib/cxl-ram.c), or NULL */
+	struct pm_region *ram_region;
 	struct cxl_region *cxlregion;
 	struct pm_cxl_target *targets;	/* in position order */
 	size_t nr_targets;
@@ -115,6 +120,21 @@ struct pm_cxl_decoder *pm_find_cxl_decoder(const struct pm_platform *pf,
  */
 int pm_cxl_scan(struct pm_platform *pf);
 void pm_cxl_free(struct pm_platform *pf);
+
+/*
+ * lib/cxl-ram.c: the ram (volatile) CXL regions as regions of the
+ * listing (pf->ram_regions: type "ram", persistence domain none, no bus,
+ * no libndctl object) and their dax devices (pf->daxdevs, with no
+ * namespace). Called by pm_cxl_scan().
+ */
+int pm_cxl_ram_scan(struct pm_platform *pf);
+void pm_cxl_ram_free(struct pm_platform *pf);
+/* A ram region by its listing name (cxl:region0) or CXL name (region0). */
+struct pm_region *pm_find_ram_region(const struct pm_platform *pf,
+				     const char *name);
+/* The dax device of a ram region, or NULL. */
+struct pm_daxdev *pm_ram_region_daxdev(const struct pm_platform *pf,
+				       const struct pm_cxl_region *cxl);
 
 /* Whether the platform has CXL memdevs or an nvdimm bus of CXL. */
 bool pm_platform_has_cxl(const struct pm_platform *pf);

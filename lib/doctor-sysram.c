@@ -19,17 +19,20 @@ void pm_doctor_sysram(const struct pm_platform *pf, struct pm_diagnosis *d,
 	for (size_t i = 0; i < pf->nr_daxdevs; i++) {
 		const struct pm_daxdev *dax = pf->daxdevs[i];
 		const struct pm_sysram *ram = dax->ram;
-		const char *ns = dax->ns->dev;
+		/* A CXL ram region's has no namespace: it is converted by name. */
+		const char *ns = dax->ns ? dax->ns->dev : dax->dev;
 
-		if ((only && dax->ns != only) || (only_region && dax->ns->region != only_region))
+		if ((only && dax->ns != only) || (only_region && dax->region != only_region))
 			continue;
 		if (strcmp(dax->mode, "system-ram") != 0)
 			continue;
 		any_ram = true;
 		snprintf(fix, sizeof(fix), "pmemctl convert %s --mode devdax (or fsdax) to use it as persistent memory", ns);
-		pm_doctor_add(d, PM_SEV_WARNING, "kmem", dax->dev, fix,
-			      "%s (%s) is system RAM (kmem): the kernel owns its memory, nothing on it is persistent and its contents are gone at reboot",
-			      dax->dev, ns);
+		/* Volatile CXL memory as system RAM is what it is for. */
+		if (dax->ns)
+			pm_doctor_add(d, PM_SEV_WARNING, "kmem", dax->dev, fix,
+				      "%s (%s) is system RAM (kmem): the kernel owns its memory, nothing on it is persistent and its contents are gone at reboot",
+				      dax->dev, ns);
 		if (!ram || ram->err)
 			continue;
 		snprintf(fix, sizeof(fix), "pmemctl convert %s --mode system-ram%s", ns,

@@ -15,6 +15,7 @@
 #include <ndctl/libndctl.h>
 
 #include "compat.h"
+#include "cxl.h"
 #include "doctor.h"
 #include "health.h"
 #include "host.h"
@@ -216,6 +217,18 @@ static void lint_regions(const struct pm_platform *pf, struct pm_diagnosis *d,
 			    "treat stores as durable only after clwb + sfence, and fsync or deep-flush critical data",
 			    "persistence domain %s: %s", pm_domain_name(r->domain),
 			    r->domain_reason ? r->domain_reason : "not declared");
+	}
+	/* Volatile by design: said, not warned; no weakest-domain verdict. */
+	for (size_t i = 0; i < pf->nr_ram_regions && !only; i++) {
+		const struct pm_region *r = pf->ram_regions[i];
+		const struct pm_daxdev *dax = pm_ram_region_daxdev(pf, r->cxl);
+		char fix[160];
+
+		snprintf(fix, sizeof(fix), "keep nothing there that must outlive a power loss; as a memory tier: pmemctl convert %s --mode system-ram",
+			 dax ? dax->dev : "its dax device");
+		pm_doctor_add(d, PM_SEV_INFO, "volatile-region", r->dev, fix,
+			      "persistence domain %s: %s", pm_domain_name(r->domain),
+			      r->domain_reason);
 	}
 	if (kinds > 1 && !only)
 		pm_doctor_add(d, PM_SEV_WARNING, "mixed-domains", "platform",

@@ -179,6 +179,16 @@ int pm_namespace_in_use(const struct pm_platform *pf,
 	return rc;
 }
 
+int pm_daxdev_in_use(const struct pm_daxdev *dax, char *why, size_t len)
+{
+	if (len)
+		why[0] = '\0';
+	/* System RAM is the kernel's: converting it back offlines it first. */
+	if (dax->ram)
+		return 0;
+	return check_processes(NULL, 0, dax->dev, why, len);
+}
+
 /*
  * Filesystem and swap signatures at their fixed offsets: enough to tell a
  * namespace holding data from a blank one, without libblkid.

@@ -18,6 +18,11 @@ const struct pm_daxdev *pm_namespace_system_ram(const struct pm_platform *pf,
  */
 int pm_namespace_in_use(const struct pm_platform *pf,
 			const struct pm_namespace *ns, char *why, size_t len);
+/*
+ * The same for a dax device of no namespace (a CXL ram region's): -EBUSY
+ * when a process has it open or mapped (devdax; system RAM is free).
+ */
+int pm_daxdev_in_use(const struct pm_daxdev *dax, char *why, size_t len);
 /* 1 and the name of a filesystem or swap signature found; 0 when none. */
 int pm_namespace_signature(const struct pm_namespace *ns, char *what,
 			   size_t len);

@@ -190,7 +190,8 @@ struct pm_daxdev {
 	uint64_t align;
 	int target_node;
 	bool enabled;
-	struct pm_namespace *ns;
+	struct pm_namespace *ns;	/* NULL for a CXL ram region's */
+	struct pm_region *region;	/* its region (a CXL ram region's too) */
 	struct pm_sysram *ram;		/* system-ram: its memory blocks; else NULL */
 };
 
@@ -214,10 +215,24 @@ struct pm_platform {
 	size_t nr_memdevs;
 	struct pm_cxl_region **cxl_regions;
 	size_t nr_cxl_regions;
+	/*
+	 * CXL ram regions (lib/cxl-ram.c), kept out of regions: no libndctl
+	 * object, no namespaces; only the listing and the CXL verbs see them.
+	 */
+	struct pm_region **ram_regions;
+	size_t nr_ram_regions;
 	struct pm_cxl_decoder **cxl_decoders;	/* the root decoders */
 	size_t nr_cxl_decoders;
 	struct cxl_ctx *cxlctx;
 };
+
+/*
+ * The dax devices in the directory dirfd (an nd_dax device, or a CXL ram
+ * region's dax_regionN) into pf->daxdevs, of namespace ns (or NULL) in
+ * region. 0 or -ENOMEM.
+ */
+int pm_scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
+		    struct pm_region *region, int dirfd);
 
 /* Build a snapshot of the platform; returns 0 or -errno. */
 int pm_platform_scan(struct pm_platform **out);

@@ -140,6 +140,11 @@ int pm_resolve_target(const struct pm_platform *pf, const char *name,
 	}
 	if ((t->daxdev = daxdev_by_name(pf, base))) {
 		t->ns = t->daxdev->ns;
+		/* A CXL ram region's: volatile, on no namespace. */
+		if (!t->ns) {
+			snprintf(t->device, sizeof(t->device), "%s (volatile CXL memory)", base);
+			return -ENODEV;
+		}
 		snprintf(t->device, sizeof(t->device), "%s", base);
 		goto found_ns;
 	}

@@ -207,8 +207,8 @@ static bool dev_node(const char *name)
  * as libdaxctl reads them: size, align, target_node, the driver link
  * (kmem: system-ram).
  */
-static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
-			int daxfd)
+int pm_scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
+		    struct pm_region *region, int daxfd)
 {
 	struct dirent *entry;
 	unsigned int a, b;
@@ -244,6 +244,7 @@ static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
 			break;
 		}
 		daxdev->ns = ns;
+		daxdev->region = region;
 		daxdev->dev = strdup(entry->d_name);
 		if (sysfs_read_u64_at(devfd, "size", &v) == 0)
 			daxdev->size = v;
@@ -258,8 +259,10 @@ static int scan_daxdevs(struct pm_platform *pf, struct pm_namespace *ns,
 			       "system-ram" : "devdax";
 		close(devfd);
 		/* Its memory blocks: a few attributes per block, read now. */
-		ns->system_ram |= strcmp(daxdev->mode, "system-ram") == 0;
-		if (ns->system_ram && (daxdev->ram = calloc(1, sizeof(*daxdev->ram))))
+		if (ns)
+			ns->system_ram |= strcmp(daxdev->mode, "system-ram") == 0;
+		if (strcmp(daxdev->mode, "system-ram") == 0 &&
+		    (daxdev->ram = calloc(1, sizeof(*daxdev->ram))))
 			pm_sysram_read(entry->d_name, daxdev->ram);
 		if (!daxdev->dev)
 			rc = -ENOMEM;
@@ -461,7 +464,7 @@ static int scan_namespace(struct pm_platform *pf, struct pm_region *region,
 		} else {
 			size_t first = pf->nr_daxdevs;
 
-			rc = scan_daxdevs(pf, ns, claimfd);
+			rc = pm_scan_daxdevs(pf, ns, ns->region, claimfd);
 			if (!rc && pf->nr_daxdevs > first)
 				ns->chardev = strdup(pf->daxdevs[first]->dev);
 			block_flags(ns, claimfd);
@@ -645,7 +648,7 @@ int pm_region_rescan(struct pm_platform *pf, struct pm_region *region)
 	size_t i, kept;
 
 	for (i = kept = 0; i < pf->nr_daxdevs; i++) {
-		if (pf->daxdevs[i]->ns->region == region)
+		if (pf->daxdevs[i]->ns && pf->daxdevs[i]->ns->region == region)
 			free_daxdev(pf->daxdevs[i]);
 		else
 			pf->daxdevs[kept++] = pf->daxdevs[i];

@@ -294,6 +294,44 @@ static void test_errors(void)
 	free(res);
 }
 
+/* --type ram: the memdevs' volatile capacity, in a volatile-capable window. */
+static void test_ram(void)
+{
+	struct pm_cxl_root_facts roots[1] = { qemu_root() };
+	struct pm_cxl_facts f = qemu(roots, 1);
+	struct pm_cxl_request req = two_way();
+	struct pm_region_change rc;
+	struct pm_change_result *res = calloc(1, sizeof(*res));
+	struct pm_cxl_region_facts pmem = {
+		.dev = "region0", .decoder = "decoder0.0", .committed = true,
+		.ways = 2, .granularity = 256, .size = 512 * M,
+		.memdevs = { "mem0", "mem1" }, .nr_memdevs = 2,
+	};
+
+	req.ram = true;
+	ok(plan(&f, &req, &rc, res) == -ENOSPC && strstr(res->message, "no free volatile capacity"),
+	   "memdevs without volatile capacity: refused (%s)", res->message);
+	f.memdevs[0].ram_size = f.memdevs[1].ram_size = 256 * M;
+	ok(plan(&f, &req, &rc, res) == -EOPNOTSUPP && strstr(res->message, "no volatile-capable"),
+	   "a window that is not volatile capable: refused (%s)", res->message);
+	roots[0].ram_capable = true;
+	ok(plan(&f, &req, &rc, res) == 0 && rc.ram && rc.size == 512 * M,
+	   "2 x 256M of ram: a 512M ram region, the pmem capacity not counted");
+	ok(strstr(res->steps[1].detail, "ram region") && !strstr(res->steps[2].detail, "uuid") &&
+	   strstr(res->steps[3].detail, "of ram DPA") && strstr(res->steps[7].detail, "dax device"),
+	   "its steps: a ram region, no uuid, ram DPA, its dax device verified");
+	f.memdevs[0].ram_dpa_used = 256 * M;
+	ok(plan(&f, &req, &rc, res) == -ENOSPC, "ram DPA in use is not free");
+	f.memdevs[0].ram_dpa_used = 0;
+	/* A pmem region of the same memdevs is not the ram region asked for. */
+	f.regions = &pmem;
+	f.nr_regions = 1;
+	ok(plan(&f, &req, &rc, res) == 0 && !res->noop, "a pmem region of these memdevs: not a no-op");
+	pmem.ram = true;
+	ok(plan(&f, &req, &rc, res) == 0 && res->noop && rc.ram, "a ram region of these memdevs: nothing to do");
+	free(res);
+}
+
 int main(void)
 {
 	test_window();
@@ -302,5 +340,6 @@ int main(void)
 	test_size();
 	test_existing();
 	test_errors();
+	test_ram();
 	return done_testing();
 }
