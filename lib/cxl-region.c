@@ -16,6 +16,7 @@
 #include "cxl-region.h"
 #include "convert-plan.h"
 #include "cxl.h"
+#include "holders.h"
 #include "pmem.h"
 #include "sysfs.h"
 #include "sysram.h"
@@ -445,6 +446,7 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 		*s_reset, *s_free, *s_delete, *s_offline = NULL, *s_unbind = NULL;
 	const struct pm_daxdev *dax = cxl->ram ? pm_ram_region_daxdev(pf, cxl) : NULL;
 	struct pm_kmem_undo k = { 0 };
+	char why[256];
 	/* The rollback enables again the active namespaces before this index. */
 	size_t disabled_upto = 0, nr_ns = 0, nr_labels = 0;
 	struct cxl_region *region = NULL;
@@ -487,6 +489,8 @@ int pm_destroy_region(struct pm_platform *pf, const struct pm_cxl_region *cxl,
 				      dax->dev, dax->ram->nr_online,
 				      pm_zone_name(dax->ram->zone) ? pm_zone_name(dax->ram->zone) : "mixed",
 				      dax->dev);
+	if (dax && pm_daxdev_in_use(dax, why, sizeof(why)) == -EBUSY)
+		return pm_step_refuse(res, check, -EBUSY, "in use: %s", why);
 	pm_step_close(check, 0);
 	/* kmem cannot give back online memory: offline, then device_dax. */
 	if (dax && dax->ram) {

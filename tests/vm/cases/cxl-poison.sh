@@ -8,8 +8,11 @@
 # kernel's cxl_poison trace event; then list -M (region, namespace,
 # memdev), doctor naming the target and not its neighbours, metrics
 # counting it, inject-error --status, and clear-errors leaving no poison.
-# The region is destroyed at the end: the platform is left as found. Then
-# a 1-way region, whose writes QEMU 7.2 loses, read back on QEMU 10.
+# The same drill under a file of xfs -o dax (a second namespace). The
+# region is destroyed at the end: the platform is left as found. Then a
+# 1-way region, whose writes QEMU 7.2 loses, read back on QEMU 10: its
+# block device, and a file written through ext4 -o dax across the
+# namespace's disable and enable.
 . "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
@@ -139,6 +142,40 @@ mkdir -p $tr && echo 1 > $tr/events/cxl/cxl_poison/enable
 echo 1 > "$cxldev/$memdev/trigger_poison_list"
 is "$(grep -c 'trace_type=List' $tr/trace)" 0 "and the device lists none (cxl_poison trace events)"
 rmdir $tr
+
+# --- the same under a file of xfs -o dax, on a second namespace -------------------
+# xfs takes DAX without reflink; mkfs.xfs 6.1 wants 300M or more.
+ndctl create-namespace -r "$ndr" -m fsdax -s 512M > "$TAP_TMP/ns-xfs.json" 2>&1
+xns=$(json_file "$TAP_TMP/ns-xfs.json" 'j[0]["dev"]')
+xpmem=$(json_file "$TAP_TMP/ns-xfs.json" 'j[0]["blockdev"]')
+mkdir -p /tmp/cxl-xfs
+if mkfs.xfs -q -f -m reflink=0 "/dev/$xpmem" > "$TAP_TMP/mkfs.xfs" 2>&1 &&
+	mount -o dax "/dev/$xpmem" /tmp/cxl-xfs 2> "$TAP_TMP/mount.xfs"; then
+	pass "xfs -o dax on $xns ($xpmem)"
+	for f in before target after; do
+		dd if=/dev/urandom of=/tmp/cxl-xfs/$f bs=64K count=2 status=none
+	done
+	sync
+	xt=$(filefrag -v -b512 /tmp/cxl-xfs/target |
+		awk '$1 == "0:" { sub(/\.\..*/, "", $4); print $4 }')
+	check "filefrag -v places the xfs target's first extent at sector $xt" [ -n "$xt" ]
+	run "$PMEMCTL" inject-error --json "$xns" --file /tmp/cxl-xfs/target
+	expect_status 0 "inject-error --file (xfs): $(json_get 'j["message"]')"
+	is "$(json_get '[[r["offset"], r["length"]] for r in j["ranges"]]')" "[[$xt, 1]]" \
+		"injected at the xfs target's first sector (filefrag: $xt)"
+	run "$PMEMCTL" doctor --json
+	is "$(json_get 'sorted(x["path"] for f in j["findings"] if f["code"] == "media-error" for x in f.get("files") or [])')" \
+		"[\"/tmp/cxl-xfs/target\"]" "doctor names the xfs target, and neither neighbour"
+	umount /tmp/cxl-xfs
+	run "$PMEMCTL" clear-errors -f --json "$xns"
+	expect_status 0 "clear-errors (xfs): $(json_get 'j["message"]')"
+	run "$PMEMCTL" list -M --json --region "$ndr"
+	is "$(json_get '[r.get("badblock_count", 0) for r in j["regions"]]')" "[0]" \
+		"no poison left after the xfs drill"
+else
+	fail "xfs -o dax on $xns ($xpmem): $(cat "$TAP_TMP/mkfs.xfs" "$TAP_TMP/mount.xfs" 2> /dev/null | head -n 2)"
+fi
+ndctl destroy-namespace -f "$xns" > /dev/null 2>&1
 ndctl destroy-namespace -f "$ns" > /dev/null 2>&1
 run "$PMEMCTL" destroy-region --force "$ndr"
 expect_status 0 "destroy-region $ndr"
@@ -156,7 +193,23 @@ is "$(dd if="/dev/$pmem" bs=4096 count=1 iflag=direct 2> /dev/null | tr -d '\0')
 	"a 1-way region on QEMU 10 reads back what was written to /dev/$pmem (QEMU 7.2 loses it)"
 if mkfs.ext4 -q -F -b 4096 "/dev/$pmem" && mount -o dax "/dev/$pmem" /tmp/cxl-ext4; then
 	pass "ext4 -o dax mounts on the 1-way region"
+	# Stores through DAX, then the namespace taken down and brought back:
+	# what comes back is the device's, not a cache's.
+	dd if=/dev/urandom of=/tmp/cxl-ext4/data bs=1M count=8 status=none
+	sync
+	sum=$(sha256sum < /tmp/cxl-ext4/data)
 	umount /tmp/cxl-ext4
+	run "$PMEMCTL" disable --json "$ns"
+	expect_status 0 "disable $ns"
+	run "$PMEMCTL" enable --json "$ns"
+	expect_status 0 "enable $ns"
+	if mount -o dax "/dev/$pmem" /tmp/cxl-ext4; then
+		is "$(sha256sum < /tmp/cxl-ext4/data)" "$sum" \
+			"8M written through ext4 -o dax read back after the namespace's disable and enable"
+		umount /tmp/cxl-ext4
+	else
+		fail "ext4 -o dax mounts again after the namespace's disable and enable"
+	fi
 else
 	fail "ext4 -o dax mounts on the 1-way region"
 fi

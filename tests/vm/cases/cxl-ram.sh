@@ -95,6 +95,19 @@ run "$PMEMCTL" doctor --json
 is "$(json_get "[[f['severity'], 'persistence domain none' in f['message']] for f in j['findings'] if f['code'] == 'volatile-region' and f['object'] == 'cxl:$cxlr']")" \
 	'[["info", true]]' "doctor: cxl:$cxlr is volatile, persistence domain none"
 
+# --- refused while a process has the dax device open ------------------------------
+# shellcheck disable=SC2217
+sleep 300 < "/dev/$dax" &
+holder=$!
+sleep 0.2
+run "$PMEMCTL" convert --json -m system-ram "$dax"
+expect_status 6 "convert $dax while a process has it open: refused, exit 6"
+check "the holder named: $(head -n 1 <<< "$ERR")" grep -q "/dev/$dax is open by sleep" <<< "$ERR"
+run "$PMEMCTL" destroy-region --json "cxl:$cxlr"
+expect_status 6 "destroy-region cxl:$cxlr while $dax is open: refused, exit 6"
+kill "$holder"
+wait "$holder" 2> /dev/null
+
 # --- to system RAM, movable ---------------------------------------------------------
 run "$PMEMCTL" convert --json --dry-run -m system-ram "$dax"
 expect_status 0 "convert $dax --mode system-ram --dry-run"
@@ -129,7 +142,8 @@ run "$PMEMCTL" destroy-region --json --dry-run "cxl:$cxlr"
 expect_status 6 "destroy-region --dry-run while its memory is online: refused, exit 6"
 run "$PMEMCTL" destroy-region --json "cxl:$cxlr"
 expect_status 6 "destroy-region while its memory is online: refused, exit 6"
-check "it names the dax device and the way out: $ERR" grep -q "$dax is system RAM.*--offline" <<< "$ERR$OUT"
+check "it names the dax device and the way out: $(json_get 'j["message"]')" \
+	grep -q "$dax is system RAM.*--offline" <<< "$ERR$OUT"
 is "$(basename "$(readlink "/sys/bus/dax/devices/$dax/driver")") $(( $(memtotal) - total0 ))" "kmem $((n * ram))" \
 	"nothing changed: still kmem's, still online"
 
