@@ -202,6 +202,17 @@ static int plan_down(const struct pm_platform *pf, struct pm_enable_request *req
 		cxl = o->obj;
 		if (!cxl->enabled)
 			return 0;
+		/*
+		 * kmem cannot remove memory that is online: the kernel would
+		 * keep it, unusable, until the next boot. Offlining is
+		 * convert's, asked for by name.
+		 */
+		if (cxl->ram && pm_ram_region_daxdev(pf, cxl) &&
+		    pm_ram_region_daxdev(pf, cxl)->ram)
+			return pm_explain(res->message, sizeof(res->message), -EBUSY,
+					  "the dax device %s of ram region %s is system RAM: pmemctl convert %s --mode devdax first",
+					  pm_ram_region_daxdev(pf, cxl)->dev, cxl->dev,
+					  pm_ram_region_daxdev(pf, cxl)->dev);
 		/* Its nvdimm region first, then the CXL region. */
 		if (!plan_region_down(pf, req, res, nd_region_of(pf, cxl)) ||
 		    !add_step(req, res, o->kind, cxl, o->dev))

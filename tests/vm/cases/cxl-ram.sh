@@ -144,6 +144,8 @@ run "$PMEMCTL" destroy-region --json "cxl:$cxlr"
 expect_status 6 "destroy-region while its memory is online: refused, exit 6"
 check "it names the dax device and the way out: $(json_get 'j["message"]')" \
 	grep -q "$dax is system RAM.*--offline" <<< "$ERR$OUT"
+run "$PMEMCTL" disable --json "cxl:$cxlr"
+expect_status 6 "disable cxl:$cxlr while its memory is online: refused, exit 6"
 is "$(basename "$(readlink "/sys/bus/dax/devices/$dax/driver")") $(( $(memtotal) - total0 ))" "kmem $((n * ram))" \
 	"nothing changed: still kmem's, still online"
 
