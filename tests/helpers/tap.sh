@@ -185,6 +185,26 @@ json_get()
 	printf '%s\n' "$answer"
 }
 
+# valgrind_on_host --status N REPORT ARGS...: in a guest, leaves the
+# report (a pmemctl report tarball) for the host, which runs pmemctl
+# --sysroot REPORT ARGS under valgrind after the guest stops
+# (tests/vm/vmtest.sh), a check each, expecting exit N (what the same
+# command gives live, so a replay that fails cannot pass). For
+# commands that only read: the replay reads what the guest's sysfs said,
+# through the same code.
+valgrind_on_host()
+{
+	local dir=/run/pmemvm/host-valgrind name status
+	[ "$1" = --status ] || { fail "valgrind_on_host: --status N first"; return; }
+	status=$2
+	shift 2
+	name=$(basename "$1")
+	mkdir -p "$dir"
+	[ -f "$dir/$name" ] || cp "$1" "$dir/$name"
+	shift
+	printf '%s\t%s\t%s\n' "$name" "$status" "$*" >> "$dir/runs"
+}
+
 # Ends the checks: prints the plan, unless the host adds its own checks
 # after the guest's (TAP_NO_PLAN, set by tests/vm/vmtest.sh).
 done_testing()

@@ -183,12 +183,10 @@ if command -v valgrind > /dev/null; then
 	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		"$PMEMCTL" report -f "$work/vg.tar.gz"
 	expect_status 0 "report is clean under valgrind"
-	run valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-		"$PMEMCTL" --sysroot "$bundle" doctor --json
-	expect_status 11 "replayed doctor is clean under valgrind (exit 11 as live)"
+	# A replay reads the same on the host, where valgrind is fast.
+	valgrind_on_host --status 11 "$bundle" doctor --json
 else
 	skip "report is clean under valgrind" "no valgrind"
-	skip "replayed doctor is clean under valgrind" "no valgrind"
 fi
 
 umount /tmp/mnt
