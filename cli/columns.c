@@ -406,7 +406,7 @@ static void get_flush_path(const struct out_obj *obj, struct out_cell *cell)
 
 static void get_iset_id(const struct out_obj *obj, struct out_cell *cell)
 {
-	cell->i = (int64_t)AS(pm_region, obj)->iset_id;
+	set_u64(cell, AS(pm_region, obj)->iset_id);
 	cell->null = !AS(pm_region, obj)->has_iset_id;
 }
 
@@ -1032,7 +1032,7 @@ static const struct out_column object_columns[] = {
 	{ "DAX_WC", "dax_write_cache",
 	  "dax/write_cache: the kernel writes back CPU caches on fsync", OUT_BOOL,
 	  NS, 0, get_dax_write_cache },
-	{ "ISET_ID", "iset_id", "interleave set cookie (signed, as ndctl prints it)", OUT_INT, REGION,
+	{ "ISET_ID", "iset_id", "interleave set cookie (unsigned, as ndctl prints it)", OUT_UINT, REGION,
 	  OUT_RIGHT, get_iset_id },
 #define CR (OUT_ON_REQUEST | OUT_HIDE_EMPTY)
 	{ "CXL_REGION", "cxl_region",
