@@ -197,4 +197,9 @@ is "$(json_file "$TAP_TMP/nobody.json" "[[m['memdev'], m['position'], m['decoder
 check "as nobody: health_reason says it needs root" \
 	grep -q '"health_reason": "health needs root' "$TAP_TMP/nobody.json"
 
+# --- the platform as it was -------------------------------------------------------
+# The cases after this one in the same guest start from bare memdevs.
+run cxl destroy-region -f "$cxl_region"
+expect_status 0 "cxl destroy-region -f $cxl_region: the memdevs bare again"
+
 done_testing

@@ -115,4 +115,13 @@ else
 	check "it says why: $ERR" grep -q "not supported by this kernel" <<< "$ERR"
 fi
 
+# --destroy: the namespace (its label too) and the region go again, for the
+# cases after this one in the same guest.
+if [ "${1:-}" = --destroy ]; then
+	run ndctl destroy-namespace -f all -r "$region"
+	expect_status 0 "ndctl destroy-namespace -f all -r $region"
+	run cxl destroy-region -f "$region"
+	expect_status 0 "cxl destroy-region -f $region: the memdevs bare again"
+fi
+
 done_testing
