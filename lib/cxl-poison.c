@@ -16,6 +16,7 @@
 
 #include "cxl.h"
 #include "host.h"
+#include "tracefs.h"
 
 /* A poison list is at most a few hundred records (the device's limit). */
 #define MAX_RECORDS 4096
@@ -32,67 +33,6 @@ bool pm_cxl_poison_wanted(void)
 	return wanted;
 }
 
-static const char *const tracefs_dirs[] = {
-	"/sys/kernel/tracing",
-	"/sys/kernel/debug/tracing",
-};
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		rc = -errno;
-	else if ((size_t)n != strlen(s))
-		rc = -EIO;
-	close(fd);
-	return rc;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* The "key=value" word of line after " key=", into out; false when absent. */
-static bool field(const char *line, const char *key, char *out, size_t len)
-{
-	size_t klen = strlen(key), n;
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
-			p += klen + 1;
-			n = strcspn(p, " \n");
-			if (n >= len)
-				return false;
-			memcpy(out, p, n);
-			out[n] = '\0';
-			return true;
-		}
-		p += klen;
-	}
-	return false;
-}
-
-static bool number(const char *line, const char *key, uint64_t *out)
-{
-	char word[32], *end;
-
-	if (!field(line, key, word, sizeof(word)) || !word[0])
-		return false;
-	errno = 0;
-	*out = strtoull(word, &end, 0);
-	return !errno && !*end;
-}
-
 bool pm_cxl_poison_parse(const char *line, struct pm_cxl_poison *rec,
 			 char *memdev, size_t len)
 {
@@ -104,19 +44,19 @@ bool pm_cxl_poison_parse(const char *line, struct pm_cxl_poison *rec,
 	event += strlen("cxl_poison: ");
 	memset(rec, 0, sizeof(*rec));
 	/* The kernel's answers to a trigger; inject and clear log too. */
-	if (!field(event, "trace_type", type, sizeof(type)) ||
+	if (!pm_trace_field(event, "trace_type", type, sizeof(type)) ||
 	    strcmp(type, "List") != 0)
 		return false;
-	if (!field(event, "memdev", memdev, len) || !memdev[0] ||
-	    !number(event, "dpa", &rec->dpa) ||
-	    !number(event, "dpa_length", &rec->length))
+	if (!pm_trace_field(event, "memdev", memdev, len) || !memdev[0] ||
+	    !pm_trace_number(event, "dpa", 0, &rec->dpa) ||
+	    !pm_trace_number(event, "dpa_length", 0, &rec->length))
 		return false;
 	/* Unmapped DPA: an empty region and an all-ones HPA. */
-	if (!field(event, "region", rec->region, sizeof(rec->region)))
+	if (!pm_trace_field(event, "region", rec->region, sizeof(rec->region)))
 		rec->region[0] = '\0';
-	if (!rec->region[0] || !number(event, "hpa", &rec->hpa))
+	if (!rec->region[0] || !pm_trace_number(event, "hpa", 0, &rec->hpa))
 		rec->hpa = UINT64_MAX;
-	if (!field(event, "source", rec->source, sizeof(rec->source)))
+	if (!pm_trace_field(event, "source", rec->source, sizeof(rec->source)))
 		rec->source[0] = '\0';
 	return true;
 }
@@ -165,21 +105,15 @@ static int read_poison(const struct pm_memdev *memdev,
 
 	if (pm_host_replay_root())
 		return -ENODATA;
-	for (size_t i = 0; i < sizeof(tracefs_dirs) / sizeof(*tracefs_dirs); i++) {
-		snprintf(path, sizeof(path), "%s/events", tracefs_dirs[i]);
-		if (exists(path)) {
-			tracefs = tracefs_dirs[i];
-			break;
-		}
-	}
+	tracefs = pm_tracefs_root();
 	snprintf(trigger, sizeof(trigger),
 		 "/sys/bus/cxl/devices/%s/trigger_poison_list", memdev->dev);
 	if (tracefs) {
 		snprintf(path, sizeof(path), "%s/events/cxl/cxl_poison", tracefs);
-		if (!exists(path))
+		if (access(path, F_OK) < 0)
 			return -EOPNOTSUPP;
 	}
-	if (!exists(trigger))
+	if (access(trigger, F_OK) < 0)
 		/* 6.1 has neither; a later kernel hides it for a device without the command. */
 		return tracefs ? -ENOTTY : -EOPNOTSUPP;
 	if (!tracefs)
@@ -187,15 +121,15 @@ static int read_poison(const struct pm_memdev *memdev,
 	if (access(trigger, W_OK) < 0)
 		return -errno;
 
-	snprintf(inst, sizeof(inst), "%s/instances/pmemctl-%d-%s", tracefs,
-		 (int)getpid(), memdev->dev);
-	if (mkdir(inst, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	snprintf(path, sizeof(path), "pmemctl-%d-%s", (int)getpid(), memdev->dev);
+	rc = pm_tracefs_instance(tracefs, path, inst, sizeof(inst));
+	if (rc)
+		return rc;
 	snprintf(path, sizeof(path), "%s/events/cxl/cxl_poison/enable", inst);
-	rc = write_str(path, "1");
+	rc = pm_tracefs_write(path, "1");
 	/* The kernel reads the list and logs it before the write returns. */
 	if (!rc)
-		rc = write_str(trigger, "1");
+		rc = pm_tracefs_write(trigger, "1");
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/trace", inst);
 		rc = read_records(path, memdev->dev, list);
@@ -321,7 +255,7 @@ int pm_cxl_poison_write(const struct pm_memdev *memdev, uint64_t dpa, bool clear
 	if (access(path, F_OK) < 0)
 		return errno == ENOENT ? -EOPNOTSUPP : -errno;
 	snprintf(value, sizeof(value), "%#llx", (unsigned long long)dpa);
-	return write_str(path, value);
+	return pm_tracefs_write(path, value);
 }
 
 void pm_memdev_poison_forget(struct pm_memdev *memdev)

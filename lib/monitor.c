@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* DIMM health events: which DIMMs raise them, waiting for one, what changed. */
+/* Events: DIMM health (which DIMMs raise them, what changed) and CXL records. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ndctl/libndctl.h>
@@ -106,7 +107,7 @@ int pm_monitor_open(struct pm_monitor *m, struct pm_dimm *const *dimms,
 	memset(m, 0, sizeof(*m));
 	*failed = NULL;
 	m->dimms = calloc(nr ? nr : 1, sizeof(*m->dimms));
-	m->fds = calloc(nr + 1, sizeof(*m->fds));
+	m->fds = calloc(nr + 2, sizeof(*m->fds));
 	if (!m->dimms || !m->fds) {
 		pm_monitor_close(m);
 		return -ENOMEM;
@@ -139,6 +140,7 @@ static int handle(struct pm_monitor *m, size_t i, struct pm_monitor_event *ev)
 
 	if (rc)
 		return rc;
+	ev->type = PM_EVENT_HEALTH;
 	ev->dimm = md->dimm;
 	ev->previous = md->last;
 	pm_dimm_health_read(md->dimm, &ev->current);
@@ -149,9 +151,85 @@ static int handle(struct pm_monitor *m, size_t i, struct pm_monitor_event *ev)
 	return 1;
 }
 
+int pm_monitor_watch_cxl(struct pm_monitor *m, const char *const *names,
+			 size_t nr)
+{
+	int rc;
+
+	m->cxl = calloc(1, sizeof(*m->cxl));
+	if (!m->cxl)
+		return -ENOMEM;
+	if (names) {
+		m->memdevs = calloc(nr ? nr : 1, sizeof(*m->memdevs));
+		if (!m->memdevs) {
+			free(m->cxl);
+			m->cxl = NULL;
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < nr; i++)
+			m->memdevs[i] = names[i];
+		m->nr_memdevs = nr;
+	}
+	rc = pm_cxl_watch_open(m->cxl);
+	if (rc) {
+		free(m->cxl);
+		free(m->memdevs);
+		m->cxl = NULL;
+		m->memdevs = NULL;
+		return rc;
+	}
+	/* Records traced before the pipe was polled wait in the buffer. */
+	m->cxl_ready = true;
+	return 0;
+}
+
+static bool memdev_watched(const struct pm_monitor *m, const char *memdev)
+{
+	if (!m->memdevs)
+		return true;
+	for (size_t i = 0; i < m->nr_memdevs; i++)
+		if (!strcmp(m->memdevs[i], memdev))
+			return true;
+	return false;
+}
+
+/* The next record of a watched memdev: 1, 0 when the pipe is empty, -errno. */
+static int next_record(struct pm_monitor *m, struct pm_monitor_event *ev)
+{
+	int rc;
+
+	while ((rc = pm_cxl_watch_next(m->cxl, &ev->cxl)) == 1) {
+		if (!memdev_watched(m, ev->cxl.memdev))
+			continue;
+		ev->type = PM_EVENT_CXL;
+		ev->dimm = NULL;
+		return 1;
+	}
+	m->cxl_ready = false;
+	return rc;
+}
+
+/* Milliseconds until deadline for poll(): -1 without one, 0 once it passed. */
+static int remaining_ms(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!deadline)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
+	     (deadline->tv_nsec - now.tv_nsec + 999999) / 1000000;
+	return ms <= 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
+}
+
 int pm_monitor_wait(struct pm_monitor *m, int stop_fd,
+		    const struct timespec *deadline,
 		    struct pm_monitor_event *ev)
 {
+	size_t pipe = m->nr, stop = m->nr + 1;
+	int rc, ms;
+
 	for (;;) {
 		/* DIMMs ready in the last poll() come first, one per call. */
 		while (m->scanning && m->next < m->nr) {
@@ -160,23 +238,43 @@ int pm_monitor_wait(struct pm_monitor *m, int stop_fd,
 			if (m->fds[i].revents & (POLLPRI | POLLERR))
 				return handle(m, i, ev);
 		}
-		if (m->scanning && (m->fds[m->nr].revents & (POLLIN | POLLHUP)))
+		if (m->scanning && (m->fds[stop].revents & (POLLIN | POLLHUP)))
 			return 0;
 		m->scanning = false;
-		m->fds[m->nr].fd = stop_fd;
-		m->fds[m->nr].events = POLLIN;
-		if (poll(m->fds, m->nr + 1, -1) < 0) {
+		/* Then the records the trace pipe holds, one per call. */
+		if (m->cxl && m->cxl_ready) {
+			rc = next_record(m, ev);
+			if (rc)
+				return rc;
+		}
+		m->fds[pipe].fd = m->cxl ? m->cxl->fd : -1;
+		m->fds[pipe].events = POLLIN;
+		m->fds[stop].fd = stop_fd;
+		m->fds[stop].events = POLLIN;
+		ms = remaining_ms(deadline);
+		if (ms == 0)
+			return -ETIMEDOUT;
+		rc = poll(m->fds, m->nr + 2, ms);
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (rc == 0)
+			continue;	/* the deadline: checked above */
 		m->scanning = true;
 		m->next = 0;
+		if (m->fds[pipe].revents & (POLLIN | POLLERR | POLLHUP))
+			m->cxl_ready = true;
 	}
 }
 
 void pm_monitor_close(struct pm_monitor *m)
 {
+	if (m->cxl)
+		pm_cxl_watch_close(m->cxl);
+	free(m->cxl);
+	free(m->memdevs);
 	free(m->dimms);
 	free(m->fds);
 	memset(m, 0, sizeof(*m));

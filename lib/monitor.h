@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* DIMM health events: which DIMMs raise them, waiting for one, what changed. */
+/*
+ * Events: DIMM health (which DIMMs raise them, what changed) and CXL
+ * event records (lib/cxl-events.h), waited for in one poll().
+ */
 #ifndef PMEMCTL_MONITOR_H
 #define PMEMCTL_MONITOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cxl-events.h"
 #include "health.h"
 
 struct pm_dimm;
 struct pollfd;
+struct timespec;
 
 /* What differs between two reads of a DIMM's SMART. */
 struct pm_health_change {
@@ -38,12 +43,24 @@ struct pm_monitor_dimm {
 struct pm_monitor {
 	struct pm_monitor_dimm *dimms;
 	size_t nr;
-	struct pollfd *fds;		/* one per DIMM, then the caller's stop fd */
+	struct pm_cxl_watch *cxl;	/* NULL: no CXL records watched */
+	const char **memdevs;		/* the memdevs whose records count; NULL: all */
+	size_t nr_memdevs;
+	bool cxl_ready;			/* the trace pipe may hold more records */
+	/* one per DIMM, the trace pipe (or -1), then the caller's stop fd */
+	struct pollfd *fds;
 	size_t next;			/* the next DIMM whose readiness to handle */
 	bool scanning;			/* fds[] holds a poll's result not yet handled */
 };
 
+enum pm_monitor_event_type {
+	PM_EVENT_HEALTH,		/* dimm, previous, current, change */
+	PM_EVENT_CXL,			/* cxl */
+};
+
 struct pm_monitor_event {
+	enum pm_monitor_event_type type;
+	struct pm_cxl_event cxl;
 	const struct pm_dimm *dimm;
 	struct pm_health previous;
 	struct pm_health current;	/* current.error: the re-read failed */
@@ -58,12 +75,21 @@ struct pm_monitor_event {
 int pm_monitor_open(struct pm_monitor *m, struct pm_dimm *const *dimms,
 		    size_t nr, const struct pm_dimm **failed);
 /*
- * Sleeps in poll() until a DIMM's event or until stop_fd is readable (a
- * signalfd), with no timeout. 1: *ev holds the event (SMART read again);
- * 0: stop_fd is readable; -errno.
+ * Adds the CXL event records of the memdevs named (all when names is
+ * NULL) through lib/cxl-events.c's tracing instance; its errors.
+ */
+int pm_monitor_watch_cxl(struct pm_monitor *m, const char *const *names,
+			 size_t nr);
+/*
+ * Sleeps in poll() until an event, until stop_fd is readable (a signalfd)
+ * or until deadline (CLOCK_MONOTONIC; NULL: none). 1: *ev holds the event
+ * (a DIMM's SMART read again, or a CXL record); 0: stop_fd is readable;
+ * -ETIMEDOUT: the deadline passed; -errno.
  */
 int pm_monitor_wait(struct pm_monitor *m, int stop_fd,
+		    const struct timespec *deadline,
 		    struct pm_monitor_event *ev);
+/* Closes everything; the CXL tracing instance is removed. */
 void pm_monitor_close(struct pm_monitor *m);
 
 #endif
