@@ -128,16 +128,22 @@ expect_status 0 "create-region $mem $other (2-way)"
 cxlr=$(json_get 'j["cxl_region"]')
 ndr=$(json_get 'j["region"]')
 # The HPA worked out here: the region's base, the interleave, $mem's share.
-ep=$(ls -d "$cxldev/$mem"/endpoint* | head -n 1)
-dec=decoder${ep##*endpoint}.0
 ways=$(cat "$cxldev/$cxlr/interleave_ways")
 gran=$(cat "$cxldev/$cxlr/interleave_granularity")
-pos=
+# targetN names an endpoint decoder (decoder3.0) of a port (endpoint3)
+# whose uport is the memdev.
+pos= dec=
 for ((i = 0; i < ways; i++)); do
-	[ "$(cat "$cxldev/$cxlr/target$i")" = "$dec" ] && pos=$i
+	t=$(cat "$cxldev/$cxlr/target$i")
+	n=${t#decoder}
+	n=${n%%.*}
+	if [ "$(basename "$(readlink -f "$cxldev/endpoint$n/uport")")" = "$mem" ]; then
+		pos=$i dec=$t
+	fi
 done
-d=$(( 0x40000 - $(cat "$cxldev/$dec/dpa_resource") ))
-hpa=$(( $(cat "$cxldev/$cxlr/resource") + d / gran * gran * ways + pos * gran + d % gran ))
+check "$mem is at a position of $cxlr ($pos, $dec)" test -n "$pos"
+d=$(( 0x40000 - $(cat "$cxldev/$dec/dpa_resource" 2>/dev/null || echo 0) ))
+hpa=$(( $(cat "$cxldev/$cxlr/resource") + d / gran * gran * ways + ${pos:-0} * gran + d % gran ))
 "$PMEMCTL" monitor --json --count 1 --timeout 60 "$mem" > "$tmp/gmr.json" 2> "$tmp/gmr.err" &
 p=$!
 check "monitor ready" wait_ready $p
