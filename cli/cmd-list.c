@@ -99,7 +99,7 @@ static const struct cli_option options[] = {
 	OPT_BITS('W', "decoders", &param.selected, KIND(PM_DECODER), "include CXL root decoders: the windows CXL\nregions are made in, and what they reach"),
 	OPT_FLAG('i', "idle", &param.idle, "include disabled and unconfigured objects"),
 	OPT_FLAG('H', "health", &param.health, "include DIMM health (SMART; implies -D\nwhen no object kind is given)"),
-	OPT_FLAG('F', "firmware", &param.firmware, "include DIMM firmware versions and the\nbuses' activation (implies -D when no\nobject kind is given)"),
+	OPT_FLAG('F', "firmware", &param.firmware, "include DIMM and CXL memdev firmware\nversions and the buses' activation\n(implies -D when no object kind is given)"),
 	OPT_FLAG('M', "media-errors", &param.media_errors, "include the media errors (badblocks) of\nregions and namespaces, and CXL poison"),
 	CLI_HEADING("Filters:"),
 	OPT_KEY(OPT_BUS, "bus", "BUS", "only objects on BUS"),

@@ -129,8 +129,9 @@ static const struct out_spec platform_spec = {
 	 * 6: dimms[].security, security_frozen (list's 6).
 	 * 7: CXL poison keys of badblocks, memdevs' badblocks (list's 7).
 	 * 8: a DIMM's firmware and firmware_reason (list's 8).
+	 * 9: a CXL memdev's security and firmware (list's 9).
 	 */
-	.schema_version = 8,
+	.schema_version = 9,
 	.root_kind = SHOW_DOCUMENT,
 };
 
@@ -273,6 +274,15 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 			     object_select_health_reason(&sel) ?:
 			     object_select_firmware(&sel, true) ?:
 			     object_select_firmware_reason(&sel);
+		if (rc) {
+			cli_error(NULL, "%s", strerror(-rc));
+			return EXIT_FAIL;
+		}
+	}
+
+	/* A memdev named: its firmware, and why its slots are null. */
+	if (filter.nr_memdevs && !filter.nr_dimms && !opts->columns) {
+		rc = object_select_firmware(&sel, true) ?: object_select_firmware_reason(&sel);
 		if (rc) {
 			cli_error(NULL, "%s", strerror(-rc));
 			return EXIT_FAIL;

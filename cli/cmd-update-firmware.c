@@ -10,6 +10,7 @@
 
 #include "change.h"
 #include "escape.h"
+#include "../lib/cxl.h"
 #include "../lib/firmware.h"
 #include "../lib/pmem.h"
 
@@ -30,6 +31,8 @@ static struct fw_args {
 	uint64_t size;
 	struct pm_dimm *dimms[PM_FW_MAX_DIMMS];
 	size_t nr_dimms;
+	struct pm_memdev *memdevs[PM_FW_MAX_DIMMS]; /* or CXL memdevs, not both */
+	size_t nr_memdevs;
 	struct pm_fw_change change;
 } param;
 
@@ -90,7 +93,8 @@ static int check(struct change *ch)
 	if (!a->image && !a->activate)
 		return cli_usage_error(ch->ctx, "no image given: --image FILE (or --activate alone, for what is staged)");
 	if (ch->nr_names > PM_FW_MAX_DIMMS)
-		return cli_usage_error(ch->ctx, "at most %d DIMMs at a time", PM_FW_MAX_DIMMS);
+		return cli_usage_error(ch->ctx, "at most %d DIMMs or memdevs at a time",
+				       PM_FW_MAX_DIMMS);
 	return a->image ? read_image(a) : EXIT_OK;
 }
 
@@ -125,21 +129,64 @@ static int check_staged(struct change *ch)
 	return pm_step_close(s, 0);
 }
 
+/*
+ * A CXL memdev: the kernel activates what it transferred at the memdev's
+ * next reset (offline), by itself; nothing to arm, no bus to activate.
+ */
+static int resolve_memdev(struct change *ch, struct pm_memdev *memdev, int i)
+{
+	struct fw_args *a = ch->args;
+	size_t len = strlen(ch->object);
+
+	if (a->nr_dimms)
+		return cli_usage_error(ch->ctx, "DIMMs or CXL memdevs, not both");
+	if (a->activate || a->no_arm || a->wait_scrub) {
+		cli_error(memdev->dev, "%s: the kernel activates a CXL memdev's firmware at its next reset by itself",
+			  a->activate ? "no --activate" : a->no_arm ? "no --no-arm" :
+			  "no --wait-scrub");
+		return EXIT_UNSUPPORTED;
+	}
+	if (!a->image)
+		return cli_usage_error(ch->ctx, "no image given: --image FILE");
+	for (size_t j = 0; j < a->nr_memdevs; j++)
+		if (a->memdevs[j] == memdev)
+			return cli_usage_error(ch->ctx, "%s named twice", memdev->dev);
+	a->memdevs[a->nr_memdevs++] = memdev;
+	a->change.dimms[i] = memdev->dev;
+	a->change.dimms[i + 1] = NULL;
+	if (len < sizeof(ch->object))
+		snprintf(ch->object + len, sizeof(ch->object) - len, "%s%s", i ? "," : "",
+			 memdev->dev);
+	return ch->lock >= 0 ? change_lock_more(ch, memdev->dev, false, "updating its firmware") :
+			       EXIT_OK;
+}
+
 /* The DIMMs named, each once; under the lock, each DIMM's own lock too. */
 static int resolve(struct change *ch)
 {
 	struct fw_args *a = ch->args;
 	size_t len = 0;
 
-	a->nr_dimms = 0;
+	a->nr_dimms = a->nr_memdevs = 0;
 	ch->object[0] = '\0';
 	for (int i = 0; i < ch->nr_names; i++) {
 		struct pm_dimm *dimm = pm_find_dimm(ch->pf, ch->names[i]);
+		struct pm_memdev *memdev = dimm ? NULL : pm_find_memdev(ch->pf, ch->names[i]);
 
+		if (memdev) {
+			int exit_code = resolve_memdev(ch, memdev, i);
+
+			if (exit_code)
+				return exit_code;
+			len = strlen(ch->object);
+			continue;
+		}
 		if (!dimm) {
-			cli_error(ch->names[i], "no such DIMM (pmemctl list -D names them)");
+			cli_error(ch->names[i], "no such DIMM or CXL memdev (pmemctl list -D -C names them)");
 			return EXIT_NOT_FOUND;
 		}
+		if (a->nr_memdevs)
+			return cli_usage_error(ch->ctx, "DIMMs or CXL memdevs, not both");
 		for (size_t j = 0; j < a->nr_dimms; j++)
 			if (a->dimms[j] == dimm)
 				return cli_usage_error(ch->ctx, "%s named twice", dimm->dev);
@@ -169,6 +216,55 @@ static void progress(const char *dimm, uint64_t sent, uint64_t total, void *arg)
 		(unsigned long long)(sent * 100 / total));
 	if (sent == total)
 		fputc('\n', stderr);
+}
+
+/* The same for a memdev: the bytes written, then the kernel's transfer. */
+static void memdev_progress(const char *memdev, const char *status, uint64_t done,
+			    uint64_t total, void *arg)
+{
+	bool *shown = arg;
+
+	fprintf(stderr, "\r%s: %s %llu of %llu bytes (%llu%%)\033[K", esc(memdev), esc(status),
+		(unsigned long long)done, (unsigned long long)total,
+		(unsigned long long)(done * 100 / total));
+	*shown = true;
+}
+
+/* Each memdev in turn, stopping at the first that fails. */
+static int run_memdevs(struct change *ch)
+{
+	struct fw_args *a = ch->args;
+	bool tty = isatty(STDERR_FILENO) && !ch->json;
+	int rc = 0;
+
+	ch->res->firmware = &a->change;
+	ch->res->no_config = true;
+	for (size_t i = 0; i < a->nr_memdevs && !rc; i++) {
+		bool shown = false;
+
+		rc = pm_memdev_update_firmware(a->memdevs[i], a->data, a->size, ch->dry_run,
+					       3600, ch->res, tty ? memdev_progress : NULL,
+					       &shown);
+		if (shown)
+			fputc('\n', stderr);
+		if (!rc && !ch->dry_run) {
+			size_t n = 0;
+
+			while (a->change.updated[n])
+				n++;
+			a->change.updated[n] = a->memdevs[i]->dev;
+		}
+	}
+	if (!rc && a->nr_memdevs > 1)
+		snprintf(ch->res->message, sizeof(ch->res->message),
+			 "%s a %llu-byte image on %zu memdevs: each runs it after its next reset",
+			 ch->dry_run ? "would stage" : "staged", (unsigned long long)a->size,
+			 a->nr_memdevs);
+	else if (!rc && ch->dry_run)
+		snprintf(ch->res->message, sizeof(ch->res->message),
+			 "would stage a %llu-byte image: it runs after the memdev's next reset",
+			 (unsigned long long)a->size);
+	return rc;
 }
 
 /* The buses of the DIMMs, each once, in the order they were named. */
@@ -209,6 +305,8 @@ static int run(struct change *ch)
 	bool tty = isatty(STDERR_FILENO) && !ch->json;
 	int rc;
 
+	if (a->nr_memdevs)
+		return run_memdevs(ch);
 	ch->res->firmware = &a->change;
 	ch->res->no_config = true;
 	/* Refused before anything is staged: nothing half done. */
@@ -247,7 +345,7 @@ static const struct change_verb update_firmware = {
 	.targets = CHANGE_OWN,
 	.noun = "DIMM",
 	.lock = "firmware",
-	.usage = "Usage: pmemctl update-firmware [options] --image FILE DIMM...\n"
+	.usage = "Usage: pmemctl update-firmware [options] --image FILE DIMM|MEMDEV...\n"
 		 "       pmemctl update-firmware [options] --activate DIMM...\n"
 		 "\n"
 		 "Stage a firmware image on each DIMM in turn, verify the staged\n"
@@ -256,7 +354,9 @@ static const struct change_verb update_firmware = {
 		 "(--activate, where the bus can) or a power cycle. Refused while an\n"
 		 "address range scrub runs on the DIMM's bus, on a locked DIMM, and\n"
 		 "for an empty or unreadable image. --activate without --image\n"
-		 "activates what is staged. Root only.\n"
+		 "activates what is staged. A CXL memdev takes the image through the\n"
+		 "kernel's firmware upload, which stages it for the next reset. Root\n"
+		 "only.\n"
 		 "\n",
 	.usage_end = "\n"
 		     "Exit: 0 done, 1 the DIMM rejected the image or failed, 2 bad\n"

@@ -520,6 +520,15 @@ static void get_security(const struct out_obj *obj, enum pm_security_field_id id
 {
 	struct pm_security_value v;
 
+	/* A memdev's state has no separate frozen attribute: frozen is a state. */
+	if (obj->kind == PM_MEMDEV) {
+		const char *state = AS(pm_memdev, obj)->security;
+
+		cell->null = !state;
+		cell->str = state;
+		cell->b = state && strcmp(state, "frozen") == 0;
+		return;
+	}
 	pm_security_get(AS(pm_dimm, obj), id, &v);
 	cell->null = !v.valid;
 	cell->str = v.name;
@@ -904,9 +913,75 @@ static void get_fw_next_hex(const struct out_obj *obj, struct out_cell *cell)
 	set_hex(cell, &fw_of(obj)->next_version, buf, sizeof(buf));
 }
 
+
+/* A CXL memdev's firmware (lib/cxl-firmware.c), read on first use. */
+#define MFW(obj) pm_memdev_firmware((struct pm_memdev *)(obj)->ptr)
+
+static void get_mfw_current(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, MFW(obj)->current_version);
+}
+
+static void get_mfw_can_update(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = MFW(obj)->can_update;
+}
+
+/* The slots need Get FW Info: null without it. */
+static void get_mfw_next(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, MFW(obj)->next_version);
+}
+
+static void get_mfw_powercycle(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = MFW(obj)->staged_slot != 0;
+	cell->null = MFW(obj)->error != 0;
+}
+
+static void get_mfw_slots(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, MFW(obj)->num_slots);
+	cell->null = MFW(obj)->error != 0;
+}
+
+static void get_mfw_active(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, MFW(obj)->active_slot);
+	cell->null = MFW(obj)->error != 0;
+}
+
+static void get_mfw_staged(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_u64(cell, MFW(obj)->staged_slot);
+	cell->null = MFW(obj)->error != 0 || !MFW(obj)->staged_slot;
+}
+
+static void get_mfw_online(const struct out_obj *obj, struct out_cell *cell)
+{
+	cell->b = MFW(obj)->online_activate;
+	cell->null = MFW(obj)->error != 0;
+}
+
+static void get_mfw_slot_versions(const struct out_obj *obj, struct out_cell *cell)
+{
+	static const char *const none[] = { NULL };
+
+	cell->strv = MFW(obj)->error ? none : MFW(obj)->slot_versions;
+}
+
+static void get_mfw_update_status(const struct out_obj *obj, struct out_cell *cell)
+{
+	set_str(cell, MFW(obj)->can_update && MFW(obj)->update_status[0] ?
+		MFW(obj)->update_status : NULL);
+}
+
 static void get_fw_reason(const struct out_obj *obj, struct out_cell *cell)
 {
-	set_str(cell, pm_firmware_reason(fw_of(obj)));
+	if (obj->kind == PM_MEMDEV)
+		set_str(cell, pm_memdev_fw_reason(MFW(obj)));
+	else
+		set_str(cell, pm_firmware_reason(fw_of(obj)));
 }
 
 static void get_fwa_method(const struct out_obj *obj, struct out_cell *cell)
@@ -1079,8 +1154,8 @@ static const struct out_column object_columns[] = {
 	{ "SMART_EVENT", "flag_smart_event", "a SMART event is pending",
 	  OUT_BOOL, DIMM, 0, get_smart_event },
 	/* The security fields (lib/security.h), ndctl list -D's keys. */
-#define SECURITY_OUT_STRING OUT_STRING, DIMM, OUT_DEFAULT | OUT_HIDE_EMPTY
-#define SECURITY_OUT_BOOL OUT_BOOL, DIMM, 0
+#define SECURITY_OUT_STRING OUT_STRING, DIMM | MEMDEV, OUT_DEFAULT | OUT_HIDE_EMPTY
+#define SECURITY_OUT_BOOL OUT_BOOL, DIMM | MEMDEV, 0
 #define SECURITY_COLUMN(id, column, key, type, help, ...)		\
 	{ column, key, help, SECURITY_OUT_##type, get_security_##id },
 	PM_SECURITY_FIELDS(SECURITY_COLUMN)
@@ -1127,9 +1202,38 @@ static const struct out_column object_columns[] = {
 #undef FW_OUT_VERSION
 #undef FW_OUT_BOOL
 #undef FW_OUT_NAME
+	/* A CXL memdev's: its revisions are strings, its slots cxl list -F's keys. */
+	{ "MEM_FIRMWARE", "firmware.current_version",
+	  "CXL memdev: the running firmware revision (firmware_version)",
+	  OUT_STRING, MEMDEV, F, get_mfw_current },
+	{ "MEM_FW_CAN_UPDATE", "firmware.can_update",
+	  "CXL memdev: the kernel's firmware upload takes an image (/sys/class/firmware/memN)",
+	  OUT_BOOL, MEMDEV, F, get_mfw_can_update },
+	{ "MEM_FW_NEXT", "firmware.next_version",
+	  "CXL memdev: the staged slot's revision, run after the next reset (null: none staged)",
+	  OUT_STRING, MEMDEV, F, get_mfw_next },
+	{ "MEM_FW_POWERCYCLE", "firmware.need_powercycle",
+	  "CXL memdev: a slot is staged, which only a reset activates (kernel 6.12 activates offline)",
+	  OUT_BOOL, MEMDEV, F, get_mfw_powercycle },
+	{ "MEM_FW_SLOTS", "firmware.num_slots", "CXL memdev: its firmware slots",
+	  OUT_UINT, MEMDEV, F | OUT_RIGHT, get_mfw_slots },
+	{ "MEM_FW_ACTIVE", "firmware.active_slot", "CXL memdev: the slot it runs",
+	  OUT_UINT, MEMDEV, F | OUT_RIGHT, get_mfw_active },
+	{ "MEM_FW_STAGED", "firmware.staged_slot",
+	  "CXL memdev: the slot it runs after the next reset (null: none)",
+	  OUT_UINT, MEMDEV, F | OUT_RIGHT, get_mfw_staged },
+	{ "MEM_FW_ONLINE", "firmware.online_activate_capable",
+	  "CXL memdev: it can activate a slot live", OUT_BOOL, MEMDEV, F,
+	  get_mfw_online },
+	{ "MEM_FW_SLOT_VERSIONS", "firmware.slot_versions",
+	  "CXL memdev: each slot's revision, slot 1 first (\"\": empty)",
+	  OUT_STRV, MEMDEV, F, get_mfw_slot_versions },
+	{ "MEM_FW_UPDATE", "firmware.update_status",
+	  "CXL memdev: the upload class's status: idle, receiving, preparing, transferring, programming",
+	  OUT_STRING, MEMDEV, F, get_mfw_update_status },
 	{ "FW_REASON", "firmware_reason",
 	  "why the firmware values are null; null when they were read (show)",
-	  OUT_STRING, DIMM, F, get_fw_reason },
+	  OUT_STRING, DIMM | MEMDEV, F, get_fw_reason },
 	{ "FWA_METHOD", "firmware.activate_method",
 	  "bus: how it activates staged firmware: live, suspend (a quiesce), reset (null: no DIMM of it can update)",
 	  OUT_STRING, BUS, F, get_fwa_method },
@@ -1281,7 +1385,7 @@ int object_select_health(struct out_selection *sel, bool json)
 /* -F: every firmware key in JSON; these in the table. */
 static const char *const firmware_table[] = {
 	"FIRMWARE", "FW_STAGED", "FW_STATE", "FW_CAN_UPDATE", "FW_POWERCYCLE",
-	"FWA_METHOD", "FWA_STATE",
+	"FWA_METHOD", "FWA_STATE", "MEM_FIRMWARE", "MEM_FW_NEXT", "MEM_FW_UPDATE",
 };
 
 int object_select_firmware(struct out_selection *sel, bool json)
@@ -1497,6 +1601,7 @@ const struct out_spec object_spec = {
 	 * 6: security, security_frozen.
 	 * 7: CXL poison: badblocks of memdevs, poison keys of a range.
 	 * 8: DIMM and bus firmware (-F), firmware_reason.
+	 * 9: a CXL memdev's security, security_frozen and firmware (-F).
 	 */
-	.schema_version = 8,
+	.schema_version = 9,
 };

@@ -109,7 +109,7 @@ struct out_node {
 	size_t alloc;
 };
 
-#define OUT_MAX_COLUMNS 128
+#define OUT_MAX_COLUMNS 192
 
 /* The columns to print: -o LIST, -o +LIST, --output-all or the defaults. */
 struct out_selection {

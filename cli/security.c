@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include "security.h"
+#include "../lib/cxl.h"
 #include "../lib/pmem.h"
 
 int security_resolve(struct change *ch)
 {
+	struct security_args *a = ch->args;
 	struct pm_dimm *dimm;
 
 	if (ch->nr_names != 1)
@@ -19,12 +21,57 @@ int security_resolve(struct change *ch)
 		return EXIT_PERMISSION;
 	}
 	dimm = pm_find_dimm(ch->pf, ch->names[0]);
+	a->memdev = dimm ? NULL : pm_find_memdev(ch->pf, ch->names[0]);
+	if (a->memdev && !a->memdev_ok) {
+		cli_error(ch->names[0], "a CXL memdev: the kernel has no passphrase commands for memdevs (only sanitize-dimm takes one)");
+		return EXIT_UNSUPPORTED;
+	}
+	if (a->memdev) {
+		snprintf(ch->object, sizeof(ch->object), "%s", a->memdev->dev);
+		return ch->lock >= 0 ? change_lock_more(ch, "cxl-regions", false,
+							 "sanitizing a memdev") : EXIT_OK;
+	}
 	if (!dimm) {
-		cli_error(ch->names[0], "no such DIMM (pmemctl list -D names them)");
+		cli_error(ch->names[0], a->memdev_ok ?
+			  "no such DIMM or CXL memdev (pmemctl list -D -C names them)" :
+			  "no such DIMM (pmemctl list -D names them)");
 		return EXIT_NOT_FOUND;
 	}
 	snprintf(ch->object, sizeof(ch->object), "%s", dimm->dev);
 	return EXIT_OK;
+}
+
+/* The same for a memdev's sanitize. */
+static void memdev_progress(const struct pm_memdev *memdev, int elapsed, void *arg)
+{
+	bool *shown = arg;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r%s: sanitizing, %d s", memdev->dev, elapsed);
+	*shown = true;
+}
+
+/*
+ * A memdev: -o (or nothing) runs Sanitize, -c Secure Erase, which is
+ * CXL's crypto-erase (the media encryption keys changed).
+ */
+static int change_memdev(struct change *ch, struct security_args *a, bool dry_run)
+{
+	struct pm_memdev_sanitize_request req = {
+		.erase = a->crypto_erase,
+		.dry_run = dry_run,
+		.timeout = a->timeout ? (int)a->timeout : -1,
+		.progress = memdev_progress,
+	};
+	bool shown = false;
+	int rc;
+
+	req.progress_arg = &shown;
+	rc = pm_memdev_sanitize(ch->pf, a->memdev, &req, ch->res);
+	if (shown)
+		fprintf(stderr, "\r\033[K");
+	return rc;
 }
 
 /* A line rewritten in place on a terminal: how long the overwrite runs. */
@@ -45,6 +92,8 @@ static int change(struct change *ch, bool dry_run)
 	bool shown = false;
 	int rc;
 
+	if (a->memdev)
+		return change_memdev(ch, a, dry_run);
 	a->req.dry_run = dry_run;
 	a->req.pf = ch->pf;
 	a->req.timeout = a->timeout ? (int)a->timeout : -1;

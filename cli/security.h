@@ -11,6 +11,8 @@ struct security_args {
 	bool overwrite;			/* sanitize-dimm -o */
 	bool crypto_erase;		/* sanitize-dimm -c */
 	unsigned int timeout;		/* sanitize-dimm --timeout; 0: for ever */
+	bool memdev_ok;			/* sanitize-dimm: a CXL memdev may be named */
+	struct pm_memdev *memdev;	/* the memdev named, else NULL */
 };
 
 /* The key directory row every security verb has (ndctl's -p). */
@@ -18,7 +20,11 @@ struct security_args {
 	OPT_STRING('p', "key-path", &(args)->req.key_dir, "DIR",		\
 		   "the key files' directory\n(default " PM_KEYS_DIR ")")
 
-/* One DIMM, found in the snapshot (the runner's resolve callback). */
+/*
+ * One DIMM, found in the snapshot (the runner's resolve callback); for
+ * sanitize-dimm a CXL memdev too, under the lock of CXL region changes
+ * (no region is made of it while it is sanitized).
+ */
 int security_resolve(struct change *ch);
 /* The plan (a dry run of the change) and the change. */
 int security_plan(struct change *ch);

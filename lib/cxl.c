@@ -58,6 +58,7 @@ static int scan_memdevs(struct pm_platform *pf)
 		memdev->ram_size = cxl_memdev_get_ram_size(cxlmemdev);
 		memdev->numa_node = cxl_memdev_get_numa_node(cxlmemdev);
 		memdev->enabled = cxl_memdev_is_enabled(cxlmemdev) == 1;
+		pm_memdev_security_read(memdev);
 	}
 	return 0;
 }
@@ -360,6 +361,7 @@ void pm_cxl_free(struct pm_platform *pf)
 		free(pf->memdevs[i]->dev);
 		free(pf->memdevs[i]->host);
 		free(pf->memdevs[i]->health);
+		free(pf->memdevs[i]->firmware);
 		pm_cxl_poison_free(pf->memdevs[i]->poison);
 		pm_badblocks_free(pf->memdevs[i]->badblocks);
 		free(pf->memdevs[i]);

@@ -48,6 +48,27 @@ struct pm_cxl_poison_list {
 	struct pm_cxl_poison_list *older;
 };
 
+/*
+ * A memdev's firmware (lib/cxl-firmware.c): the running version from
+ * sysfs (Identify, as the kernel read it at probe), the slots from Get FW
+ * Info (root: /dev/cxl/memN), the kernel's firmware upload class.
+ */
+#define PM_CXL_FW_SLOTS 4
+struct pm_memdev_fw {
+	int error;			/* Get FW Info: 0 read, else -errno (why not) */
+	const char *current_version;	/* firmware_version; NULL unknown */
+	bool can_update;		/* /sys/class/firmware/memN is there */
+	const char *next_version;	/* the staged slot's revision; NULL none */
+	int num_slots;			/* 0 when unread */
+	int active_slot;		/* 1..num_slots; 0 unread */
+	int staged_slot;		/* activated at the next reset; 0 none */
+	bool online_activate;		/* the device can activate live */
+	char slot_version[PM_CXL_FW_SLOTS][17]; /* "" for an empty slot */
+	const char *slot_versions[PM_CXL_FW_SLOTS + 1]; /* them, NULL-terminated */
+	char version[64];		/* current_version's storage */
+	char update_status[16];		/* the upload class's status: idle, ... */
+};
+
 struct pm_memdev {
 	char *dev;			/* mem0 */
 	bool has_serial;
@@ -61,6 +82,14 @@ struct pm_memdev {
 	struct pm_memdev_health *health; /* pm_memdev_health() */
 	struct pm_cxl_poison_list *poison; /* pm_memdev_poison() */
 	struct pm_badblocks *badblocks;	/* pm_memdev_badblocks() */
+	/*
+	 * security/state (kernel 6.5 and later): one of
+	 * pm_memdev_security_names; NULL when the memdev has none.
+	 */
+	const char *security;
+	bool can_sanitize;		/* security/sanitize is there */
+	bool can_erase;			/* security/erase is there */
+	struct pm_memdev_fw *firmware;	/* pm_memdev_firmware() */
 };
 
 /* A memdev of a CXL region, at its interleave position. */
@@ -197,5 +226,65 @@ int pm_memdev_health_format(const struct pm_memdev_health *h, char *buf,
 			    size_t len);
 void pm_memdev_health_parse(const char *text, struct pm_memdev_health *h);
 int pm_memdev_health_replay(const char *dev, struct pm_memdev_health *h);
+
+/*
+ * lib/cxl-security.c: a memdev's security state and its sanitize and
+ * secure erase. The states, as security/state reads them (NULL-terminated):
+ * disabled, unlocked, locked, frozen, sanitize (one runs).
+ */
+extern const char *const pm_memdev_security_names[];
+/* Reads security/state and which of sanitize and erase the memdev has. */
+void pm_memdev_security_read(struct pm_memdev *memdev);
+
+struct pm_change_result;
+
+/* What sanitize-dimm asks of a memdev. */
+struct pm_memdev_sanitize_request {
+	bool erase;			/* Secure Erase; false: Sanitize */
+	bool dry_run;
+	int timeout;			/* seconds to wait; <0 for ever */
+	/* called about once a second while a sanitize runs */
+	void (*progress)(const struct pm_memdev *memdev, int elapsed, void *arg);
+	void *progress_arg;
+};
+
+/*
+ * Plans (dry_run) or runs a sanitize or secure erase of the memdev into
+ * res, then waits for a sanitize (security/state reads "sanitize" while
+ * it runs). -EOPNOTSUPP: the memdev or kernel has no such command;
+ * -EBUSY: a CXL region maps the memdev (the kernel refuses while an
+ * endpoint decoder is committed); -EIO: refused (a passphrase set, or
+ * locked, or frozen); -ETIMEDOUT: still running after the timeout.
+ */
+int pm_memdev_sanitize(const struct pm_platform *pf, struct pm_memdev *memdev,
+		       const struct pm_memdev_sanitize_request *req,
+		       struct pm_change_result *res);
+/* The CXL regions that map the memdev, named into buf: how many. */
+int pm_memdev_regions(const struct pm_platform *pf, const struct pm_memdev *memdev,
+		      char *buf, size_t len);
+
+/* lib/cxl-firmware.c: read on first use; never NULL. */
+const struct pm_memdev_fw *pm_memdev_firmware(struct pm_memdev *memdev);
+/* Why the Get FW Info values are null, in words; NULL when read. */
+const char *pm_memdev_fw_reason(const struct pm_memdev_fw *fw);
+/* A fresh read (after an update). Returns fw->error. */
+int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw);
+
+typedef void (*pm_memdev_fw_progress_fn)(const char *memdev, const char *status,
+					 uint64_t done, uint64_t total, void *arg);
+
+/*
+ * update-firmware on a memdev, through the kernel's firmware upload
+ * class: the image written to /sys/class/firmware/memN/data, then the
+ * kernel transfers it (Transfer FW) into the next slot and activates it
+ * for the next reset (Activate FW, offline: the only way kernel 6.12
+ * activates). Waits for the status to come back to idle, reads its error,
+ * and verifies the staged slot with Get FW Info. Cancelled on a failure
+ * or after timeout seconds. 0 or -errno, res->message in words.
+ */
+int pm_memdev_update_firmware(struct pm_memdev *memdev, const void *image,
+			      uint64_t size, bool dry_run, int timeout,
+			      struct pm_change_result *res,
+			      pm_memdev_fw_progress_fn progress, void *arg);
 
 #endif

@@ -569,6 +569,7 @@ int pm_doctor(const struct pm_platform *pf, const char *target,
 		pm_doctor_scrub(pf, d, region);
 	lint_dimms(pf, d, region);
 	pm_doctor_firmware(pf, d, region);
+	pm_doctor_memdevs(pf, d, region);
 	if (!ns)
 		pm_doctor_labels(pf, d, region);
 	lint_cpu(d);

@@ -88,6 +88,9 @@ void pm_doctor_scrub(const struct pm_platform *pf, struct pm_diagnosis *d,
 /* Firmware of the DIMMs in scope: staged and never activated, mixed in a region. */
 void pm_doctor_firmware(const struct pm_platform *pf, struct pm_diagnosis *d,
 			const struct pm_region *only_region);
+/* CXL memdevs in scope: a sanitize running, locked, frozen, firmware staged. */
+void pm_doctor_memdevs(const struct pm_platform *pf, struct pm_diagnosis *d,
+		       const struct pm_region *only_region);
 /* The findings of one DIMM's health (SMART and nfit/dirty_shutdown); pure. */
 void pm_doctor_health(struct pm_diagnosis *d, const char *dimm,
 		      const struct pm_health *h);

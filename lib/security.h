@@ -50,11 +50,11 @@ const char *pm_security_name(enum pm_security state);
  */
 #define PM_SECURITY_FIELDS(X)						\
 	X(STATE, "SECURITY", "security", STRING,			\
-	  "security state: disabled, unlocked, locked, frozen, overwrite (null: the DIMM has none)", \
+	  "security state: disabled, unlocked, locked, frozen, overwrite; a CXL memdev's sanitize (one runs) (null: none)", \
 	  "pmem_dimm_security_state",					\
 	  "The DIMM's security state: 1 for the current of disabled, unlocked, locked, frozen, overwrite.") \
 	X(FROZEN, "SEC_FROZEN", "security_frozen", BOOL,		\
-	  "security frozen: no passphrase change until a reboot (null: the DIMM has no security)", \
+	  "security frozen: no passphrase change until a reboot (null: no security)", \
 	  "pmem_dimm_security_frozen",					\
 	  "1 when the DIMM's security is frozen: no passphrase change or erase until a reboot.")
 
