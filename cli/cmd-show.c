@@ -281,6 +281,8 @@ int cmd_show(int argc, char **argv, struct pmemctl_ctx *ctx)
 	}
 
 	/* A memdev named: its firmware, and why its slots are null. */
+	if (filter.nr_memdevs)
+		selected |= 1u << PM_MEMDEV;
 	if (filter.nr_memdevs && !filter.nr_dimms && !opts->columns) {
 		rc = object_select_firmware(&sel, true) ?: object_select_firmware_reason(&sel);
 		if (rc) {

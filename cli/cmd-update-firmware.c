@@ -182,7 +182,9 @@ static int resolve(struct change *ch)
 			continue;
 		}
 		if (!dimm) {
-			cli_error(ch->names[i], "no such DIMM or CXL memdev (pmemctl list -D -C names them)");
+			cli_error(ch->names[i], strncmp(ch->names[i], "mem", 3) == 0 ?
+				  "no such CXL memdev (pmemctl list -C names them)" :
+				  "no such DIMM (pmemctl list -D names them)");
 			return EXIT_NOT_FOUND;
 		}
 		if (a->nr_memdevs)

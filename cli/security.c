@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The security verbs' shared callbacks for the change runner. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "security.h"
@@ -32,8 +33,9 @@ int security_resolve(struct change *ch)
 							 "sanitizing a memdev") : EXIT_OK;
 	}
 	if (!dimm) {
-		cli_error(ch->names[0], a->memdev_ok ?
-			  "no such DIMM or CXL memdev (pmemctl list -D -C names them)" :
+		/* The kernel names memdevs memN. */
+		cli_error(ch->names[0], a->memdev_ok && strncmp(ch->names[0], "mem", 3) == 0 ?
+			  "no such CXL memdev (pmemctl list -C names them)" :
 			  "no such DIMM (pmemctl list -D names them)");
 		return EXIT_NOT_FOUND;
 	}

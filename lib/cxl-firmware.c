@@ -30,6 +30,33 @@ struct fw_info_payload {
 	char revision[PM_CXL_FW_SLOTS][16];
 } __attribute__((packed));
 
+int pm_cxl_fw_info_parse(const void *payload, size_t len, struct pm_memdev_fw *fw)
+{
+	const struct fw_info_payload *out = payload;
+
+	if (len < sizeof(*out))
+		return -EINVAL;
+	fw->num_slots = out->num_slots > PM_CXL_FW_SLOTS ? PM_CXL_FW_SLOTS : out->num_slots;
+	fw->active_slot = out->slot_info & 7;
+	fw->staged_slot = (out->slot_info >> 3) & 7;
+	fw->online_activate = out->caps & 1;
+	fw->next_version = NULL;
+	for (int i = 0; i < PM_CXL_FW_SLOTS; i++) {
+		size_t n = strnlen(out->revision[i], sizeof(out->revision[i]));
+
+		memcpy(fw->slot_version[i], out->revision[i], n);
+		fw->slot_version[i][n] = '\0';
+		fw->slot_versions[i] = i < fw->num_slots ? fw->slot_version[i] : NULL;
+	}
+	fw->slot_versions[PM_CXL_FW_SLOTS] = NULL;
+	/* A staged slot that is the active one, or past the last, is none. */
+	if (fw->staged_slot > fw->num_slots || fw->staged_slot == fw->active_slot)
+		fw->staged_slot = 0;
+	if (fw->staged_slot && fw->slot_version[fw->staged_slot - 1][0])
+		fw->next_version = fw->slot_version[fw->staged_slot - 1];
+	return 0;
+}
+
 /*
  * libcxl 76 has no Get FW Info: the kernel's own command id through the
  * memdev's ioctl (allowed to userspace since the first CXL kernels).
@@ -56,24 +83,7 @@ static int get_fw_info(const struct pm_memdev *memdev, struct pm_memdev_fw *fw)
 	else if (cmd.retval)
 		rc = -EIO;
 	close(fd);
-	if (rc)
-		return rc;
-	fw->num_slots = out.num_slots > PM_CXL_FW_SLOTS ? PM_CXL_FW_SLOTS : out.num_slots;
-	fw->active_slot = out.slot_info & 7;
-	fw->staged_slot = (out.slot_info >> 3) & 7;
-	fw->online_activate = out.caps & 1;
-	for (int i = 0; i < fw->num_slots; i++) {
-		size_t n = strnlen(out.revision[i], sizeof(out.revision[i]));
-
-		memcpy(fw->slot_version[i], out.revision[i], n);
-		fw->slot_version[i][n] = '\0';
-		fw->slot_versions[i] = fw->slot_version[i];
-	}
-	if (fw->staged_slot > fw->num_slots || fw->staged_slot == fw->active_slot)
-		fw->staged_slot = 0;
-	if (fw->staged_slot && fw->slot_version[fw->staged_slot - 1][0])
-		fw->next_version = fw->slot_version[fw->staged_slot - 1];
-	return 0;
+	return rc ? rc : pm_cxl_fw_info_parse(&out, sizeof(out), fw);
 }
 
 int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw)

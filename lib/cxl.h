@@ -267,6 +267,11 @@ int pm_memdev_regions(const struct pm_platform *pf, const struct pm_memdev *memd
 const struct pm_memdev_fw *pm_memdev_firmware(struct pm_memdev *memdev);
 /* Why the Get FW Info values are null, in words; NULL when read. */
 const char *pm_memdev_fw_reason(const struct pm_memdev_fw *fw);
+/*
+ * Get FW Info's output payload (CXL 3.0 8.2.9.3.1, 0x50 bytes) into fw's
+ * slots: the pure part, tests/unit/test-cxl-firmware.c. -EINVAL if short.
+ */
+int pm_cxl_fw_info_parse(const void *payload, size_t len, struct pm_memdev_fw *fw);
 /* A fresh read (after an update). Returns fw->error. */
 int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw);
 

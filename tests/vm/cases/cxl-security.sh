@@ -62,11 +62,10 @@ is "$(json_get '[j["memdevs"][0]["firmware"][k] for k in ("current_version", "ca
 	"firmware: the running version as sysfs firmware_version ($fw), the upload class, two slots, the first active, none staged"
 is "$(json_get 'j["memdevs"][0]["firmware"]["slot_versions"][1]')" "" "slot 2 is empty"
 check "the firmware upload class is there: /sys/class/firmware/mem1" test -e /sys/class/firmware/mem1/loading
-is "$(json_get 'j["memdevs"][0]["firmware_reason"]')" null "firmware_reason null: Get FW Info answered"
 run "$PMEMCTL" show --json mem1
 expect_status 0 "show mem1"
-is "$(json_get '[j["memdevs"][0]["security"], j["memdevs"][0]["firmware"]["current_version"]]')" \
-	"[\"disabled\", \"$fw\"]" "show mem1: security and firmware"
+is "$(json_get '[j["memdevs"][0]["security"], j["memdevs"][0]["firmware"]["current_version"], j["memdevs"][0]["firmware"]["num_slots"], j["memdevs"][0]["firmware_reason"]]')" \
+	"[\"disabled\", \"$fw\", 2, null]" "show mem1: security, firmware, firmware_reason null (Get FW Info answered)"
 
 # --- a pattern on mem0, through a 1-way region and a raw namespace --------------------
 # raw_ns REGION: the region's namespace (back from the labels), or a new one.
