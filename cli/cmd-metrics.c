@@ -478,6 +478,46 @@ static void collect_firmware_staged(struct emitter *e)
 	}
 }
 
+/*
+ * CXL memdevs: the security state (sysfs security/state, kernel 6.5 and
+ * later) as a state set; the running firmware revision (sysfs, for every
+ * user) and the staged one, which Get FW Info reads as root only.
+ */
+static void collect_memdev_security(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_memdevs; i++) {
+		const struct pm_memdev *m = e->pf->memdevs[i];
+
+		for (const char *const *s = pm_memdev_security_names; m->security && *s; s++)
+			sample(e, LABELS({ "memdev", m->dev }, { "state", *s }),
+			       strcmp(m->security, *s) == 0);
+	}
+}
+
+static void collect_memdev_firmware_info(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_memdevs; i++) {
+		const struct pm_memdev_fw *fw = pm_memdev_firmware(e->pf->memdevs[i]);
+
+		if (fw->current_version)
+			sample(e, LABELS({ "memdev", e->pf->memdevs[i]->dev },
+					 { "version", fw->current_version },
+					 { "next_version", fw->next_version ? fw->next_version : "" }),
+			       1);
+	}
+}
+
+static void collect_memdev_firmware_staged(struct emitter *e)
+{
+	for (size_t i = 0; i < e->pf->nr_memdevs; i++) {
+		const struct pm_memdev_fw *fw = pm_memdev_firmware(e->pf->memdevs[i]);
+
+		if (!fw->error)
+			sample(e, LABELS({ "memdev", e->pf->memdevs[i]->dev }),
+			       fw->staged_slot != 0);
+	}
+}
+
 /* The duration comes last, so it covers everything collected before it. */
 static void collect_duration(struct emitter *e)
 {
@@ -594,6 +634,15 @@ static const struct family families[] = {
 	{ "pmem_dimm_firmware_staged", "gauge",
 	  "1 while a firmware image is staged on the DIMM and not yet activated: the next activation or power cycle switches it (read as root only).",
 	  "dimm, bus", collect_firmware_staged, true },
+	{ "pmem_memdev_security_state", "gauge",
+	  "A CXL memdev's security state: 1 for the current of disabled, unlocked, locked, frozen, sanitize (a sanitize runs).",
+	  "memdev, state", collect_memdev_security, true },
+	{ "pmem_memdev_firmware_info", "gauge",
+	  "A CXL memdev's running firmware revision, and the staged one (empty: none staged, or not read without root).",
+	  "memdev, version, next_version", collect_memdev_firmware_info, true },
+	{ "pmem_memdev_firmware_staged", "gauge",
+	  "1 while a firmware image is staged on the CXL memdev: its next reset runs it (read as root only).",
+	  "memdev", collect_memdev_firmware_staged, true },
 	{ "pmem_collect_success", "gauge",
 	  "1 when pmemctl read everything it tried to, 0 when the nvdimm subsystem (the other metrics are then missing) or a DIMM's SMART could not be read.",
 	  "", collect_success, false },

@@ -17,7 +17,12 @@
 
 if [ "${PMEMVM_PLATFORM:-stable}" != current ]; then
 	skip "CXL security and firmware" "needs pmemvm --platform current (kernel 6.12)"
-	done_testing
+	run "$PMEMCTL" metrics
+is "$(grep -E '^pmem_memdev_firmware_staged\{memdev="mem1"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
+	"metrics: pmem_memdev_firmware_staged of mem1 is 1"
+is "$(grep -E '^pmem_memdev_security_state\{memdev="mem0",state="disabled"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
+	"metrics: mem0's security state disabled"
+done_testing
 	exit 0
 fi
 cxldev=/sys/bus/cxl/devices
@@ -190,4 +195,9 @@ is "$(cat $cxldev/mem1/firmware_version)" "$fw" "sysfs firmware_version unchange
 run "$PMEMCTL" doctor --json
 is "$(json_get '[f["object"] for f in j["findings"] if f["code"] == "firmware-staged"]')" '["mem1"]' \
 	"doctor: firmware staged on mem1 for its next reset"
+run "$PMEMCTL" metrics
+is "$(grep -E '^pmem_memdev_firmware_staged\{memdev="mem1"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
+	"metrics: pmem_memdev_firmware_staged of mem1 is 1"
+is "$(grep -E '^pmem_memdev_security_state\{memdev="mem0",state="disabled"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
+	"metrics: mem0's security state disabled"
 done_testing
