@@ -191,9 +191,13 @@ int pm_memdev_sanitize(const struct pm_platform *pf, struct pm_memdev *memdev,
 		rc = wait_sanitize(memdev, req, res);
 		return res->err = rc ? rc : req->dry_run ? 0 : verify(memdev, res);
 	}
-	snprintf(lost, sizeof(lost), "every byte of %s (%llu MiB pmem, %llu MiB volatile)",
-		 memdev->dev, (unsigned long long)(memdev->pmem_size >> 20),
-		 (unsigned long long)(memdev->ram_size >> 20));
+	if (memdev->ram_size)
+		snprintf(lost, sizeof(lost), "every byte of %s (%llu MiB persistent, %llu MiB volatile)",
+			 memdev->dev, (unsigned long long)(memdev->pmem_size >> 20),
+			 (unsigned long long)(memdev->ram_size >> 20));
+	else
+		snprintf(lost, sizeof(lost), "every byte of %s (%llu MiB persistent)",
+			 memdev->dev, (unsigned long long)(memdev->pmem_size >> 20));
 	snprintf(res->message, sizeof(res->message), "%s destroys all its data: %s",
 		 req->erase ? "a secure erase" : "a sanitize", lost);
 	st = pm_step_add(res, PM_ACT_WRITE_ZEROS, what,

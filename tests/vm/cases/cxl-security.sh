@@ -132,7 +132,7 @@ expect_status 9 "sanitize-dimm mem0 without --force (no terminal): refused, exit
 is "$(cat $cxldev/mem0/security/state)" disabled "... and nothing started"
 check "QEMU 10 has no Secure Erase: no security/erase" test ! -e $cxldev/mem0/security/erase
 run "$PMEMCTL" sanitize-dimm -c -f mem0
-expect_status 5 "sanitize-dimm -c mem0 (Secure Erase): exit 5, $ERR"
+expect_status 5 "sanitize-dimm -c mem0 (Secure Erase): exit 5, $(head -n 1 <<< "$ERR")"
 run "$PMEMCTL" sanitize-dimm -c --timeout 5 mem0
 expect_status 2 "--timeout with -c: exit 2"
 
@@ -177,7 +177,7 @@ expect_status 0 "update-firmware --dry-run mem1: $(json_get 'j["message"]')"
 is "$(json_get '[[s["step"], s["status"]] for s in j["steps"]]')" \
 	'[["check", "done"], ["stage", "planned"], ["verify", "planned"]]' "the plan"
 run "$PMEMCTL" update-firmware --activate --image "$TAP_TMP/fw.img" mem1
-expect_status 5 "--activate on a memdev: exit 5 ($ERR)"
+expect_status 5 "--activate on a memdev: exit 5 ($(head -n 1 <<< "$ERR"))"
 run "$PMEMCTL" update-firmware --image /dev/null mem1
 expect_status 2 "an image that is no file: exit 2"
 run "$PMEMCTL" update-firmware --json --image "$TAP_TMP/fw.img" mem1
