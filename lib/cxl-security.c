@@ -143,13 +143,58 @@ static int verify(struct pm_memdev *memdev, struct pm_change_result *res)
 	return pm_step_finish(v, 0);
 }
 
+int pm_memdev_sanitize_check(const struct pm_memdev_sanitize_facts *f, bool *running,
+			     char *why, size_t len)
+{
+	size_t first = f->regions ? strcspn(f->regions, " ") : 0;
+
+	*running = f->security && strcmp(f->security, "sanitize") == 0;
+	if (!f->security) {
+		snprintf(why, len, "no security state: the kernel has no CXL sanitize (before 6.5) or the memdev no Get Security State");
+		return -EOPNOTSUPP;
+	}
+	if (f->erase && !f->can_erase) {
+		snprintf(why, len, "the memdev does not implement Secure Erase (no security/erase): sanitize it instead (--overwrite)");
+		return -EOPNOTSUPP;
+	}
+	if (!f->erase && !f->can_sanitize) {
+		snprintf(why, len, "the memdev does not implement Sanitize (no security/sanitize)");
+		return -EOPNOTSUPP;
+	}
+	/* One running: a sanitize only waits for it, nothing else starts. */
+	if (*running && f->erase) {
+		snprintf(why, len, "a sanitize runs: wait for it (pmemctl sanitize-dimm --overwrite %s)",
+			 f->dev);
+		return -EBUSY;
+	}
+	if (*running)
+		return 0;
+	if (first) {
+		snprintf(why, len, "it backs CXL region %s, whose decoders the kernel keeps committed: destroy %s first (pmemctl destroy-region cxl:%.*s)",
+			 f->regions, f->regions[first] ? "them" : "it", (int)first, f->regions);
+		return -EBUSY;
+	}
+	if (!f->enabled) {
+		snprintf(why, len, "disabled: the kernel sanitizes only an enabled memdev (pmemctl enable %s)",
+			 f->dev);
+		return -EBUSY;
+	}
+	if (strcmp(f->security, "disabled") != 0) {
+		snprintf(why, len, "security %s: a passphrase is set, and the kernel %s only a memdev without one",
+			 f->security, f->erase ? "erases" : "sanitizes");
+		return -EIO;
+	}
+	return 0;
+}
+
 int pm_memdev_sanitize(const struct pm_platform *pf, struct pm_memdev *memdev,
 		       const struct pm_memdev_sanitize_request *req,
 		       struct pm_change_result *res)
 {
 	const char *what = req->erase ? "erase" : "sanitize";
+	struct pm_memdev_sanitize_facts facts;
 	struct pm_step *check, *st;
-	char regions[128], lost[128];
+	char regions[128], lost[128], why[256];
 	bool running;
 	int rc;
 
@@ -159,32 +204,15 @@ int pm_memdev_sanitize(const struct pm_platform *pf, struct pm_memdev *memdev,
 	check = pm_step_add(res, PM_ACT_CHECK, "check", "%s can %s", memdev->dev,
 			    req->erase ? "secure-erase" : "sanitize");
 	pm_memdev_security_read(memdev);
-	if (!memdev->security)
-		return pm_step_refuse(res, check, -EOPNOTSUPP,
-				      "no security state: the kernel has no CXL sanitize (before 6.5) or the memdev no Get Security State");
-	running = strcmp(memdev->security, "sanitize") == 0;
-	if (req->erase && !memdev->can_erase)
-		return pm_step_refuse(res, check, -EOPNOTSUPP,
-				      "the memdev does not implement Secure Erase (no security/erase): sanitize it instead (--overwrite)");
-	if (!req->erase && !memdev->can_sanitize)
-		return pm_step_refuse(res, check, -EOPNOTSUPP,
-				      "the memdev does not implement Sanitize (no security/sanitize)");
-	if (running && req->erase)
-		return pm_step_refuse(res, check, -EBUSY,
-				      "a sanitize runs: wait for it (pmemctl sanitize-dimm --overwrite %s)",
-				      memdev->dev);
-	if (!running && pm_memdev_regions(pf, memdev, regions, sizeof(regions)))
-		return pm_step_refuse(res, check, -EBUSY,
-				      "it backs CXL region %s, whose decoders the kernel keeps committed: destroy it first (pmemctl destroy-region cxl:%s)",
-				      regions, regions);
-	if (!running && !memdev->enabled)
-		return pm_step_refuse(res, check, -EBUSY,
-				      "disabled: the kernel sanitizes only an enabled memdev (pmemctl enable %s)",
-				      memdev->dev);
-	if (!running && strcmp(memdev->security, "disabled") != 0)
-		return pm_step_refuse(res, check, -EIO,
-				      "security %s: a passphrase is set, and the kernel %ss only a memdev without one",
-				      memdev->security, what);
+	pm_memdev_regions(pf, memdev, regions, sizeof(regions));
+	facts = (struct pm_memdev_sanitize_facts){
+		.dev = memdev->dev, .security = memdev->security,
+		.can_sanitize = memdev->can_sanitize, .can_erase = memdev->can_erase,
+		.enabled = memdev->enabled, .regions = regions, .erase = req->erase,
+	};
+	rc = pm_memdev_sanitize_check(&facts, &running, why, sizeof(why));
+	if (rc)
+		return pm_step_refuse(res, check, rc, "%s", why);
 	pm_step_close(check, 0);
 	if (running) {
 		snprintf(res->message, sizeof(res->message), "a sanitize runs already: waiting for it");

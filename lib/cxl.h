@@ -248,6 +248,25 @@ struct pm_memdev_sanitize_request {
 	void *progress_arg;
 };
 
+/* What decides whether a memdev may be sanitized: plain facts. */
+struct pm_memdev_sanitize_facts {
+	const char *dev;
+	const char *security;		/* security/state; NULL: none */
+	bool can_sanitize, can_erase;	/* security/sanitize, erase are there */
+	bool enabled;
+	const char *regions;		/* the CXL regions mapping it, "" none */
+	bool erase;			/* Secure Erase asked; else Sanitize */
+};
+
+/*
+ * The pure part (tests/unit/test-cxl-security.c): 0 to go (*running: a
+ * sanitize runs, only wait for it), or -errno with why in words:
+ * -EOPNOTSUPP, -EBUSY (a region maps it, disabled, a sanitize runs for
+ * an erase), -EIO (a passphrase).
+ */
+int pm_memdev_sanitize_check(const struct pm_memdev_sanitize_facts *f, bool *running,
+			     char *why, size_t len);
+
 /*
  * Plans (dry_run) or runs a sanitize or secure erase of the memdev into
  * res, then waits for a sanitize (security/state reads "sanitize" while
