@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# VM case: a CXL memdev's security and firmware, on the current platform
-# (pmemvm --platform current --cxl 2: kernel 6.12, QEMU 10). list -C and
+# VM case: a CXL memdev's security and firmware. On the stable platform
+# (kernel 6.1, QEMU 7.2) what it has: no security state, no upload class
+# (exit 5), the revision and Get FW Info. On the current platform (pmemvm
+# --platform current --cxl 2: kernel 6.12, QEMU 10): list -C and
 # show against sysfs (cxl-cli 76 shows neither security nor firmware);
 # sanitize-dimm on a memdev: refused while a 1-way region maps it, the
 # plan, --force required, Secure Erase absent (QEMU 10 implements Sanitize
@@ -15,17 +17,28 @@
 . "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
 
+cxldev=/sys/bus/cxl/devices
+
+# The stable platform (kernel 6.1, QEMU 7.2): no security/ directory, no
+# firmware upload class; the running revision and Get FW Info only.
 if [ "${PMEMVM_PLATFORM:-stable}" != current ]; then
-	skip "CXL security and firmware" "needs pmemvm --platform current (kernel 6.12)"
-	run "$PMEMCTL" metrics
-is "$(grep -E '^pmem_memdev_firmware_staged\{memdev="mem1"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
-	"metrics: pmem_memdev_firmware_staged of mem1 is 1"
-is "$(grep -E '^pmem_memdev_security_state\{memdev="mem0",state="disabled"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
-	"metrics: mem0's security state disabled"
-done_testing
+	run "$PMEMCTL" list -C --json
+	expect_status 0 "list -C --json (kernel 6.1)"
+	check "kernel 6.1 has no security/state for memdevs" test ! -e $cxldev/mem0/security/state
+	is "$(json_get 'sorted({(m["security"], m["security_frozen"]) for m in j["memdevs"]})')" \
+		'[[null, null]]' "security and security_frozen null: the kernel has none"
+	run "$PMEMCTL" list -C -F --json mem0
+	is "$(json_get '[j["memdevs"][0]["firmware"][k] for k in ("current_version", "can_update", "num_slots", "active_slot", "staged_slot")]')" \
+		"[\"$(cat $cxldev/mem0/firmware_version)\", false, 2, 1, null]" \
+		"firmware: sysfs firmware_version, no upload class; QEMU 7.2's Get FW Info: 2 slots, slot 1 active"
+	run "$PMEMCTL" sanitize-dimm -f --json mem0
+	expect_status 5 "sanitize-dimm mem0 on kernel 6.1: exit 5, $(json_get 'j["message"]')"
+	head -c 4096 /dev/urandom > "$TAP_TMP/fw.img"
+	run "$PMEMCTL" update-firmware --json --image "$TAP_TMP/fw.img" mem0
+	expect_status 5 "update-firmware mem0 on kernel 6.1: exit 5, $(json_get 'j["message"]')"
+	done_testing
 	exit 0
 fi
-cxldev=/sys/bus/cxl/devices
 
 # like GOT REGEX DESCRIPTION
 like()
