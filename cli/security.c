@@ -27,10 +27,15 @@ int security_resolve(struct change *ch)
 		cli_error(ch->names[0], "a CXL memdev: the kernel has no passphrase commands for memdevs (only sanitize-dimm takes one)");
 		return EXIT_UNSUPPORTED;
 	}
+	/*
+	 * The memdev's own lock only: the lock of CXL region changes, held
+	 * for the hours a sanitize may wait, would stop every region change
+	 * of the machine. A region made of it meanwhile is the kernel's to
+	 * refuse: it starts a sanitize only with no decoder committed.
+	 */
 	if (a->memdev) {
 		snprintf(ch->object, sizeof(ch->object), "%s", a->memdev->dev);
-		return ch->lock >= 0 ? change_lock_more(ch, "cxl-regions", false,
-							 "sanitizing a memdev") : EXIT_OK;
+		return EXIT_OK;
 	}
 	if (!dimm) {
 		/* The kernel names memdevs memN. */

@@ -22,8 +22,7 @@ struct security_args {
 
 /*
  * One DIMM, found in the snapshot (the runner's resolve callback); for
- * sanitize-dimm a CXL memdev too, under the lock of CXL region changes
- * (no region is made of it while it is sanitized).
+ * sanitize-dimm a CXL memdev too, under its own lock.
  */
 int security_resolve(struct change *ch);
 /* The plan (a dry run of the change) and the change. */
