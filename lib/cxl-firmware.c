@@ -19,7 +19,12 @@
 #include "host.h"
 #include "sysfs.h"
 
-#define FW_CLASS "/sys/class/firmware/%s/%s"
+/*
+ * The upload class's attributes, through the memdev's own directory
+ * (/sys/class/firmware/memN links there): a report captures it, so a
+ * replay reads the same.
+ */
+#define FW_CLASS "/sys/bus/cxl/devices/%s/firmware/%s/%s"
 
 /* CXL 3.0 8.2.9.3.1, Get FW Info's output payload. */
 struct fw_info_payload {
@@ -72,8 +77,13 @@ static int get_fw_info(const struct pm_memdev *memdev, struct pm_memdev_fw *fw)
 	char path[64];
 	int fd, rc = 0;
 
-	if (pm_host_replay_root())
-		return -ENODATA;
+	/* The replaying host's devices would be wrong: the bundle's answer. */
+	if (pm_host_replay_root()) {
+		char text[512];
+
+		pm_bundle_read_record(PM_REPORT_CXL_FIRMWARE_DIR, memdev->dev, text, sizeof(text));
+		return pm_memdev_fw_parse(text, fw);
+	}
 	snprintf(path, sizeof(path), "/dev/cxl/%s", memdev->dev);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -83,7 +93,50 @@ static int get_fw_info(const struct pm_memdev *memdev, struct pm_memdev_fw *fw)
 	else if (cmd.retval)
 		rc = -EIO;
 	close(fd);
-	return rc ? rc : pm_cxl_fw_info_parse(&out, sizeof(out), fw);
+	if (rc)
+		return rc;
+	memcpy(fw->raw, &out, sizeof(out));
+	return pm_cxl_fw_info_parse(&out, sizeof(out), fw);
+}
+
+int pm_memdev_fw_format(const struct pm_memdev_fw *fw, char *buf, size_t len)
+{
+	size_t at;
+	int n;
+
+	if (fw->error) {
+		n = snprintf(buf, len, "error %d\n", -fw->error);
+		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+	}
+	n = snprintf(buf, len, "payload ");
+	if (n < 0 || (size_t)n + 2 * sizeof(fw->raw) + 2 > len)
+		return -ENOSPC;
+	at = n;
+	for (size_t i = 0; i < sizeof(fw->raw); i++)
+		at += snprintf(buf + at, len - at, "%02x", fw->raw[i]);
+	at += snprintf(buf + at, len - at, "\n");
+	return (int)at;
+}
+
+int pm_memdev_fw_parse(const char *text, struct pm_memdev_fw *fw)
+{
+	unsigned char raw[sizeof(fw->raw)];
+	int err;
+
+	if (sscanf(text, "error %d", &err) == 1 && err > 0)
+		return -err;
+	if (strncmp(text, "payload ", 8) != 0)
+		return -ENODATA;
+	text += 8;
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		unsigned int byte;
+
+		if (sscanf(text + 2 * i, "%2x", &byte) != 1)
+			return -ENODATA;
+		raw[i] = byte;
+	}
+	memcpy(fw->raw, raw, sizeof(raw));
+	return pm_cxl_fw_info_parse(raw, sizeof(raw), fw);
 }
 
 int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw)
@@ -96,10 +149,11 @@ int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw)
 	    fw->version[0])
 		fw->current_version = fw->version;
 	/* Registered only when the device has Get FW Info (kernel 6.6 and later). */
-	fw->can_update = sysfs_attr_mode(&mode, FW_CLASS, memdev->dev, "loading") == 0;
+	fw->can_update = sysfs_attr_mode(&mode, FW_CLASS, memdev->dev, memdev->dev,
+					 "loading") == 0;
 	if (fw->can_update)
 		sysfs_read_string(fw->update_status, sizeof(fw->update_status), FW_CLASS,
-				  memdev->dev, "status");
+				  memdev->dev, memdev->dev, "status");
 	fw->error = get_fw_info(memdev, fw);
 	return fw->error;
 }
@@ -133,7 +187,7 @@ const char *pm_memdev_fw_reason(const struct pm_memdev_fw *fw)
 	case -EIO:
 		return "the device failed the Get FW Info command";
 	case -ENODATA:
-		return "a support bundle does not record a memdev's firmware slots";
+		return "the bundle holds no firmware slots for this memdev (written before reports recorded them)";
 	default:
 		return strerror(-fw->error);
 	}
@@ -147,7 +201,8 @@ static int send_image(const struct pm_memdev *memdev, const char *image, uint64_
 	uint64_t done = 0;
 	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "/sys/class/firmware/%s/data", memdev->dev);
+	snprintf(path, sizeof(path), "/sys/bus/cxl/devices/%s/firmware/%s/data", memdev->dev,
+		 memdev->dev);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -189,13 +244,13 @@ static int wait_idle(const struct pm_memdev *memdev, uint64_t size, int timeout,
 	for (;;) {
 		uint64_t remaining = 0;
 
-		if (sysfs_read_string(status, len, FW_CLASS, memdev->dev, "status") < 0)
+		if (sysfs_read_string(status, len, FW_CLASS, memdev->dev, memdev->dev, "status") < 0)
 			return -EIO;
 		if (strcmp(status, "idle") == 0)
 			return 0;
 		if (timeout >= 0 && since(&t0) >= timeout)
 			return -ETIMEDOUT;
-		sysfs_read_u64(&remaining, FW_CLASS, memdev->dev, "remaining_size");
+		sysfs_read_u64(&remaining, FW_CLASS, memdev->dev, memdev->dev, "remaining_size");
 		if (progress)
 			progress(memdev->dev, status, remaining < size ? size - remaining : 0,
 				 size, arg);
@@ -241,22 +296,24 @@ int pm_memdev_update_firmware(struct pm_memdev *memdev, const void *image,
 	if (dry_run)
 		return 0;
 	res->nr_steps--;	/* verify comes back once the stage is done */
-	rc = sysfs_write_string("1\n", FW_CLASS, memdev->dev, "loading");
+	rc = sysfs_write_string("1\n", FW_CLASS, memdev->dev, memdev->dev, "loading");
 	if (!rc) {
 		rc = send_image(memdev, image, size, progress, arg);
 		/* 0 hands the image to the kernel's worker; -1 drops it. */
-		sysfs_write_string(rc ? "-1\n" : "0\n", FW_CLASS, memdev->dev, "loading");
+		sysfs_write_string(rc ? "-1\n" : "0\n", FW_CLASS, memdev->dev, memdev->dev,
+				   "loading");
 	}
 	if (!rc) {
 		rc = wait_idle(memdev, size, timeout, progress, arg, status, sizeof(status));
 		if (rc == -ETIMEDOUT) {
-			sysfs_write_string("1\n", FW_CLASS, memdev->dev, "cancel");
+			sysfs_write_string("1\n", FW_CLASS, memdev->dev, memdev->dev, "cancel");
 			snprintf(st->detail, sizeof(st->detail),
 				 "still %s after %d s: cancelled", status, timeout);
 		}
 	}
 	/* "" when it went through; else "<status>:<error>", e.g. transferring:hw-error. */
-	if (!rc && sysfs_read_string(error, sizeof(error), FW_CLASS, memdev->dev, "error") >= 0 &&
+	if (!rc && sysfs_read_string(error, sizeof(error), FW_CLASS, memdev->dev, memdev->dev,
+				     "error") >= 0 &&
 	    error[0]) {
 		snprintf(st->detail, sizeof(st->detail), "the kernel's upload failed: %s", error);
 		rc = strstr(error, "invalid-file-size") ? -EINVAL :

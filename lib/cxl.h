@@ -66,6 +66,7 @@ struct pm_memdev_fw {
 	char slot_version[PM_CXL_FW_SLOTS][17]; /* "" for an empty slot */
 	const char *slot_versions[PM_CXL_FW_SLOTS + 1]; /* them, NULL-terminated */
 	char version[64];		/* current_version's storage */
+	unsigned char raw[0x50];	/* Get FW Info's payload, for a report */
 	char update_status[16];		/* the upload class's status: idle, ... */
 };
 
@@ -291,6 +292,12 @@ const char *pm_memdev_fw_reason(const struct pm_memdev_fw *fw);
  * slots: the pure part, tests/unit/test-cxl-firmware.c. -EINVAL if short.
  */
 int pm_cxl_fw_info_parse(const void *payload, size_t len, struct pm_memdev_fw *fw);
+/*
+ * The answer as a report records it ("payload <hex>", or "error <errno>"),
+ * its length or -ENOSPC; and back, in a replay (-ENODATA: no record).
+ */
+int pm_memdev_fw_format(const struct pm_memdev_fw *fw, char *buf, size_t len);
+int pm_memdev_fw_parse(const char *text, struct pm_memdev_fw *fw);
 /* A fresh read (after an update). Returns fw->error. */
 int pm_memdev_firmware_read(struct pm_memdev *memdev, struct pm_memdev_fw *fw);
 

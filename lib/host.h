@@ -87,5 +87,7 @@ void pm_host_cpu_flags(struct pm_cpu_flags *flags);
 #define PM_REPORT_LABELS_DIR PM_REPORT_DIR "/labels"
 /* A file per DIMM: what Get Firmware Info answered. */
 #define PM_REPORT_FIRMWARE_DIR PM_REPORT_DIR "/firmware"
+/* A file per CXL memdev: what Get FW Info answered. */
+#define PM_REPORT_CXL_FIRMWARE_DIR PM_REPORT_DIR "/cxl-firmware"
 
 #endif

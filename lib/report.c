@@ -548,6 +548,29 @@ static void capture_memdev_health(struct capture *c, const struct pm_platform *p
 		gap(c, "CXL memdev health", "needs root");
 }
 
+/* Each CXL memdev's Get FW Info answer (or why there is none). */
+static void capture_memdev_firmware(struct capture *c, const struct pm_platform *pf)
+{
+	char path[PATH_MAX], text[256];
+	bool denied = false;
+
+	for (size_t i = 0; i < pf->nr_memdevs; i++) {
+		const struct pm_memdev_fw *fw = pm_memdev_firmware(pf->memdevs[i]);
+		int len = pm_memdev_fw_format(fw, text, sizeof(text));
+
+		denied |= fw->error == -EACCES || fw->error == -EPERM;
+		if (len < 0) {
+			keep_error(c, len);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", PM_REPORT_CXL_FIRMWARE_DIR,
+			 pf->memdevs[i]->dev);
+		add_data(c, path, 0444, text, len);
+	}
+	if (denied)
+		gap(c, "CXL memdev firmware slots", "needs root");
+}
+
 /* Each DIMM's label storage area, so doctor's label findings replay too. */
 static void capture_labels(struct capture *c, const struct pm_platform *pf)
 {
@@ -624,6 +647,7 @@ static void capture_answers(struct capture *c, const struct pm_platform *pf)
 		gap(c, "DIMM SMART health", "needs root");
 	capture_firmware(c, pf);
 	capture_memdev_health(c, pf);
+	capture_memdev_firmware(c, pf);
 	capture_labels(c, pf);
 	for (size_t i = 0; i < pf->nr_regions; i++) {
 		char *lines;

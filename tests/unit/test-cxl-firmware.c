@@ -58,5 +58,30 @@ int main(void)
 	pm_cxl_fw_info_parse(p, sizeof(p), &fw);
 	ok(fw.num_slots == 4, "more slots than the payload holds: four");
 	ok(pm_cxl_fw_info_parse(p, 0x4f, &fw) == -EINVAL, "a short payload: -EINVAL");
+
+	/* A report's record and its replay. */
+	{
+		struct pm_memdev_fw back;
+		char text[256];
+		int len;
+
+		payload(p, 2, 1, 2, 1, "BWFW VERSION 0", "BWFW VERSION 1\0\0");
+		memset(&fw, 0, sizeof(fw));
+		memcpy(fw.raw, p, sizeof(p));
+		len = pm_memdev_fw_format(&fw, text, sizeof(text));
+		ok(len == 8 + 160 + 1 && !strncmp(text, "payload 021101", 14),
+		   "the record: the payload in hex (%d bytes)", len);
+		memset(&back, 0, sizeof(back));
+		ok(pm_memdev_fw_parse(text, &back) == 0 && back.staged_slot == 2 &&
+		   back.next_version && !strcmp(back.next_version, "BWFW VERSION 1"),
+		   "replayed: slot 2 staged, BWFW VERSION 1");
+		ok(pm_memdev_fw_format(&fw, text, 100) == -ENOSPC, "a short buffer: -ENOSPC");
+		fw.error = -EACCES;
+		pm_memdev_fw_format(&fw, text, sizeof(text));
+		ok(!strcmp(text, "error 13\n") && pm_memdev_fw_parse(text, &back) == -EACCES,
+		   "an error recorded replays as that error");
+		ok(pm_memdev_fw_parse("", &back) == -ENODATA, "no record: -ENODATA");
+		ok(pm_memdev_fw_parse("payload 02", &back) == -ENODATA, "a cut payload: -ENODATA");
+	}
 	return done_testing();
 }

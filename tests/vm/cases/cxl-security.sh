@@ -11,8 +11,8 @@
 # while it runs, then waited for on a terminal (the progress line); a
 # pattern written through a raw namespace survives the region's
 # re-creation before, and is zeros after. update-firmware of a memdev
-# through the firmware upload class: the staged slot in list -C -F and
-# doctor. Leaves no region; mem1 keeps its image staged until the next
+# through the firmware upload class: the staged slot in list -C -F,
+# doctor, metrics and a report's replay. Leaves no region; mem1 keeps its image staged until the next
 # boot (nothing but a reset unstages it).
 . "$PMEMCTL_SRCDIR/tests/helpers/tap.sh"
 . "$PMEMCTL_SRCDIR/tests/vm/cases/compare.sh"
@@ -208,6 +208,12 @@ is "$(cat $cxldev/mem1/firmware_version)" "$fw" "sysfs firmware_version unchange
 run "$PMEMCTL" doctor --json
 is "$(json_get '[f["object"] for f in j["findings"] if f["code"] == "firmware-staged"]')" '["mem1"]' \
 	"doctor: firmware staged on mem1 for its next reset"
+# A report records Get FW Info's answer: the replay shows the slots as live.
+run "$PMEMCTL" report "$TAP_TMP/report.tar.gz"
+expect_status 0 "pmemctl report"
+live=$("$PMEMCTL" list -C -F --json 2>&1)
+run "$PMEMCTL" --sysroot "$TAP_TMP/report.tar.gz" list -C -F --json
+is "$STATUS $OUT" "0 $live" "replayed = live: list -C -F --json (security, slots, the staged one)"
 run "$PMEMCTL" metrics
 is "$(grep -E '^pmem_memdev_firmware_staged\{memdev="mem1"\}' <<< "$OUT" | awk '{ print $NF }')" 1 \
 	"metrics: pmem_memdev_firmware_staged of mem1 is 1"
