@@ -65,9 +65,9 @@ is "$(json_get '[[m["memdev"], m["security"], m["security_frozen"]] for m in j["
 	"[[\"mem0\", \"$(cat $cxldev/mem0/security/state)\", false], [\"mem1\", \"$(cat $cxldev/mem1/security/state)\", false]]" \
 	"list -C: each memdev's security as sysfs security/state reads it"
 run cxl list -M
-is "$(json_file <(printf '%s' "$OUT") '[[m["memdev"], "security" in m, "firmware" in m] for m in (j if isinstance(j, list) else [j])]')" \
+is "$(json_file <(printf '%s' "$OUT") 'sorted([m["memdev"], "security" in m, "firmware" in m] for m in j)')" \
 	'[["mem0", false, false], ["mem1", false, false]]' \
-	"cxl list -M (ndctl 76) names the same memdevs, with neither security nor firmware"
+	"cxl list -M (ndctl 76, in readdir order: sorted) names the same memdevs, with neither security nor firmware"
 run "$PMEMCTL" list -C -rn -o MEMDEV,SECURITY
 is "$OUT" "$(printf 'mem0 disabled\nmem1 disabled')" "list -C -o MEMDEV,SECURITY: the table"
 
