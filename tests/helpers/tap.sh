@@ -14,7 +14,10 @@ TAP_TMP=$(mktemp -d)
 tap_time()
 {
 	[ -n "${TAP_TIMES:-}" ] || return 0
-	printf '%s %s\n' "$EPOCHREALTIME" "$*" >> "$TAP_TIMES"
+	# One line a check: a description of several lines would start
+	# records without a time.
+	local what="$*"
+	printf '%s %s\n' "$EPOCHREALTIME" "${what//$'\n'/ }" >> "$TAP_TIMES"
 }
 tap_time "start ${0##*/}"
 
