@@ -17,7 +17,8 @@ static void payload(unsigned char *p, int slots, int active, int staged, int cap
 	if (rev1)
 		memcpy(p + 0x10, rev1, strlen(rev1));
 	if (rev2)
-		memcpy(p + 0x20, rev2, 16);	/* a revision of all 16 bytes has no NUL */
+		/* A revision of all 16 bytes has no NUL; a shorter one is padded. */
+		memcpy(p + 0x20, rev2, strnlen(rev2, 16));
 }
 
 int main(void)
