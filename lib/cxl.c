@@ -152,8 +152,9 @@ static int scan_region(struct pm_platform *pf, struct cxl_decoder *root,
 		if (!t->decoder)
 			return -ENOMEM;
 	}
-	qsort(region->targets, region->nr_targets, sizeof(*region->targets),
-	      compare_position);
+	if (region->nr_targets > 1)
+		qsort(region->targets, region->nr_targets, sizeof(*region->targets),
+		      compare_position);
 	return 0;
 }
 

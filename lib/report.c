@@ -326,7 +326,9 @@ static void collect_roots(struct capture *c)
 
 	for (size_t i = 0; i < ARRAY_SIZE(link_dirs); i++)
 		for_each_link(c, link_dirs[i], collect_root);
-	qsort(c->roots, c->nr_roots, sizeof(*c->roots), compare_strings);
+	/* No device at all: a NULL array, which qsort may not be given. */
+	if (c->nr_roots > 1)
+		qsort(c->roots, c->nr_roots, sizeof(*c->roots), compare_strings);
 	for (size_t i = 0; i < c->nr_roots; i++) {
 		size_t saved = c->nr_roots;
 		bool inside;
@@ -362,7 +364,8 @@ static void capture_stubs(struct capture *c)
 			    realpath(link, real) && strncmp(real, "/sys/devices/", 13) == 0)
 				keep_error(c, pm_push_dup(&c->stubs, &c->nr_stubs, real));
 		}
-	qsort(c->stubs, c->nr_stubs, sizeof(*c->stubs), compare_strings);
+	if (c->nr_stubs > 1)
+		qsort(c->stubs, c->nr_stubs, sizeof(*c->stubs), compare_strings);
 	for (size_t i = 0; i < c->nr_stubs; i++) {
 		if ((i && strcmp(c->stubs[i], c->stubs[i - 1]) == 0) ||
 		    under_root(c, c->stubs[i]))
