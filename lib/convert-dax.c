@@ -148,30 +148,12 @@ int pm_convert_daxdev(const struct pm_daxdev *dax, const struct pm_convert_reque
 		}
 	}
 	snprintf(res->chardev, sizeof(res->chardev), "%s", dax->dev);
-	if (rc) {
-		res->err = rc;
-		res->changed = false;
+	if (rc)
 		res->rolled_back = rollback(&k, res) == 0;
-		for (size_t i = 0; i < res->nr_steps; i++)
-			if (res->steps[i].status == PM_STEP_DONE &&
-			    strncmp(res->steps[i].name, "rollback", 8) != 0)
-				res->steps[i].status = PM_STEP_UNDONE;
-		if (rc == -EBUSY && failed->action == PM_ACT_OFFLINE_MEMORY)
-			snprintf(res->message, sizeof(res->message), "%s", failed->detail);
-		else
-			snprintf(res->message, sizeof(res->message), "step %s failed: %s; %s",
-				 failed->name, strerror(-rc),
-				 res->rolled_back ? "the previous configuration is restored" :
-				 "the previous configuration could NOT be fully restored");
-	} else if (req->mode == PM_MODE_SYSTEM_RAM) {
-		snprintf(res->message, sizeof(res->message), "converted from %s to system-ram (%s, node %d)",
-			 pm_ns_mode_name(res->from.mode),
-			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline",
-			 res->to.target_node);
-	} else {
-		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
-			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
-	}
+	pm_convert_outcome(req, res, failed, rc);
+	/* A refused offline says why itself (the memory in use). */
+	if (rc == -EBUSY && failed->action == PM_ACT_OFFLINE_MEMORY)
+		snprintf(res->message, sizeof(res->message), "%s", failed->detail);
 	pm_kmem_undo_free(&k);
 	return rc;
 }

@@ -85,4 +85,8 @@ int pm_plan_create(const struct pm_region_offer *r, uint64_t size,
 void pm_plan_destroy(const struct pm_ns_facts *ns, bool dry_run,
 		     struct pm_change_result *res);
 
+/* The end of a conversion's steps: steps undone and the message (convert.c). */
+void pm_convert_outcome(const struct pm_convert_request *req, struct pm_change_result *res,
+			const struct pm_step *failed, int rc);
+
 #endif

@@ -635,6 +635,37 @@ static void hook_check(struct pm_change_result *res)
 		pm_step_finish(&res->steps[0], 0);
 }
 
+/*
+ * The end of a conversion's steps, a namespace's or a dax device's:
+ * after a failure (rc, with res->rolled_back said by the caller's
+ * rollback) the steps done are marked undone and the message names the
+ * failed step; otherwise it says what the device became.
+ */
+void pm_convert_outcome(const struct pm_convert_request *req, struct pm_change_result *res,
+			const struct pm_step *failed, int rc)
+{
+	if (rc) {
+		res->err = rc;
+		res->changed = false;
+		for (size_t i = 0; i < res->nr_steps; i++)
+			if (res->steps[i].status == PM_STEP_DONE &&
+			    strncmp(res->steps[i].name, "rollback", 8) != 0)
+				res->steps[i].status = PM_STEP_UNDONE;
+		snprintf(res->message, sizeof(res->message), "step %s failed: %s; %s",
+			 failed->name, strerror(-rc),
+			 res->rolled_back ? "the previous configuration is restored" :
+					    "the previous configuration could NOT be fully restored");
+	} else if (req->mode == PM_MODE_SYSTEM_RAM) {
+		snprintf(res->message, sizeof(res->message), "converted from %s to system-ram (%s, node %d)",
+			 pm_ns_mode_name(res->from.mode),
+			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline",
+			 res->to.target_node);
+	} else {
+		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
+			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
+	}
+}
+
 int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 	       const struct pm_convert_request *req,
 	       struct pm_change_result *res)
@@ -687,26 +718,11 @@ int pm_convert(struct pm_platform *pf, struct pm_namespace *ns,
 				 "step offline-memory failed: %s; every block is back as it was",
 				 strerror(-rc));
 	} else if (rc) {
-		res->err = rc;
-		res->changed = false;
 		res->rolled_back = rollback(res, x.u) == 0;
-		for (size_t i = 0; i < res->nr_steps; i++)
-			if (res->steps[i].status == PM_STEP_DONE &&
-			    strncmp(res->steps[i].name, "rollback", 8) != 0)
-				res->steps[i].status = PM_STEP_UNDONE;
 		read_devices(x.u->ndns, res);
-		snprintf(res->message, sizeof(res->message), "step %s failed: %s; %s",
-			 failed->name, strerror(-rc),
-			 res->rolled_back ? "the previous configuration is restored" :
-					    "the previous configuration could NOT be fully restored");
-	} else if (req->mode == PM_MODE_SYSTEM_RAM) {
-		snprintf(res->message, sizeof(res->message), "converted from %s to system-ram (%s, node %d)",
-			 pm_ns_mode_name(res->from.mode),
-			 pm_zone_name(res->to.zone) ? pm_zone_name(res->to.zone) : "offline",
-			 res->to.target_node);
+		pm_convert_outcome(req, res, failed, rc);
 	} else {
-		snprintf(res->message, sizeof(res->message), "converted from %s to %s",
-			 pm_ns_mode_name(res->from.mode), pm_ns_mode_name(req->mode));
+		pm_convert_outcome(req, res, NULL, 0);
 	}
 	pm_kmem_undo_free(&x.u->kmem);
 	free(x.u);
