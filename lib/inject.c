@@ -193,6 +193,17 @@ static uint64_t data_start(struct ndctl_namespace *ndns)
 }
 
 /* The memdev and DPA under sector of ns, whose data starts at start. */
+/* The message of an injection, on the NVDIMM or the CXL path alike. */
+static void say_injected(const struct pm_inject_request *req, struct pm_change_result *res,
+			 uint64_t sector, uint64_t count)
+{
+	snprintf(res->message, sizeof(res->message), "%s %llu sector(s) at sector %llu%s%s",
+		 req->dry_run ? (req->uninject ? "would uninject" : "would inject") :
+			        (req->uninject ? "uninjected" : "injected"),
+		 (unsigned long long)count, (unsigned long long)sector,
+		 req->file ? " under " : "", req->file ? req->file : "");
+}
+
 static int sector_dpa(const struct pm_namespace *ns, uint64_t start,
 		      uint64_t sector, struct pm_memdev **memdev, uint64_t *dpa)
 {
@@ -254,11 +265,7 @@ static int inject_cxl(struct pm_namespace *ns, struct ndctl_namespace *ndns,
 	if (!req->uninject)
 		pm_step_add(res, PM_ACT_VERIFY, "verify",
 			    "the memdevs' poison lists hold the lines");
-	snprintf(res->message, sizeof(res->message), "%s %llu sector(s) at sector %llu%s%s",
-		 req->dry_run ? (req->uninject ? "would uninject" : "would inject") :
-			        (req->uninject ? "uninjected" : "injected"),
-		 (unsigned long long)count, (unsigned long long)sector,
-		 req->file ? " under " : "", req->file ? req->file : "");
+	say_injected(req, res, sector, count);
 	if (req->dry_run)
 		return 0;
 	for (uint64_t i = 0; !rc && i < count; i++) {
@@ -362,11 +369,7 @@ int pm_inject_error(struct pm_platform *pf, struct pm_namespace *ns,
 	if (!req->uninject)
 		pm_step_add(res, PM_ACT_VERIFY, "verify",
 			    "the platform lists the sectors as injected");
-	snprintf(res->message, sizeof(res->message), "%s %llu sector(s) at sector %llu%s%s",
-		 req->dry_run ? (req->uninject ? "would uninject" : "would inject") :
-			        (req->uninject ? "uninjected" : "injected"),
-		 (unsigned long long)count, (unsigned long long)sector,
-		 req->file ? " under " : "", req->file ? req->file : "");
+	say_injected(req, res, sector, count);
 	if (req->dry_run)
 		return 0;
 	if (req->notify)
